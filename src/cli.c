@@ -1,0 +1,196 @@
+#include "config.h"
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct cli_command cmd_help;
+
+const struct cli_command *const cli_commands[] = {
+	&cmd_help,
+	NULL,
+};
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; cli_commands[i]; i++)
+		if (!strcmp(cli_commands[i]->name, name))
+			return cli_commands[i];
+	return NULL;
+}
+
+size_t cli_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row;
+	size_t result;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	row = util_xcalloc(lb + 1, sizeof(*row));
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	result = row[lb];
+	free(row);
+	return result;
+}
+
+/* A suggestion is only worth showing when it is close relative to the word. */
+static bool close_enough(const char *typed, const char *known, size_t d)
+{
+	size_t n = strlen(typed);
+
+	return d <= 2 && d < n && (d <= n / 2 || !strncmp(typed, known, 1));
+}
+
+void cli_print_error(const struct pl_error *err)
+{
+	char buf[2200];
+
+	fprintf(stderr, "pylock: %s\n", pl_error_format(err, buf, sizeof(buf)));
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pylock %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: pylock %s %s\n", cmd->name, cmd->usage);
+	return CLI_USAGE;
+}
+
+static void suggest_option(const char *typed, const struct option *longopts)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	char word[128];
+
+	snprintf(word, sizeof(word), "%s", typed);
+	word[strcspn(word, "=")] = '\0';
+	for (size_t i = 0; longopts && longopts[i].name; i++) {
+		size_t d = cli_distance(word, longopts[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = longopts[i].name;
+		}
+	}
+	if (best && close_enough(word, best, best_d))
+		fprintf(stderr, "; did you mean '--%s'?", best);
+}
+
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c != '?')
+		return c;
+	const char *arg = argv[optind - 1];
+	fprintf(stderr, "pylock %s: ", cmd->name);
+	if (optopt && strchr(shortopts, optopt))
+		fprintf(stderr, "option '-%c' needs a value", optopt);
+	else if (!strncmp(arg, "--", 2)) {
+		const char *name = arg + 2;
+		bool known = false;
+
+		for (size_t i = 0; longopts && longopts[i].name; i++)
+			if (!strncmp(longopts[i].name, name, strcspn(name, "=")) &&
+			    longopts[i].has_arg == required_argument)
+				known = true;
+		if (known)
+			fprintf(stderr, "option '%s' needs a value", arg);
+		else {
+			fprintf(stderr, "unknown option '%s'", arg);
+			suggest_option(name, longopts);
+		}
+	} else
+		fprintf(stderr, "unknown option '-%c'", optopt ? optopt : '?');
+	fprintf(stderr, "\nusage: pylock %s %s\n", cmd->name, cmd->usage);
+	return '?';
+}
+
+static void suggest_command(const char *typed)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+
+	for (size_t i = 0; cli_commands[i]; i++) {
+		size_t d = cli_distance(typed, cli_commands[i]->name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cli_commands[i]->name;
+		}
+	}
+	if (best && close_enough(typed, best, best_d))
+		fprintf(stderr, "pylock: did you mean 'pylock %s'?\n", best);
+}
+
+static const char *const global_options[] = { "--help", "--version", NULL };
+
+int cli_main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	const char *name;
+
+	if (argc < 2) {
+		/* The TUI arrives with its issue; until then the bare command says so. */
+		fprintf(stderr, "pylock: the terminal UI is not built yet; see 'pylock --help'\n");
+		return CLI_USAGE;
+	}
+	name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	else if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+		printf("pylock %s\n", PACKAGE_VERSION);
+		return CLI_OK;
+	} else if (name[0] == '-') {
+		const char *best = NULL;
+		size_t best_d = (size_t)-1;
+
+		for (size_t i = 0; global_options[i]; i++) {
+			size_t d = cli_distance(name, global_options[i]);
+			if (d < best_d) {
+				best_d = d;
+				best = global_options[i];
+			}
+		}
+		fprintf(stderr, "pylock: unknown option '%s'", name);
+		if (best && close_enough(name, best, best_d))
+			fprintf(stderr, "; did you mean '%s'?", best);
+		fprintf(stderr, "\n");
+		return CLI_USAGE;
+	}
+	cmd = cli_find(name);
+	if (!cmd) {
+		fprintf(stderr, "pylock: '%s' is not a pylock command; see 'pylock --help'\n", name);
+		suggest_command(name);
+		return CLI_USAGE;
+	}
+	optind = 1;
+	return cmd->run(cmd, argc - 1, argv + 1);
+}

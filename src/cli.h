@@ -1,0 +1,42 @@
+/* cli: the command table and what every command shares (option parsing,
+ * error reporting). The only part of src/ that prints and exits. */
+#ifndef PYLOCK_CLI_H
+#define PYLOCK_CLI_H
+
+#include <getopt.h>
+
+#include "util.h"
+
+/* Exit codes (DESIGN.md): a failed check is 1, bad usage or input is 2. */
+enum { CLI_OK = 0, CLI_CHECK_FAILED = 1, CLI_USAGE = 2 };
+
+struct cli_command {
+	const char *name;
+	const char *usage;	/* the arguments, after "pylock NAME" */
+	const char *summary;	/* one line, for --help and the man page */
+	const char *help;	/* what `pylock help NAME` adds */
+	int (*run)(const struct cli_command *cmd, int argc, char **argv);
+};
+
+/* NULL-terminated, in the order --help lists them. */
+extern const struct cli_command *const cli_commands[];
+
+int cli_main(int argc, char **argv);
+const struct cli_command *cli_find(const char *name);
+
+/* getopt_long without getopt's own messages: an unknown option is reported
+ * with the closest known one. Returns the option, -1 at the end of options,
+ * or '?' after printing the error (the caller returns CLI_USAGE). */
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts);
+
+/* Prints "pylock: FILE:LINE:COL: message" to stderr. */
+void cli_print_error(const struct pl_error *err);
+/* Prints "pylock NAME: message" and a usage line; returns CLI_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Edit distance, for "did you mean" suggestions. */
+size_t cli_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,422 @@
+#include "config.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void pl_error_clear(struct pl_error *err)
+{
+	if (!err)
+		return;
+	err->msg[0] = '\0';
+	err->file[0] = '\0';
+	err->line = 0;
+	err->col = 0;
+}
+
+static int error_vset(struct pl_error *err, const char *file, int line, int col,
+		      const char *fmt, va_list ap)
+{
+	if (!err)
+		return -1;
+	copy_str(err->file, sizeof(err->file), file ? file : "");
+	err->line = line;
+	err->col = col;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
+}
+
+int pl_error_set(struct pl_error *err, const char *file, int line, int col,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_vset(err, file, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int pl_error_errno(struct pl_error *err, const char *file, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	size_t n;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	error_vset(err, file, 0, 0, fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+const char *pl_error_format(const struct pl_error *err, char *buf, size_t size)
+{
+	if (!err->file[0])
+		snprintf(buf, size, "%s", err->msg);
+	else if (err->line > 0 && err->col > 0)
+		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->col, err->msg);
+	else if (err->line > 0)
+		snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->msg);
+	else
+		snprintf(buf, size, "%s: %s", err->file, err->msg);
+	return buf;
+}
+
+void *util_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *util_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *util_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *util_xstrdup(const char *s)
+{
+	return util_xstrndup(s, strlen(s));
+}
+
+char *util_xstrndup(const char *s, size_t n)
+{
+	char *p = util_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void util_buf_reserve(struct util_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need < b->len)
+		abort();
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->data = util_xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void util_buf_add(struct util_buf *b, const void *data, size_t len)
+{
+	util_buf_reserve(b, len);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void util_buf_puts(struct util_buf *b, const char *s)
+{
+	util_buf_add(b, s, strlen(s));
+}
+
+void util_buf_putc(struct util_buf *b, char c)
+{
+	util_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void util_buf_vprintf(struct util_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	util_buf_reserve(b, 64);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		util_buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void util_buf_printf(struct util_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	util_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void util_buf_truncate(struct util_buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+const char *util_buf_str(struct util_buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+char *util_buf_steal(struct util_buf *b)
+{
+	char *p = b->data ? b->data : util_xstrdup("");
+
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void util_buf_free(struct util_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void util_array_init(struct util_array *a, size_t item_size)
+{
+	a->items = NULL;
+	a->len = a->cap = 0;
+	a->item_size = item_size;
+}
+
+void *util_array_push(struct util_array *a)
+{
+	if (a->len == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 8;
+
+		if (cap > SIZE_MAX / a->item_size)
+			abort();
+		a->items = util_xrealloc(a->items, cap * a->item_size);
+		a->cap = cap;
+	}
+	void *item = (char *)a->items + a->len * a->item_size;
+	memset(item, 0, a->item_size);
+	a->len++;
+	return item;
+}
+
+void *util_array_at(const struct util_array *a, size_t i)
+{
+	return i < a->len ? (char *)a->items + i * a->item_size : NULL;
+}
+
+void util_array_free(struct util_array *a)
+{
+	free(a->items);
+	a->items = NULL;
+	a->len = a->cap = 0;
+}
+
+int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
+		   struct pl_error *err)
+{
+	struct stat st;
+	struct util_buf b = UTIL_BUF_INIT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pl_error_errno(err, path, "cannot open");
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pl_error_set(err, path, 0, 0, "is a folder, not a file");
+	}
+	/* Read in chunks rather than trusting st_size: pipes and /proc lie. */
+	util_buf_reserve(&b, S_ISREG(st.st_mode) && (size_t)st.st_size < max_size
+			 ? (size_t)st.st_size + 1 : 65536);
+	for (;;) {
+		if (b.cap - b.len < 4096)
+			util_buf_reserve(&b, b.cap);
+		ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			pl_error_errno(err, path, "cannot read");
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > max_size) {
+			pl_error_set(err, path, 0, 0, "larger than the %zu bytes allowed", max_size);
+			goto fail;
+		}
+	}
+	close(fd);
+	util_buf_reserve(&b, 0);
+	b.data[b.len] = '\0';
+	*len = b.len;
+	*data = util_buf_steal(&b);
+	return 0;
+fail:
+	close(fd);
+	util_buf_free(&b);
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int util_write_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode, struct pl_error *err)
+{
+	char *copy1 = util_xstrdup(path), *copy2 = util_xstrdup(path);
+	const char *dir = dirname(copy1), *base = basename(copy2);
+	struct util_buf tmp = UTIL_BUF_INIT;
+	int fd, rc = -1;
+
+	util_buf_printf(&tmp, "%s/.%s.XXXXXX", dir, base);
+	fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (fd < 0) {
+		pl_error_errno(err, path, "cannot create a temporary file beside it");
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		pl_error_errno(err, path, "cannot write");
+		close(fd);
+		unlink(tmp.data);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		pl_error_errno(err, path, "cannot write");
+		unlink(tmp.data);
+		goto out;
+	}
+	if (rename(tmp.data, path) < 0) {
+		pl_error_errno(err, path, "cannot replace");
+		unlink(tmp.data);
+		goto out;
+	}
+	if (fsync_dir(dir) < 0) {
+		pl_error_errno(err, dir, "cannot sync folder");
+		goto out;
+	}
+	rc = 0;
+out:
+	util_buf_free(&tmp);
+	free(copy1);
+	free(copy2);
+	return rc;
+}
+
+char *util_dir_path(enum util_dir which, struct pl_error *err)
+{
+	static const struct {
+		const char *sub, *xdg, *fallback;
+	} dirs[] = {
+		[UTIL_DIR_CONFIG] = { "config", "XDG_CONFIG_HOME", ".config" },
+		[UTIL_DIR_DATA] = { "data", "XDG_DATA_HOME", ".local/share" },
+		[UTIL_DIR_CACHE] = { "cache", "XDG_CACHE_HOME", ".cache" },
+	};
+	struct util_buf b = UTIL_BUF_INIT;
+	const char *home = getenv("PYLOCK_HOME"), *xdg;
+
+	if (home && *home) {
+		util_buf_printf(&b, "%s/%s", home, dirs[which].sub);
+		return util_buf_steal(&b);
+	}
+	/* XDG base directory spec: relative values are invalid and ignored. */
+	xdg = getenv(dirs[which].xdg);
+	if (xdg && xdg[0] == '/') {
+		util_buf_printf(&b, "%s/pylock", xdg);
+		return util_buf_steal(&b);
+	}
+	home = getenv("HOME");
+	if (!home || home[0] != '/') {
+		pl_error_set(err, NULL, 0, 0, "HOME is not set to an absolute path; set %s or PYLOCK_HOME",
+			     dirs[which].xdg);
+		return NULL;
+	}
+	util_buf_printf(&b, "%s/%s/pylock", home, dirs[which].fallback);
+	return util_buf_steal(&b);
+}
+
+int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err)
+{
+	char *p = util_xstrdup(path);
+
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char saved = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				pl_error_errno(err, p, "cannot create folder");
+				free(p);
+				return -1;
+			}
+			*s = saved;
+			if (!saved)
+				break;
+		}
+	}
+	free(p);
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* util: growable buffers and arrays, errors with file:line:col, atomic file
+ * replace, XDG paths. Everything else in src/ builds on these. */
+#ifndef PYLOCK_UTIL_H
+#define PYLOCK_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The project-wide error record (named in DESIGN.md): engine functions return
+ * 0 or -1 and describe the failure here; front ends print it. */
+struct pl_error {
+	char msg[1024];
+	char file[1024];
+	int line;	/* 1-based; 0 when the error has no position */
+	int col;	/* 1-based; 0 when unknown */
+};
+
+void pl_error_clear(struct pl_error *err);
+/* Sets the message; file may be NULL, line/col 0 when unknown. Returns -1 so
+ * callers can write `return pl_error_set(...)`. */
+int pl_error_set(struct pl_error *err, const char *file, int line, int col,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Same, with errno's text appended as ": strerror". */
+int pl_error_errno(struct pl_error *err, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "file:line:col: msg", leaving out the parts that are unknown. */
+const char *pl_error_format(const struct pl_error *err, char *buf, size_t size);
+
+/* Allocation failure aborts: a process that cannot get a few bytes cannot
+ * report anything useful either. */
+void *util_xmalloc(size_t size);
+void *util_xcalloc(size_t n, size_t size);
+void *util_xrealloc(void *p, size_t size);
+char *util_xstrdup(const char *s);
+char *util_xstrndup(const char *s, size_t n);
+
+/* A growable byte string, always NUL-terminated once anything was added. */
+struct util_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define UTIL_BUF_INIT { NULL, 0, 0 }
+void util_buf_reserve(struct util_buf *b, size_t extra);
+void util_buf_add(struct util_buf *b, const void *data, size_t len);
+void util_buf_puts(struct util_buf *b, const char *s);
+void util_buf_putc(struct util_buf *b, char c);
+void util_buf_printf(struct util_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void util_buf_vprintf(struct util_buf *b, const char *fmt, va_list ap);
+void util_buf_truncate(struct util_buf *b, size_t len);
+/* The contents ("" when empty); the buffer stays usable. */
+const char *util_buf_str(struct util_buf *b);
+/* Hands the contents to the caller (free() them) and empties the buffer. */
+char *util_buf_steal(struct util_buf *b);
+void util_buf_free(struct util_buf *b);
+
+/* A growable array of fixed-size items. */
+struct util_array {
+	void *items;
+	size_t len;
+	size_t cap;
+	size_t item_size;
+};
+
+void util_array_init(struct util_array *a, size_t item_size);
+/* Appends one zero-filled item and returns it; pointers into the array are
+ * valid until the next push. */
+void *util_array_push(struct util_array *a);
+void *util_array_at(const struct util_array *a, size_t i);
+void util_array_free(struct util_array *a);
+
+/* Reads a whole file, refusing more than max_size bytes. *data is
+ * NUL-terminated; free() it. */
+int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
+		   struct pl_error *err);
+
+/* Replaces path with data atomically: temporary file in the same folder,
+ * fsync, rename over path, fsync the folder. A crash leaves the old or the
+ * new content, never a mix; on failure the temporary file is removed. */
+int util_write_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode, struct pl_error *err);
+
+enum util_dir { UTIL_DIR_CONFIG, UTIL_DIR_DATA, UTIL_DIR_CACHE };
+/* pylock's config, data or cache folder: PYLOCK_HOME/{config,data,cache}
+ * when PYLOCK_HOME is set, else $XDG_*_HOME/pylock with the XDG defaults.
+ * Returns a malloc'd path. */
+char *util_dir_path(enum util_dir which, struct pl_error *err);
+
+/* Creates path and its missing parents (like mkdir -p). */
+int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err);
+
+#endif

@@ -1,0 +1,67 @@
+# Helpers for integration tests, which print TAP for tests/harness.sh.
+# A test sources this file, calls the check_* helpers, and ends with `done_testing`.
+# Each test gets a fresh temporary folder in $T, removed on exit.
+set -u
+: "${PYLOCK:=pylock}" "${srcdir:=.}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/pylock-test.XXXXXX")
+cleanup_hooks=
+trap 'eval "$cleanup_hooks"; rm -rf "$T"' EXIT
+_n=0
+_failed=0
+export PYLOCK_HOME="$T/home"
+
+# Runs a command on exit, before the folder is removed.
+on_exit() { cleanup_hooks="$cleanup_hooks
+$1"; }
+
+ok() { _n=$((_n + 1)); echo "ok $_n - $1"; }
+not_ok() {
+	_n=$((_n + 1)); _failed=$((_failed + 1))
+	echo "not ok $_n - $1"
+	shift
+	for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP ${2:-}"; }
+
+# run CMD...: runs a command, keeping its status in $rc, stdout in $out, stderr in $err.
+run() {
+	"$@" >"$T/.out" 2>"$T/.err"
+	rc=$?
+	out=$(cat "$T/.out")
+	err=$(cat "$T/.err")
+}
+
+# check_exit DESC CODE CMD...: the command exits with CODE.
+check_exit() {
+	desc=$1 want=$2
+	shift 2
+	run "$@"
+	if [ "$rc" = "$want" ]; then ok "$desc"
+	else not_ok "$desc" "exit $rc, expected $want: $*" "stdout: $out" "stderr: $err"; fi
+}
+
+# check_contains DESC HAYSTACK NEEDLE: NEEDLE occurs in HAYSTACK.
+check_contains() {
+	case "$2" in
+	*"$3"*) ok "$1" ;;
+	*) not_ok "$1" "expected to find: $3" "in: $2" ;;
+	esac
+}
+
+check_not_contains() {
+	case "$2" in
+	*"$3"*) not_ok "$1" "did not expect: $3" "in: $2" ;;
+	*) ok "$1" ;;
+	esac
+}
+
+# check_equal DESC GOT WANT
+check_equal() {
+	if [ "$2" = "$3" ]; then ok "$1"
+	else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" = 0 ]
+}
