@@ -1,0 +1,102 @@
+/* toml: a TOML 1.0.0 reader into a tree that keeps the line:column of every
+ * key and value, and a small writer for pylock's own output.
+ *
+ * The tree is read-only for callers and lives in one arena owned by the
+ * document: toml_free() releases everything at once. */
+#ifndef PYLOCK_TOML_H
+#define PYLOCK_TOML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Bounds on hostile input: nesting of tables and arrays, and key length. */
+#define TOML_MAX_DEPTH 128
+
+enum toml_type {
+	TOML_STRING,
+	TOML_INTEGER,
+	TOML_FLOAT,
+	TOML_BOOL,
+	TOML_DATETIME,		/* offset date-time */
+	TOML_DATETIME_LOCAL,
+	TOML_DATE_LOCAL,
+	TOML_TIME_LOCAL,
+	TOML_ARRAY,
+	TOML_TABLE,
+};
+
+struct toml_datetime {
+	int year, month, day;		/* 0 for a local time */
+	int hour, minute, second;	/* 0 for a local date */
+	int nanosecond;
+	int frac_digits;		/* digits written after the point, up to 9 */
+	int offset_minutes;		/* for TOML_DATETIME; 0 with Z */
+};
+
+struct toml_pair;
+
+struct toml_value {
+	enum toml_type type;
+	uint32_t line, col;	/* where the value starts, 1-based */
+	uint16_t depth;
+	uint16_t flags;		/* parser bookkeeping */
+	union {
+		struct {
+			const char *ptr;	/* NUL-terminated; may hold NULs (len counts) */
+			size_t len;
+		} str;
+		int64_t integer;
+		double real;
+		bool boolean;
+		struct toml_datetime dt;
+		struct {
+			struct toml_value **items;
+			size_t len, cap;
+		} array;
+		struct {
+			struct toml_pair *items;	/* in document order */
+			size_t len, cap;
+			uint32_t *index;		/* hash of keys, for large tables */
+			size_t index_cap;
+		} table;
+	} u;
+};
+
+struct toml_pair {
+	const char *key;	/* NUL-terminated */
+	size_t key_len;
+	uint32_t line, col;	/* where the key is written */
+	struct toml_value *value;
+};
+
+struct toml_doc;
+
+/* Parses data (not necessarily NUL-terminated). name is used in errors.
+ * Returns NULL and fills err (with line and column) when data is not TOML. */
+struct toml_doc *toml_parse(const char *data, size_t len, const char *name,
+			    struct pl_error *err);
+void toml_free(struct toml_doc *doc);
+const struct toml_value *toml_root(const struct toml_doc *doc);
+
+/* Lookups: NULL when t is not a table or has no such key. */
+const struct toml_value *toml_get(const struct toml_value *t, const char *key);
+const struct toml_pair *toml_get_pair(const struct toml_value *t, const char *key);
+
+const char *toml_type_name(enum toml_type type);
+
+/* The writer: TOML text for pylock's output. */
+/* A string as a TOML basic string, escaped as the spec requires. */
+void toml_write_string(struct util_buf *b, const char *s, size_t len);
+/* A key: bare when it can be, else quoted. */
+void toml_write_key(struct util_buf *b, const char *key, size_t len);
+/* Any value on one line (tables as inline tables), for keeping what pylock
+ * does not interpret. */
+void toml_write_value(struct util_buf *b, const struct toml_value *v);
+/* A date-time, date or time in RFC 3339 form. */
+void toml_write_datetime(struct util_buf *b, enum toml_type type,
+			 const struct toml_datetime *dt);
+
+#endif
