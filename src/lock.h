@@ -1,0 +1,113 @@
+/* lock: the PEP 751 model ("pylock.toml Specification"): read and validate
+ * a lockfile, and write one deterministically.
+ *
+ * Strings point into the parsed TOML document, which the lock keeps alive;
+ * [tool] tables and keys pylock does not know are kept as TOML values, so a
+ * read-write round trip loses nothing. */
+#ifndef PYLOCK_LOCK_H
+#define PYLOCK_LOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "toml.h"
+#include "util.h"
+
+#define LOCK_MAX_SIZE (256u << 20)	/* bytes of lockfile we agree to read */
+
+struct lock_hash {
+	const char *algo;	/* lower case, e.g. "sha256" */
+	const char *value;	/* lower-case hex */
+};
+
+/* A wheel, an sdist, or an archive. */
+struct lock_file {
+	const char *name;	/* as written, or the last part of url/path */
+	bool name_written;
+	const char *url, *path;
+	int64_t size;		/* -1 when not recorded */
+	bool has_upload_time;
+	struct toml_datetime upload_time;
+	enum toml_type upload_time_type;
+	struct lock_hash *hashes;	/* sorted by algorithm */
+	size_t nhashes;
+	const char *subdirectory;	/* archives */
+	const struct toml_pair **extra;	/* keys pylock does not know */
+	size_t nextra;
+	uint32_t line, col;
+};
+
+enum lock_source_kind {
+	LOCK_SOURCE_NONE,
+	LOCK_SOURCE_FILES,	/* wheels and/or sdist */
+	LOCK_SOURCE_VCS,
+	LOCK_SOURCE_DIRECTORY,
+	LOCK_SOURCE_ARCHIVE,
+};
+
+struct lock_package {
+	const char *name;		/* as written (normalised in valid files) */
+	char *norm_name;		/* normalised, owned */
+	const char *version;		/* NULL when absent */
+	const char *marker;
+	const char *requires_python;
+	const char *index;
+	const struct toml_value *dependencies;	/* array of inline tables, or NULL */
+	const struct toml_value *vcs;		/* tables kept as written */
+	const struct toml_value *directory;
+	enum lock_source_kind source;
+	struct lock_file archive;
+	bool has_archive;
+	struct lock_file sdist;
+	bool has_sdist;
+	struct lock_file *wheels;
+	size_t nwheels;
+	const struct toml_value *attestation_identities;
+	const struct toml_value *tool;
+	const struct toml_pair **extra;	/* keys pylock does not know */
+	size_t nextra;
+	uint32_t line, col;		/* the [[packages]] entry */
+};
+
+struct lock {
+	char *path;			/* what errors name */
+	struct toml_doc *doc;
+	const char *lock_version;
+	const struct toml_value *environments;	/* arrays of strings, or NULL */
+	const char *requires_python;
+	const struct toml_value *extras;
+	const struct toml_value *dependency_groups;
+	const struct toml_value *default_groups;
+	const char *created_by;
+	struct lock_package *packages;
+	size_t npackages;
+	const struct toml_value *tool;
+	const struct toml_pair **extra;
+	size_t nextra;
+	struct pl_error *warnings;	/* e.g. an unknown minor lock-version */
+	size_t nwarnings;
+};
+
+/* Parses and validates. name is used in errors ("pylock.toml:12:5: ...").
+ * A file holding git conflict markers fails with a message that starts with
+ * "conflicted". Returns NULL on error. */
+struct lock *lock_parse(const char *data, size_t len, const char *name, struct pl_error *err);
+struct lock *lock_read(const char *path, struct pl_error *err);
+void lock_free(struct lock *lock);
+
+/* True, with the 1-based line, when data holds git conflict markers. */
+bool lock_has_conflict_markers(const char *data, size_t len, int *line);
+
+/* Deterministic TOML: spec key order, packages sorted by normalised name,
+ * then version, then marker. Reading what it wrote and writing again gives
+ * the same bytes. */
+void lock_write(const struct lock *lock, struct util_buf *out);
+/* lock_write to path, atomically. */
+int lock_save(const struct lock *lock, const char *path, struct pl_error *err);
+
+/* The file's sha256 hash (hex), NULL when the lock records none. */
+const char *lock_file_sha256(const struct lock_file *f);
+const char *lock_source_name(enum lock_source_kind kind);
+
+#endif

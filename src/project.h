@@ -1,0 +1,42 @@
+/* project: a Python project on disk: its folder, pyproject.toml
+ * ([project], [dependency-groups], [tool.pylock]) and its lockfile. */
+#ifndef PYLOCK_PROJECT_H
+#define PYLOCK_PROJECT_H
+
+#include <stddef.h>
+
+#include "toml.h"
+#include "util.h"
+
+#define PROJECT_MAX_PYPROJECT (16u << 20)
+
+struct project_extra {
+	const char *name;
+	const char *const *requirements;
+	size_t n;
+};
+
+struct project {
+	char *root;			/* absolute folder */
+	char *pyproject_path;		/* NULL when the folder has none */
+	char *lock_path;		/* root/pylock.toml, whether it exists or not */
+	char *name;			/* [project].name, else the folder's name */
+	const char *version;		/* the rest is NULL/empty without pyproject */
+	const char *requires_python;
+	const char **dependencies;
+	size_t ndependencies;
+	struct project_extra *extras;	/* [project.optional-dependencies] */
+	size_t nextras;
+	const struct toml_value *dependency_groups;	/* [dependency-groups], checked */
+	const struct toml_value *tool_pylock;		/* [tool.pylock] */
+	struct toml_doc *doc;
+};
+
+/* The nearest folder at or above start holding pyproject.toml or
+ * pylock.toml (or pylock.NAME.toml). Returns a malloc'd absolute path. */
+char *project_locate(const char *start, struct pl_error *err);
+/* Reads the project in folder root. Errors name pyproject.toml:LINE:COL. */
+struct project *project_load(const char *root, struct pl_error *err);
+void project_free(struct project *p);
+
+#endif
