@@ -1,0 +1,67 @@
+#!/bin/sh
+# pylock show: tables, JSON, project lookup, and what bad lockfiles get.
+. "$srcdir/tests/integration/lib.sh"
+
+example="$srcdir/tests/data/pylock.example.toml"
+check_exit "show reads the PEP 751 example" 0 "$PYLOCK" show "$example"
+check_contains "the table lists numpy with its version" "$out" "numpy   2.2.3    wheel       2  83807d445817"
+check_contains "the summary counts packages" "$out" "3 packages, lock-version 1.0, created by mousebender"
+
+check_exit "show --json exits 0" 0 "$PYLOCK" show --json "$example"
+printf '%s' "$out" > "$T/show.json"
+check_equal "the JSON names every package" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(p["name"] for p in d["packages"]), d["lock_version"], len(d["packages"][2]["files"]))' "$T/show.json")" \
+	"attrs,cattrs,numpy 1.0 2"
+
+# A project found from a folder inside it, with a lock of Debian's real wheels.
+mkdir -p "$T/proj/src/deep"
+printf '[project]\nname = "demo"\nversion = "0.1"\n' > "$T/proj/pyproject.toml"
+{
+	echo "lock-version = '1.0'"
+	echo "created-by = 'test'"
+	for w in /usr/share/python-wheels/*.whl; do
+		base=$(basename "$w")
+		name=$(echo "$base" | cut -d- -f1)
+		ver=$(echo "$base" | cut -d- -f2)
+		echo "[[packages]]"
+		echo "name = '$name'"
+		echo "version = '$ver'"
+		echo "wheels = [{path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha256sum "$w" | cut -d' ' -f1)'}}]"
+	done
+} > "$T/proj/pylock.toml"
+nwheels=$(ls /usr/share/python-wheels/*.whl | wc -l)
+cd "$T/proj/src/deep" || exit 1
+check_exit "show without arguments finds the enclosing project" 0 "$PYLOCK" show
+check_contains "it shows Debian's pip wheel" "$out" "pip "
+check_contains "it counts Debian's wheels" "$out" "$nwheels packages"
+cd "$T" || exit 1
+check_exit "show PROJECT-FOLDER works" 0 "$PYLOCK" show "$T/proj"
+
+printf 'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "1.0"\nwheels = [{url = "https://x/a-1.0-py3-none-any.whl"}]\n' > "$T/nohash.toml"
+check_exit "a wheel without hashes is an input error" 2 "$PYLOCK" show "$T/nohash.toml"
+check_contains "the error names file, line and column" "$err" "pylock: $T/nohash.toml:6:11: wheel"
+
+printf 'lock-version = "1.0"\ncreated-by = "x"\npackages = [\n' > "$T/broken.toml"
+check_exit "malformed TOML is an input error" 2 "$PYLOCK" show "$T/broken.toml"
+check_contains "the TOML error has a position" "$err" "broken.toml:4:1: expected a value"
+
+printf 'lock-version = "1.0"\n<<<<<<< HEAD\ncreated-by = "a"\n=======\ncreated-by = "b"\n>>>>>>> other\n' > "$T/conflict.toml"
+check_exit "a conflicted lockfile is an input error" 2 "$PYLOCK" show "$T/conflict.toml"
+check_contains "it is called conflicted" "$err" "conflict.toml:2:1: conflicted"
+
+printf 'lock-version = "2.0"\ncreated-by = "x"\npackages = []\n' > "$T/v2.toml"
+check_exit "an unsupported major lock-version is refused" 2 "$PYLOCK" show "$T/v2.toml"
+check_contains "the refusal says why" "$err" "unsupported lock-version '2.0'"
+
+printf 'lock-version = "1.1"\ncreated-by = "x"\npackages = []\n' > "$T/v11.toml"
+check_exit "a newer minor lock-version is read" 0 "$PYLOCK" show "$T/v11.toml"
+check_contains "with a warning" "$err" "warning: $T/v11.toml:1:16: lock-version '1.1' is newer"
+
+mkdir -p "$T/empty"
+cd "$T/empty" || exit 1
+check_exit "show outside any project is an input error" 2 "$PYLOCK" show
+check_contains "it says so" "$err" "not inside a Python project"
+check_exit "show of a missing path is an input error" 2 "$PYLOCK" show "$T/nope"
+check_exit "show takes one argument" 2 "$PYLOCK" show a b
+
+done_testing

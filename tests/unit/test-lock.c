@@ -1,0 +1,247 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lock.h"
+
+#define H64 "c75a69e28a550a7e93789579c22aa26b0f5b83b75dc4e08fe092980051e1090a"
+#define HEAD "lock-version = '1.0'\ncreated-by = 'test'\n"
+
+static struct lock *parse(const char *s)
+{
+	struct pl_error err;
+	struct lock *lock = lock_parse(s, strlen(s), "pylock.toml", &err);
+
+	if (!lock)
+		fail_msg("did not parse: %d:%d: %s", err.line, err.col, err.msg);
+	return lock;
+}
+
+static char *write_lock(const struct lock *lock)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	lock_write(lock, &b);
+	return util_buf_steal(&b);
+}
+
+static const char *full =
+	"lock-version = '1.0'\n"
+	"environments = [\"sys_platform == 'linux'\"]\n"
+	"requires-python = '>=3.9'\n"
+	"extras = []\n"
+	"dependency-groups = ['dev']\n"
+	"default-groups = ['default']\n"
+	"created-by = 'test'\n"
+	"custom-top = {kept = true}\n"
+	"[[packages]]\n"
+	"name = 'zeta'\nversion = '1.10'\n"
+	"wheels = [{url = 'https://x/zeta-1.10-py3-none-any.whl', size = 10, hashes = {sha256 = '" H64 "'}, mirror = 'm'}]\n"
+	"[[packages]]\n"
+	"name = 'zeta'\nversion = '1.9'\nmarker = \"python_version < '3.10'\"\n"
+	"x-custom = 'still here'\n"
+	"sdist = {name = 'zeta-1.9.tar.gz', path = 'dist/zeta-1.9.tar.gz', upload-time = 2025-01-25T11:30:10.164985Z, hashes = {SHA512 = '" H64 H64 "', sha256 = '" H64 "'}}\n"
+	"[[packages.attestation-identities]]\nkind = 'GitHub'\nrepository = 'z/zeta'\n"
+	"[packages.tool.acme]\nnote = 'x'\n"
+	"[[packages]]\n"
+	"name = 'alpha'\nversion = '2.0'\nrequires-python = '>=3.8'\nindex = 'https://pypi.org/simple'\n"
+	"dependencies = [{name = 'zeta', version = '1.10'}]\n"
+	"[[packages]]\n"
+	"name = 'local-tree'\ndirectory = {path = '../src', editable = true}\n"
+	"[[packages]]\n"
+	"name = 'from-git'\nvcs = {type = 'git', url = 'https://x/repo.git', commit-id = 'abc'}\n"
+	"[tool.mousebender]\ncommand = ['.', 'lock']\nrun-on = 2025-03-06T12:28:57.760769\n"
+	"[tool.mousebender.deeper]\nx = 1\n";
+
+static void test_read_model(void **state)
+{
+	struct lock *lock = parse(full);
+
+	assert_string_equal(lock->created_by, "test");
+	assert_int_equal(lock->npackages, 5);
+	assert_int_equal(lock->nwarnings, 0);
+	const struct lock_package *z = &lock->packages[0];
+	assert_string_equal(z->name, "zeta");
+	assert_int_equal(z->source, LOCK_SOURCE_FILES);
+	assert_int_equal(z->nwheels, 1);
+	assert_string_equal(z->wheels[0].name, "zeta-1.10-py3-none-any.whl");	/* from the url */
+	assert_false(z->wheels[0].name_written);
+	assert_int_equal(z->wheels[0].size, 10);
+	assert_string_equal(lock_file_sha256(&z->wheels[0]), H64);
+	assert_int_equal(z->wheels[0].nextra, 1);
+	const struct lock_package *z9 = &lock->packages[1];
+	assert_true(z9->has_sdist);
+	assert_int_equal(z9->sdist.nhashes, 2);
+	assert_string_equal(z9->sdist.hashes[0].algo, "SHA512");	/* sorted by name */
+	assert_int_equal(z9->nextra, 1);
+	assert_int_equal(lock->packages[3].source, LOCK_SOURCE_DIRECTORY);
+	assert_int_equal(lock->packages[4].source, LOCK_SOURCE_VCS);
+	assert_int_equal(lock->packages[2].line, 24);
+	lock_free(lock);
+}
+
+static void test_round_trip_is_byte_identical(void **state)
+{
+	struct lock *lock = parse(full), *again;
+	char *first = write_lock(lock), *second;
+
+	again = parse(first);
+	second = write_lock(again);
+	assert_string_equal(first, second);
+	/* Sorted by normalised name, then PEP 440 version (1.9 before 1.10). */
+	char *alpha = strstr(first, "\nname = \"alpha\""), *z9 = strstr(first, "\nversion = \"1.9\""),
+	     *z10 = strstr(first, "\nversion = \"1.10\"");
+	assert_true(alpha && z9 && z10 && alpha < z9 && z9 < z10);
+	/* Nothing pylock does not interpret was lost. */
+	assert_non_null(strstr(first, "custom-top = { kept = true }"));
+	assert_non_null(strstr(first, "x-custom = \"still here\""));
+	assert_non_null(strstr(first, "mirror = \"m\""));
+	assert_non_null(strstr(first, "[tool.mousebender.deeper]\nx = 1\n"));
+	assert_non_null(strstr(first, "run-on = 2025-03-06T12:28:57.760769\n"));
+	assert_non_null(strstr(first, "tool = { acme = { note = \"x\" } }"));
+	assert_non_null(strstr(first, "{ kind = \"GitHub\", repository = \"z/zeta\" },"));
+	assert_non_null(strstr(first, "upload-time = 2025-01-25T11:30:10.164985Z"));
+	lock_free(lock);
+	lock_free(again);
+	free(first);
+	free(second);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_one_change_changes_its_lines_only(void **state)
+{
+	struct lock *a = parse(full);
+	char *before = write_lock(a), *edited = strdup(full);
+	char *at = strstr(edited, "version = '2.0'");
+
+	memcpy(at, "version = '2.1'", 15);
+	struct lock *b = parse(edited);
+	char *after = write_lock(b);
+	int differ = 0;
+
+	assert_int_equal(count_lines(before), count_lines(after));
+	for (char *x = before, *y = after; *x && *y;) {
+		size_t lx = strcspn(x, "\n"), ly = strcspn(y, "\n");
+		differ += lx != ly || memcmp(x, y, lx);
+		x += lx + 1;
+		y += ly + 1;
+	}
+	assert_int_equal(differ, 1);
+	lock_free(a);
+	lock_free(b);
+	free(before);
+	free(after);
+	free(edited);
+}
+
+struct bad_case {
+	const char *text;
+	int line, col;
+	const char *msg;
+};
+
+static void test_rejects(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "created-by = 'x'\npackages = []\n", 1, 1, "missing required key 'lock-version'" },
+		{ "lock-version = '2.0'\ncreated-by = 'x'\npackages = []\n", 1, 16, "unsupported lock-version" },
+		{ "lock-version = 1.0\n", 1, 16, "'lock-version' must be a string" },
+		{ "lock-version = '1.0'\npackages = []\n", 1, 1, "missing required key 'created-by'" },
+		{ HEAD, 1, 1, "missing required key 'packages'" },
+		{ HEAD "[[packages]]\nversion = '1'\n", 3, 1, "missing required key 'packages.name'" },
+		{ HEAD "[[packages]]\nname = 7\n", 4, 8, "'packages.name' must be a string" },
+		{ HEAD "[[packages]]\nname = 'a b'\n", 4, 8, "not a valid package name" },
+		{ HEAD "[[packages]]\nname = 'a'\nversion = 'one'\n", 5, 11, "invalid version 'one'" },
+		{ HEAD "[[packages]]\nname = 'a'\nmarker = 'os_name = 1'\n", 5, 10, "invalid marker" },
+		{ HEAD "[[packages]]\nname = 'a'\nrequires-python = '>>3'\n", 5, 19, "invalid requires-python" },
+		{ HEAD "[[packages]]\nname = 'a'\ndirectory = {path = '.'}\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', hashes = {sha256 = '" H64 "'}}]\n",
+		  3, 1, "more than one kind of source" },
+		{ HEAD "[[packages]]\nname = 'a'\nvcs = {type = 'git', url = 'u', commit-id = 'c'}\narchive = {url = 'https://x/a.tar.gz', hashes = {sha256 = '" H64 "'}}\n",
+		  3, 1, "more than one kind of source" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl'}]\n", 5, 11, "has no hashes" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', hashes = {}}]\n", 5, 11, "has no hashes" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/b-1-py3-none-any.whl', hashes = {sha256 = '" H64 "'}}]\n",
+		  5, 11, "is for project 'b', not 'a'" },
+		{ HEAD "[[packages]]\nname = 'a'\nversion = '2'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', hashes = {sha256 = '" H64 "'}}]\n",
+		  6, 11, "is version 1, the package is 2" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a.zip', hashes = {sha256 = '" H64 "'}}]\n", 5, 11, "does not end in .whl" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{hashes = {sha256 = '" H64 "'}}]\n", 5, 11, "needs a 'url' or a 'path'" },
+		{ HEAD "[[packages]]\nname = 'a'\nsdist = {path = 'b-1.0.tar.gz', hashes = {sha256 = '" H64 "'}}\n", 5, 9, "is for project 'b'" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', hashes = {sha256 = 'abc'}}]\n",
+		  5, 71, "sha256 hash must be 64 hex digits" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', hashes = {sha256 = '" H64 "', md5 = 'zz'}}]\n",
+		  5, 145, "md5 hash is not hexadecimal" },
+		{ HEAD "[[packages]]\nname = 'a'\nvcs = {type = 'git', url = 'u'}\n", 5, 7, "missing required key 'vcs.commit-id'" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', size = -1, hashes = {sha256 = '" H64 "'}}]\n",
+		  5, 59, "size cannot be negative" },
+		{ HEAD "packages = [1]\n", 3, 13, "must be a table" },
+		{ HEAD "[[packages]]\nname = 'a'\nattestation-identities = [{repository = 'x'}]\n", 5, 27, "missing required key 'attestation-identities.kind'" },
+		{ HEAD "<<<<<<< HEAD\n[[packages]]\n=======\n>>>>>>> theirs\n", 3, 1, "conflicted" },
+		{ HEAD "packages = [\n", 4, 1, "expected a value" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		struct pl_error err;
+		struct lock *lock = lock_parse(c->text, strlen(c->text), "pylock.toml", &err);
+
+		if (lock) {
+			lock_free(lock);
+			fail_msg("case %zu parsed: %s", i, c->text);
+		}
+		if (err.line != c->line || err.col != c->col || !strstr(err.msg, c->msg))
+			fail_msg("case %zu: got %d:%d '%s', want %d:%d '%s'", i, err.line, err.col,
+				 err.msg, c->line, c->col, c->msg);
+		assert_string_equal(err.file, "pylock.toml");
+	}
+}
+
+static void test_warnings(void **state)
+{
+	struct lock *lock = parse("lock-version = '1.3'\ncreated-by = 'x'\nfuture-key = 1\n"
+				  "[[packages]]\nname = 'Not_Normal'\n");
+
+	assert_int_equal(lock->nwarnings, 3);
+	assert_non_null(strstr(lock->warnings[0].msg, "newer than 1.0"));
+	assert_non_null(strstr(lock->warnings[1].msg, "not normalised"));
+	assert_non_null(strstr(lock->warnings[2].msg, "unknown key 'future-key'"));
+	assert_string_equal(lock->packages[0].norm_name, "not-normal");
+	lock_free(lock);
+}
+
+static void test_conflict_markers(void **state)
+{
+	int line = 0;
+
+	assert_true(lock_has_conflict_markers("a\n<<<<<<< ours\nb\n", 16, &line));
+	assert_int_equal(line, 2);
+	assert_false(lock_has_conflict_markers("s = '<<<<<<< not at start'\n", 26, &line));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_model),
+		cmocka_unit_test(test_round_trip_is_byte_identical),
+		cmocka_unit_test(test_one_change_changes_its_lines_only),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_conflict_markers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
