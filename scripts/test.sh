@@ -1,7 +1,8 @@
 #!/bin/sh
-# Builds pylock and runs every test: the normal build's `make check`, then the
-# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Ends with one line "N passed, N failed, N skipped" over both runs.
+# Builds pylock and runs every test: the normal build's `make check`; the
+# same again built with AddressSanitizer + UndefinedBehaviorSanitizer; then
+# the fuzz targets for FUZZ_SECONDS each (default 60). Ends with one line
+# "N passed, N failed, N skipped" over all three.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -10,25 +11,36 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 status=0
 
-echo "== build and make check"
-if sh scripts/build.sh release; then
-	make -C build-release -s check 2>&1 | tee "$logs/release" || status=1
-else
-	echo "build failed"; echo "0 passed, 1 failed" > "$logs/release"; status=1
-fi
+stage() {
+	name=$1
+	shift
+	echo "== $name"
+	if "$@" > "$logs/$name" 2>&1; then :; else status=1; fi
+	cat "$logs/$name"
+	grep -q '^[0-9]* passed, [0-9]* failed' "$logs/$name" ||
+		echo "0 passed, 1 failed ($name did not finish)" >> "$logs/summary"
+	grep '^[0-9]* passed, [0-9]* failed' "$logs/$name" | tail -1 >> "$logs/summary"
+}
 
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-if sh scripts/build.sh sanitize --enable-sanitizers; then
-	make -C build-sanitize -s check-unit 2>&1 | tee "$logs/sanitize" || status=1
-else
-	echo "sanitizer build failed"; echo "0 passed, 1 failed" > "$logs/sanitize"; status=1
-fi
+release() {
+	sh scripts/build.sh release --enable-werror && make -C build-release -s check
+}
+sanitize() {
+	sh scripts/build.sh sanitize --enable-sanitizers --enable-werror && make -C build-sanitize -s check
+}
+fuzz() {
+	mkdir -p build-release/tests/logs
+	make -C build-release -s fuzz > "$logs/fuzz.tap" 2>&1
+	rc=$?
+	cat "$logs/fuzz.tap"
+	awk '/^ok /{p++} /^not ok /{f++} END {printf "%d passed, %d failed, 0 skipped\n", p, f}' "$logs/fuzz.tap"
+	return $rc
+}
 
-cat "$logs/release" "$logs/sanitize" | awk '
-	/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; s += $5; n++ }
-	END {
-		if (n < 2) f++
-		printf "%d passed, %d failed, %d skipped\n", p, f, s
-		exit f > 0
-	}' || status=1
+stage release release
+stage sanitize sanitize
+stage fuzz fuzz
+
+awk '{ p += $1; f += $3; s += $5 }
+	END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' "$logs/summary" || status=1
 exit $status

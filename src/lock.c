@@ -371,10 +371,9 @@ static int read_sources(struct reader *r, const struct toml_value *t, struct loc
 	if (v) {
 		p->wheels = util_xcalloc(v->u.array.len, sizeof(*p->wheels));
 		for (size_t i = 0; i < v->u.array.len; i++) {
-			if (read_file(r, v->u.array.items[i], "wheel", &p->wheels[i]) < 0)
-				return -1;
-			p->nwheels++;
-			if (check_wheel_name(r, p, &p->wheels[i]) < 0)
+			p->nwheels++;	/* counted first so lock_free() releases a half-read one */
+			if (read_file(r, v->u.array.items[i], "wheel", &p->wheels[i]) < 0 ||
+			    check_wheel_name(r, p, &p->wheels[i]) < 0)
 				return -1;
 		}
 	}

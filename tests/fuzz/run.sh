@@ -1,0 +1,44 @@
+#!/bin/sh
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
+# (default 60) from a seed corpus; prints TAP. A crash fails, and its input
+# is kept under tests/data/fuzz-found/ to become a regression case.
+# Usage: run.sh SRCDIR BUILDDIR
+set -u
+src=$1 build=$2
+secs=${FUZZ_SECONDS:-60}
+out="$build/fuzz"
+mkdir -p "$out"
+n=0 failed=0
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -I$src/src -I$build"
+engine="$src/src/util.c $src/src/toml.c $src/src/toml-scalar.c $src/src/toml-write.c
+$src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c"
+
+for target in toml lock; do
+	n=$((n + 1))
+	bin="$out/fuzz-$target"
+	# shellcheck disable=SC2086
+	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine -lm 2>"$out/$target.build.log"; then
+		echo "not ok $n - fuzz-$target builds"
+		sed 's/^/#   /' "$out/$target.build.log" | head -20
+		failed=$((failed + 1))
+		continue
+	fi
+	corpus="$out/corpus-$target"
+	mkdir -p "$corpus"
+	cp "$src"/tests/data/toml-test/tests/valid/*.toml "$src"/tests/data/*.toml "$corpus"/ 2>/dev/null
+	cp "$src"/tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null
+	found="$src/tests/data/fuzz-found"
+	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$out/crash-$target-" "$corpus" >"$out/$target.log" 2>&1; then
+		runs=$(grep -o 'Done [0-9]* runs' "$out/$target.log" | tail -1)
+		echo "ok $n - fuzz-$target for ${secs}s without a finding ($runs)"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - fuzz-$target found a crash"
+		grep -E 'ERROR|SUMMARY|Test unit written' "$out/$target.log" | head -10 | sed 's/^/#   /'
+		mkdir -p "$found"
+		cp "$out"/crash-"$target"-* "$found"/ 2>/dev/null
+	fi
+done
+echo "1..$n"
+[ "$failed" = 0 ]
