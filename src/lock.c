@@ -44,7 +44,7 @@ static void warn_at(struct reader *r, uint32_t line, uint32_t col, const char *m
 static bool in_list(const char *key, const char *const *keys)
 {
 	for (size_t i = 0; keys[i]; i++)
-		if (!strcmp(key, keys[i]))
+		if (key[0] == keys[i][0] && !strcmp(key, keys[i]))
 			return true;
 	return false;
 }
@@ -104,7 +104,7 @@ static int get_string(struct reader *r, const struct toml_value *table, const ch
 	if (get_typed(r, table, ctx, key, TOML_STRING, required, &v) < 0)
 		return -1;
 	if (v) {
-		if (strlen(v->u.str.ptr) != v->u.str.len)
+		if (memchr(v->u.str.ptr, '\0', v->u.str.len))
 			return fail_at(r, v->line, v->col, "'%s' holds a NUL character", key);
 		*out = v->u.str.ptr;
 	}
@@ -284,7 +284,8 @@ static int check_wheel_name(struct reader *r, const struct lock_package *p, cons
 			       f->name, norm, p->norm_name);
 	const char *vs = f->name + dl + 1;
 	size_t vl = strcspn(vs, "-");
-	if (p->version && vl < sizeof(version)) {
+	/* Most wheels spell the version as the package does: no need to parse. */
+	if (p->version && vl < sizeof(version) && !(strlen(p->version) == vl && !memcmp(vs, p->version, vl))) {
 		struct pep440_version a, b;
 		const char *why;
 
@@ -526,18 +527,24 @@ static int read_root(struct reader *r, const struct toml_value *root)
 
 bool lock_has_conflict_markers(const char *data, size_t len, int *line)
 {
+	const char *p = data, *end = data + len;
 	int n = 1;
 
-	for (size_t i = 0; i < len; i++) {
-		if ((i == 0 || data[i - 1] == '\n') && len - i >= 7 &&
-		    (!memcmp(data + i, "<<<<<<<", 7) || !memcmp(data + i, ">>>>>>>", 7)) &&
-		    (len - i == 7 || data[i + 7] == ' ' || data[i + 7] == '\n' || data[i + 7] == '\r')) {
+	/* Only line starts matter; memchr keeps this cheap on large locks. */
+	for (;;) {
+		size_t left = (size_t)(end - p);
+		if (left >= 7 && (*p == '<' || *p == '>') &&
+		    (!memcmp(p, "<<<<<<<", 7) || !memcmp(p, ">>>>>>>", 7)) &&
+		    (left == 7 || p[7] == ' ' || p[7] == '\n' || p[7] == '\r')) {
 			*line = n;
 			return true;
 		}
-		n += data[i] == '\n';
+		const char *nl = memchr(p, '\n', left);
+		if (!nl)
+			return false;
+		p = nl + 1;
+		n++;
 	}
-	return false;
 }
 
 struct lock *lock_parse(const char *data, size_t len, const char *name, struct pl_error *err)

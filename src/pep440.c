@@ -39,7 +39,7 @@ static const char *match_word(struct cursor *c, const char *const *words)
 {
 	for (size_t i = 0; words[i]; i++) {
 		size_t n = strlen(words[i]);
-		if (!strncasecmp(c->p, words[i], n)) {
+		if (tolower((unsigned char)*c->p) == words[i][0] && !strncasecmp(c->p, words[i], n)) {
 			c->p += n;
 			return words[i];
 		}

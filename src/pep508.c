@@ -363,6 +363,11 @@ bool pep508_eval(const struct pep508_marker *m, const struct pep508_env *env)
 	return false;
 }
 
+static bool is_name_sep(char c)
+{
+	return c == '.' || c == '_' || c == '-';
+}
+
 bool pep508_valid_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -371,7 +376,7 @@ bool pep508_valid_name(const char *name)
 	    !isalnum((unsigned char)name[n - 1]))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
+		if (!isalnum((unsigned char)name[i]) && !is_name_sep(name[i]))
 			return false;
 	return true;
 }
@@ -381,7 +386,7 @@ void pep508_normalize_name(const char *name, char *out)
 	size_t o = 0;
 
 	for (const char *p = name; *p; p++) {
-		if (strchr("._-", *p)) {
+		if (is_name_sep(*p)) {
 			if (o == 0 || out[o - 1] != '-')
 				out[o++] = '-';
 		} else

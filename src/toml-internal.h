@@ -29,7 +29,8 @@ struct toml_parser {
 	struct util_buf scratch;
 };
 
-void *toml_arena_alloc(struct toml_doc *doc, size_t size);
+void *toml_arena_alloc(struct toml_doc *doc, size_t size);		/* 8-byte aligned */
+void *toml_arena_alloc_bytes(struct toml_doc *doc, size_t size);
 char *toml_arena_strndup(struct toml_doc *doc, const char *s, size_t len);
 void toml_position(const struct toml_parser *ps, const char *at, uint32_t *line, uint32_t *col);
 int toml_fail(struct toml_parser *ps, const char *at, const char *fmt, ...)

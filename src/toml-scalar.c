@@ -10,7 +10,7 @@
 
 char *toml_arena_strndup(struct toml_doc *doc, const char *s, size_t len)
 {
-	char *p = toml_arena_alloc(doc, len + 1);
+	char *p = toml_arena_alloc_bytes(doc, len + 1);
 
 	memcpy(p, s, len);
 	p[len] = '\0';
@@ -99,9 +99,27 @@ static int bad_char(struct toml_parser *ps, unsigned char c)
 }
 
 /* Characters the string may hold as they are: not its quote, backslash
- * (basic strings), newlines, or control characters other than tab. */
+ * (basic strings), newlines, or control characters other than tab. Eight
+ * bytes at a time while none of those can be among them. */
 static const char *plain_run(const char *p, const char *end, char quote)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t q = ones * (unsigned char)quote, bs = ones * (quote == '"' ? '\\' : quote);
+	const uint64_t del = ones * 0x7f;
+
+	while (end - p >= 8) {
+		uint64_t w, x, y, z;
+
+		memcpy(&w, p, 8);
+		x = w ^ q;
+		y = w ^ bs;
+		z = w ^ del;
+		/* A zero byte in x, y or z, or a byte below 0x20 in w, stops the run. */
+		if ((((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z) |
+		     ((w - ones * 0x20) & ~w)) & highs)
+			break;
+		p += 8;
+	}
 	while (p < end) {
 		unsigned char c = (unsigned char)*p;
 
@@ -202,6 +220,16 @@ int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len)
 	bool multi = ps->end - ps->p >= 3 && ps->p[1] == quote && ps->p[2] == quote;
 	int rc;
 
+	if (!multi) {
+		/* Most strings hold no escape: take them straight from the input. */
+		const char *run = plain_run(ps->p + 1, ps->end, quote);
+		if (run < ps->end && *run == quote) {
+			*len = (size_t)(run - ps->p - 1);
+			*s = toml_arena_strndup(ps->doc, ps->p + 1, *len);
+			ps->p = run + 1;
+			return 0;
+		}
+	}
 	util_buf_truncate(&ps->scratch, 0);
 	rc = multi ? parse_multi_line(ps, quote, &ps->scratch)
 		   : parse_single_line(ps, quote, &ps->scratch);
@@ -412,6 +440,21 @@ static struct toml_value *parse_number(struct toml_parser *ps, const char *at, i
 		return v;
 	}
 
+	/* Plain decimal integers, the common case, need no copy. */
+	if (n <= 18 && body < end) {
+		const char *q = body;
+		int64_t acc = 0;
+
+		while (q < end && is_digit(*q))
+			acc = acc * 10 + (*q++ - '0');
+		if (q == end && (body[0] != '0' || end - body == 1)) {
+			if (!(v = toml_new_value(ps, TOML_INTEGER, at, depth)))
+				return NULL;
+			v->u.integer = *p == '-' ? -acc : acc;
+			ps->p = end;
+			return v;
+		}
+	}
 	if (p < end && (*p == '+' || *p == '-'))
 		util_buf_putc(b, *p);
 	const char *q = body;

@@ -29,20 +29,22 @@ enum toml_type {
 };
 
 struct toml_datetime {
-	int year, month, day;		/* 0 for a local time */
-	int hour, minute, second;	/* 0 for a local date */
-	int nanosecond;
-	int frac_digits;		/* digits written after the point, up to 9 */
-	int offset_minutes;		/* for TOML_DATETIME; 0 with Z */
+	int16_t year;			/* 0 for a local time */
+	int8_t month, day;
+	int8_t hour, minute, second;	/* 0 for a local date */
+	int8_t frac_digits;		/* digits written after the point, up to 9 */
+	int32_t nanosecond;
+	int16_t offset_minutes;		/* for TOML_DATETIME; 0 with Z */
 };
 
 struct toml_pair;
 
+/* Kept small (40 bytes): a 7 MB lockfile holds a quarter million values. */
 struct toml_value {
-	enum toml_type type;
 	uint32_t line, col;	/* where the value starts, 1-based */
+	uint8_t type;		/* enum toml_type */
+	uint8_t flags;		/* parser bookkeeping */
 	uint16_t depth;
-	uint16_t flags;		/* parser bookkeeping */
 	union {
 		struct {
 			const char *ptr;	/* NUL-terminated; may hold NULs (len counts) */
@@ -54,13 +56,13 @@ struct toml_value {
 		struct toml_datetime dt;
 		struct {
 			struct toml_value **items;
-			size_t len, cap;
+			uint32_t len, cap;
 		} array;
 		struct {
 			struct toml_pair *items;	/* in document order */
-			size_t len, cap;
+			uint32_t len, cap;
 			uint32_t *index;		/* hash of keys, for large tables */
-			size_t index_cap;
+			uint32_t index_cap;
 		} table;
 	} u;
 };

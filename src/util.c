@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -251,26 +252,50 @@ void util_array_free(struct util_array *a)
 	a->len = a->cap = 0;
 }
 
+void *util_xmalloc_large(size_t size)
+{
+	const size_t huge = 2u << 20;
+
+	if (size < huge)
+		return util_xmalloc(size);
+	size_t total = (size + huge - 1) & ~(huge - 1);
+	void *p = aligned_alloc(huge, total);
+	if (!p)
+		abort();
+	/* Fewer page faults for big lockfiles: they cost more than reading. */
+	madvise(p, total, MADV_HUGEPAGE);
+	return p;
+}
+
 int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		   struct pl_error *err)
 {
 	struct stat st;
-	struct util_buf b = UTIL_BUF_INIT;
+	size_t cap, used = 0;
+	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return pl_error_errno(err, path, "cannot open");
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		pl_error_errno(err, path, "cannot read");
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return pl_error_set(err, path, 0, 0, "is a folder, not a file");
 	}
-	/* Read in chunks rather than trusting st_size: pipes and /proc lie. */
-	util_buf_reserve(&b, S_ISREG(st.st_mode) && (size_t)st.st_size < max_size
-			 ? (size_t)st.st_size + 1 : 65536);
+	/* st_size sizes the buffer, but reading goes on to the real end: pipes
+	 * and /proc files report 0, and a file may grow while we read. */
+	cap = S_ISREG(st.st_mode) && (size_t)st.st_size <= max_size ? (size_t)st.st_size + 2 : 65536;
+	buf = util_xmalloc_large(cap);
 	for (;;) {
-		if (b.cap - b.len < 4096)
-			util_buf_reserve(&b, b.cap);
-		ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (cap - used < 2) {
+			cap *= 2;
+			buf = util_xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -279,21 +304,20 @@ int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		}
 		if (n == 0)
 			break;
-		b.len += (size_t)n;
-		if (b.len > max_size) {
+		used += (size_t)n;
+		if (used > max_size) {
 			pl_error_set(err, path, 0, 0, "larger than the %zu bytes allowed", max_size);
 			goto fail;
 		}
 	}
 	close(fd);
-	util_buf_reserve(&b, 0);
-	b.data[b.len] = '\0';
-	*len = b.len;
-	*data = util_buf_steal(&b);
+	buf[used] = '\0';
+	*len = used;
+	*data = buf;
 	return 0;
 fail:
 	close(fd);
-	util_buf_free(&b);
+	free(buf);
 	return -1;
 }
 

@@ -34,6 +34,8 @@ void *util_xmalloc(size_t size);
 void *util_xcalloc(size_t n, size_t size);
 void *util_xrealloc(void *p, size_t size);
 char *util_xstrdup(const char *s);
+/* For buffers of megabytes: on huge pages where the kernel allows. free() it. */
+void *util_xmalloc_large(size_t size);
 char *util_xstrndup(const char *s, size_t n);
 
 /* A growable byte string, always NUL-terminated once anything was added. */
