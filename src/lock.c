@@ -104,7 +104,7 @@ static int get_string(struct reader *r, const struct toml_value *table, const ch
 	if (get_typed(r, table, ctx, key, TOML_STRING, required, &v) < 0)
 		return -1;
 	if (v) {
-		if (memchr(v->u.str.ptr, '\0', v->u.str.len))
+		if (toml_string_has_nul(v))
 			return fail_at(r, v->line, v->col, "'%s' holds a NUL character", key);
 		*out = v->u.str.ptr;
 	}
@@ -554,13 +554,14 @@ struct lock *lock_parse(const char *data, size_t len, const char *name, struct p
 	int line;
 
 	lock->path = util_xstrdup(name);
-	if (lock_has_conflict_markers(data, len, &line)) {
-		pl_error_set(err, name, line, 1,
-			     "conflicted: git conflict markers; resolve with 'pylock resolve' or by hand");
+	/* Conflict markers at a line start are never valid TOML, so they are
+	 * looked for only when the TOML reader has already refused the file. */
+	if (!(lock->doc = toml_parse(data, len, name, err))) {
+		if (lock_has_conflict_markers(data, len, &line))
+			pl_error_set(err, name, line, 1,
+				     "conflicted: git conflict markers; resolve with 'pylock resolve' or by hand");
 		goto fail;
 	}
-	if (!(lock->doc = toml_parse(data, len, name, err)))
-		goto fail;
 	if (read_root(&r, toml_root(lock->doc)) < 0)
 		goto fail;
 	return lock;

@@ -48,7 +48,11 @@ int toml_parse_keyval(struct toml_parser *ps, struct toml_value *t, bool in_inli
 struct toml_value *toml_parse_value(struct toml_parser *ps, int depth, int nesting);
 struct toml_value *toml_parse_array(struct toml_parser *ps, int depth, int nesting);
 struct toml_value *toml_parse_inline_table(struct toml_parser *ps, int depth, int nesting);
-/* A basic or literal string at ps->p (single- or multi-line). */
-int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len);
+/* A basic or literal string at ps->p (single- or multi-line). *escaped
+ * tells whether it held escapes (only then can it hold a NUL). */
+int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len, bool *escaped);
+
+/* Value flags: tables use the low bits (toml.c), strings this one. */
+#define TOML_FLAG_HAS_NUL 0x80
 
 #endif

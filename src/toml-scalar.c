@@ -214,7 +214,7 @@ static int parse_multi_line(struct toml_parser *ps, char quote, struct util_buf 
 	}
 }
 
-int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len)
+int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len, bool *escaped)
 {
 	char quote = *ps->p;
 	bool multi = ps->end - ps->p >= 3 && ps->p[1] == quote && ps->p[2] == quote;
@@ -226,6 +226,7 @@ int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len)
 		if (run < ps->end && *run == quote) {
 			*len = (size_t)(run - ps->p - 1);
 			*s = toml_arena_strndup(ps->doc, ps->p + 1, *len);
+			*escaped = false;
 			ps->p = run + 1;
 			return 0;
 		}
@@ -236,6 +237,7 @@ int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len)
 	if (rc < 0)
 		return -1;
 	*len = ps->scratch.len;
+	*escaped = true;
 	*s = toml_arena_strndup(ps->doc, util_buf_str(&ps->scratch), ps->scratch.len);
 	return 0;
 }
@@ -521,13 +523,16 @@ struct toml_value *toml_parse_value(struct toml_parser *ps, int depth, int nesti
 		uint32_t line, col;
 		const char *s;
 		size_t len;
+		bool escaped;
 
 		toml_position(ps, at, &line, &col);
-		if (toml_parse_string(ps, &s, &len) < 0 ||
+		if (toml_parse_string(ps, &s, &len, &escaped) < 0 ||
 		    !(v = toml_new_value(ps, TOML_STRING, ps->p, depth)))
 			return NULL;
 		v->line = line;
 		v->col = col;
+		if (escaped && memchr(s, '\0', len))
+			v->flags |= TOML_FLAG_HAS_NUL;
 		v->u.str.ptr = s;
 		v->u.str.len = len;
 		return v;

@@ -93,6 +93,11 @@ const struct toml_value *toml_root(const struct toml_doc *doc)
 	return doc->root;
 }
 
+bool toml_string_has_nul(const struct toml_value *v)
+{
+	return v->type == TOML_STRING && (v->flags & TOML_FLAG_HAS_NUL);
+}
+
 const char *toml_type_name(enum toml_type type)
 {
 	static const char *const names[] = {
@@ -379,7 +384,8 @@ static int parse_key(struct toml_parser *ps, struct toml_keypath *kp)
 			const char *at = ps->p;
 			if (ps->p + 2 < ps->end && ps->p[1] == *at && ps->p[2] == *at)
 				return toml_fail(ps, at, "a multi-line string cannot be a key");
-			if (toml_parse_string(ps, &k->s, &k->len) < 0)
+			bool escaped;
+			if (toml_parse_string(ps, &k->s, &k->len, &escaped) < 0)
 				return -1;
 		} else {
 			const char *s = ps->p;
