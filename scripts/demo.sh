@@ -1,17 +1,38 @@
 #!/bin/sh
 # Builds pylock and runs it on a demo workspace made on the fly in a
-# temporary folder. It grows with pylock: today it shows the command table.
+# temporary folder. It grows with pylock; today: a project locked to
+# Debian's real wheels, read and shown, and what a broken lock gets.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-sh scripts/deps.sh
+sh scripts/deps.sh --tests
 sh scripts/build.sh release
 pylock="$top/build-release/pylock"
 ws=$(mktemp -d "${TMPDIR:-/tmp}/pylock-demo.XXXXXX")
 trap 'rm -rf "$ws"' EXIT
 export PYLOCK_HOME="$ws/home"
 
-echo "\$ pylock --version"
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+mkdir -p "$ws/webapp/src"
+printf '[project]\nname = "webapp"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n' > "$ws/webapp/pyproject.toml"
+sh scripts/wheel-lock.sh /usr/share/python-wheels/*.whl > "$ws/webapp/pylock.toml"
+cd "$ws/webapp/src"
+
+say pylock --version
 "$pylock" --version
-echo "\$ pylock --help"
+say "pylock show            # from inside the project: finds ../pylock.toml"
+"$pylock" show
+say "pylock show --json | head -20"
+"$pylock" show --json | head -20
+
+sed 's/^lock-version.*/lock-version = "2.0"/' ../pylock.toml > "$ws/future.toml"
+say "pylock show future.toml   # a lock-version pylock cannot read"
+"$pylock" show "$ws/future.toml" || echo "(exit $?)"
+
+{ head -4 ../pylock.toml; echo '<<<<<<< HEAD'; echo "created-by = 'a'"; echo '======='; echo "created-by = 'b'"; echo '>>>>>>> other'; } > "$ws/conflicted.toml"
+say "pylock show conflicted.toml   # a lock left in conflict by git merge"
+"$pylock" show "$ws/conflicted.toml" || echo "(exit $?)"
+
+say "pylock --help"
 "$pylock" --help

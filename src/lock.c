@@ -559,7 +559,7 @@ struct lock *lock_parse(const char *data, size_t len, const char *name, struct p
 	if (!(lock->doc = toml_parse(data, len, name, err))) {
 		if (lock_has_conflict_markers(data, len, &line))
 			pl_error_set(err, name, line, 1,
-				     "conflicted: git conflict markers; resolve with 'pylock resolve' or by hand");
+				     "conflicted: git conflict markers; finish the merge of this lockfile first");
 		goto fail;
 	}
 	if (read_root(&r, toml_root(lock->doc)) < 0)

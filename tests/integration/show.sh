@@ -16,19 +16,7 @@ check_equal "the JSON names every package" \
 # A project found from a folder inside it, with a lock of Debian's real wheels.
 mkdir -p "$T/proj/src/deep"
 printf '[project]\nname = "demo"\nversion = "0.1"\n' > "$T/proj/pyproject.toml"
-{
-	echo "lock-version = '1.0'"
-	echo "created-by = 'test'"
-	for w in /usr/share/python-wheels/*.whl; do
-		base=$(basename "$w")
-		name=$(echo "$base" | cut -d- -f1)
-		ver=$(echo "$base" | cut -d- -f2)
-		echo "[[packages]]"
-		echo "name = '$name'"
-		echo "version = '$ver'"
-		echo "wheels = [{path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha256sum "$w" | cut -d' ' -f1)'}}]"
-	done
-} > "$T/proj/pylock.toml"
+sh "$srcdir/scripts/wheel-lock.sh" /usr/share/python-wheels/*.whl > "$T/proj/pylock.toml"
 nwheels=$(ls /usr/share/python-wheels/*.whl | wc -l)
 cd "$T/proj/src/deep" || exit 1
 check_exit "show without arguments finds the enclosing project" 0 "$PYLOCK" show
