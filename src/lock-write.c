@@ -18,24 +18,25 @@ static void put_string(struct util_buf *b, const char *key, const char *value)
 	util_buf_putc(b, '\n');
 }
 
-static void put_value(struct util_buf *b, const char *key, const struct toml_value *v)
+/* key = value, on one line. */
+static void put_pair(struct util_buf *b, const char *key, size_t len, const struct toml_value *v)
 {
-	if (!v)
-		return;
-	toml_write_key(b, key, strlen(key));
+	toml_write_key(b, key, len);
 	util_buf_puts(b, " = ");
 	toml_write_value(b, v);
 	util_buf_putc(b, '\n');
 }
 
+static void put_value(struct util_buf *b, const char *key, const struct toml_value *v)
+{
+	if (v)
+		put_pair(b, key, strlen(key), v);
+}
+
 static void put_extra(struct util_buf *b, const struct toml_pair *const *extra, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		toml_write_key(b, extra[i]->key, extra[i]->key_len);
-		util_buf_puts(b, " = ");
-		toml_write_value(b, extra[i]->value);
-		util_buf_putc(b, '\n');
-	}
+	for (size_t i = 0; i < n; i++)
+		put_pair(b, extra[i]->key, extra[i]->key_len, extra[i]->value);
 }
 
 /* An array of tables, one inline table per line. */
@@ -149,12 +150,8 @@ static void put_sections(struct util_buf *b, struct util_buf *prefix, const stru
 	for (size_t i = 0; i < t->u.table.len; i++) {
 		const struct toml_pair *pr = &t->u.table.items[i];
 
-		if (pr->value->type != TOML_TABLE) {
-			toml_write_key(b, pr->key, pr->key_len);
-			util_buf_puts(b, " = ");
-			toml_write_value(b, pr->value);
-			util_buf_putc(b, '\n');
-		}
+		if (pr->value->type != TOML_TABLE)
+			put_pair(b, pr->key, pr->key_len, pr->value);
 	}
 	for (size_t i = 0; i < t->u.table.len; i++) {
 		const struct toml_pair *pr = &t->u.table.items[i];
