@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct cli_command cmd_help, cmd_show;
+extern const struct cli_command cmd_help, cmd_list, cmd_show;
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_list,
 	&cmd_show,
 	&cmd_help,
 	NULL,

@@ -1,0 +1,201 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "discover.h"
+#include "yamlconf.h"
+
+struct rows {
+	struct discover_project **p;
+	size_t n;
+};
+
+static void on_project(struct discover_project *p, bool *taken, void *ctx)
+{
+	struct rows *rows = ctx;
+
+	rows->p = util_xrealloc(rows->p, (rows->n + 1) * sizeof(*rows->p));
+	rows->p[rows->n++] = p;
+	*taken = true;
+}
+
+static void on_warning(const char *path, const char *why, void *ctx)
+{
+	fprintf(stderr, "pylock: warning: %s: %s\n", path, why);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp((*(struct discover_project *const *)a)->path,
+		      (*(struct discover_project *const *)b)->path);
+}
+
+/* Paths under the current folder are shown relative to it, the rest from ~. */
+static const char *short_path(const char *path, const char *cwd, const char *home, char *buf, size_t size)
+{
+	size_t n = strlen(cwd), h = home ? strlen(home) : 0;
+
+	if (!strcmp(path, cwd))
+		return ".";
+	if (n > 1 && !strncmp(path, cwd, n) && path[n] == '/')
+		return path + n + 1;
+	if (h > 1 && !strncmp(path, home, h) && path[h] == '/') {
+		snprintf(buf, size, "~%s", path + h);
+		return buf;
+	}
+	return path;
+}
+
+static const char *lock_colour(enum discover_lock l)
+{
+	switch (l) {
+	case DISCOVER_LOCK_CONFLICTED: return "\033[1;31m";
+	case DISCOVER_LOCK_MODIFIED: return "\033[33m";
+	case DISCOVER_LOCK_STAGED:
+	case DISCOVER_LOCK_UNTRACKED: return "\033[36m";
+	case DISCOVER_LOCK_CLEAN: return "\033[32m";
+	default: return "";
+	}
+}
+
+static void print_table(const struct rows *rows)
+{
+	bool colour = isatty(1) && !getenv("NO_COLOR");
+	char cwd[4096], buf[4200], sync[32], pkgs[24];
+	const char *home = getenv("HOME");
+	size_t wn = 4, wb = 6, ws = 4;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct discover_project *p = rows->p[i];
+		size_t n = strlen(p->name) + (p->worktree_of ? 11 : 0);
+		if (n > wn) wn = n;
+		if (p->branch && strlen(p->branch) > wb) wb = strlen(p->branch);
+	}
+	if (wn > 40) wn = 40;
+	if (wb > 30) wb = 30;
+	ws = 9;
+	printf("%s%-*s  %-*s  %-*s  %-10s  %5s  %-3s  %s%s\n", colour ? "\033[1m" : "",
+	       (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM", "LOCK", "PKGS", "ENV", "PATH",
+	       colour ? "\033[0m" : "");
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct discover_project *p = rows->p[i];
+		char name[256];
+
+		snprintf(name, sizeof(name), "%s%s", p->name, p->worktree_of ? " [worktree]" : "");
+		if (p->has_upstream)
+			snprintf(sync, sizeof(sync), "+%d -%d", p->ahead, p->behind);
+		else
+			snprintf(sync, sizeof(sync), "%s", p->repo ? "-" : "");
+		if (p->packages >= 0)
+			snprintf(pkgs, sizeof(pkgs), "%ld", p->packages);
+		else
+			snprintf(pkgs, sizeof(pkgs), "%s", p->lock_path ? "?" : "-");
+		printf("%-*.*s  %-*.*s  %-*s  %s%-10s%s  %5s  %-3s  %s\n", (int)wn, (int)wn, name,
+		       (int)wb, (int)wb, p->branch ? p->branch : "", (int)ws, sync,
+		       colour ? lock_colour(p->lock) : "", discover_lock_name(p->lock),
+		       colour && lock_colour(p->lock)[0] ? "\033[0m" : "", pkgs, "-",
+		       short_path(p->path, cwd, home, buf, sizeof(buf)));
+	}
+	printf("%zu project%s\n", rows->n, rows->n == 1 ? "" : "s");
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static void print_json(const struct rows *rows)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct discover_project *p = rows->p[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:n, s:o}",
+			"name", p->name, "path", p->path, "repo", str_or_null(p->repo),
+			"branch", str_or_null(p->branch),
+			"ahead", p->has_upstream ? json_integer(p->ahead) : json_null(),
+			"behind", p->has_upstream ? json_integer(p->behind) : json_null(),
+			"lock", discover_lock_name(p->lock),
+			"packages", p->packages >= 0 ? json_integer(p->packages) : json_null(),
+			"env", "worktree_of", str_or_null(p->worktree_of)));
+	}
+	json_t *root = json_pack("{s:o}", "projects", list);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+}
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct yamlconf_config cfg;
+	struct rows rows = { NULL, 0 };
+	struct pl_error err;
+	bool json = false;
+	int c;
+
+	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (c != 'j')
+			return CLI_USAGE;
+		json = true;
+	}
+	pl_error_clear(&err);
+	if (yamlconf_config_load_default(&cfg, &err) < 0) {
+		cli_print_error(&err);
+		return CLI_USAGE;
+	}
+	static const char *const here[] = { "." };
+	struct discover_opts d = {
+		.roots = optind < argc ? (const char *const *)argv + optind
+			 : cfg.nroots ? (const char *const *)cfg.roots : here,
+		.nroots = optind < argc ? (size_t)(argc - optind) : cfg.nroots ? cfg.nroots : 1,
+		.depth = cfg.depth,
+		.on_project = on_project,
+		.on_warning = on_warning,
+		.ctx = &rows,
+	};
+	int rc = discover_run(&d, &err);
+	if (rc == 0) {
+		if (rows.n > 1)
+			qsort(rows.p, rows.n, sizeof(*rows.p), by_path);
+		if (json)
+			print_json(&rows);
+		else
+			print_table(&rows);
+	} else
+		cli_print_error(&err);
+	for (size_t i = 0; i < rows.n; i++)
+		discover_project_free(rows.p[i]);
+	free(rows.p);
+	yamlconf_config_fini(&cfg);
+	return rc == 0 ? CLI_OK : CLI_USAGE;
+}
+
+const struct cli_command cmd_list = {
+	.name = "list",
+	.usage = "[--json] [ROOT...]",
+	.summary = "List the Python projects found under the roots.",
+	.help = "Roots come from the command line, else 'roots:' in config.yaml, else the current\n"
+		"folder; folders are walked 'depth:' levels deep (default 5) without following links,\n"
+		"skipping hidden folders, node_modules, venv and __pycache__. A repository's projects\n"
+		"are read from its index (every tracked pyproject.toml, pylock.toml or\n"
+		"pylock.NAME.toml) plus untracked ones in its top folder; submodules are read too.\n"
+		"Columns: name, branch (@sha when detached), ahead/behind the upstream, lock state\n"
+		"(none, clean, modified, staged, untracked, conflicted; present outside git),\n"
+		"locked packages, environment (not built yet), path. --json prints\n"
+		"{\"projects\": [{\"name\", \"path\", \"repo\", \"branch\", \"ahead\", \"behind\", \"lock\",\n"
+		"\"packages\", \"env\", \"worktree_of\"}]}. Unreadable folders and broken repositories\n"
+		"are skipped with a warning on stderr.",
+	.run = run,
+};

@@ -1,0 +1,415 @@
+/* The walk: bounded depth, no symlinks followed, hidden and tool folders
+ * skipped; a folder holding .git is handed to git and not walked further. */
+#include "config.h"
+#include "discover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lock.h"
+#include "project.h"
+
+struct walk {
+	const struct discover_opts *opts;
+	char **seen;		/* work trees already read */
+	size_t nseen;
+};
+
+static void warn(struct walk *w, const char *path, const char *why)
+{
+	if (w->opts->on_warning)
+		w->opts->on_warning(path, why, w->opts->ctx);
+}
+
+static void warn_err(struct walk *w, const struct pl_error *err)
+{
+	char buf[2200];
+
+	if (err->line)
+		warn(w, err->file, pl_error_format(err, buf, sizeof(buf)) + strlen(err->file) + 2);
+	else
+		warn(w, err->file[0] ? err->file : "?", err->msg);
+}
+
+const char *discover_lock_name(enum discover_lock lock)
+{
+	static const char *const names[] = {
+		[DISCOVER_LOCK_NONE] = "none", [DISCOVER_LOCK_CLEAN] = "clean",
+		[DISCOVER_LOCK_MODIFIED] = "modified", [DISCOVER_LOCK_STAGED] = "staged",
+		[DISCOVER_LOCK_UNTRACKED] = "untracked", [DISCOVER_LOCK_CONFLICTED] = "conflicted",
+		[DISCOVER_LOCK_PRESENT] = "present",
+	};
+	return names[lock];
+}
+
+void discover_project_free(struct discover_project *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->path);
+	free(p->repo);
+	free(p->branch);
+	free(p->worktree_of);
+	free(p->lock_path);
+	free(p);
+}
+
+/* pylock.toml, or pylock.NAME.toml (PEP 751 file names). */
+static bool is_lock_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strcmp(name, "pylock.toml"))
+		return true;
+	return n > 12 && !strncmp(name, "pylock.", 7) && !strcmp(name + n - 5, ".toml") &&
+	       !memchr(name + 7, '.', n - 12);
+}
+
+static bool is_project_file(const char *name)
+{
+	return !strcmp(name, "pyproject.toml") || is_lock_name(name);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The lockfile of a project folder: pylock.toml, else the first named one. */
+static char *find_lock(const char *dir)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	char *best = NULL;
+	DIR *d;
+	struct dirent *e;
+
+	util_buf_printf(&b, "%s/pylock.toml", dir);
+	if (exists(b.data))
+		return util_buf_steal(&b);
+	util_buf_free(&b);
+	if (!(d = opendir(dir)))
+		return NULL;
+	while ((e = readdir(d)))
+		if (is_lock_name(e->d_name) && (!best || strcmp(e->d_name, best) < 0)) {
+			free(best);
+			best = util_xstrdup(e->d_name);
+		}
+	closedir(d);
+	if (!best)
+		return NULL;
+	util_buf_printf(&b, "%s/%s", dir, best);
+	free(best);
+	return util_buf_steal(&b);
+}
+
+/* Name from pyproject.toml, lock file, package count: what git does not tell. */
+static void fill_from_files(struct walk *w, struct discover_project *p)
+{
+	struct pl_error err;
+	struct project *proj;
+	struct lock *lock;
+
+	pl_error_clear(&err);
+	if ((proj = project_load(p->path, &err))) {
+		p->name = util_xstrdup(proj->name);
+		project_free(proj);
+	} else {
+		warn_err(w, &err);
+		const char *base = strrchr(p->path, '/');
+		p->name = util_xstrdup(base && base[1] ? base + 1 : p->path);
+	}
+	p->packages = -1;
+	p->lock_path = find_lock(p->path);
+	if (!p->lock_path)
+		return;
+	if ((lock = lock_read(p->lock_path, &err))) {
+		p->packages = (long)lock->npackages;
+		lock_free(lock);
+	} else if (!strncmp(err.msg, "conflicted", 10))
+		p->lock = DISCOVER_LOCK_CONFLICTED;
+	else
+		warn_err(w, &err);
+}
+
+static void emit(struct walk *w, struct discover_project *p)
+{
+	bool taken = false;
+
+	w->opts->on_project(p, &taken, w->opts->ctx);
+	if (!taken)
+		discover_project_free(p);
+}
+
+/* ---- repositories ---- */
+
+struct dirset {
+	char **dirs;
+	size_t n;
+};
+
+static void dirset_add(struct dirset *s, const char *dir, size_t len)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strlen(s->dirs[i]) == len && !memcmp(s->dirs[i], dir, len))
+			return;
+	s->dirs = util_xrealloc(s->dirs, (s->n + 1) * sizeof(*s->dirs));
+	s->dirs[s->n++] = util_xstrndup(dir, len);
+}
+
+static void collect_tracked(const char *path, void *ctx)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (is_project_file(slash ? slash + 1 : path))
+		dirset_add(ctx, path, slash ? (size_t)(slash - path) : 0);
+}
+
+static int compare_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk_repo(struct walk *w, const char *path, const char *prefix);
+
+static void walk_submodule(const char *path, void *ctx)
+{
+	struct util_buf git = UTIL_BUF_INIT;
+	struct stat st;
+
+	/* Only submodules that are checked out have a .git to open. */
+	util_buf_printf(&git, "%s/.git", path);
+	if (lstat(git.data, &st) == 0)
+		walk_repo(ctx, path, NULL);
+	util_buf_free(&git);
+}
+
+static bool seen_before(struct walk *w, const char *workdir)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], workdir))
+			return true;
+	w->seen = util_xrealloc(w->seen, (w->nseen + 1) * sizeof(*w->seen));
+	w->seen[w->nseen++] = util_xstrdup(workdir);
+	return false;
+}
+
+static enum discover_lock lock_from_git(enum gitrepo_state s)
+{
+	switch (s) {
+	case GITREPO_CLEAN: return DISCOVER_LOCK_CLEAN;
+	case GITREPO_MODIFIED: return DISCOVER_LOCK_MODIFIED;
+	case GITREPO_STAGED: return DISCOVER_LOCK_STAGED;
+	case GITREPO_UNTRACKED: return DISCOVER_LOCK_UNTRACKED;
+	case GITREPO_CONFLICTED: return DISCOVER_LOCK_CONFLICTED;
+	case GITREPO_NONE: break;
+	}
+	return DISCOVER_LOCK_NONE;
+}
+
+/* prefix: when a root lies inside the repository, only projects below it. */
+static void walk_repo(struct walk *w, const char *path, const char *prefix)
+{
+	struct gitrepo *repo;
+	struct pl_error err;
+	struct dirset dirs = { NULL, 0 };
+	char *branch, *worktree_of;
+	int ahead = 0, behind = 0;
+	bool upstream = false;
+	const char *wd;
+	DIR *d;
+
+	pl_error_clear(&err);
+	if (gitrepo_open(path, &repo, &err) < 0) {
+		warn(w, path, err.msg);
+		return;
+	}
+	wd = gitrepo_workdir(repo);
+	if (seen_before(w, wd)) {
+		gitrepo_free(repo);
+		return;
+	}
+	if (!(branch = gitrepo_branch(repo, &err)))
+		warn(w, wd, err.msg);
+	if (gitrepo_ahead_behind(repo, &ahead, &behind, &upstream, &err) < 0)
+		warn(w, wd, err.msg);
+	worktree_of = gitrepo_worktree_of(repo);
+	if (gitrepo_foreach_tracked(repo, collect_tracked, &dirs, &err) < 0)
+		warn(w, wd, err.msg);
+	/* Untracked projects count only in the top folder: walking the rest
+	 * of the work tree is what reading the index avoids. */
+	if ((d = opendir(wd))) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (is_project_file(e->d_name))
+				dirset_add(&dirs, "", 0);
+		closedir(d);
+	}
+	if (dirs.n > 1)
+		qsort(dirs.dirs, dirs.n, sizeof(*dirs.dirs), compare_str);
+	for (size_t i = 0; i < dirs.n; i++) {
+		struct discover_project *p = util_xcalloc(1, sizeof(*p));
+		struct util_buf b = UTIL_BUF_INIT;
+		struct stat st;
+
+		util_buf_printf(&b, dirs.dirs[i][0] ? "%s/%s" : "%s", wd, dirs.dirs[i]);
+		p->path = util_buf_steal(&b);
+		if ((prefix && strncmp(p->path, prefix, strlen(prefix))) ||
+		    stat(p->path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			discover_project_free(p);
+			continue;
+		}
+		p->repo = util_xstrdup(wd);
+		p->branch = branch ? util_xstrdup(branch) : NULL;
+		p->has_upstream = upstream;
+		p->ahead = ahead;
+		p->behind = behind;
+		p->worktree_of = worktree_of ? util_xstrdup(worktree_of) : NULL;
+		fill_from_files(w, p);
+		if (p->lock_path) {
+			enum gitrepo_state s;
+			if (gitrepo_path_state(repo, p->lock_path + strlen(wd) + 1, &s, &err) < 0)
+				warn(w, p->lock_path, err.msg);
+			else if (p->lock != DISCOVER_LOCK_CONFLICTED || s == GITREPO_CONFLICTED)
+				p->lock = lock_from_git(s);
+		}
+		emit(w, p);
+	}
+	for (size_t i = 0; i < dirs.n; i++)
+		free(dirs.dirs[i]);
+	free(dirs.dirs);
+	free(branch);
+	free(worktree_of);
+	gitrepo_foreach_submodule(repo, walk_submodule, w);
+	gitrepo_free(repo);
+}
+
+/* ---- folders outside repositories ---- */
+
+static bool skipped_folder(const char *name)
+{
+	return name[0] == '.' || !strcmp(name, "node_modules") || !strcmp(name, "__pycache__") ||
+	       !strcmp(name, "venv") || !strcmp(name, "site-packages");
+}
+
+static void walk_dir(struct walk *w, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool has_git = false, has_project = false, has_head = false, has_objects = false;
+	char **subdirs = NULL;
+	size_t nsub = 0;
+
+	if (!d) {
+		char why[256];
+		snprintf(why, sizeof(why), "cannot read folder: %s", strerror(errno));
+		warn(w, dir, why);
+		return;
+	}
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+		unsigned char type = e->d_type;
+
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct util_buf p = UTIL_BUF_INIT;
+			struct stat st;
+			util_buf_printf(&p, "%s/%s", dir, n);
+			type = lstat(p.data, &st) < 0 ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR
+			     : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+			util_buf_free(&p);
+		}
+		if (!strcmp(n, ".git") && (type == DT_DIR || type == DT_REG))
+			has_git = true;
+		else if (type == DT_REG && is_project_file(n))
+			has_project = true;
+		else if (type == DT_REG && !strcmp(n, "HEAD"))
+			has_head = true;
+		else if (type == DT_DIR && !strcmp(n, "objects"))
+			has_objects = true;
+		if (type == DT_DIR && !skipped_folder(n) && depth > 0) {
+			subdirs = util_xrealloc(subdirs, (nsub + 1) * sizeof(*subdirs));
+			subdirs[nsub++] = util_xstrdup(n);
+		}
+	}
+	closedir(d);
+	if (has_git)
+		walk_repo(w, dir, NULL);
+	else if (has_head && has_objects)
+		warn(w, dir, "bare repository (no work tree), skipped");
+	else {
+		if (has_project) {
+			struct discover_project *p = util_xcalloc(1, sizeof(*p));
+			p->path = util_xstrdup(dir);
+			fill_from_files(w, p);
+			if (p->lock_path && p->lock != DISCOVER_LOCK_CONFLICTED)
+				p->lock = DISCOVER_LOCK_PRESENT;
+			emit(w, p);
+		}
+		if (nsub > 1)
+			qsort(subdirs, nsub, sizeof(*subdirs), compare_str);
+		for (size_t i = 0; i < nsub; i++) {
+			struct util_buf p = UTIL_BUF_INIT;
+			util_buf_printf(&p, "%s/%s", strcmp(dir, "/") ? dir : "", subdirs[i]);
+			walk_dir(w, p.data, depth - 1);
+			util_buf_free(&p);
+		}
+	}
+	for (size_t i = 0; i < nsub; i++)
+		free(subdirs[i]);
+	free(subdirs);
+}
+
+/* The work tree holding dir, when dir lies inside one (but is not its top). */
+static char *enclosing_worktree(const char *dir)
+{
+	char buf[PATH_MAX];
+	struct util_buf git = UTIL_BUF_INIT;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *slash; (slash = strrchr(buf, '/')) && slash != buf;) {
+		*slash = '\0';
+		util_buf_truncate(&git, 0);
+		util_buf_printf(&git, "%s/.git", buf);
+		if (lstat(git.data, &st) == 0) {
+			util_buf_free(&git);
+			return util_xstrdup(buf);
+		}
+	}
+	util_buf_free(&git);
+	return NULL;
+}
+
+int discover_run(const struct discover_opts *opts, struct pl_error *err)
+{
+	struct walk w = { opts, NULL, 0 };
+
+	for (size_t i = 0; i < opts->nroots; i++) {
+		char real[PATH_MAX], *outer;
+
+		if (!realpath(opts->roots[i], real)) {
+			char why[256];
+			snprintf(why, sizeof(why), "cannot open root: %s", strerror(errno));
+			warn(&w, opts->roots[i], why);
+			continue;
+		}
+		if ((outer = enclosing_worktree(real))) {
+			walk_repo(&w, outer, real);
+			free(outer);
+		} else
+			walk_dir(&w, real, opts->depth);
+	}
+	for (size_t i = 0; i < w.nseen; i++)
+		free(w.seen[i]);
+	free(w.seen);
+	return 0;
+}

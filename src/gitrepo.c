@@ -1,0 +1,236 @@
+/* Thin, careful use of libgit2: every call's failure becomes a pl_error
+ * naming the repository. */
+#include "config.h"
+#include "gitrepo.h"
+
+#include <git2.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gitrepo {
+	git_repository *git;
+	char *workdir;
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void shutdown_libgit2(void)
+{
+	git_libgit2_shutdown();
+}
+
+static void init_libgit2(void)
+{
+	git_libgit2_init();
+	atexit(shutdown_libgit2);
+}
+
+static int git_fail(struct pl_error *err, const char *path, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return pl_error_set(err, path, 0, 0, "%s: %s", what, e && e->message ? e->message : "git error");
+}
+
+int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
+{
+	git_repository *git;
+	const char *wd;
+	size_t n;
+
+	pthread_once(&init_once, init_libgit2);
+	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return git_fail(err, path, "cannot open repository");
+	if (!(wd = git_repository_workdir(git))) {
+		git_repository_free(git);
+		return pl_error_set(err, path, 0, 0, "bare repository (no work tree)");
+	}
+	*out = util_xcalloc(1, sizeof(**out));
+	(*out)->git = git;
+	n = strlen(wd);
+	while (n > 1 && wd[n - 1] == '/')
+		n--;
+	(*out)->workdir = util_xstrndup(wd, n);
+	return 0;
+}
+
+void gitrepo_free(struct gitrepo *repo)
+{
+	if (!repo)
+		return;
+	git_repository_free(repo->git);
+	free(repo->workdir);
+	free(repo);
+}
+
+const char *gitrepo_workdir(const struct gitrepo *repo)
+{
+	return repo->workdir;
+}
+
+char *gitrepo_worktree_of(const struct gitrepo *repo)
+{
+	const char *common;
+	size_t n;
+
+	if (!git_repository_is_worktree(repo->git))
+		return NULL;
+	/* The common dir is MAIN/.git/ for a non-bare main repository. */
+	common = git_repository_commondir(repo->git);
+	n = strlen(common);
+	while (n > 1 && common[n - 1] == '/')
+		n--;
+	if (n >= 5 && !memcmp(common + n - 5, "/.git", 5))
+		n -= 5;
+	return util_xstrndup(common, n);
+}
+
+char *gitrepo_branch(const struct gitrepo *repo, struct pl_error *err)
+{
+	git_reference *head = NULL;
+	struct util_buf b = UTIL_BUF_INIT;
+	int rc = git_repository_head(&head, repo->git);
+
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		/* No commit yet: HEAD still names the branch to be born. */
+		const char *target;
+
+		if (git_reference_lookup(&head, repo->git, "HEAD") < 0 ||
+		    !(target = git_reference_symbolic_target(head))) {
+			git_reference_free(head);
+			git_fail(err, repo->workdir, "cannot read HEAD");
+			return NULL;
+		}
+		util_buf_puts(&b, strncmp(target, "refs/heads/", 11) ? target : target + 11);
+	} else if (rc < 0) {
+		git_fail(err, repo->workdir, "cannot read HEAD");
+		return NULL;
+	} else if (git_repository_head_detached(repo->git) == 1) {
+		char sha[8];
+
+		git_oid_tostr(sha, sizeof(sha), git_reference_target(head));
+		util_buf_printf(&b, "@%s", sha);
+	} else
+		util_buf_puts(&b, git_reference_shorthand(head));
+	git_reference_free(head);
+	return util_buf_steal(&b);
+}
+
+int gitrepo_ahead_behind(const struct gitrepo *repo, int *ahead, int *behind,
+			 bool *has_upstream, struct pl_error *err)
+{
+	git_reference *head = NULL, *up = NULL;
+	size_t a = 0, b = 0;
+	int rc = 0;
+
+	*ahead = *behind = 0;
+	*has_upstream = false;
+	if (git_repository_head(&head, repo->git) < 0 || !git_reference_is_branch(head))
+		goto out;	/* unborn or detached: no upstream to compare with */
+	if (git_branch_upstream(&up, head) < 0)
+		goto out;
+	if (git_graph_ahead_behind(&a, &b, repo->git, git_reference_target(head),
+				   git_reference_target(up)) < 0) {
+		rc = git_fail(err, repo->workdir, "cannot compare with the upstream");
+		goto out;
+	}
+	*has_upstream = true;
+	*ahead = a > 1000000 ? 1000000 : (int)a;
+	*behind = b > 1000000 ? 1000000 : (int)b;
+out:
+	git_reference_free(up);
+	git_reference_free(head);
+	git_error_clear();
+	return rc;
+}
+
+int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrepo_state *state,
+		       struct pl_error *err)
+{
+	unsigned int flags = 0;
+	int rc = git_status_file(&flags, repo->git, path);
+
+	if (rc == GIT_ENOTFOUND) {
+		*state = GITREPO_NONE;
+		git_error_clear();
+		return 0;
+	}
+	if (rc < 0)
+		return git_fail(err, repo->workdir, "cannot read the status");
+	if (flags & GIT_STATUS_CONFLICTED)
+		*state = GITREPO_CONFLICTED;
+	else if (flags & GIT_STATUS_WT_NEW)
+		*state = GITREPO_UNTRACKED;
+	else if (flags & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED | GIT_STATUS_WT_TYPECHANGE |
+			  GIT_STATUS_WT_RENAMED))
+		*state = GITREPO_MODIFIED;
+	else if (flags & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_DELETED |
+			  GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE))
+		*state = GITREPO_STAGED;
+	else if (flags & GIT_STATUS_IGNORED)
+		*state = GITREPO_NONE;
+	else
+		*state = GITREPO_CLEAN;
+	return 0;
+}
+
+const char *gitrepo_state_name(enum gitrepo_state state)
+{
+	static const char *const names[] = {
+		[GITREPO_NONE] = "none", [GITREPO_CLEAN] = "clean", [GITREPO_MODIFIED] = "modified",
+		[GITREPO_STAGED] = "staged", [GITREPO_UNTRACKED] = "untracked",
+		[GITREPO_CONFLICTED] = "conflicted",
+	};
+	return names[state];
+}
+
+int gitrepo_foreach_tracked(const struct gitrepo *repo,
+			    void (*fn)(const char *path, void *ctx), void *ctx, struct pl_error *err)
+{
+	git_index *index;
+	const char *last = NULL;
+
+	if (git_repository_index(&index, repo->git) < 0)
+		return git_fail(err, repo->workdir, "cannot read the index");
+	size_t n = git_index_entrycount(index);
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+
+		/* Conflict stages of one path are adjacent in the sorted index. */
+		if (!e || (last && !strcmp(last, e->path)))
+			continue;
+		last = e->path;
+		fn(e->path, ctx);
+	}
+	git_index_free(index);
+	return 0;
+}
+
+struct submodule_walk {
+	const struct gitrepo *repo;
+	void (*fn)(const char *path, void *ctx);
+	void *ctx;
+};
+
+static int submodule_cb(git_submodule *sm, const char *name, void *payload)
+{
+	struct submodule_walk *w = payload;
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s/%s", w->repo->workdir, git_submodule_path(sm));
+	w->fn(b.data, w->ctx);
+	util_buf_free(&b);
+	return 0;
+}
+
+int gitrepo_foreach_submodule(const struct gitrepo *repo,
+			      void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	struct submodule_walk w = { repo, fn, ctx };
+
+	/* A repository whose .gitmodules cannot be read simply has none we can use. */
+	if (git_submodule_foreach(repo->git, submodule_cb, &w) < 0)
+		git_error_clear();
+	return 0;
+}

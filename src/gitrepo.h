@@ -1,0 +1,53 @@
+/* gitrepo: what pylock asks of a git repository, through libgit2: the
+ * branch and its upstream, the state of one path, the tracked files,
+ * submodules and linked worktrees. */
+#ifndef PYLOCK_GITREPO_H
+#define PYLOCK_GITREPO_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+struct gitrepo;
+
+/* Opens the repository whose work tree (or .git) is exactly path; no
+ * search upward. */
+int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err);
+void gitrepo_free(struct gitrepo *repo);
+
+/* The work tree folder, without a trailing slash. */
+const char *gitrepo_workdir(const struct gitrepo *repo);
+/* For a linked worktree, the work tree of its main repository (malloc'd);
+ * NULL otherwise. */
+char *gitrepo_worktree_of(const struct gitrepo *repo);
+
+/* The branch name, "@1a2b3c4" when HEAD is detached; the name of the unborn
+ * branch in a repository without commits. malloc'd. */
+char *gitrepo_branch(const struct gitrepo *repo, struct pl_error *err);
+/* Commits ahead of and behind the branch's upstream; *has_upstream false
+ * (and both 0) when there is none. */
+int gitrepo_ahead_behind(const struct gitrepo *repo, int *ahead, int *behind,
+			 bool *has_upstream, struct pl_error *err);
+
+enum gitrepo_state {
+	GITREPO_NONE,		/* neither tracked nor present */
+	GITREPO_CLEAN,
+	GITREPO_MODIFIED,	/* changed in the work tree */
+	GITREPO_STAGED,		/* changed in the index only */
+	GITREPO_UNTRACKED,
+	GITREPO_CONFLICTED,
+};
+
+/* The state of path (relative to the work tree). */
+int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrepo_state *state,
+		       struct pl_error *err);
+const char *gitrepo_state_name(enum gitrepo_state state);
+
+/* Calls fn for every path in the index (once, even when in conflict). */
+int gitrepo_foreach_tracked(const struct gitrepo *repo,
+			    void (*fn)(const char *path, void *ctx), void *ctx, struct pl_error *err);
+/* Calls fn with the work-tree path of every submodule. */
+int gitrepo_foreach_submodule(const struct gitrepo *repo,
+			      void (*fn)(const char *path, void *ctx), void *ctx);
+
+#endif

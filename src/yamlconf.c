@@ -1,0 +1,310 @@
+/* YAML through libyaml's event API into struct yamlconf_node, and the
+ * config.yaml schema as a table of keys (in the spirit of tmux's options
+ * table: adding a setting is one row). */
+#include "config.h"
+#include "yamlconf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct builder {
+	yaml_parser_t parser;
+	const char *name;
+	struct pl_error *err;
+	size_t nodes;
+};
+
+static struct yamlconf_node *node_new(struct builder *b, enum yamlconf_kind kind, const yaml_event_t *ev)
+{
+	struct yamlconf_node *n = util_xcalloc(1, sizeof(*n));
+
+	b->nodes++;
+	n->kind = kind;
+	n->line = (int)ev->start_mark.line + 1;
+	n->col = (int)ev->start_mark.column + 1;
+	return n;
+}
+
+static void node_add(struct yamlconf_node *parent, struct yamlconf_node *child)
+{
+	parent->items = util_xrealloc(parent->items, (parent->n + 1) * sizeof(*parent->items));
+	parent->items[parent->n++] = child;
+}
+
+static int parser_fail(struct builder *b)
+{
+	const char *what = b->parser.problem ? b->parser.problem : "malformed YAML";
+
+	return pl_error_set(b->err, b->name, (int)b->parser.problem_mark.line + 1,
+			    (int)b->parser.problem_mark.column + 1, "%s", what);
+}
+
+/* Reads one node whose first event is ev (already taken). */
+static struct yamlconf_node *read_node(struct builder *b, yaml_event_t *ev, int depth)
+{
+	struct yamlconf_node *n = NULL;
+	yaml_event_type_t end;
+
+	if (depth > YAMLCONF_MAX_DEPTH || b->nodes >= YAMLCONF_MAX_NODES) {
+		pl_error_set(b->err, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+			     depth > YAMLCONF_MAX_DEPTH ? "nested too deeply" : "too many values");
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n = node_new(b, YAMLCONF_SCALAR, ev);
+		n->scalar = util_xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+		n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		if (strlen(n->scalar) != ev->data.scalar.length) {
+			pl_error_set(b->err, b->name, n->line, n->col, "NUL character in a value");
+			yamlconf_free(n);
+			return NULL;
+		}
+		return n;
+	case YAML_ALIAS_EVENT:
+		pl_error_set(b->err, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+			     "YAML aliases are not allowed here");
+		return NULL;
+	case YAML_SEQUENCE_START_EVENT:
+		n = node_new(b, YAMLCONF_SEQ, ev);
+		end = YAML_SEQUENCE_END_EVENT;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		n = node_new(b, YAMLCONF_MAP, ev);
+		end = YAML_MAPPING_END_EVENT;
+		break;
+	default:
+		pl_error_set(b->err, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+			     "unexpected YAML event");
+		return NULL;
+	}
+	for (;;) {
+		yaml_event_t child;
+		struct yamlconf_node *c;
+
+		if (!yaml_parser_parse(&b->parser, &child)) {
+			parser_fail(b);
+			yamlconf_free(n);
+			return NULL;
+		}
+		if (child.type == end) {
+			yaml_event_delete(&child);
+			return n;
+		}
+		c = read_node(b, &child, depth + 1);
+		yaml_event_delete(&child);
+		if (!c) {
+			yamlconf_free(n);
+			return NULL;
+		}
+		if (n->kind == YAMLCONF_MAP && n->n % 2 == 0) {
+			if (c->kind != YAMLCONF_SCALAR) {
+				pl_error_set(b->err, b->name, c->line, c->col, "a key must be a plain value");
+				yamlconf_free(c);
+				yamlconf_free(n);
+				return NULL;
+			}
+			if (yamlconf_get(n, c->scalar)) {
+				pl_error_set(b->err, b->name, c->line, c->col, "key '%s' is given twice", c->scalar);
+				yamlconf_free(c);
+				yamlconf_free(n);
+				return NULL;
+			}
+		}
+		node_add(n, c);
+	}
+}
+
+struct yamlconf_node *yamlconf_parse(const char *text, size_t len, const char *name,
+				     struct pl_error *err)
+{
+	struct builder b = { .name = name, .err = err };
+	struct yamlconf_node *root = NULL;
+	yaml_event_t ev;
+
+	yaml_parser_initialize(&b.parser);
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+	/* STREAM-START, then DOCUMENT-START or STREAM-END (empty file). */
+	for (;;) {
+		if (!yaml_parser_parse(&b.parser, &ev)) {
+			parser_fail(&b);
+			goto out;
+		}
+		yaml_event_type_t type = ev.type;
+		if (type == YAML_STREAM_START_EVENT || type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (type == YAML_STREAM_END_EVENT || type == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			if (!root) {
+				root = util_xcalloc(1, sizeof(*root));
+				root->kind = YAMLCONF_MAP;
+				root->line = root->col = 1;
+			}
+			if (type == YAML_STREAM_END_EVENT)
+				break;
+			continue;
+		}
+		if (root) {
+			pl_error_set(err, name, (int)ev.start_mark.line + 1, 1, "only one YAML document is allowed");
+			yaml_event_delete(&ev);
+			yamlconf_free(root);
+			root = NULL;
+			goto out;
+		}
+		root = read_node(&b, &ev, 0);
+		yaml_event_delete(&ev);
+		if (!root)
+			goto out;
+	}
+out:
+	yaml_parser_delete(&b.parser);
+	return root;
+}
+
+void yamlconf_free(struct yamlconf_node *node)
+{
+	if (!node)
+		return;
+	for (size_t i = 0; i < node->n; i++)
+		yamlconf_free(node->items[i]);
+	free(node->items);
+	free(node->scalar);
+	free(node);
+}
+
+const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const char *key)
+{
+	if (!map || map->kind != YAMLCONF_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (!strcmp(map->items[i]->scalar, key))
+			return map->items[i + 1];
+	return NULL;
+}
+
+/* ---- config.yaml ---- */
+
+static char *expand_home(const char *path)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	const char *home = getenv("HOME");
+
+	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home) {
+		util_buf_puts(&b, home);
+		util_buf_puts(&b, path + 1);
+		return util_buf_steal(&b);
+	}
+	return util_xstrdup(path);
+}
+
+static int set_roots(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	if (v->kind != YAMLCONF_SEQ)
+		return pl_error_set(err, file, v->line, v->col, "'roots' must be a list of folders");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct yamlconf_node *item = v->items[i];
+
+		if (item->kind != YAMLCONF_SCALAR || !item->scalar[0] || strlen(item->scalar) >= PATH_MAX)
+			return pl_error_set(err, file, item->line, item->col, "each root must be a folder path");
+		cfg->roots = util_xrealloc(cfg->roots, (cfg->nroots + 1) * sizeof(*cfg->roots));
+		cfg->roots[cfg->nroots++] = expand_home(item->scalar);
+	}
+	return 0;
+}
+
+static int set_depth(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	char *end;
+	long n;
+
+	if (v->kind != YAMLCONF_SCALAR || v->quoted)
+		return pl_error_set(err, file, v->line, v->col, "'depth' must be a number");
+	errno = 0;
+	n = strtol(v->scalar, &end, 10);
+	if (errno || *end || end == v->scalar || n < 0 || n > 64)
+		return pl_error_set(err, file, v->line, v->col, "'depth' must be a whole number from 0 to 64");
+	cfg->depth = (int)n;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*set)(const struct yamlconf_node *, const char *, struct yamlconf_config *, struct pl_error *);
+} config_keys[] = {
+	{ "roots", set_roots },
+	{ "depth", set_depth },
+};
+
+int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err)
+{
+	struct yamlconf_node *root;
+	char *text;
+	size_t len;
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->depth = CONFIG_DEFAULT_DEPTH;
+	if (util_read_file(path, YAMLCONF_MAX_SIZE, &text, &len, err) < 0)
+		return errno == ENOENT ? 0 : -1;
+	root = yamlconf_parse(text, len, path, err);
+	free(text);
+	if (!root)
+		return -1;
+	if (root->kind != YAMLCONF_MAP) {
+		rc = pl_error_set(err, path, root->line, root->col, "config must be a map of settings");
+		goto out;
+	}
+	for (size_t i = 0; i + 1 < root->n && rc == 0; i += 2) {
+		const struct yamlconf_node *k = root->items[i];
+		size_t j;
+
+		for (j = 0; j < sizeof(config_keys) / sizeof(config_keys[0]); j++)
+			if (!strcmp(k->scalar, config_keys[j].key))
+				break;
+		if (j == sizeof(config_keys) / sizeof(config_keys[0]))
+			rc = pl_error_set(err, path, k->line, k->col, "unknown setting '%s'", k->scalar);
+		else
+			rc = config_keys[j].set(root->items[i + 1], path, cfg, err);
+	}
+out:
+	yamlconf_free(root);
+	if (rc < 0)
+		yamlconf_config_fini(cfg);
+	return rc;
+}
+
+int yamlconf_config_load_default(struct yamlconf_config *cfg, struct pl_error *err)
+{
+	char *dir = util_dir_path(UTIL_DIR_CONFIG, err);
+	struct util_buf path = UTIL_BUF_INIT;
+	int rc;
+
+	if (!dir) {
+		memset(cfg, 0, sizeof(*cfg));
+		cfg->depth = CONFIG_DEFAULT_DEPTH;
+		return -1;
+	}
+	util_buf_printf(&path, "%s/config.yaml", dir);
+	rc = yamlconf_config_load(path.data, cfg, err);
+	util_buf_free(&path);
+	free(dir);
+	return rc;
+}
+
+void yamlconf_config_fini(struct yamlconf_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nroots; i++)
+		free(cfg->roots[i]);
+	free(cfg->roots);
+	cfg->roots = NULL;
+	cfg->nroots = 0;
+}

@@ -1,0 +1,51 @@
+/* yamlconf: pylock's YAML files (config.yaml; later policy.yaml and themes)
+ * read with libyaml into a small tree that keeps line:column, then checked
+ * against tables of known keys. Aliases are refused (no billion laughs). */
+#ifndef PYLOCK_YAMLCONF_H
+#define PYLOCK_YAMLCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define YAMLCONF_MAX_SIZE (1u << 20)
+#define YAMLCONF_MAX_DEPTH 32
+#define YAMLCONF_MAX_NODES 100000
+
+enum yamlconf_kind { YAMLCONF_SCALAR, YAMLCONF_SEQ, YAMLCONF_MAP };
+
+struct yamlconf_node {
+	enum yamlconf_kind kind;
+	int line, col;			/* 1-based */
+	char *scalar;			/* YAMLCONF_SCALAR */
+	bool quoted;			/* a quoted scalar is always a string */
+	struct yamlconf_node **items;	/* SEQ: items; MAP: key, value, key, value... */
+	size_t n;
+};
+
+/* Parses text; name is used in errors. An empty document gives an empty
+ * map. Returns NULL with err (file:line:col) on malformed YAML. */
+struct yamlconf_node *yamlconf_parse(const char *text, size_t len, const char *name,
+				     struct pl_error *err);
+void yamlconf_free(struct yamlconf_node *node);
+/* The value of key in a map, NULL when absent. */
+const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const char *key);
+
+/* pylock's config.yaml. */
+#define CONFIG_DEFAULT_DEPTH 5
+
+struct yamlconf_config {
+	char **roots;		/* ~ expanded */
+	size_t nroots;
+	int depth;		/* how deep discovery walks below a root */
+};
+
+/* Reads path into cfg; a missing file gives the defaults. Unknown keys and
+ * wrong types are errors with line:column. */
+int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err);
+/* config.yaml in pylock's config folder (PYLOCK_HOME or XDG). */
+int yamlconf_config_load_default(struct yamlconf_config *cfg, struct pl_error *err);
+void yamlconf_config_fini(struct yamlconf_config *cfg);
+
+#endif
