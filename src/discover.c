@@ -6,24 +6,40 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lock.h"
 #include "project.h"
 
+struct repo_job {
+	char *path;
+	char *prefix;		/* only projects below it (a root inside the repository) */
+	bool top_has_project;	/* the walk saw a project file in its top folder */
+};
+
 struct walk {
 	const struct discover_opts *opts;
+	pthread_mutex_t lock;	/* callbacks and seen[] are shared by the workers */
 	char **seen;		/* work trees already read */
 	size_t nseen;
+	struct repo_job *jobs;	/* repositories the walk found */
+	size_t njobs;
+	atomic_size_t next_job;
 };
 
 static void warn(struct walk *w, const char *path, const char *why)
 {
-	if (w->opts->on_warning)
-		w->opts->on_warning(path, why, w->opts->ctx);
+	if (!w->opts->on_warning)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->opts->on_warning(path, why, w->opts->ctx);
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void warn_err(struct walk *w, const struct pl_error *err)
@@ -143,7 +159,9 @@ static void emit(struct walk *w, struct discover_project *p)
 {
 	bool taken = false;
 
+	pthread_mutex_lock(&w->lock);
 	w->opts->on_project(p, &taken, w->opts->ctx);
+	pthread_mutex_unlock(&w->lock);
 	if (!taken)
 		discover_project_free(p);
 }
@@ -177,28 +195,34 @@ static int compare_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void walk_repo(struct walk *w, const char *path, const char *prefix);
+static void walk_repo(struct walk *w, const struct repo_job *job);
 
 static void walk_submodule(const char *path, void *ctx)
 {
 	struct util_buf git = UTIL_BUF_INIT;
 	struct stat st;
+	struct repo_job job = { (char *)path, NULL, true };
 
 	/* Only submodules that are checked out have a .git to open. */
 	util_buf_printf(&git, "%s/.git", path);
 	if (lstat(git.data, &st) == 0)
-		walk_repo(ctx, path, NULL);
+		walk_repo(ctx, &job);
 	util_buf_free(&git);
 }
 
 static bool seen_before(struct walk *w, const char *workdir)
 {
-	for (size_t i = 0; i < w->nseen; i++)
-		if (!strcmp(w->seen[i], workdir))
-			return true;
-	w->seen = util_xrealloc(w->seen, (w->nseen + 1) * sizeof(*w->seen));
-	w->seen[w->nseen++] = util_xstrdup(workdir);
-	return false;
+	bool seen = false;
+
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->nseen && !seen; i++)
+		seen = !strcmp(w->seen[i], workdir);
+	if (!seen) {
+		w->seen = util_xrealloc(w->seen, (w->nseen + 1) * sizeof(*w->seen));
+		w->seen[w->nseen++] = util_xstrdup(workdir);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return seen;
 }
 
 static enum discover_lock lock_from_git(enum gitrepo_state s)
@@ -214,21 +238,20 @@ static enum discover_lock lock_from_git(enum gitrepo_state s)
 	return DISCOVER_LOCK_NONE;
 }
 
-/* prefix: when a root lies inside the repository, only projects below it. */
-static void walk_repo(struct walk *w, const char *path, const char *prefix)
+static void walk_repo(struct walk *w, const struct repo_job *job)
 {
+	const char *prefix = job->prefix;
 	struct gitrepo *repo;
 	struct pl_error err;
 	struct dirset dirs = { NULL, 0 };
-	char *branch, *worktree_of;
+	char *branch = NULL, *worktree_of = NULL;
 	int ahead = 0, behind = 0;
 	bool upstream = false;
 	const char *wd;
-	DIR *d;
 
 	pl_error_clear(&err);
-	if (gitrepo_open(path, &repo, &err) < 0) {
-		warn(w, path, err.msg);
+	if (gitrepo_open(job->path, &repo, &err) < 0) {
+		warn(w, job->path, err.msg);
 		return;
 	}
 	wd = gitrepo_workdir(repo);
@@ -236,21 +259,20 @@ static void walk_repo(struct walk *w, const char *path, const char *prefix)
 		gitrepo_free(repo);
 		return;
 	}
-	if (!(branch = gitrepo_branch(repo, &err)))
-		warn(w, wd, err.msg);
-	if (gitrepo_ahead_behind(repo, &ahead, &behind, &upstream, &err) < 0)
-		warn(w, wd, err.msg);
-	worktree_of = gitrepo_worktree_of(repo);
 	if (gitrepo_foreach_tracked(repo, collect_tracked, &dirs, &err) < 0)
 		warn(w, wd, err.msg);
-	/* Untracked projects count only in the top folder: walking the rest
-	 * of the work tree is what reading the index avoids. */
-	if ((d = opendir(wd))) {
-		struct dirent *e;
-		while ((e = readdir(d)))
-			if (is_project_file(e->d_name))
-				dirset_add(&dirs, "", 0);
-		closedir(d);
+	/* Untracked projects count only in the top folder (which the walk has
+	 * read already): walking the rest of the work tree is what reading
+	 * the index avoids. */
+	if (job->top_has_project)
+		dirset_add(&dirs, "", 0);
+	if (dirs.n) {
+		/* Most repositories hold no Python project: ask git for more only when one does. */
+		if (!(branch = gitrepo_branch(repo, &err)))
+			warn(w, wd, err.msg);
+		if (gitrepo_ahead_behind(repo, &ahead, &behind, &upstream, &err) < 0)
+			warn(w, wd, err.msg);
+		worktree_of = gitrepo_worktree_of(repo);
 	}
 	if (dirs.n > 1)
 		qsort(dirs.dirs, dirs.n, sizeof(*dirs.dirs), compare_str);
@@ -292,6 +314,14 @@ static void walk_repo(struct walk *w, const char *path, const char *prefix)
 }
 
 /* ---- folders outside repositories ---- */
+
+static void add_job(struct walk *w, const char *path, const char *prefix, bool top_has_project)
+{
+	w->jobs = util_xrealloc(w->jobs, (w->njobs + 1) * sizeof(*w->jobs));
+	w->jobs[w->njobs].path = util_xstrdup(path);
+	w->jobs[w->njobs].prefix = prefix ? util_xstrdup(prefix) : NULL;
+	w->jobs[w->njobs++].top_has_project = top_has_project;
+}
 
 static bool skipped_folder(const char *name)
 {
@@ -342,7 +372,7 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 	}
 	closedir(d);
 	if (has_git)
-		walk_repo(w, dir, NULL);
+		add_job(w, dir, NULL, has_project);
 	else if (has_head && has_objects)
 		warn(w, dir, "bare repository (no work tree), skipped");
 	else {
@@ -368,6 +398,20 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 	free(subdirs);
 }
 
+static bool dir_has_project_file(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		found = is_project_file(e->d_name);
+	closedir(d);
+	return found;
+}
+
 /* The work tree holding dir, when dir lies inside one (but is not its top). */
 static char *enclosing_worktree(const char *dir)
 {
@@ -389,9 +433,41 @@ static char *enclosing_worktree(const char *dir)
 	return NULL;
 }
 
+static void *worker(void *arg)
+{
+	struct walk *w = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next_job, 1)) < w->njobs)
+		walk_repo(w, &w->jobs[i]);
+	return NULL;
+}
+
+/* Repositories are read in parallel, one worker per core: opening a
+ * repository is mostly waiting on many small file-system calls. */
+static void read_repositories(struct walk *w)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+	pthread_t threads[8];
+	size_t started = 0;
+
+	if (n > w->njobs)
+		n = w->njobs;
+	for (size_t i = 1; i < n; i++)
+		if (pthread_create(&threads[started], NULL, worker, w) == 0)
+			started++;
+	worker(w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+}
+
 int discover_run(const struct discover_opts *opts, struct pl_error *err)
 {
-	struct walk w = { opts, NULL, 0 };
+	struct walk w = { .opts = opts };
+
+	pthread_mutex_init(&w.lock, NULL);
+	atomic_init(&w.next_job, 0);
 
 	for (size_t i = 0; i < opts->nroots; i++) {
 		char real[PATH_MAX], *outer;
@@ -403,13 +479,20 @@ int discover_run(const struct discover_opts *opts, struct pl_error *err)
 			continue;
 		}
 		if ((outer = enclosing_worktree(real))) {
-			walk_repo(&w, outer, real);
+			add_job(&w, outer, real, dir_has_project_file(outer));
 			free(outer);
 		} else
 			walk_dir(&w, real, opts->depth);
 	}
+	read_repositories(&w);
+	for (size_t i = 0; i < w.njobs; i++) {
+		free(w.jobs[i].path);
+		free(w.jobs[i].prefix);
+	}
+	free(w.jobs);
 	for (size_t i = 0; i < w.nseen; i++)
 		free(w.seen[i]);
 	free(w.seen);
+	pthread_mutex_destroy(&w.lock);
 	return 0;
 }
