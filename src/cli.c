@@ -1,16 +1,21 @@
 #include "config.h"
 #include "cli.h"
+#include "project.h"
+#include "sandbox.h"
+#include "yamlconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct cli_command cmd_help, cmd_list, cmd_show;
+extern const struct cli_command cmd_help, cmd_list, cmd_run, cmd_shell, cmd_show;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list,
 	&cmd_show,
+	&cmd_run,
+	&cmd_shell,
 	&cmd_help,
 	NULL,
 };
@@ -195,4 +200,87 @@ int cli_main(int argc, char **argv)
 	}
 	optind = 1;
 	return cmd->run(cmd, argc - 1, argv + 1);
+}
+
+void cli_sandbox_args_bind(struct cli_sandbox_args *a, const char *spec, bool ro)
+{
+	char ***list = ro ? &a->ro_binds : &a->binds;
+	size_t *n = ro ? &a->nro_binds : &a->nbinds;
+
+	*list = util_xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = util_xstrdup(spec);
+}
+
+void cli_sandbox_args_fini(struct cli_sandbox_args *a)
+{
+	for (size_t i = 0; i < a->nbinds; i++)
+		free(a->binds[i]);
+	for (size_t i = 0; i < a->nro_binds; i++)
+		free(a->ro_binds[i]);
+	free(a->binds);
+	free(a->ro_binds);
+}
+
+/* Config binds first, then the command line's. */
+static const char **joined(char **a, size_t na, char **b, size_t nb)
+{
+	const char **all = util_xcalloc(na + nb + 1, sizeof(*all));
+
+	for (size_t i = 0; i < na; i++)
+		all[i] = a[i];
+	for (size_t i = 0; i < nb; i++)
+		all[na + i] = b[i];
+	return all;
+}
+
+int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd,
+		      const char *venv_dir)
+{
+	struct yamlconf_config cfg;
+	struct sandbox_profile prof;
+	struct pl_error err;
+	struct project *proj = NULL;
+	char *root = NULL;
+	const char **binds = NULL, **ro_binds = NULL;
+	int status = CLI_USAGE;
+
+	pl_error_clear(&err);
+	sandbox_profile_init(&prof);
+	if (yamlconf_config_load_default(&cfg, &err) < 0)
+		goto fail;
+	if (!(root = project ? util_xstrdup(project) : project_locate(".", &err)))
+		goto fail;
+	if (!(proj = project_load(root, &err)))
+		goto fail;
+	binds = joined(cfg.binds.items, cfg.binds.n, a->binds, a->nbinds);
+	ro_binds = joined(cfg.ro_binds.items, cfg.ro_binds.n, a->ro_binds, a->nro_binds);
+	struct sandbox_settings s = {
+		.net_off = a->net_given ? !a->net : cfg.net_off,
+		.binds = binds, .nbinds = cfg.binds.n + a->nbinds,
+		.ro_binds = ro_binds, .nro_binds = cfg.ro_binds.n + a->nro_binds,
+		.dotfiles = (const char *const *)cfg.dotfiles.items, .ndotfiles = cfg.dotfiles.n,
+		.env_keep = (const char *const *)cfg.env.items, .nenv_keep = cfg.env.n,
+	};
+	if (sandbox_default_profile(&prof, &s, proj->root, proj->name, venv_dir, &err) < 0)
+		goto fail;
+	if (a->prompt) {
+		struct util_buf ps1 = UTIL_BUF_INIT;
+		util_buf_printf(&ps1, a->prompt, proj->name);
+		sandbox_profile_setenv(&prof, "PS1", ps1.data);
+		util_buf_free(&ps1);
+	}
+	if (sandbox_run(&prof, cmd, &status, &err) < 0)
+		goto fail;
+	goto out;
+fail:
+	cli_print_error(&err);
+	status = CLI_USAGE;
+out:
+	free(binds);
+	free(ro_binds);
+	free(root);
+	project_free(proj);
+	sandbox_profile_fini(&prof);
+	yamlconf_config_fini(&cfg);
+	return status;
 }

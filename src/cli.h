@@ -36,6 +36,24 @@ void cli_print_error(const struct pl_error *err);
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What `run` and `shell` take from their command line, merged over the
+ * `sandbox:` settings of config.yaml. */
+struct cli_sandbox_args {
+	bool net_given;
+	int net;			/* 1 on, 0 off */
+	char **binds, **ro_binds;
+	size_t nbinds, nro_binds;
+	const char *prompt;		/* printf format for PS1 with the project name */
+};
+
+void cli_sandbox_args_bind(struct cli_sandbox_args *a, const char *spec, bool ro);
+void cli_sandbox_args_fini(struct cli_sandbox_args *a);
+/* Runs cmd in the sandbox of project (a folder; NULL: the project holding
+ * the current folder). Returns the command's exit status, or CLI_USAGE
+ * after printing why the sandbox could not be made. */
+int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd,
+		      const char *venv_dir);
+
 /* Edit distance, for "did you mean" suggestions. */
 size_t cli_distance(const char *a, const char *b);
 

@@ -158,8 +158,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	static const char *const here[] = { "." };
 	struct discover_opts d = {
 		.roots = optind < argc ? (const char *const *)argv + optind
-			 : cfg.nroots ? (const char *const *)cfg.roots : here,
-		.nroots = optind < argc ? (size_t)(argc - optind) : cfg.nroots ? cfg.nroots : 1,
+			 : cfg.roots.n ? (const char *const *)cfg.roots.items : here,
+		.nroots = optind < argc ? (size_t)(argc - optind) : cfg.roots.n ? cfg.roots.n : 1,
 		.depth = cfg.depth,
 		.on_project = on_project,
 		.on_warning = on_warning,

@@ -204,20 +204,37 @@ static char *expand_home(const char *path)
 	return util_xstrdup(path);
 }
 
-static int set_roots(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
-		     struct pl_error *err)
+/* A list of non-empty strings; paths get ~ expanded. */
+static int set_list(const struct yamlconf_node *v, const char *file, const char *key, bool paths,
+		    struct yamlconf_list *out, struct pl_error *err)
 {
 	if (v->kind != YAMLCONF_SEQ)
-		return pl_error_set(err, file, v->line, v->col, "'roots' must be a list of folders");
+		return pl_error_set(err, file, v->line, v->col, "'%s' must be a list", key);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct yamlconf_node *item = v->items[i];
 
 		if (item->kind != YAMLCONF_SCALAR || !item->scalar[0] || strlen(item->scalar) >= PATH_MAX)
-			return pl_error_set(err, file, item->line, item->col, "each root must be a folder path");
-		cfg->roots = util_xrealloc(cfg->roots, (cfg->nroots + 1) * sizeof(*cfg->roots));
-		cfg->roots[cfg->nroots++] = expand_home(item->scalar);
+			return pl_error_set(err, file, item->line, item->col, "each entry of '%s' must be a %s",
+					    key, paths ? "path" : "name");
+		out->items = util_xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
+		out->items[out->n++] = paths ? expand_home(item->scalar) : util_xstrdup(item->scalar);
 	}
 	return 0;
+}
+
+static void list_free(struct yamlconf_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static int set_roots(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	return set_list(v, file, "roots", true, &cfg->roots, err);
 }
 
 static int set_depth(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
@@ -236,13 +253,100 @@ static int set_depth(const struct yamlconf_node *v, const char *file, struct yam
 	return 0;
 }
 
-static const struct {
+static int set_network(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		       struct pl_error *err)
+{
+	static const char *const off[] = { "off", "false", "no" }, *const on[] = { "on", "true", "yes" };
+
+	for (size_t i = 0; v->kind == YAMLCONF_SCALAR && i < 3; i++) {
+		if (!strcmp(v->scalar, off[i])) {
+			cfg->net_off = true;
+			return 0;
+		}
+		if (!strcmp(v->scalar, on[i])) {
+			cfg->net_off = false;
+			return 0;
+		}
+	}
+	return pl_error_set(err, file, v->line, v->col, "'network' must be on or off");
+}
+
+static int set_binds(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	return set_list(v, file, "binds", true, &cfg->binds, err);
+}
+
+static int set_ro_binds(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			struct pl_error *err)
+{
+	return set_list(v, file, "ro-binds", true, &cfg->ro_binds, err);
+}
+
+static int set_dotfiles(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			struct pl_error *err)
+{
+	return set_list(v, file, "dotfiles", false, &cfg->dotfiles, err);
+}
+
+static int set_env(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		   struct pl_error *err)
+{
+	return set_list(v, file, "env", false, &cfg->env, err);
+}
+
+typedef int (*setter)(const struct yamlconf_node *, const char *, struct yamlconf_config *,
+		      struct pl_error *);
+
+struct setting {
 	const char *key;
-	int (*set)(const struct yamlconf_node *, const char *, struct yamlconf_config *, struct pl_error *);
-} config_keys[] = {
+	setter set;
+};
+
+static int set_sandbox(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		       struct pl_error *err);
+
+/* Every setting of config.yaml: one row each. */
+static const struct setting top_settings[] = {
 	{ "roots", set_roots },
 	{ "depth", set_depth },
+	{ "sandbox", set_sandbox },
+	{ NULL, NULL },
 };
+
+static const struct setting sandbox_settings[] = {
+	{ "network", set_network },
+	{ "binds", set_binds },
+	{ "ro-binds", set_ro_binds },
+	{ "dotfiles", set_dotfiles },
+	{ "env", set_env },
+	{ NULL, NULL },
+};
+
+static int apply(const struct yamlconf_node *map, const char *file, const char *what,
+		 const struct setting *table, struct yamlconf_config *cfg, struct pl_error *err)
+{
+	if (map->kind != YAMLCONF_MAP)
+		return pl_error_set(err, file, map->line, map->col, "%s must be a map of settings", what);
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct yamlconf_node *k = map->items[i];
+		const struct setting *s = table;
+
+		while (s->key && strcmp(s->key, k->scalar))
+			s++;
+		if (!s->key)
+			return pl_error_set(err, file, k->line, k->col, "unknown setting '%s'", k->scalar);
+		if (s->set(map->items[i + 1], file, cfg, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int set_sandbox(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		       struct pl_error *err)
+{
+	return apply(v, file, "'sandbox'", sandbox_settings, cfg, err);
+}
 
 int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err)
 {
@@ -259,23 +363,7 @@ int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct p
 	free(text);
 	if (!root)
 		return -1;
-	if (root->kind != YAMLCONF_MAP) {
-		rc = pl_error_set(err, path, root->line, root->col, "config must be a map of settings");
-		goto out;
-	}
-	for (size_t i = 0; i + 1 < root->n && rc == 0; i += 2) {
-		const struct yamlconf_node *k = root->items[i];
-		size_t j;
-
-		for (j = 0; j < sizeof(config_keys) / sizeof(config_keys[0]); j++)
-			if (!strcmp(k->scalar, config_keys[j].key))
-				break;
-		if (j == sizeof(config_keys) / sizeof(config_keys[0]))
-			rc = pl_error_set(err, path, k->line, k->col, "unknown setting '%s'", k->scalar);
-		else
-			rc = config_keys[j].set(root->items[i + 1], path, cfg, err);
-	}
-out:
+	rc = apply(root, path, "config", top_settings, cfg, err);
 	yamlconf_free(root);
 	if (rc < 0)
 		yamlconf_config_fini(cfg);
@@ -302,9 +390,9 @@ int yamlconf_config_load_default(struct yamlconf_config *cfg, struct pl_error *e
 
 void yamlconf_config_fini(struct yamlconf_config *cfg)
 {
-	for (size_t i = 0; i < cfg->nroots; i++)
-		free(cfg->roots[i]);
-	free(cfg->roots);
-	cfg->roots = NULL;
-	cfg->nroots = 0;
+	list_free(&cfg->roots);
+	list_free(&cfg->binds);
+	list_free(&cfg->ro_binds);
+	list_free(&cfg->dotfiles);
+	list_free(&cfg->env);
 }

@@ -35,10 +35,20 @@ const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const 
 /* pylock's config.yaml. */
 #define CONFIG_DEFAULT_DEPTH 5
 
+struct yamlconf_list {
+	char **items;
+	size_t n;
+};
+
 struct yamlconf_config {
-	char **roots;		/* ~ expanded */
-	size_t nroots;
-	int depth;		/* how deep discovery walks below a root */
+	struct yamlconf_list roots;	/* ~ expanded */
+	int depth;			/* how deep discovery walks below a root */
+	/* sandbox: */
+	bool net_off;			/* network: off */
+	struct yamlconf_list binds;	/* "SRC[:DST]", ~ expanded */
+	struct yamlconf_list ro_binds;
+	struct yamlconf_list dotfiles;	/* names under $HOME passed read-only */
+	struct yamlconf_list env;	/* variables kept, NAME_* patterns allowed */
 };
 
 /* Reads path into cfg; a missing file gives the defaults. Unknown keys and

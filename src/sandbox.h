@@ -1,0 +1,75 @@
+/* sandbox: pylock's namespace engine. A profile is data (a list of mount
+ * operations and what the command sees); sandbox_run() builds the new root
+ * from it in an unprivileged user + mount + pid + ipc + uts (+ net)
+ * namespace, drops every privilege, and runs the command under a small init.
+ * The steps are listed in order in sandbox.c, each a function. */
+#ifndef PYLOCK_SANDBOX_H
+#define PYLOCK_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum sandbox_op_kind {
+	SANDBOX_RO_BIND,	/* src read-only at dst, every submount too */
+	SANDBOX_BIND,		/* src read-write at dst */
+	SANDBOX_TMPFS,		/* an empty writable tmpfs at dst */
+	SANDBOX_RO_TMPFS,	/* an empty read-only tmpfs at dst */
+	SANDBOX_DEV,		/* a minimal /dev at dst */
+	SANDBOX_PROC,		/* a fresh /proc at dst */
+	SANDBOX_SYMLINK,	/* dst -> src */
+};
+
+struct sandbox_op {
+	enum sandbox_op_kind kind;
+	char *src;		/* host path (absolute, resolved), or link target */
+	char *dst;		/* path inside */
+};
+
+struct sandbox_profile {
+	struct sandbox_op *ops;		/* executed in order */
+	size_t nops;
+	bool net_off;			/* a new, empty network namespace */
+	char *hostname;
+	char *cwd;			/* working folder inside */
+	char **env;			/* NULL-terminated "NAME=value" */
+	size_t nenv;
+};
+
+void sandbox_profile_init(struct sandbox_profile *p);
+void sandbox_profile_fini(struct sandbox_profile *p);
+void sandbox_profile_add(struct sandbox_profile *p, enum sandbox_op_kind kind,
+			 const char *src, const char *dst);
+void sandbox_profile_setenv(struct sandbox_profile *p, const char *name, const char *value);
+
+/* What config.yaml's `sandbox:` and the command line add to the default
+ * profile. Strings are borrowed. */
+struct sandbox_settings {
+	bool net_off;
+	const char *const *binds;	/* "SRC[:DST]", read-write */
+	size_t nbinds;
+	const char *const *ro_binds;	/* "SRC[:DST]", read-only */
+	size_t nro_binds;
+	const char *const *dotfiles;	/* names under $HOME passed read-only */
+	size_t ndotfiles;
+	const char *const *env_keep;	/* variable names; NAME_* keeps a family */
+	size_t nenv_keep;
+};
+
+/* The default profile of DESIGN.md for a project: system read-only, fresh
+ * /proc and /dev, tmpfs /tmp, /run and $HOME, the project's work tree
+ * read-write, the environment (venv_dir, or an empty folder when NULL)
+ * read-only at /opt/venv. Errors name what is wrong (a bind source that does
+ * not exist, a bad destination). */
+int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_settings *s,
+			    const char *project_dir, const char *project_name,
+			    const char *venv_dir, struct pl_error *err);
+
+/* Runs argv inside the sandbox and waits for it. *status is the command's
+ * exit status, 128+N when signal N killed it. Returns -1 with err when the
+ * sandbox could not be built (the step that failed is named). */
+int sandbox_run(const struct sandbox_profile *p, char *const argv[], int *status,
+		struct pl_error *err);
+
+#endif
