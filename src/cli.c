@@ -264,10 +264,16 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 	if (sandbox_default_profile(&prof, &s, proj->root, proj->name, venv_dir, &err) < 0)
 		goto fail;
 	if (a->prompt) {
-		struct util_buf ps1 = UTIL_BUF_INIT;
-		util_buf_printf(&ps1, a->prompt, proj->name);
-		sandbox_profile_setenv(&prof, "PS1", ps1.data);
-		util_buf_free(&ps1);
+		struct util_buf b = UTIL_BUF_INIT;
+
+		util_buf_printf(&b, a->prompt, proj->name);
+		sandbox_profile_setenv(&prof, "PS1", b.data);
+		if (a->prompt_command) {
+			util_buf_truncate(&b, 0);
+			util_buf_printf(&b, a->prompt_command, proj->name, proj->name);
+			sandbox_profile_setenv(&prof, "PROMPT_COMMAND", b.data);
+		}
+		util_buf_free(&b);
 	}
 	if (sandbox_run(&prof, cmd, &status, &err) < 0)
 		goto fail;

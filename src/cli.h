@@ -44,6 +44,7 @@ struct cli_sandbox_args {
 	char **binds, **ro_binds;
 	size_t nbinds, nro_binds;
 	const char *prompt;		/* printf format for PS1 with the project name */
+	const char *prompt_command;	/* same, for bash's PROMPT_COMMAND */
 };
 
 void cli_sandbox_args_bind(struct cli_sandbox_args *a, const char *spec, bool ro);

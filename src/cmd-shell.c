@@ -43,6 +43,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	/* The prompt names the project: bash and zsh expand escapes, sh does not. */
 	sa.prompt = !strcmp(base, "bash") ? "(pylock:%s) \\u@\\h:\\w\\$ "
 		  : !strcmp(base, "zsh") ? "(pylock:%s) %%n@%%m:%%~%%# " : "(pylock:%s) $ ";
+	/* bash's startup files (Debian's /etc/bash.bashrc) set PS1 again: put
+	 * the marker back before each prompt. */
+	if (!strcmp(base, "bash"))
+		sa.prompt_command = "case \"$PS1\" in \"(pylock:%s) \"*) ;; *) PS1=\"(pylock:%s) $PS1\";; esac";
 	rc = cli_run_sandboxed(optind < argc ? argv[optind] : NULL, &sa, cmd, NULL);
 	cli_sandbox_args_fini(&sa);
 	return rc;

@@ -1,0 +1,169 @@
+#!/bin/sh
+# pylock run / shell: a probe run inside finds every escape blocked and the
+# project usable; as root and as an unprivileged user made for the test.
+. "$srcdir/tests/integration/lib.sh"
+
+if ! unshare -Ur true 2>/dev/null; then
+	skip "sandbox tests" "this kernel refuses user namespaces"
+	done_testing
+	exit 0
+fi
+
+chmod 755 "$T"
+probe_src="$builddir/tests/sandbox-probe"
+listener_port=$((20000 + $$ % 20000))
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(50); s.settimeout(120)
+end = time.time() + 120
+while time.time() < end:
+    try: s.accept()[0].close()
+    except Exception: break
+' "$listener_port" &
+listener=$!
+on_exit "kill $listener 2>/dev/null"
+
+user=
+if [ "$(id -u)" = 0 ]; then
+	user=pylock-sbx-test
+	if ! id "$user" >/dev/null 2>&1; then
+		useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" && on_exit "userdel $user 2>/dev/null"
+	fi
+fi
+
+# suite LABEL RUNNER: RUNNER runs a command as the user under test.
+suite() {
+	label=$1 as=$2
+	home="$T/$label-home" proj="$T/$label-proj"
+	mkdir -p "$home" "$proj/sub"
+	echo "secret" > "$home/secret.txt"
+	echo "[user]" > "$home/.gitconfig"
+	printf '[project]\nname = "probe-%s"\n' "$label" > "$proj/pyproject.toml"
+	cp "$probe_src" "$proj/probe"
+	mkdir -p "$home/.config/pylock"
+	printf 'sandbox:\n  dotfiles: [.gitconfig]\n' > "$home/.config/pylock/config.yaml"
+	if [ -n "$as" ]; then chown -R "$user" "$home" "$proj"; fi
+	chmod 755 "$home" "$proj"
+	cat > "$T/as-$label" <<SH
+#!/bin/sh
+cd "$proj/sub" || exit 99
+exec env -u PYLOCK_HOME HOME="$home" XDG_CONFIG_HOME="$home/.config" "\$@"
+SH
+	chmod 755 "$T/as-$label"
+	R="$T/as-$label"
+	if [ -n "$as" ]; then R="setpriv --reuid=$user --regid=$user --clear-groups $T/as-$label"; fi
+	P="$PYLOCK"
+
+	inside() { run $R "$P" run -- "$proj/probe" "$@"; }
+	blocked() { desc=$1; shift; inside "$@"
+		case "$out" in blocked*) ok "$label: $desc ($out)" ;; *) not_ok "$label: $desc" "probe said: $out $err" ;; esac; }
+	allowed() { desc=$1; shift; inside "$@"
+		case "$out" in allowed*) ok "$label: $desc" ;; *) not_ok "$label: $desc" "probe said: $out $err" ;; esac; }
+
+	blocked "writing /usr is refused" write /usr/pylock-escape
+	check_contains "$label: /usr is read-only" "$out" "Read-only file system"
+	blocked "writing /etc is refused" write /etc/pylock-escape
+	check_contains "$label: /etc is read-only" "$out" "Read-only file system"
+	blocked "writing /opt/venv is refused" write /opt/venv/x
+	blocked "the real home is hidden" read "$home/secret.txt"
+	allowed "a configured dotfile is passed" read "$home/.gitconfig"
+	blocked "a passed dotfile is read-only" write "$home/.gitconfig"
+	blocked "remounting /usr read-write is refused" remount-rw /usr
+	blocked "mounting over the project is refused" mount-over "$proj"
+	blocked "the kernel keyring is refused" keyctl
+	allowed "writing the project folder works" write "$proj/sub/made-inside"
+	check_equal "$label: the file made inside is on the host" "$(ls "$proj/sub/made-inside" 2>&1)" "$proj/sub/made-inside"
+	allowed "writing /tmp works" write /tmp/scratch
+	allowed "loopback is reachable with the network on" connect 127.0.0.1 "$listener_port"
+	run $R "$P" run --net=off -- "$proj/probe" connect 127.0.0.1 "$listener_port"
+	check_contains "$label: --net=off cuts the host's loopback" "$out" "blocked"
+
+	run $R "$P" run -- sh -c 'ls /proc | grep "^[0-9]" | tr "\n" " "'
+	check_equal "$label: no host processes in /proc (init, sh, ls, grep, tr)" "$out" "1 2 3 4 5 "
+	run $R "$P" run -- sh -c 'echo "$(hostname) $PWD $VIRTUAL_ENV $PYLOCK_PROJECT"; echo "$PATH"'
+	check_contains "$label: host name, folder (the project's) and variables" "$out" "pylock-probe-$label $proj /opt/venv probe-$label"
+	check_contains "$label: PATH starts at the environment" "$out" "/opt/venv/bin:"
+	run $R "$P" run -- sh -c 'grep -E "^(NoNewPrivs|CapEff|CapBnd|Seccomp):" /proc/self/status | tr -s "\t" " "'
+	check_contains "$label: no_new_privs is set" "$out" "NoNewPrivs: 1"
+	check_contains "$label: no effective capabilities" "$out" "CapEff: 0000000000000000"
+	check_contains "$label: empty bounding set" "$out" "CapBnd: 0000000000000000"
+	check_contains "$label: a seccomp filter is on" "$out" "Seccomp: 2"
+
+	run $R "$P" run -- sh -c 'exit 42'
+	check_equal "$label: exit status passes through" "$rc" 42
+	run $R "$P" run -- sh -c 'kill -TERM $$'
+	check_equal "$label: death by signal is 128+N" "$rc" 143
+	run $R "$P" run -- no-such-command-here
+	check_equal "$label: a missing command is 127" "$rc" 127
+	check_contains "$label: and says so" "$err" "no-such-command-here: command not found"
+	run $R "$P" run -- python3 -c 'import sys; print(sys.prefix)'
+	check_equal "$label: python runs inside" "$rc" 0
+
+	# A venv at /opt/venv (bound over the empty one) runs its python.
+	/usr/bin/python3 -m venv --without-pip "$T/$label-venv" >/dev/null 2>&1
+	chmod -R a+rX "$T/$label-venv"
+	run $R "$P" run --ro-bind "$T/$label-venv:/opt/venv" -- python -c 'import sys; print(sys.prefix)'
+	check_equal "$label: python from /opt/venv" "$out" "/opt/venv"
+
+	run $R "$P" run --bind /nonexistent-src -- true
+	check_equal "$label: a missing bind source is an error" "$rc" 2
+	check_contains "$label: naming the source" "$err" "bind source '/nonexistent-src' does not exist"
+	run $R "$P" run "$T/no-such-project" -- true
+	check_equal "$label: a missing project folder is an error" "$rc" 2
+
+	# TIOCSTI: allowed on a plain terminal here (the control), refused inside.
+	run $R script -qec "$proj/probe tiocsti" /dev/null
+	if echo "$out" | grep -q allowed; then
+		run $R script -qec "$P run -- $proj/probe tiocsti" /dev/null
+		check_contains "$label: TIOCSTI into the terminal is refused" "$out" "blocked: Operation not permitted"
+	else
+		skip "$label: TIOCSTI into the terminal is refused" "this kernel refuses TIOCSTI everywhere"
+	fi
+
+	# Signals: SIGINT to pylock reaches the command.
+	$R "$P" run -- sh -c 'trap "exit 7" INT; sleep 30 & wait' > /dev/null 2>&1 &
+	bg=$!
+	sleep 0.5
+	kill -INT "$bg" 2>/dev/null
+	wait "$bg"
+	check_equal "$label: SIGINT reaches the command" "$?" 7
+
+	# pylock killed: nothing of the sandbox survives.
+	$R "$P" run -- sleep 4321 > /dev/null 2>&1 &
+	bg=$!
+	sleep 0.5
+	pgrep -f "sleep 4321" > /dev/null
+	seen=$?
+	kill -9 "$bg" 2>/dev/null
+	pkill -9 -P "$bg" 2>/dev/null
+	sleep 0.5
+	if [ $seen = 0 ] && ! pgrep -f "sleep 4321" > /dev/null; then ok "$label: the sandbox dies with pylock"
+	else not_ok "$label: the sandbox dies with pylock" "seen=$seen, left: $(pgrep -af 'sleep 4321')"; fi
+
+	# An interactive shell: prompt marker and job control, on a terminal.
+	run $R env SHELL=/bin/bash script -qec "$P shell" /dev/null <<'IN'
+sleep 30 &
+jobs
+kill %1
+echo "project=$PYLOCK_PROJECT"
+exit 3
+IN
+	check_contains "$label: the shell prompt names the project" "$out" "(pylock:probe-$label)"
+	check_contains "$label: job control works in the shell" "$out" "Running"
+	check_contains "$label: the shell sees PYLOCK_PROJECT" "$out" "project=probe-$label"
+}
+
+suite self ""
+if [ -n "$user" ]; then
+	suite user "$user"
+	# Setuid does not raise privileges inside (no_new_privs, nosuid).
+	cp "$probe_src" "$T/user-proj/suid-probe"
+	chmod 4755 "$T/user-proj/suid-probe"
+	run setpriv --reuid="$user" --regid="$user" --clear-groups "$T/as-user" "$PYLOCK" run -- "$T/user-proj/suid-probe" euid
+	check_equal "user: a setuid-root binary stays unprivileged" "$out" "$(id -u "$user")"
+else
+	skip "user: unprivileged suite" "needs root to create the user"
+fi
+
+done_testing
