@@ -3,6 +3,7 @@
 #include "config.h"
 #include "gitrepo.h"
 
+#include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,22 +14,76 @@ struct gitrepo {
 	char *workdir;
 };
 
+/* libgit2 (and the dozen libraries it pulls in) is loaded on first use:
+ * linked normally it costs every pylock command 2 ms at start-up, which
+ * `pylock run` cannot afford. The header still types every call. */
+#define GIT_FUNCTIONS(X) \
+	X(git_libgit2_init) \
+	X(git_libgit2_shutdown) \
+	X(git_error_last) \
+	X(git_error_clear) \
+	X(git_repository_open_ext) \
+	X(git_repository_workdir) \
+	X(git_repository_free) \
+	X(git_repository_is_worktree) \
+	X(git_repository_commondir) \
+	X(git_repository_head) \
+	X(git_reference_lookup) \
+	X(git_reference_symbolic_target) \
+	X(git_reference_free) \
+	X(git_repository_head_detached) \
+	X(git_oid_tostr) \
+	X(git_reference_target) \
+	X(git_reference_shorthand) \
+	X(git_reference_is_branch) \
+	X(git_branch_upstream) \
+	X(git_graph_ahead_behind) \
+	X(git_status_file) \
+	X(git_repository_index) \
+	X(git_index_entrycount) \
+	X(git_index_get_byindex) \
+	X(git_index_free) \
+	X(git_submodule_foreach) \
+	X(git_submodule_path)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	GIT_FUNCTIONS(X)
+#undef X
+} git_fn;
+
+#define G(f) (git_fn.f)
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static const char *load_error;
 
 static void shutdown_libgit2(void)
 {
-	git_libgit2_shutdown();
+	G(git_libgit2_shutdown)();
 }
 
 static void init_libgit2(void)
 {
-	git_libgit2_init();
+	void *lib = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		load_error = dlerror();
+		return;
+	}
+#define X(f) \
+	if (!(git_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
+		load_error = "a libgit2 function is missing: " #f; \
+		return; \
+	}
+	GIT_FUNCTIONS(X)
+#undef X
+	G(git_libgit2_init)();
 	atexit(shutdown_libgit2);
 }
 
 static int git_fail(struct pl_error *err, const char *path, const char *what)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = G(git_error_last)();
 
 	return pl_error_set(err, path, 0, 0, "%s: %s", what, e && e->message ? e->message : "git error");
 }
@@ -40,10 +95,12 @@ int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
 	size_t n;
 
 	pthread_once(&init_once, init_libgit2);
-	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+	if (load_error)
+		return pl_error_set(err, path, 0, 0, "cannot load libgit2 (%s): %s", LIBGIT2_SONAME, load_error);
+	if (G(git_repository_open_ext)(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return git_fail(err, path, "cannot open repository");
-	if (!(wd = git_repository_workdir(git))) {
-		git_repository_free(git);
+	if (!(wd = G(git_repository_workdir)(git))) {
+		G(git_repository_free)(git);
 		return pl_error_set(err, path, 0, 0, "bare repository (no work tree)");
 	}
 	*out = util_xcalloc(1, sizeof(**out));
@@ -59,7 +116,7 @@ void gitrepo_free(struct gitrepo *repo)
 {
 	if (!repo)
 		return;
-	git_repository_free(repo->git);
+	G(git_repository_free)(repo->git);
 	free(repo->workdir);
 	free(repo);
 }
@@ -74,10 +131,10 @@ char *gitrepo_worktree_of(const struct gitrepo *repo)
 	const char *common;
 	size_t n;
 
-	if (!git_repository_is_worktree(repo->git))
+	if (!G(git_repository_is_worktree)(repo->git))
 		return NULL;
 	/* The common dir is MAIN/.git/ for a non-bare main repository. */
-	common = git_repository_commondir(repo->git);
+	common = G(git_repository_commondir)(repo->git);
 	n = strlen(common);
 	while (n > 1 && common[n - 1] == '/')
 		n--;
@@ -90,15 +147,15 @@ char *gitrepo_branch(const struct gitrepo *repo, struct pl_error *err)
 {
 	git_reference *head = NULL;
 	struct util_buf b = UTIL_BUF_INIT;
-	int rc = git_repository_head(&head, repo->git);
+	int rc = G(git_repository_head)(&head, repo->git);
 
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		/* No commit yet: HEAD still names the branch to be born. */
 		const char *target;
 
-		if (git_reference_lookup(&head, repo->git, "HEAD") < 0 ||
-		    !(target = git_reference_symbolic_target(head))) {
-			git_reference_free(head);
+		if (G(git_reference_lookup)(&head, repo->git, "HEAD") < 0 ||
+		    !(target = G(git_reference_symbolic_target)(head))) {
+			G(git_reference_free)(head);
 			git_fail(err, repo->workdir, "cannot read HEAD");
 			return NULL;
 		}
@@ -106,14 +163,14 @@ char *gitrepo_branch(const struct gitrepo *repo, struct pl_error *err)
 	} else if (rc < 0) {
 		git_fail(err, repo->workdir, "cannot read HEAD");
 		return NULL;
-	} else if (git_repository_head_detached(repo->git) == 1) {
+	} else if (G(git_repository_head_detached)(repo->git) == 1) {
 		char sha[8];
 
-		git_oid_tostr(sha, sizeof(sha), git_reference_target(head));
+		G(git_oid_tostr)(sha, sizeof(sha), G(git_reference_target)(head));
 		util_buf_printf(&b, "@%s", sha);
 	} else
-		util_buf_puts(&b, git_reference_shorthand(head));
-	git_reference_free(head);
+		util_buf_puts(&b, G(git_reference_shorthand)(head));
+	G(git_reference_free)(head);
 	return util_buf_steal(&b);
 }
 
@@ -126,12 +183,12 @@ int gitrepo_ahead_behind(const struct gitrepo *repo, int *ahead, int *behind,
 
 	*ahead = *behind = 0;
 	*has_upstream = false;
-	if (git_repository_head(&head, repo->git) < 0 || !git_reference_is_branch(head))
+	if (G(git_repository_head)(&head, repo->git) < 0 || !G(git_reference_is_branch)(head))
 		goto out;	/* unborn or detached: no upstream to compare with */
-	if (git_branch_upstream(&up, head) < 0)
+	if (G(git_branch_upstream)(&up, head) < 0)
 		goto out;
-	if (git_graph_ahead_behind(&a, &b, repo->git, git_reference_target(head),
-				   git_reference_target(up)) < 0) {
+	if (G(git_graph_ahead_behind)(&a, &b, repo->git, G(git_reference_target)(head),
+				   G(git_reference_target)(up)) < 0) {
 		rc = git_fail(err, repo->workdir, "cannot compare with the upstream");
 		goto out;
 	}
@@ -139,9 +196,9 @@ int gitrepo_ahead_behind(const struct gitrepo *repo, int *ahead, int *behind,
 	*ahead = a > 1000000 ? 1000000 : (int)a;
 	*behind = b > 1000000 ? 1000000 : (int)b;
 out:
-	git_reference_free(up);
-	git_reference_free(head);
-	git_error_clear();
+	G(git_reference_free)(up);
+	G(git_reference_free)(head);
+	G(git_error_clear)();
 	return rc;
 }
 
@@ -149,11 +206,11 @@ int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrep
 		       struct pl_error *err)
 {
 	unsigned int flags = 0;
-	int rc = git_status_file(&flags, repo->git, path);
+	int rc = G(git_status_file)(&flags, repo->git, path);
 
 	if (rc == GIT_ENOTFOUND) {
 		*state = GITREPO_NONE;
-		git_error_clear();
+		G(git_error_clear)();
 		return 0;
 	}
 	if (rc < 0)
@@ -191,11 +248,11 @@ int gitrepo_foreach_tracked(const struct gitrepo *repo,
 	git_index *index;
 	const char *last = NULL;
 
-	if (git_repository_index(&index, repo->git) < 0)
+	if (G(git_repository_index)(&index, repo->git) < 0)
 		return git_fail(err, repo->workdir, "cannot read the index");
-	size_t n = git_index_entrycount(index);
+	size_t n = G(git_index_entrycount)(index);
 	for (size_t i = 0; i < n; i++) {
-		const git_index_entry *e = git_index_get_byindex(index, i);
+		const git_index_entry *e = G(git_index_get_byindex)(index, i);
 
 		/* Conflict stages of one path are adjacent in the sorted index. */
 		if (!e || (last && !strcmp(last, e->path)))
@@ -203,7 +260,7 @@ int gitrepo_foreach_tracked(const struct gitrepo *repo,
 		last = e->path;
 		fn(e->path, ctx);
 	}
-	git_index_free(index);
+	G(git_index_free)(index);
 	return 0;
 }
 
@@ -218,7 +275,7 @@ static int submodule_cb(git_submodule *sm, const char *name, void *payload)
 	struct submodule_walk *w = payload;
 	struct util_buf b = UTIL_BUF_INIT;
 
-	util_buf_printf(&b, "%s/%s", w->repo->workdir, git_submodule_path(sm));
+	util_buf_printf(&b, "%s/%s", w->repo->workdir, G(git_submodule_path)(sm));
 	w->fn(b.data, w->ctx);
 	util_buf_free(&b);
 	return 0;
@@ -230,7 +287,7 @@ int gitrepo_foreach_submodule(const struct gitrepo *repo,
 	struct submodule_walk w = { repo, fn, ctx };
 
 	/* A repository whose .gitmodules cannot be read simply has none we can use. */
-	if (git_submodule_foreach(repo->git, submodule_cb, &w) < 0)
-		git_error_clear();
+	if (G(git_submodule_foreach)(repo->git, submodule_cb, &w) < 0)
+		G(git_error_clear)();
 	return 0;
 }

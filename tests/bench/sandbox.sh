@@ -1,0 +1,39 @@
+#!/bin/sh
+# Issue 6's benchmark: `pylock run P -- /bin/true` (project lookup included)
+# beside Debian's bwrap with the equivalent flags and `unshare -Urmpf
+# --mount-proc /bin/true`, as an unprivileged user (one is made when run as
+# root), same run, median of many runs.
+set -eu
+: "${builddir:=.}" "${srcdir:=.}"
+runs=${BENCH_RUNS:-200}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+mkdir -p "$tmp/proj" "$tmp/home"
+printf '[project]\nname = "bench"\n' > "$tmp/proj/pyproject.toml"
+run="$builddir/tests/bench/bench-run"
+as=
+if [ "$(id -u)" = 0 ]; then
+	user=pylock-bench
+	id "$user" >/dev/null 2>&1 || useradd --no-create-home --home-dir /nonexistent "$user"
+	chown -R "$user" "$tmp/proj" "$tmp/home"
+	as="setpriv --reuid=$user --regid=$user --clear-groups"
+fi
+export HOME="$tmp/home" PYLOCK_HOME="$tmp/home/pylock"
+cd "$tmp/proj"
+
+median() { set -- $($as "$run" "$runs" "$@"); echo "$1"; }
+ours=$(median "$builddir/pylock" run -- /bin/true)
+bw=$(median bwrap --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --ro-bind /etc /etc \
+	--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
+	--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME" --bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)
+un=$(median unshare -Urmpf --mount-proc /bin/true)
+tr=$(median /bin/true)
+awk -v o="$ours" -v b="$bw" -v u="$un" -v t="$tr" -v n="$runs" 'BEGIN {
+	printf "sandbox: /bin/true in a sandbox, unprivileged, median of %d runs\n", n
+	printf "  pylock run P -- /bin/true        %7.2f ms\n", o
+	printf "  bwrap (equivalent flags)         %7.2f ms\n", b
+	printf "  unshare -Urmpf --mount-proc      %7.2f ms\n", u
+	printf "  /bin/true                        %7.2f ms\n", t
+	printf "  ratio: pylock takes %.2fx bwrap'"'"'s time (target <= 1.00)\n", o / b
+}'
