@@ -5,7 +5,8 @@
  *         [|net])                  make_mounts_private()
  *   map_ids(): uid/gid -> itself,  enter_scratch_root()
  *     setgroups denied             run_ops(): binds, tmpfs, /dev, /proc
- *   release the child              set_hostname()
+ *   release the child              remount_all(): read-only, recursively
+ *                                  set_hostname()
  *   wait; forward signals          switch_root(): pivot, old root gone
  *                                  seal_root(): / read-only
  *                                  run_init(): fork ---------------> take_terminal()
@@ -22,9 +23,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/capability.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,23 +135,21 @@ static void join(char *out, size_t size, const char *dir, const char *name)
 
 static void make_dirs(const char *path, mode_t mode)
 {
-	char buf[4096];
+	char parent[4096];
+	char *slash;
 
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		fail("create %s", path);
-	}
-	for (char *s = buf + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				fail("create folder %s", buf);
-			*s = c;
-			if (!c)
-				return;
-		}
-	}
+	/* Most mount points need one mkdir; parents only when missing. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return;
+	if (errno != ENOENT || snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent))
+		fail("create folder %s", path);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		fail("create folder %s", path);
+	*slash = '\0';
+	make_dirs(parent, mode);
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		fail("create folder %s", path);
 }
 
 /* A mount point of the same kind as the source: folder or file. */
@@ -180,10 +180,47 @@ static bool path_under(const char *path, const char *top)
 	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Remounts dst and every mount below it with extra flags (read-only,
- * nosuid, nodev), keeping each one's own flags, which the kernel locks in a
- * user namespace. The submounts come from mountinfo, through libmount. */
-static void remount_tree(const char *dst, unsigned long extra)
+/* What the final remount pass gives the mounts below a path. */
+struct remount_rule {
+	char path[4096];
+	unsigned long flags;	/* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	bool keep;		/* leave as mounted (/dev's device nodes, /proc) */
+};
+
+static struct remount_rule *rules;
+static size_t nrules;
+
+static void add_rule(const char *path, unsigned long flags, bool keep)
+{
+	rules = realloc(rules, (nrules + 1) * sizeof(*rules));
+	if (!rules)
+		fail("remember the flags of %s", path);
+	snprintf(rules[nrules].path, sizeof(rules[nrules].path), "%s", path);
+	rules[nrules].flags = flags;
+	rules[nrules++].keep = keep;
+}
+
+/* The rule of the longest path holding target; later rules win ties. */
+static const struct remount_rule *rule_for(const char *target)
+{
+	const struct remount_rule *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < nrules; i++) {
+		size_t n = strlen(rules[i].path);
+		if (path_under(target, rules[i].path) && n >= best_len) {
+			best = &rules[i];
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+/* One pass over mountinfo (read with libmount) once every mount is made:
+ * each mount below /newroot, submounts of bound folders included, gets the
+ * flags of the operation that made it, on top of its own flags, which the
+ * kernel locks in a user namespace and a remount must repeat. */
+static void remount_all(void)
 {
 	/* The host's /proc, under the old root until switch_root(): it shows
 	 * this process's mounts all the same. */
@@ -195,12 +232,15 @@ static void remount_tree(const char *dst, unsigned long extra)
 		fail("read /proc/self/mountinfo");
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *target = mnt_fs_get_target(fs);
+		const struct remount_rule *r;
 		unsigned long flags = 0;
 
-		if (!target || !path_under(target, dst))
+		if (!target || !(r = rule_for(target)) || r->keep || !r->flags)
 			continue;
 		mnt_optstr_get_flags(mnt_fs_get_vfs_options(fs), &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP));
-		if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | extra, NULL) < 0)
+		if ((flags & r->flags) == r->flags)
+			continue;
+		if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | r->flags, NULL) < 0)
 			fail("make %s read-only", target + strlen(NEW));
 	}
 	mnt_free_iter(it);
@@ -216,7 +256,7 @@ static void bind(const char *src, const char *dst, bool ro)
 	make_mount_point(dst, S_ISDIR(st.st_mode));
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		fail("bind %s", src + strlen(OLD));
-	remount_tree(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0));
+	add_rule(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), false);
 }
 
 static void tmpfs(const char *dst, const char *mode, bool ro)
@@ -225,10 +265,9 @@ static void tmpfs(const char *dst, const char *mode, bool ro)
 
 	make_dirs(dst, 0755);
 	snprintf(opts, sizeof(opts), "mode=%s", mode);
-	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), opts) < 0)
 		fail("mount tmpfs on %s", dst + strlen(NEW));
-	if (ro && mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-		fail("make %s read-only", dst + strlen(NEW));
+	add_rule(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), false);
 }
 
 static void symlink_at(const char *target, const char *dst)
@@ -254,6 +293,7 @@ static void make_dev(const char *dst)
 	char path[4096], src[64];
 
 	tmpfs(dst, "0755", false);
+	add_rule(dst, 0, true);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 		join(path, sizeof(path), dst, devices[i]);
 		snprintf(src, sizeof(src), OLD "/dev/%s", devices[i]);
@@ -284,13 +324,14 @@ static void make_proc(const char *dst)
 	make_dirs(dst, 0755);
 	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail("mount /proc");
+	add_rule(dst, 0, true);
 	for (size_t i = 0; i < sizeof(ro_parts) / sizeof(ro_parts[0]); i++) {
 		join(path, sizeof(path), dst, ro_parts[i]);
 		if (stat(path, &st) < 0)
 			continue;
 		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			fail("protect /proc/%s", ro_parts[i]);
-		remount_tree(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+		add_rule(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, false);
 	}
 }
 
@@ -413,9 +454,13 @@ static void drop_capabilities(void)
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
 
-	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+	/* Dropping past the last capability the kernel knows fails with EINVAL. */
+	for (int cap = 0;; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL && cap > CAP_LAST_CAP / 2)
+				break;
 			fail("drop capability %d from the bounding set", cap);
+		}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		fail("clear ambient capabilities");
 	memset(data, 0, sizeof(data));
@@ -429,38 +474,19 @@ static void no_new_privs(void)
 		fail("set no_new_privs");
 }
 
-/* TIOCSTI and TIOCLINUX would let the command type into the terminal pylock
- * was started from; the kernel keyring is shared with the host. The ioctl
- * number is compared on its low 32 bits, which is all the kernel reads. */
+/* The filter (what it refuses and why: tools/gen-seccomp.c) is compiled by
+ * libseccomp when pylock is built; starting a command only installs it. */
+#include "sandbox-filter.h"
+
 static void install_seccomp(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc = ctx ? 0 : -ENOMEM;
+	struct sock_fprog prog = {
+		.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]),
+		.filter = (struct sock_filter *)sandbox_filter,
+	};
 
-	if (!rc && seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		rc = seccomp_arch_add(ctx, SCMP_ARCH_X86);
-		if (!rc)
-			rc = seccomp_arch_add(ctx, SCMP_ARCH_X32);
-	}
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(keyctl), 0);
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(add_key), 0);
-	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(request_key), 0);
-	if (!rc)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc < 0) {
-		errno = -rc;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
 		fail("install the seccomp filter");
-	}
 }
 
 static void exec_command(const struct sandbox_profile *p, char *const argv[])
@@ -537,6 +563,7 @@ static void sandbox_child(const struct sandbox_profile *p, char *const argv[], i
 	make_mounts_private();
 	enter_scratch_root();
 	run_ops(p);
+	remount_all();
 	set_hostname(p);
 	switch_root();
 	seal_root();

@@ -61,6 +61,18 @@ check_equal() {
 	else not_ok "$1" "got:  $2" "want: $3"; fi
 }
 
+# wait_for CMD...: polls CMD for up to 10 s until it succeeds (loaded machines
+# are slow; a fixed sleep would make the test flaky).
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" = 0 ]

@@ -79,8 +79,8 @@ SH
 	run $R "$P" run --net=off -- "$proj/probe" connect 127.0.0.1 "$listener_port"
 	check_contains "$label: --net=off cuts the host's loopback" "$out" "blocked"
 
-	run $R "$P" run -- sh -c 'ls /proc | grep "^[0-9]" | tr "\n" " "'
-	check_equal "$label: no host processes in /proc (init, sh, ls, grep, tr)" "$out" "1 2 3 4 5 "
+	run $R "$P" run -- sh -c 'for p in /proc/[0-9]*; do printf "%s " "${p#/proc/}"; done'
+	check_equal "$label: no host processes in /proc (only init and sh)" "$out" "1 2 "
 	run $R "$P" run -- sh -c 'echo "$(hostname) $PWD $VIRTUAL_ENV $PYLOCK_PROJECT"; echo "$PATH"'
 	check_contains "$label: host name, folder (the project's) and variables" "$out" "pylock-probe-$label $proj /opt/venv probe-$label"
 	check_contains "$label: PATH starts at the environment" "$out" "/opt/venv/bin:"
@@ -121,10 +121,11 @@ SH
 		skip "$label: TIOCSTI into the terminal is refused" "this kernel refuses TIOCSTI everywhere"
 	fi
 
-	# Signals: SIGINT to pylock reaches the command.
-	$R "$P" run -- sh -c 'trap "exit 7" INT; sleep 30 & wait' > /dev/null 2>&1 &
+	# Signals: SIGINT to pylock reaches the command (once its trap is set).
+	rm -f "$proj/ready"
+	$R "$P" run -- sh -c "trap 'exit 7' INT; : > $proj/ready; sleep 30 & wait" > /dev/null 2>&1 &
 	bg=$!
-	sleep 0.5
+	wait_for test -e "$proj/ready"
 	kill -INT "$bg" 2>/dev/null
 	wait "$bg"
 	check_equal "$label: SIGINT reaches the command" "$?" 7
@@ -132,12 +133,11 @@ SH
 	# pylock killed: nothing of the sandbox survives.
 	$R "$P" run -- sleep 4321 > /dev/null 2>&1 &
 	bg=$!
-	sleep 0.5
-	pgrep -f "sleep 4321" > /dev/null
+	wait_for pgrep -f "sleep 4321"
 	seen=$?
 	kill -9 "$bg" 2>/dev/null
 	pkill -9 -P "$bg" 2>/dev/null
-	sleep 0.5
+	wait_for sh -c '! pgrep -f "sleep 4321"'
 	if [ $seen = 0 ] && ! pgrep -f "sleep 4321" > /dev/null; then ok "$label: the sandbox dies with pylock"
 	else not_ok "$label: the sandbox dies with pylock" "seen=$seen, left: $(pgrep -af 'sleep 4321')"; fi
 
