@@ -1,8 +1,9 @@
 #!/bin/sh
 # Builds pylock and runs every test: the normal build's `make check`; the
-# same again built with AddressSanitizer + UndefinedBehaviorSanitizer; then
-# the fuzz targets for FUZZ_SECONDS each (default 60). Ends with one line
-# "N passed, N failed, N skipped" over all three.
+# same again built with AddressSanitizer + UndefinedBehaviorSanitizer; the
+# fuzz targets for FUZZ_SECONDS each (default 60); and `make distcheck` (the
+# release tarball builds and passes its tests). Ends with one line
+# "N passed, N failed, N skipped" over all four.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -37,9 +38,22 @@ fuzz() {
 	return $rc
 }
 
+distcheck() {
+	if make -C build-release -s distcheck > "$logs/distcheck.log" 2>&1; then
+		echo "ok 1 - make distcheck"
+		echo "1 passed, 0 failed, 0 skipped"
+	else
+		tail -30 "$logs/distcheck.log"
+		echo "not ok 1 - make distcheck"
+		echo "0 passed, 1 failed, 0 skipped"
+		return 1
+	fi
+}
+
 stage release release
 stage sanitize sanitize
 stage fuzz fuzz
+stage distcheck distcheck
 
 awk '{ p += $1; f += $3; s += $5 }
 	END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }' "$logs/summary" || status=1
