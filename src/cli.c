@@ -1,5 +1,7 @@
 #include "config.h"
 #include "cli.h"
+#include "discover.h"
+#include "pep508.h"
 #include "project.h"
 #include "sandbox.h"
 #include "yamlconf.h"
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern const struct cli_command cmd_help, cmd_list, cmd_run, cmd_shell, cmd_show;
 
@@ -202,6 +205,70 @@ int cli_main(int argc, char **argv)
 	return cmd->run(cmd, argc - 1, argv + 1);
 }
 
+struct name_search {
+	char want[PEP508_MAX_NAME];
+	char **found;
+	size_t n;
+};
+
+static void match_name(struct discover_project *p, bool *taken, void *ctx)
+{
+	struct name_search *s = ctx;
+	char norm[PEP508_MAX_NAME];
+
+	if (strlen(p->name) >= sizeof(norm))
+		return;
+	pep508_normalize_name(p->name, norm);
+	if (strcmp(norm, s->want))
+		return;
+	s->found = util_xrealloc(s->found, (s->n + 1) * sizeof(*s->found));
+	s->found[s->n++] = util_xstrdup(p->path);
+}
+
+char *cli_project_dir(const char *arg, struct pl_error *err)
+{
+	struct yamlconf_config cfg;
+	struct name_search s = { .n = 0 };
+	struct stat st;
+	char *dir = NULL;
+
+	if (!arg)
+		return project_locate(".", err);
+	if (stat(arg, &st) == 0 || strchr(arg, '/') || strlen(arg) >= sizeof(s.want)) {
+		if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			pl_error_errno(err, arg, "not a project folder");
+			return NULL;
+		}
+		return util_xstrdup(arg);
+	}
+	/* A name: look among the projects under the configured roots. */
+	if (yamlconf_config_load_default(&cfg, err) < 0)
+		return NULL;
+	static const char *const here[] = { "." };
+	pep508_normalize_name(arg, s.want);
+	struct discover_opts d = {
+		.roots = cfg.roots.n ? (const char *const *)cfg.roots.items : here,
+		.nroots = cfg.roots.n ? cfg.roots.n : 1,
+		.depth = cfg.depth,
+		.on_project = match_name,
+		.ctx = &s,
+	};
+	discover_run(&d, err);
+	if (s.n == 1)
+		dir = util_xstrdup(s.found[0]);
+	else if (s.n == 0)
+		pl_error_set(err, NULL, 0, 0, "no project folder or project named '%s' (looked under %s)", arg,
+			     cfg.roots.n ? "the roots in config.yaml" : "the current folder");
+	else
+		pl_error_set(err, NULL, 0, 0, "%zu projects are named '%s' (%s, %s%s); give a path", s.n, arg,
+			     s.found[0], s.found[1], s.n > 2 ? ", ..." : "");
+	for (size_t i = 0; i < s.n; i++)
+		free(s.found[i]);
+	free(s.found);
+	yamlconf_config_fini(&cfg);
+	return dir;
+}
+
 void cli_sandbox_args_bind(struct cli_sandbox_args *a, const char *spec, bool ro)
 {
 	char ***list = ro ? &a->ro_binds : &a->binds;
@@ -248,7 +315,7 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 	sandbox_profile_init(&prof);
 	if (yamlconf_config_load_default(&cfg, &err) < 0)
 		goto fail;
-	if (!(root = project ? util_xstrdup(project) : project_locate(".", &err)))
+	if (!(root = cli_project_dir(project, &err)))
 		goto fail;
 	if (!(proj = project_load(root, &err)))
 		goto fail;

@@ -55,6 +55,11 @@ void cli_sandbox_args_fini(struct cli_sandbox_args *a);
 int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd,
 		      const char *venv_dir);
 
+/* The folder of PROJECT as commands take it (DESIGN.md, "CLI"): a path, the
+ * name of a project discovered under the configured roots, or (NULL) the
+ * project holding the current folder. malloc'd; NULL with err. */
+char *cli_project_dir(const char *arg, struct pl_error *err);
+
 /* Edit distance, for "did you mean" suggestions. */
 size_t cli_distance(const char *a, const char *b);
 

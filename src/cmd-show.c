@@ -11,8 +11,8 @@
 #include "lock.h"
 #include "project.h"
 
-/* FILE, a project folder, or (no argument) the project holding the current
- * folder. Returns the lockfile path, malloc'd. */
+/* FILE, or a project (folder or name; none: the one holding the current
+ * folder). Returns the lockfile path, malloc'd. */
 static char *lock_path_for(const char *arg, struct pl_error *err)
 {
 	struct stat st;
@@ -21,17 +21,15 @@ static char *lock_path_for(const char *arg, struct pl_error *err)
 
 	if (arg && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
 		return util_xstrdup(arg);
-	if (arg && (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))) {
-		pl_error_set(err, NULL, 0, 0, "'%s' is neither a lockfile nor a project folder", arg);
-		return NULL;
-	}
-	if (!(root = arg ? util_xstrdup(arg) : project_locate(".", err)))
+	if (!(root = cli_project_dir(arg, err)))
 		return NULL;
 	p = project_load(root, err);
 	free(root);
 	if (!p)
 		return NULL;
-	path = util_xstrdup(p->lock_path);
+	path = access(p->lock_path, F_OK) == 0 ? util_xstrdup(p->lock_path) : NULL;
+	if (!path)
+		pl_error_set(err, p->root, 0, 0, "project '%s' has no pylock.toml", p->name);
 	project_free(p);
 	return path;
 }

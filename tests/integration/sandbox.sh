@@ -26,10 +26,9 @@ on_exit "kill $listener 2>/dev/null"
 
 user=
 if [ "$(id -u)" = 0 ]; then
-	user=pylock-sbx-test
-	if ! id "$user" >/dev/null 2>&1; then
-		useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" && on_exit "userdel $user 2>/dev/null"
-	fi
+	# One user per run, so concurrent runs do not delete each other's.
+	user=plsbx$$
+	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" && on_exit "userdel $user 2>/dev/null"
 fi
 
 # suite LABEL RUNNER: RUNNER runs a command as the user under test.
@@ -42,7 +41,7 @@ suite() {
 	printf '[project]\nname = "probe-%s"\n' "$label" > "$proj/pyproject.toml"
 	cp "$probe_src" "$proj/probe"
 	mkdir -p "$home/.config/pylock"
-	printf 'sandbox:\n  dotfiles: [.gitconfig]\n' > "$home/.config/pylock/config.yaml"
+	printf 'roots: [%s]\nsandbox:\n  dotfiles: [.gitconfig]\n' "$proj" > "$home/.config/pylock/config.yaml"
 	if [ -n "$as" ]; then chown -R "$user" "$home" "$proj"; fi
 	chmod 755 "$home" "$proj"
 	cat > "$T/as-$label" <<SH
@@ -111,6 +110,8 @@ SH
 	check_contains "$label: naming the source" "$err" "bind source '/nonexistent-src' does not exist"
 	run $R "$P" run "$T/no-such-project" -- true
 	check_equal "$label: a missing project folder is an error" "$rc" 2
+	run $R "$P" run "probe-$label" -- pwd
+	check_equal "$label: a project given by name" "$out" "$proj"
 
 	# TIOCSTI: allowed on a plain terminal here (the control), refused inside.
 	run $R script -qec "$proj/probe tiocsti" /dev/null
@@ -131,15 +132,17 @@ SH
 	check_equal "$label: SIGINT reaches the command" "$?" 7
 
 	# pylock killed: nothing of the sandbox survives.
-	$R "$P" run -- sleep 4321 > /dev/null 2>&1 &
+	# A sleep of a length no one else uses; "[s]leep" keeps pgrep's own
+	# shell from matching.
+	secs=$((400000 + $$))
+	$R "$P" run -- sleep "$secs" > /dev/null 2>&1 &
 	bg=$!
-	wait_for pgrep -f "sleep 4321"
+	wait_for pgrep -f "[s]leep $secs"
 	seen=$?
 	kill -9 "$bg" 2>/dev/null
-	pkill -9 -P "$bg" 2>/dev/null
-	wait_for sh -c '! pgrep -f "sleep 4321"'
-	if [ $seen = 0 ] && ! pgrep -f "sleep 4321" > /dev/null; then ok "$label: the sandbox dies with pylock"
-	else not_ok "$label: the sandbox dies with pylock" "seen=$seen, left: $(pgrep -af 'sleep 4321')"; fi
+	wait_for sh -c "! pgrep -f '[s]leep $secs'"
+	if [ $seen = 0 ] && ! pgrep -f "[s]leep $secs" > /dev/null; then ok "$label: the sandbox dies with pylock"
+	else not_ok "$label: the sandbox dies with pylock" "seen=$seen, left: $(pgrep -af "[s]leep $secs")"; fi
 
 	# An interactive shell: prompt marker and job control, on a terminal.
 	run $R env SHELL=/bin/bash script -qec "$P shell" /dev/null <<'IN'

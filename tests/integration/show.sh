@@ -24,6 +24,14 @@ check_contains "it shows Debian's pip wheel" "$out" "pip "
 check_contains "it counts Debian's wheels" "$out" "$nwheels packages"
 cd "$T" || exit 1
 check_exit "show PROJECT-FOLDER works" 0 "$PYLOCK" show "$T/proj"
+check_exit "show NAME finds a project discovered under the roots" 0 "$PYLOCK" show demo
+check_contains "the named project's lock is shown" "$out" "$nwheels packages"
+mkdir -p "$T/twins/a" "$T/twins/b"
+printf '[project]\nname = "twin"\n' | tee "$T/twins/a/pyproject.toml" > "$T/twins/b/pyproject.toml"
+check_exit "an ambiguous name is an input error" 2 "$PYLOCK" show twin
+check_contains "it lists where" "$err" "2 projects are named 'twin'"
+check_exit "a project without a lockfile is an input error" 2 "$PYLOCK" show "$T/twins/a"
+check_contains "it says there is no lockfile" "$err" "project 'twin' has no pylock.toml"
 
 printf 'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "1.0"\nwheels = [{url = "https://x/a-1.0-py3-none-any.whl"}]\n' > "$T/nohash.toml"
 check_exit "a wheel without hashes is an input error" 2 "$PYLOCK" show "$T/nohash.toml"
