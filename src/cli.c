@@ -1,4 +1,6 @@
 #include "config.h"
+#include <jansson.h>
+
 #include "cli.h"
 #include "discover.h"
 #include "pep508.h"
@@ -69,6 +71,18 @@ static bool close_enough(const char *typed, const char *known, size_t d)
 	size_t n = strlen(typed);
 
 	return d <= 2 && d < n && (d <= n / 2 || !strncmp(typed, known, 1));
+}
+
+void cli_print_json(json_t *root)
+{
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+}
+
+json_t *cli_json_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
 }
 
 void cli_print_error(const struct pl_error *err)

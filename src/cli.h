@@ -60,6 +60,12 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
  * project holding the current folder. malloc'd; NULL with err. */
 char *cli_project_dir(const char *arg, struct pl_error *err);
 
+/* --json output: one object, pretty-printed, in insertion order; consumed. */
+struct json_t;
+void cli_print_json(struct json_t *root);
+/* A JSON string, or null for NULL. */
+struct json_t *cli_json_str(const char *s);
+
 /* Edit distance, for "did you mean" suggestions. */
 size_t cli_distance(const char *a, const char *b);
 

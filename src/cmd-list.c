@@ -106,11 +106,6 @@ static void print_table(const struct rows *rows)
 	printf("%zu project%s\n", rows->n, rows->n == 1 ? "" : "s");
 }
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static void print_json(const struct rows *rows)
 {
 	json_t *list = json_array();
@@ -119,18 +114,16 @@ static void print_json(const struct rows *rows)
 		const struct discover_project *p = rows->p[i];
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:n, s:o}",
-			"name", p->name, "path", p->path, "repo", str_or_null(p->repo),
-			"branch", str_or_null(p->branch),
+			"name", p->name, "path", p->path, "repo", cli_json_str(p->repo),
+			"branch", cli_json_str(p->branch),
 			"ahead", p->has_upstream ? json_integer(p->ahead) : json_null(),
 			"behind", p->has_upstream ? json_integer(p->behind) : json_null(),
 			"lock", discover_lock_name(p->lock),
 			"packages", p->packages >= 0 ? json_integer(p->packages) : json_null(),
-			"env", "worktree_of", str_or_null(p->worktree_of)));
+			"env", "worktree_of", cli_json_str(p->worktree_of)));
 	}
 	json_t *root = json_pack("{s:o}", "projects", list);
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
+	cli_print_json(root);
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)

@@ -87,11 +87,6 @@ static void print_table(const struct lock *lock)
 	       lock->npackages == 1 ? "" : "s", lock->lock_version, lock->created_by);
 }
 
-static json_t *json_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *file_json(const char *kind, const struct lock_file *f)
 {
 	json_t *hashes = json_object();
@@ -99,7 +94,7 @@ static json_t *file_json(const char *kind, const struct lock_file *f)
 	for (size_t i = 0; i < f->nhashes; i++)
 		json_object_set_new(hashes, f->hashes[i].algo, json_string(f->hashes[i].value));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "kind", kind, "name", f->name,
-			 "url", json_str(f->url), "path", json_str(f->path),
+			 "url", cli_json_str(f->url), "path", cli_json_str(f->path),
 			 "size", f->size >= 0 ? json_integer(f->size) : json_null(), "hashes", hashes);
 }
 
@@ -118,15 +113,13 @@ static void print_json(const struct lock *lock)
 		if (p->has_archive)
 			json_array_append_new(files, file_json("archive", &p->archive));
 		json_array_append_new(packages, json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:o}",
-			"name", p->name, "version", json_str(p->version), "marker", json_str(p->marker),
-			"requires_python", json_str(p->requires_python), "source", source_label(p),
-			"index", json_str(p->index), "files", files));
+			"name", p->name, "version", cli_json_str(p->version), "marker", cli_json_str(p->marker),
+			"requires_python", cli_json_str(p->requires_python), "source", source_label(p),
+			"index", cli_json_str(p->index), "files", files));
 	}
 	json_t *root = json_pack("{s:s, s:s, s:o}", "lock_version", lock->lock_version,
 				 "created_by", lock->created_by, "packages", packages);
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
+	cli_print_json(root);
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)

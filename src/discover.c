@@ -76,20 +76,9 @@ void discover_project_free(struct discover_project *p)
 	free(p);
 }
 
-/* pylock.toml, or pylock.NAME.toml (PEP 751 file names). */
-static bool is_lock_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strcmp(name, "pylock.toml"))
-		return true;
-	return n > 12 && !strncmp(name, "pylock.", 7) && !strcmp(name + n - 5, ".toml") &&
-	       !memchr(name + 7, '.', n - 12);
-}
-
 static bool is_project_file(const char *name)
 {
-	return !strcmp(name, "pyproject.toml") || is_lock_name(name);
+	return !strcmp(name, "pyproject.toml") || project_is_lock_name(name);
 }
 
 static bool exists(const char *path)
@@ -114,7 +103,7 @@ static char *find_lock(const char *dir)
 	if (!(d = opendir(dir)))
 		return NULL;
 	while ((e = readdir(d)))
-		if (is_lock_name(e->d_name) && (!best || strcmp(e->d_name, best) < 0)) {
+		if (project_is_lock_name(e->d_name) && (!best || strcmp(e->d_name, best) < 0)) {
 			free(best);
 			best = util_xstrdup(e->d_name);
 		}

@@ -21,7 +21,16 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* pylock.toml or pylock.NAME.toml (PEP 751 file names). */
+bool project_is_lock_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strcmp(name, "pylock.toml"))
+		return true;
+	return n > 12 && !strncmp(name, "pylock.", 7) && !strcmp(name + n - 5, ".toml") &&
+	       !memchr(name + 7, '.', n - 12);
+}
+
 static bool has_lockfile(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -30,12 +39,8 @@ static bool has_lockfile(const char *dir)
 
 	if (!d)
 		return false;
-	while (!found && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		found = n >= 11 && !strncmp(e->d_name, "pylock.", 7) &&
-			!strcmp(e->d_name + n - 5, ".toml") &&
-			(n == 11 || !memchr(e->d_name + 7, '.', n - 12));
-	}
+	while (!found && (e = readdir(d)))
+		found = project_is_lock_name(e->d_name);
 	closedir(d);
 	return found;
 }

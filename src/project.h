@@ -3,6 +3,7 @@
 #ifndef PYLOCK_PROJECT_H
 #define PYLOCK_PROJECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "toml.h"
@@ -31,6 +32,9 @@ struct project {
 	const struct toml_value *tool_pylock;		/* [tool.pylock] */
 	struct toml_doc *doc;
 };
+
+/* pylock.toml or pylock.NAME.toml: the lockfile names of PEP 751. */
+bool project_is_lock_name(const char *name);
 
 /* The nearest folder at or above start holding pyproject.toml or
  * pylock.toml (or pylock.NAME.toml). Returns a malloc'd absolute path. */
