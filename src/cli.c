@@ -14,11 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-extern const struct cli_command cmd_help, cmd_list, cmd_run, cmd_shell, cmd_show;
+extern const struct cli_command cmd_diff, cmd_help, cmd_list, cmd_run, cmd_shell, cmd_show;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list,
 	&cmd_show,
+	&cmd_diff,
 	&cmd_run,
 	&cmd_shell,
 	&cmd_help,

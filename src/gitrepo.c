@@ -44,7 +44,12 @@ struct gitrepo {
 	X(git_index_get_byindex) \
 	X(git_index_free) \
 	X(git_submodule_foreach) \
-	X(git_submodule_path)
+	X(git_submodule_path) \
+	X(git_revparse_single) \
+	X(git_object_free) \
+	X(git_object_lookup_bypath) \
+	X(git_blob_rawcontent) \
+	X(git_blob_rawsize)
 
 static struct {
 #define X(f) __typeof__(f) *f;
@@ -88,7 +93,7 @@ static int git_fail(struct pl_error *err, const char *path, const char *what)
 	return pl_error_set(err, path, 0, 0, "%s: %s", what, e && e->message ? e->message : "git error");
 }
 
-int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
+static int open_repo(const char *path, unsigned int flags, struct gitrepo **out, struct pl_error *err)
 {
 	git_repository *git;
 	const char *wd;
@@ -97,8 +102,8 @@ int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
 	pthread_once(&init_once, init_libgit2);
 	if (load_error)
 		return pl_error_set(err, path, 0, 0, "cannot load libgit2 (%s): %s", LIBGIT2_SONAME, load_error);
-	if (G(git_repository_open_ext)(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return git_fail(err, path, "cannot open repository");
+	if (G(git_repository_open_ext)(&git, path, flags, NULL) < 0)
+		return git_fail(err, path, flags ? "cannot open repository" : "not in a git repository");
 	if (!(wd = G(git_repository_workdir)(git))) {
 		G(git_repository_free)(git);
 		return pl_error_set(err, path, 0, 0, "bare repository (no work tree)");
@@ -109,6 +114,45 @@ int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
 	while (n > 1 && wd[n - 1] == '/')
 		n--;
 	(*out)->workdir = util_xstrndup(wd, n);
+	return 0;
+}
+
+int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err)
+{
+	return open_repo(path, GIT_REPOSITORY_OPEN_NO_SEARCH, out, err);
+}
+
+int gitrepo_open_containing(const char *path, struct gitrepo **out, struct pl_error *err)
+{
+	return open_repo(path, 0, out, err);
+}
+
+int gitrepo_read_at(const struct gitrepo *repo, const char *rev, const char *path, size_t max,
+		    char **data, size_t *len, struct pl_error *err)
+{
+	git_object *commit = NULL, *blob = NULL;
+	int rc;
+
+	if (G(git_revparse_single)(&commit, repo->git, rev) < 0)
+		return git_fail(err, repo->workdir, "unknown revision");
+	rc = G(git_object_lookup_bypath)(&blob, commit, path, GIT_OBJECT_BLOB);
+	G(git_object_free)(commit);
+	if (rc == GIT_ENOTFOUND) {
+		G(git_error_clear)();
+		return 1;
+	}
+	if (rc < 0)
+		return git_fail(err, repo->workdir, "cannot read the file at that revision");
+	size_t size = (size_t)G(git_blob_rawsize)((git_blob *)blob);
+	if (size > max) {
+		G(git_object_free)(blob);
+		return pl_error_set(err, path, 0, 0, "larger than the %zu bytes allowed", max);
+	}
+	*data = util_xmalloc(size + 1);
+	memcpy(*data, G(git_blob_rawcontent)((git_blob *)blob), size);
+	(*data)[size] = '\0';
+	*len = size;
+	G(git_object_free)(blob);
 	return 0;
 }
 

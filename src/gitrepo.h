@@ -13,6 +13,8 @@ struct gitrepo;
 /* Opens the repository whose work tree (or .git) is exactly path; no
  * search upward. */
 int gitrepo_open(const char *path, struct gitrepo **out, struct pl_error *err);
+/* Opens the repository whose work tree holds path (searching upward). */
+int gitrepo_open_containing(const char *path, struct gitrepo **out, struct pl_error *err);
 void gitrepo_free(struct gitrepo *repo);
 
 /* The work tree folder, without a trailing slash. */
@@ -42,6 +44,13 @@ enum gitrepo_state {
 int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrepo_state *state,
 		       struct pl_error *err);
 const char *gitrepo_state_name(enum gitrepo_state state);
+
+/* The content of path (relative to the work tree) at revision rev (HEAD, a
+ * branch, a tag, a sha...). Returns 1 when the file does not exist there,
+ * 0 with *data malloc'd (NUL-terminated), -1 with err (unknown revision,
+ * larger than max). */
+int gitrepo_read_at(const struct gitrepo *repo, const char *rev, const char *path, size_t max,
+		    char **data, size_t *len, struct pl_error *err);
 
 /* Calls fn for every path in the index (once, even when in conflict). */
 int gitrepo_foreach_tracked(const struct gitrepo *repo,

@@ -1,0 +1,211 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gitrepo.h"
+#include "lockdiff.h"
+#include "project.h"
+
+/* The lock at rev (NULL: the working tree); *lock stays NULL when the file
+ * does not exist there. rev may be REV:path (path from the work tree's top). */
+static int load_side(const struct gitrepo *repo, const char *rev, const char *rel, const char *abs,
+		     struct lock **lock, struct pl_error *err)
+{
+	char *data, *name;
+	const char *colon = rev ? strchr(rev, ':') : NULL;
+	char *r = NULL;
+	size_t len;
+	int rc;
+
+	*lock = NULL;
+	if (!rev) {
+		if (access(abs, F_OK) < 0)
+			return 0;
+		return (*lock = lock_read(abs, err)) ? 0 : -1;
+	}
+	if (colon) {
+		r = util_xstrndup(rev, (size_t)(colon - rev));
+		rel = colon + 1;
+	}
+	rc = gitrepo_read_at(repo, r ? r : rev, rel, LOCK_MAX_SIZE, &data, &len, err);
+	free(r);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	name = util_xmalloc(strlen(rev) + strlen(rel) + 2);
+	sprintf(name, colon ? "%s" : "%s:%s", rev, rel);
+	*lock = lock_parse(data, len, name, err);
+	free(name);
+	free(data);
+	return *lock ? 0 : -1;
+}
+
+static const char *colour_of(const struct lockdiff_change *c)
+{
+	if (lockdiff_suspicious(c))
+		return "\033[1;31m";
+	switch (c->kind) {
+	case LOCKDIFF_ADDED: return "\033[32m";
+	case LOCKDIFF_REMOVED: return "\033[31m";
+	case LOCKDIFF_UPGRADED:
+	case LOCKDIFF_DOWNGRADED: return "\033[36m";
+	default: return "\033[33m";
+	}
+}
+
+static void print_words(const struct lockdiff *d)
+{
+	bool colour = isatty(1) && !getenv("NO_COLOR");
+	size_t suspicious = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct lockdiff_change *c = &d->changes[i];
+		const char *flags[8];
+		size_t nf = lockdiff_flag_names(c->flags, flags);
+
+		printf("%s%-10s%s %s", colour ? colour_of(c) : "", lockdiff_kind_name(c->kind),
+		       colour ? "\033[0m" : "", c->name);
+		if (c->kind == LOCKDIFF_ADDED)
+			printf(" %s", c->new ? c->new : "");
+		else if (c->kind == LOCKDIFF_REMOVED)
+			printf(" %s", c->old ? c->old : "");
+		else if (c->kind == LOCKDIFF_CHANGED)
+			printf(" %s", c->new ? c->new : "");
+		else
+			printf(": %s -> %s", c->old ? c->old : "(none)", c->new ? c->new : "(none)");
+		if (c->flags & LOCKDIFF_HASH_CHANGED) {
+			suspicious++;
+			printf(" %s(suspicious: same version, different file: %s)%s", colour ? "\033[1;31m" : "",
+			       c->detail, colour ? "\033[0m" : "");
+		}
+		/* The other flags in brackets: "[files-added, marker-changed]". */
+		const char *sep = " [";
+		for (size_t k = 0; k < nf; k++)
+			if (strcmp(flags[k], "hash-changed")) {
+				printf("%s%s", sep, flags[k]);
+				sep = ", ";
+			}
+		printf("%s\n", strcmp(sep, ", ") ? "" : "]");
+	}
+	printf("%zu change%s%s\n", d->n, d->n == 1 ? "" : "s",
+	       suspicious ? ", SUSPICIOUS: a file changed under the same version" : "");
+}
+
+static void print_json(const struct lockdiff *d)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct lockdiff_change *c = &d->changes[i];
+		const char *names[8];
+		size_t nf = lockdiff_flag_names(c->flags, names);
+		json_t *flags = json_array();
+
+		for (size_t k = 0; k < nf; k++)
+			json_array_append_new(flags, json_string(names[k]));
+		if (lockdiff_suspicious(c))
+			json_array_append_new(flags, json_string("suspicious"));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}",
+			"name", c->name, "kind", lockdiff_kind_name(c->kind),
+			"old", cli_json_str(c->old), "new", cli_json_str(c->new), "flags", flags,
+			"file", cli_json_str(c->detail)));
+	}
+	cli_print_json(json_pack("{s:o}", "changes", list));
+}
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "exit-code", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, exit_code = false;
+	const char *project = NULL, *range = NULL;
+	char *root = NULL, *old_rev = NULL, *new_rev = NULL;
+	struct project *proj = NULL;
+	struct gitrepo *repo = NULL;
+	struct lock *old = NULL, *new = NULL;
+	struct lockdiff d = { NULL, 0 };
+	struct pl_error err;
+	int c, rc = CLI_USAGE;
+
+	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'e')
+			exit_code = true;
+		else
+			return CLI_USAGE;
+	}
+	if (argc - optind > 2)
+		return cli_usage_error(self, "takes a PROJECT and a revision at most");
+	/* One argument: a revision when it is not a project. */
+	if (argc - optind == 2) {
+		project = argv[optind];
+		range = argv[optind + 1];
+	} else if (argc - optind == 1) {
+		if (access(argv[optind], F_OK) == 0)
+			project = argv[optind];
+		else
+			range = argv[optind];
+	}
+	pl_error_clear(&err);
+	if (!(root = cli_project_dir(project, &err)) || !(proj = project_load(root, &err)) ||
+	    gitrepo_open_containing(proj->root, &repo, &err) < 0)
+		goto fail;
+	const char *wd = gitrepo_workdir(repo);
+	const char *rel = proj->lock_path + strlen(wd) + (strlen(proj->lock_path) > strlen(wd));
+	if (strncmp(proj->lock_path, wd, strlen(wd))) {
+		pl_error_set(&err, proj->lock_path, 0, 0, "not inside the work tree %s", wd);
+		goto fail;
+	}
+	if (!range)
+		old_rev = util_xstrdup("HEAD");
+	else if (strstr(range, "..")) {
+		const char *dots = strstr(range, "..");
+		old_rev = dots == range ? util_xstrdup("HEAD") : util_xstrndup(range, (size_t)(dots - range));
+		new_rev = util_xstrdup(dots[2] ? dots + 2 : "HEAD");
+	} else
+		old_rev = util_xstrdup(range);
+	if (load_side(repo, old_rev, rel, proj->lock_path, &old, &err) < 0 ||
+	    load_side(repo, new_rev, rel, proj->lock_path, &new, &err) < 0)
+		goto fail;
+	lockdiff_diff(old, new, &d);
+	if (json)
+		print_json(&d);
+	else
+		print_words(&d);
+	rc = exit_code && d.n ? CLI_CHECK_FAILED : CLI_OK;
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	lockdiff_fini(&d);
+	lock_free(old);
+	lock_free(new);
+	gitrepo_free(repo);
+	project_free(proj);
+	free(root);
+	free(old_rev);
+	free(new_rev);
+	return rc;
+}
+
+const struct cli_command cmd_diff = {
+	.name = "diff",
+	.usage = "[--json] [--exit-code] [PROJECT] [REV | REV..REV]",
+	.summary = "Show what changed in the lockfile, package by package.",
+	.help = "Without a revision: the working tree's lockfile against HEAD; with REV: against REV;\n"
+		"with A..B: B against A (a branch, tag, sha, or REV:path). One line per change: added,\n"
+		"removed, upgraded, downgraded, or changed at the same version with what changed\n"
+		"(files, source, marker, dependencies, attestation identities, requires-python); a\n"
+		"file whose hash changed under the same version is flagged suspicious. Top-level keys\n"
+		"are compared too. --json prints {\"changes\": [{\"name\", \"kind\", \"old\", \"new\",\n"
+		"\"flags\", \"file\"}]}; --exit-code exits 1 when there are differences, like git.",
+	.run = run,
+};

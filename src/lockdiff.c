@@ -1,0 +1,287 @@
+/* The semantic diff: both locks' packages sorted by key, walked together. */
+#include "config.h"
+#include "lockdiff.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pep440.h"
+
+struct entry {
+	const struct lock_package *p;
+	char *key;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->p->norm_name, ((const struct entry *)b)->p->norm_name);
+}
+
+/* Normalised name; "name; marker" for a name listed more than once. */
+static struct entry *keyed(const struct lock *l, size_t *n)
+{
+	struct entry *e;
+
+	*n = l ? l->npackages : 0;
+	e = util_xcalloc(*n ? *n : 1, sizeof(*e));
+	for (size_t i = 0; i < *n; i++)
+		e[i].p = &l->packages[i];
+	if (*n > 1)
+		qsort(e, *n, sizeof(*e), by_name);
+	for (size_t i = 0; i < *n; i++) {
+		bool twin = (i > 0 && !strcmp(e[i - 1].p->norm_name, e[i].p->norm_name)) ||
+			    (i + 1 < *n && !strcmp(e[i + 1].p->norm_name, e[i].p->norm_name));
+		struct util_buf b = UTIL_BUF_INIT;
+
+		util_buf_puts(&b, e[i].p->norm_name);
+		if (twin)
+			util_buf_printf(&b, "; %s", e[i].p->marker ? e[i].p->marker : "");
+		e[i].key = util_buf_steal(&b);
+	}
+	if (*n > 1)
+		qsort(e, *n, sizeof(*e), by_key);
+	return e;
+}
+
+static char *as_toml(const struct toml_value *v)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (!v)
+		return NULL;
+	toml_write_value(&b, v);
+	return util_buf_steal(&b);
+}
+
+static bool same_value(const struct toml_value *a, const struct toml_value *b)
+{
+	char *x = as_toml(a), *y = as_toml(b);
+	bool same = (!x && !y) || (x && y && !strcmp(x, y));
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static struct lockdiff_change *add(struct lockdiff *d, enum lockdiff_kind kind, const char *name,
+				   const char *old, const char *new)
+{
+	struct lockdiff_change *c;
+
+	d->changes = util_xrealloc(d->changes, (d->n + 1) * sizeof(*d->changes));
+	c = &d->changes[d->n++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->name = util_xstrdup(name);
+	c->old = old ? util_xstrdup(old) : NULL;
+	c->new = new ? util_xstrdup(new) : NULL;
+	return c;
+}
+
+static void add_top(struct lockdiff *d, const char *key, const struct toml_value *a,
+		    const struct toml_value *b)
+{
+	char *x = as_toml(a), *y = as_toml(b);
+
+	if (!((!x && !y) || (x && y && !strcmp(x, y))))
+		add(d, LOCKDIFF_TOP, key, x, y);
+	free(x);
+	free(y);
+}
+
+static void add_top_str(struct lockdiff *d, const char *key, const char *a, const char *b)
+{
+	if (!same_str(a, b))
+		add(d, LOCKDIFF_TOP, key, a, b);
+}
+
+/* The package's files in one list (free() it): wheels, then sdist and archive. */
+static const struct lock_file **files_of(const struct lock_package *p, size_t *n)
+{
+	const struct lock_file **out = util_xcalloc(p->nwheels + 2, sizeof(*out));
+
+	*n = 0;
+	for (size_t i = 0; i < p->nwheels; i++)
+		out[(*n)++] = &p->wheels[i];
+	if (p->has_sdist)
+		out[(*n)++] = &p->sdist;
+	if (p->has_archive)
+		out[(*n)++] = &p->archive;
+	return out;
+}
+
+static const struct lock_file *find_file(const struct lock_file **files, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(files[i]->name, name))
+			return files[i];
+	return NULL;
+}
+
+/* Two records of one file disagree on a hash they both give. */
+static bool hashes_differ(const struct lock_file *a, const struct lock_file *b)
+{
+	for (size_t i = 0; i < a->nhashes; i++)
+		for (size_t k = 0; k < b->nhashes; k++)
+			if (!strcasecmp(a->hashes[i].algo, b->hashes[k].algo) &&
+			    strcasecmp(a->hashes[i].value, b->hashes[k].value))
+				return true;
+	return false;
+}
+
+static unsigned compare_files(const struct lock_package *a, const struct lock_package *b, char **detail)
+{
+	size_t na, nb;
+	const struct lock_file **fa = files_of(a, &na), **fb = files_of(b, &nb);
+	unsigned flags = 0;
+
+	for (size_t i = 0; i < na; i++) {
+		const struct lock_file *other = find_file(fb, nb, fa[i]->name);
+
+		if (!other) {
+			flags |= LOCKDIFF_FILES_REMOVED;
+			continue;
+		}
+		if (hashes_differ(fa[i], other)) {
+			flags |= LOCKDIFF_HASH_CHANGED;
+			if (!*detail)
+				*detail = util_xstrdup(fa[i]->name);
+		}
+		if (!same_str(fa[i]->url, other->url) || !same_str(fa[i]->path, other->path))
+			flags |= LOCKDIFF_SOURCE_CHANGED;
+	}
+	for (size_t i = 0; i < nb; i++)
+		if (!find_file(fa, na, fb[i]->name))
+			flags |= LOCKDIFF_FILES_ADDED;
+	free(fa);
+	free(fb);
+	return flags;
+}
+
+static int compare_versions(const char *a, const char *b)
+{
+	struct pep440_version x, y;
+	const char *why;
+
+	if (same_str(a, b))
+		return 0;
+	if (!a || !b)
+		return a ? -1 : 1;
+	if (pep440_parse(a, &x, &why) < 0 || pep440_parse(b, &y, &why) < 0)
+		return strcmp(a, b);
+	return pep440_compare(&x, &y);
+}
+
+static void compare_pair(struct lockdiff *d, const struct lock_package *a, const struct lock_package *b)
+{
+	int order = compare_versions(a->version, b->version);
+	unsigned flags = 0;
+	char *detail = NULL;
+
+	if (!same_str(a->marker, b->marker))
+		flags |= LOCKDIFF_MARKER_CHANGED;
+	if (!same_value(a->dependencies, b->dependencies))
+		flags |= LOCKDIFF_DEPS_CHANGED;
+	if (!same_value(a->attestation_identities, b->attestation_identities))
+		flags |= LOCKDIFF_ATTESTATIONS_CHANGED;
+	if (!same_str(a->requires_python, b->requires_python))
+		flags |= LOCKDIFF_REQUIRES_PYTHON_CHANGED;
+	if (!same_str(a->index, b->index) || a->source != b->source || !same_value(a->vcs, b->vcs) ||
+	    !same_value(a->directory, b->directory))
+		flags |= LOCKDIFF_SOURCE_CHANGED;
+	/* Files are compared at the same version only: there a different hash
+	 * means different bytes under a name that should not have changed. */
+	if (order == 0)
+		flags |= compare_files(a, b, &detail);
+	if (order == 0 && !flags)
+		return;
+	struct lockdiff_change *c = add(d, order < 0 ? LOCKDIFF_UPGRADED : order > 0 ? LOCKDIFF_DOWNGRADED
+					: LOCKDIFF_CHANGED, a->norm_name, a->version, b->version);
+	c->flags = flags;
+	c->detail = detail;
+}
+
+void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdiff *out)
+{
+	size_t na, nb, i = 0, k = 0;
+	struct entry *a = keyed(old, &na), *b = keyed(new, &nb);
+
+	out->changes = NULL;
+	out->n = 0;
+	add_top_str(out, "requires-python", old ? old->requires_python : NULL, new ? new->requires_python : NULL);
+	add_top(out, "environments", old ? old->environments : NULL, new ? new->environments : NULL);
+	add_top(out, "extras", old ? old->extras : NULL, new ? new->extras : NULL);
+	add_top(out, "dependency-groups", old ? old->dependency_groups : NULL, new ? new->dependency_groups : NULL);
+	add_top(out, "default-groups", old ? old->default_groups : NULL, new ? new->default_groups : NULL);
+	while (i < na || k < nb) {
+		int r = i == na ? 1 : k == nb ? -1 : strcmp(a[i].key, b[k].key);
+
+		if (r < 0) {
+			add(out, LOCKDIFF_REMOVED, a[i].p->norm_name, a[i].p->version, NULL);
+			i++;
+		} else if (r > 0) {
+			add(out, LOCKDIFF_ADDED, b[k].p->norm_name, NULL, b[k].p->version);
+			k++;
+		} else
+			compare_pair(out, a[i++].p, b[k++].p);
+	}
+	for (size_t j = 0; j < na; j++)
+		free(a[j].key);
+	for (size_t j = 0; j < nb; j++)
+		free(b[j].key);
+	free(a);
+	free(b);
+}
+
+void lockdiff_fini(struct lockdiff *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->changes[i].name);
+		free(d->changes[i].old);
+		free(d->changes[i].new);
+		free(d->changes[i].detail);
+	}
+	free(d->changes);
+	d->changes = NULL;
+	d->n = 0;
+}
+
+const char *lockdiff_kind_name(enum lockdiff_kind kind)
+{
+	static const char *const names[] = {
+		[LOCKDIFF_ADDED] = "added", [LOCKDIFF_REMOVED] = "removed",
+		[LOCKDIFF_UPGRADED] = "upgraded", [LOCKDIFF_DOWNGRADED] = "downgraded",
+		[LOCKDIFF_CHANGED] = "changed", [LOCKDIFF_TOP] = "top-level",
+	};
+	return names[kind];
+}
+
+size_t lockdiff_flag_names(unsigned flags, const char *names[8])
+{
+	static const char *const all[] = {
+		"files-added", "files-removed", "hash-changed", "source-changed",
+		"marker-changed", "dependencies-changed", "attestations-changed", "requires-python-changed",
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		if (flags & (1u << i))
+			names[n++] = all[i];
+	return n;
+}
+
+int lockdiff_suspicious(const struct lockdiff_change *c)
+{
+	return (c->flags & (LOCKDIFF_HASH_CHANGED | LOCKDIFF_ATTESTATIONS_CHANGED)) != 0;
+}
