@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "discover.h"
+#include "lockdiff.h"
 #include "pep508.h"
 #include "project.h"
 #include "sandbox.h"
@@ -14,12 +15,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-extern const struct cli_command cmd_diff, cmd_help, cmd_list, cmd_run, cmd_shell, cmd_show;
+extern const struct cli_command cmd_diff, cmd_help, cmd_list, cmd_merge_driver, cmd_resolve,
+	cmd_run, cmd_shell, cmd_show;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list,
 	&cmd_show,
 	&cmd_diff,
+	&cmd_resolve,
+	&cmd_merge_driver,
 	&cmd_run,
 	&cmd_shell,
 	&cmd_help,
@@ -72,6 +76,19 @@ static bool close_enough(const char *typed, const char *known, size_t d)
 	size_t n = strlen(typed);
 
 	return d <= 2 && d < n && (d <= n / 2 || !strncmp(typed, known, 1));
+}
+
+void cli_warn_missing_deps(const struct lockdiff_merge *m, const char *path)
+{
+	char **missing;
+	size_t n = lockdiff_merge_missing(m, &missing);
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "pylock: warning: %s: a package depends on '%s', which the lock no longer has\n",
+			path, missing[i]);
+		free(missing[i]);
+	}
+	free(missing);
 }
 
 void cli_print_json(json_t *root)

@@ -60,6 +60,10 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
  * project holding the current folder. malloc'd; NULL with err. */
 char *cli_project_dir(const char *arg, struct pl_error *err);
 
+/* Warns about dependencies a merged lock no longer holds. */
+struct lockdiff_merge;
+void cli_warn_missing_deps(const struct lockdiff_merge *m, const char *path);
+
 /* --json output: one object, pretty-printed, in insertion order; consumed. */
 struct json_t;
 void cli_print_json(struct json_t *root);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,24 @@ static void print_overview(void)
 	       "'pylock help COMMAND' tells more about one command.\n");
 }
 
+/* Text as roff: a line starting with '.' or '\'' would be a request, and a
+ * backslash an escape. */
+static void print_roff_text(const char *text)
+{
+	bool line_start = true;
+
+	for (const char *p = text; *p; p++) {
+		if (line_start && (*p == '.' || *p == '\''))
+			fputs("\\&", stdout);
+		if (*p == '\\')
+			fputs("\\e", stdout);
+		else
+			putchar(*p);
+		line_start = *p == '\n';
+	}
+	putchar('\n');
+}
+
 /* roff for the man page's COMMANDS section, so the page cannot drift from the table. */
 static void print_roff(void)
 {
@@ -26,8 +45,10 @@ static void print_roff(void)
 		if (c->usage[0])
 			printf(" \\fI%s\\fR", c->usage);
 		printf("\n%s\n", c->summary);
-		if (c->help[0])
-			printf(".IP\n%s\n", c->help);
+		if (c->help[0]) {
+			printf(".IP\n");
+			print_roff_text(c->help);
+		}
 	}
 }
 

@@ -49,7 +49,12 @@ struct gitrepo {
 	X(git_object_free) \
 	X(git_object_lookup_bypath) \
 	X(git_blob_rawcontent) \
-	X(git_blob_rawsize)
+	X(git_blob_rawsize) \
+	X(git_index_conflict_get) \
+	X(git_blob_lookup) \
+	X(git_blob_free) \
+	X(git_index_add_bypath) \
+	X(git_index_write)
 
 static struct {
 #define X(f) __typeof__(f) *f;
@@ -284,6 +289,75 @@ const char *gitrepo_state_name(enum gitrepo_state state)
 		[GITREPO_CONFLICTED] = "conflicted",
 	};
 	return names[state];
+}
+
+static int read_blob(const struct gitrepo *repo, const git_oid *id, size_t max, char **data, size_t *len,
+		     struct pl_error *err)
+{
+	git_blob *blob;
+	size_t size;
+
+	if (G(git_blob_lookup)(&blob, repo->git, id) < 0)
+		return git_fail(err, repo->workdir, "cannot read a conflict stage");
+	size = (size_t)G(git_blob_rawsize)(blob);
+	if (size > max) {
+		G(git_blob_free)(blob);
+		return pl_error_set(err, repo->workdir, 0, 0, "a conflict stage is larger than %zu bytes", max);
+	}
+	*data = util_xmalloc(size + 1);
+	memcpy(*data, G(git_blob_rawcontent)(blob), size);
+	(*data)[size] = '\0';
+	*len = size;
+	G(git_blob_free)(blob);
+	return 0;
+}
+
+int gitrepo_conflict(const struct gitrepo *repo, const char *path, size_t max,
+		     char *data[3], size_t len[3], struct pl_error *err)
+{
+	const git_index_entry *stage[3] = { NULL, NULL, NULL };
+	git_index *index;
+	int rc;
+
+	for (int i = 0; i < 3; i++) {
+		data[i] = NULL;
+		len[i] = 0;
+	}
+	if (G(git_repository_index)(&index, repo->git) < 0)
+		return git_fail(err, repo->workdir, "cannot read the index");
+	rc = G(git_index_conflict_get)(&stage[0], &stage[1], &stage[2], index, path);
+	if (rc == GIT_ENOTFOUND) {
+		G(git_error_clear)();
+		G(git_index_free)(index);
+		return 1;
+	}
+	if (rc < 0) {
+		G(git_index_free)(index);
+		return git_fail(err, repo->workdir, "cannot read the conflict");
+	}
+	for (int i = 0; i < 3 && rc == 0; i++)
+		if (stage[i] && read_blob(repo, &stage[i]->id, max, &data[i], &len[i], err) < 0)
+			rc = -1;
+	G(git_index_free)(index);
+	if (rc < 0)
+		for (int i = 0; i < 3; i++) {
+			free(data[i]);
+			data[i] = NULL;
+		}
+	return rc;
+}
+
+int gitrepo_stage(const struct gitrepo *repo, const char *path, struct pl_error *err)
+{
+	git_index *index;
+	int rc = 0;
+
+	if (G(git_repository_index)(&index, repo->git) < 0)
+		return git_fail(err, repo->workdir, "cannot read the index");
+	if (G(git_index_add_bypath)(index, path) < 0 || G(git_index_write)(index) < 0)
+		rc = git_fail(err, repo->workdir, "cannot stage the resolved file");
+	G(git_index_free)(index);
+	return rc;
 }
 
 int gitrepo_foreach_tracked(const struct gitrepo *repo,

@@ -52,6 +52,15 @@ const char *gitrepo_state_name(enum gitrepo_state state);
 int gitrepo_read_at(const struct gitrepo *repo, const char *rev, const char *path, size_t max,
 		    char **data, size_t *len, struct pl_error *err);
 
+/* The three conflict stages of path (base, ours, theirs): data[i] malloc'd,
+ * or NULL where a stage is absent (no common ancestor, a deletion). Returns
+ * 1 when path is not in conflict. */
+int gitrepo_conflict(const struct gitrepo *repo, const char *path, size_t max,
+		     char *data[3], size_t len[3], struct pl_error *err);
+/* Stages path as it is in the work tree, which clears its conflict, and
+ * writes the index. */
+int gitrepo_stage(const struct gitrepo *repo, const char *path, struct pl_error *err);
+
 /* Calls fn for every path in the index (once, even when in conflict). */
 int gitrepo_foreach_tracked(const struct gitrepo *repo,
 			    void (*fn)(const char *path, void *ctx), void *ctx, struct pl_error *err);

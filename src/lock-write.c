@@ -186,31 +186,41 @@ static int compare_entries(const void *x, const void *y)
 	return strcmp(a->p->marker ? a->p->marker : "", b->p->marker ? b->p->marker : "");
 }
 
-void lock_write(const struct lock *lock, struct util_buf *b)
+void lock_write_top(const struct lock *lock, const char *key, struct util_buf *b)
 {
-	struct sort_entry *order = util_xcalloc(lock->npackages, sizeof(*order));
+	if (!strcmp(key, "lock-version"))
+		put_string(b, key, lock->lock_version);
+	else if (!strcmp(key, "environments"))
+		put_value(b, key, lock->environments);
+	else if (!strcmp(key, "requires-python"))
+		put_string(b, key, lock->requires_python);
+	else if (!strcmp(key, "extras"))
+		put_value(b, key, lock->extras);
+	else if (!strcmp(key, "dependency-groups"))
+		put_value(b, key, lock->dependency_groups);
+	else if (!strcmp(key, "default-groups"))
+		put_value(b, key, lock->default_groups);
+	else if (!strcmp(key, "created-by"))
+		put_string(b, key, lock->created_by);
+}
 
-	put_string(b, "lock-version", lock->lock_version);
-	put_value(b, "environments", lock->environments);
-	put_string(b, "requires-python", lock->requires_python);
-	put_value(b, "extras", lock->extras);
-	put_value(b, "dependency-groups", lock->dependency_groups);
-	put_value(b, "default-groups", lock->default_groups);
-	put_string(b, "created-by", lock->created_by);
+const char *const lock_top_keys[] = {
+	"lock-version", "environments", "requires-python", "extras", "dependency-groups",
+	"default-groups", "created-by", NULL,
+};
+
+void lock_write_package(const struct lock_package *p, struct util_buf *b)
+{
+	put_package(b, p);
+}
+
+void lock_write_unknown(const struct lock *lock, struct util_buf *b)
+{
 	put_extra(b, lock->extra, lock->nextra);
+}
 
-	for (size_t i = 0; i < lock->npackages; i++) {
-		const char *why;
-
-		order[i].p = &lock->packages[i];
-		order[i].has_v = lock->packages[i].version &&
-				 pep440_parse(lock->packages[i].version, &order[i].v, &why) == 0;
-	}
-	qsort(order, lock->npackages, sizeof(*order), compare_entries);
-	for (size_t i = 0; i < lock->npackages; i++)
-		put_package(b, order[i].p);
-	free(order);
-
+void lock_write_tool(const struct lock *lock, struct util_buf *b)
+{
 	if (lock->tool) {
 		struct util_buf prefix = UTIL_BUF_INIT;
 
@@ -218,6 +228,38 @@ void lock_write(const struct lock *lock, struct util_buf *b)
 		put_sections(b, &prefix, lock->tool);
 		util_buf_free(&prefix);
 	}
+}
+
+int lock_package_order(const struct lock_package *a, const struct lock_package *b)
+{
+	struct sort_entry x = { a, { 0 }, false }, y = { b, { 0 }, false };
+	const char *why;
+
+	x.has_v = a->version && pep440_parse(a->version, &x.v, &why) == 0;
+	y.has_v = b->version && pep440_parse(b->version, &y.v, &why) == 0;
+	return compare_entries(&x, &y);
+}
+
+void lock_write(const struct lock *lock, struct util_buf *b)
+{
+	struct sort_entry *order = util_xcalloc(lock->npackages, sizeof(*order));
+
+	for (size_t i = 0; lock_top_keys[i]; i++)
+		lock_write_top(lock, lock_top_keys[i], b);
+	lock_write_unknown(lock, b);
+	for (size_t i = 0; i < lock->npackages; i++) {
+		const char *why;
+
+		order[i].p = &lock->packages[i];
+		order[i].has_v = lock->packages[i].version &&
+				 pep440_parse(lock->packages[i].version, &order[i].v, &why) == 0;
+	}
+	if (lock->npackages > 1)
+		qsort(order, lock->npackages, sizeof(*order), compare_entries);
+	for (size_t i = 0; i < lock->npackages; i++)
+		put_package(b, order[i].p);
+	free(order);
+	lock_write_tool(lock, b);
 }
 
 int lock_save(const struct lock *lock, const char *path, struct pl_error *err)

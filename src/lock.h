@@ -103,6 +103,15 @@ bool lock_has_conflict_markers(const char *data, size_t len, int *line);
  * then version, then marker. Reading what it wrote and writing again gives
  * the same bytes. */
 void lock_write(const struct lock *lock, struct util_buf *out);
+/* The pieces of lock_write, for writers that mix locks (the 3-way merge). */
+extern const char *const lock_top_keys[];	/* top-level keys in spec order, NULL-ended */
+void lock_write_top(const struct lock *lock, const char *key, struct util_buf *out);
+void lock_write_unknown(const struct lock *lock, struct util_buf *out);
+void lock_write_package(const struct lock_package *p, struct util_buf *out);	/* "\n[[packages]]\n..." */
+void lock_write_tool(const struct lock *lock, struct util_buf *out);
+/* The writer's order of packages: normalised name, PEP 440 version, marker. */
+int lock_package_order(const struct lock_package *a, const struct lock_package *b);
+
 /* lock_write to path, atomically. */
 int lock_save(const struct lock *lock, const char *path, struct pl_error *err);
 

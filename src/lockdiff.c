@@ -8,25 +8,20 @@
 
 #include "pep440.h"
 
-struct entry {
-	const struct lock_package *p;
-	char *key;
-};
 
 static int by_key(const void *a, const void *b)
 {
-	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+	return strcmp(((const struct lockdiff_key *)a)->key, ((const struct lockdiff_key *)b)->key);
 }
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct entry *)a)->p->norm_name, ((const struct entry *)b)->p->norm_name);
+	return strcmp(((const struct lockdiff_key *)a)->p->norm_name, ((const struct lockdiff_key *)b)->p->norm_name);
 }
 
-/* Normalised name; "name; marker" for a name listed more than once. */
-static struct entry *keyed(const struct lock *l, size_t *n)
+struct lockdiff_key *lockdiff_keys(const struct lock *l, size_t *n)
 {
-	struct entry *e;
+	struct lockdiff_key *e;
 
 	*n = l ? l->npackages : 0;
 	e = util_xcalloc(*n ? *n : 1, sizeof(*e));
@@ -215,7 +210,7 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdiff *out)
 {
 	size_t na, nb, i = 0, k = 0;
-	struct entry *a = keyed(old, &na), *b = keyed(new, &nb);
+	struct lockdiff_key *a = lockdiff_keys(old, &na), *b = lockdiff_keys(new, &nb);
 
 	out->changes = NULL;
 	out->n = 0;
@@ -236,12 +231,15 @@ void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdi
 		} else
 			compare_pair(out, a[i++].p, b[k++].p);
 	}
-	for (size_t j = 0; j < na; j++)
-		free(a[j].key);
-	for (size_t j = 0; j < nb; j++)
-		free(b[j].key);
-	free(a);
-	free(b);
+	lockdiff_keys_free(a, na);
+	lockdiff_keys_free(b, nb);
+}
+
+void lockdiff_keys_free(struct lockdiff_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i].key);
+	free(keys);
 }
 
 void lockdiff_fini(struct lockdiff *d)

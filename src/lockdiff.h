@@ -43,6 +43,15 @@ struct lockdiff {
 	size_t n;
 };
 
+/* The packages of l (NULL: none) with their keys, sorted by key: the
+ * normalised name, "name; marker" for a name listed more than once. */
+struct lockdiff_key {
+	const struct lock_package *p;
+	char *key;
+};
+struct lockdiff_key *lockdiff_keys(const struct lock *l, size_t *n);
+void lockdiff_keys_free(struct lockdiff_key *keys, size_t n);
+
 /* Compares old and new (either may be NULL: an absent lock). */
 void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdiff *out);
 void lockdiff_fini(struct lockdiff *d);
@@ -53,5 +62,55 @@ size_t lockdiff_flag_names(unsigned flags, const char *names[8]);
 /* True when a change deserves a reviewer's eye (a hash changed at the same
  * version, or who may publish the package changed). */
 int lockdiff_suspicious(const struct lockdiff_change *c);
+
+/* ---- 3-way merge (lockdiff-merge.c) ---- */
+
+enum lockdiff_side { LOCKDIFF_BASE, LOCKDIFF_OURS, LOCKDIFF_THEIRS, LOCKDIFF_NEWEST };
+
+/* One package key across the three locks; a side is NULL where the package
+ * is absent. */
+struct lockdiff_item {
+	char *key;
+	const struct lock_package *side[3];	/* base, ours, theirs */
+	const struct lock_package *chosen;	/* NULL: absent from the result */
+	bool conflict;				/* changed differently on both sides */
+};
+
+/* A top-level key across the three locks (indexes lock_top_keys). */
+struct lockdiff_top_item {
+	const char *key;
+	int chosen;		/* enum lockdiff_side of the lock whose value is kept */
+	bool conflict;
+};
+
+struct lockdiff_merge {
+	const struct lock *side[3];	/* base, ours, theirs; base may be NULL */
+	struct lockdiff_item *items;	/* in the writer's order */
+	size_t n;
+	struct lockdiff_top_item top[16];
+	size_t ntop;
+	size_t conflicts;		/* items and top keys still in conflict */
+};
+
+/* A package changed on one side only, or the same way on both, merges by
+ * itself; changed differently on both sides it is a conflict that keeps all
+ * three versions. Top-level keys merge the same way. */
+void lockdiff_merge3(const struct lock *base, const struct lock *ours, const struct lock *theirs,
+		     struct lockdiff_merge *m);
+/* Settles every remaining conflict with one side (NEWEST: the higher
+ * version, ours on a tie or for top-level keys). */
+void lockdiff_merge_pick(struct lockdiff_merge *m, enum lockdiff_side side);
+/* The merged lock; each conflict as a git-style region (ours, then base
+ * after |||||||, then theirs) that lockdiff_split_conflicts() reads back. */
+void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out);
+/* Dependencies named by kept packages that no kept package provides; the
+ * names are malloc'd (free each and the array). */
+size_t lockdiff_merge_missing(const struct lockdiff_merge *m, char ***names);
+void lockdiff_merge_fini(struct lockdiff_merge *m);
+
+/* Splits text holding conflict regions into the three sides' texts.
+ * Returns false when text has no region. Without a ||||||| part the base
+ * text gets nothing of the region. */
+bool lockdiff_split_conflicts(const char *text, size_t len, struct util_buf out[3]);
 
 #endif
