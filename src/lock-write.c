@@ -13,7 +13,8 @@ static void put_string(struct util_buf *b, const char *key, const char *value)
 {
 	if (!value)
 		return;
-	util_buf_printf(b, "%s = ", key);
+	util_buf_puts(b, key);
+	util_buf_puts(b, " = ");
 	toml_write_string(b, value, strlen(value));
 	util_buf_putc(b, '\n');
 }
@@ -57,7 +58,8 @@ static void put_field(struct util_buf *b, bool *first, const char *key)
 {
 	util_buf_puts(b, *first ? " " : ", ");
 	*first = false;
-	util_buf_printf(b, "%s = ", key);
+	util_buf_puts(b, key);
+	util_buf_puts(b, " = ");
 }
 
 static void put_file(struct util_buf *b, const struct lock_file *f)
@@ -83,7 +85,7 @@ static void put_file(struct util_buf *b, const struct lock_file *f)
 	}
 	if (f->size >= 0) {
 		put_field(b, &first, "size");
-		util_buf_printf(b, "%" PRId64, f->size);
+		toml_write_integer(b, f->size);
 	}
 	put_field(b, &first, "hashes");
 	util_buf_puts(b, "{ ");

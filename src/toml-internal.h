@@ -27,6 +27,8 @@ struct toml_parser {
 	struct toml_value **pending;	/* tables dotted keys reached in this section */
 	size_t npending, pending_cap;
 	struct util_buf scratch;
+	struct toml_pair *stack;	/* pairs of the inline tables being read */
+	size_t stack_len, stack_cap;
 };
 
 void *toml_arena_alloc(struct toml_doc *doc, size_t size);		/* 8-byte aligned */

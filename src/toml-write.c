@@ -8,15 +8,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+void toml_write_integer(struct util_buf *b, int64_t n)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n < 0)
+		*--p = '-';
+	util_buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/* Two-digit fields of dates and times, without printf. */
+static void put2(struct util_buf *b, int n)
+{
+	char d[2] = { (char)('0' + n / 10 % 10), (char)('0' + n % 10) };
+
+	util_buf_add(b, d, 2);
+}
+
 void toml_write_string(struct util_buf *b, const char *s, size_t len)
 {
 	size_t start = 0;
 
+	util_buf_reserve(b, len + 2);
 	util_buf_putc(b, '"');
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		const char *esc = NULL;
 
+		/* Eight bytes at a time while none needs an escape. */
+		while (len - i >= 8) {
+			const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+			uint64_t w, q, bs, del;
+
+			memcpy(&w, s + i, 8);
+			q = w ^ (ones * '"');
+			bs = w ^ (ones * '\\');
+			del = w ^ (ones * 0x7f);
+			if ((((q - ones) & ~q) | ((bs - ones) & ~bs) | ((del - ones) & ~del) |
+			     ((w - ones * 0x20) & ~w)) & highs)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
 			continue;
 		util_buf_add(b, s + start, i - start);
@@ -81,13 +120,23 @@ static void write_float(struct util_buf *b, double d)
 void toml_write_datetime(struct util_buf *b, enum toml_type type,
 			 const struct toml_datetime *dt)
 {
-	if (type != TOML_TIME_LOCAL)
-		util_buf_printf(b, "%04d-%02d-%02d", dt->year, dt->month, dt->day);
+	if (type != TOML_TIME_LOCAL) {
+		put2(b, dt->year / 100);
+		put2(b, dt->year % 100);
+		util_buf_putc(b, '-');
+		put2(b, dt->month);
+		util_buf_putc(b, '-');
+		put2(b, dt->day);
+	}
 	if (type == TOML_DATE_LOCAL)
 		return;
 	if (type != TOML_TIME_LOCAL)
 		util_buf_putc(b, 'T');
-	util_buf_printf(b, "%02d:%02d:%02d", dt->hour, dt->minute, dt->second);
+	put2(b, dt->hour);
+	util_buf_putc(b, ':');
+	put2(b, dt->minute);
+	util_buf_putc(b, ':');
+	put2(b, dt->second);
 	if (dt->frac_digits > 0) {
 		int frac = dt->nanosecond;
 
@@ -112,7 +161,7 @@ void toml_write_value(struct util_buf *b, const struct toml_value *v)
 		toml_write_string(b, v->u.str.ptr, v->u.str.len);
 		break;
 	case TOML_INTEGER:
-		util_buf_printf(b, "%" PRId64, v->u.integer);
+		toml_write_integer(b, v->u.integer);
 		break;
 	case TOML_FLOAT:
 		write_float(b, v->u.real);

@@ -16,6 +16,7 @@ enum {
 	TF_PENDING = 2,		/* reached by dotted keys in the current section */
 	TF_FROZEN = 4,		/* inline table or static array: closed for good */
 	TF_AOT = 8,		/* array made by [[header]] */
+	TF_STAGING = 16,	/* inline table being read: pairs on the parser's stack */
 };
 
 struct arena_chunk {
@@ -219,10 +220,26 @@ struct toml_value *toml_new_value(struct toml_parser *ps, enum toml_type type,
 	return v;
 }
 
+/* An inline table collects its pairs on the parser's stack (its nested
+ * inline tables have closed and popped theirs by the time it adds one), and
+ * gets an array of exactly the right size when it closes: lockfiles hold
+ * many small inline tables. While staging, cap holds the stack position. */
+static void stage_add(struct toml_parser *ps, struct toml_value *t)
+{
+	if (ps->stack_len == ps->stack_cap) {
+		ps->stack_cap = ps->stack_cap ? ps->stack_cap * 2 : 64;
+		ps->stack = util_xrealloc(ps->stack, ps->stack_cap * sizeof(*ps->stack));
+	}
+	ps->stack_len++;
+	t->u.table.items = ps->stack + t->u.table.cap;
+}
+
 static void table_add(struct toml_parser *ps, struct toml_value *t,
 		      const struct toml_key *k, struct toml_value *v)
 {
-	if (t->u.table.len == t->u.table.cap) {
+	if (t->flags & TF_STAGING)
+		stage_add(ps, t);
+	else if (t->u.table.len == t->u.table.cap) {
 		/* Eight keys fit a file entry of a lockfile without growing. */
 		size_t cap = t->u.table.cap ? t->u.table.cap * 2 : 8;
 		struct toml_pair *items = toml_arena_alloc(ps->doc, cap * sizeof(*items));
@@ -673,6 +690,7 @@ struct toml_doc *toml_parse(const char *data, size_t len, const char *name,
 	ps.current = doc->root;
 	rc = parse_document(&ps);
 	free(ps.pending);
+	free(ps.stack);
 	util_buf_free(&ps.scratch);
 	if (rc < 0) {
 		toml_free(doc);
@@ -727,6 +745,8 @@ struct toml_value *toml_parse_inline_table(struct toml_parser *ps, int depth, in
 		t->flags = TF_FROZEN;
 		return t;
 	}
+	t->flags = TF_STAGING;
+	t->u.table.cap = (uint32_t)ps->stack_len;
 	for (;;) {
 		if (toml_parse_keyval(ps, t, true, nesting + 1) < 0)
 			return NULL;
@@ -742,6 +762,11 @@ struct toml_value *toml_parse_inline_table(struct toml_parser *ps, int depth, in
 		return NULL;
 	}
 	ps->p++;
+	struct toml_pair *items = toml_arena_alloc(ps->doc, t->u.table.len * sizeof(*items));
+	memcpy(items, ps->stack + t->u.table.cap, t->u.table.len * sizeof(*items));
+	ps->stack_len = t->u.table.cap;
+	t->u.table.items = items;
+	t->u.table.cap = t->u.table.len;
 	t->flags = TF_FROZEN;
 	return t;
 }

@@ -95,6 +95,7 @@ bool toml_string_has_nul(const struct toml_value *v);
 /* The writer: TOML text for pylock's output. */
 /* A string as a TOML basic string, escaped as the spec requires. */
 void toml_write_string(struct util_buf *b, const char *s, size_t len);
+void toml_write_integer(struct util_buf *b, int64_t n);
 /* A key: bare when it can be, else quoted. */
 void toml_write_key(struct util_buf *b, const char *key, size_t len);
 /* Any value on one line (tables as inline tables), for keeping what pylock

@@ -112,12 +112,64 @@ static void test_hash_change_is_suspicious(void **state)
 	lock_free(b);
 }
 
+static void test_merge3_rules(void **state)
+{
+	struct lock *base = parse(HEAD "requires-python = '>=3.8'\n"
+		"[[packages]]\nname = 'a'\nversion = '1'\n[[packages]]\nname = 'b'\nversion = '1'\n"
+		"[[packages]]\nname = 'c'\nversion = '1'\n[[packages]]\nname = 'd'\nversion = '1'\n");
+	struct lock *ours = parse(HEAD "requires-python = '>=3.9'\n"
+		"[[packages]]\nname = 'a'\nversion = '2'\n[[packages]]\nname = 'b'\nversion = '2'\n"
+		"[[packages]]\nname = 'd'\nversion = '2'\n[[packages]]\nname = 'e'\nversion = '1'\n");
+	struct lock *theirs = parse(HEAD "requires-python = '>=3.10'\n"
+		"[[packages]]\nname = 'a'\nversion = '1'\n[[packages]]\nname = 'b'\nversion = '2'\n"
+		"[[packages]]\nname = 'c'\nversion = '1'\n[[packages]]\nname = 'd'\nversion = '3'\n");
+	struct lockdiff_merge m;
+	struct util_buf out = UTIL_BUF_INIT, sides[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
+
+	lockdiff_merge3(base, ours, theirs, &m);
+	/* a: ours only; b: the same on both; c: removed by ours; d: conflict;
+	 * e: added by ours; requires-python: conflict. */
+	assert_int_equal(m.conflicts, 2);
+	assert_int_equal(m.n, 5);
+	assert_string_equal(m.items[0].chosen->version, "2");
+	assert_string_equal(m.items[1].chosen->version, "2");
+	assert_null(m.items[2].chosen);
+	assert_false(m.items[2].conflict);
+	assert_true(m.items[3].conflict);
+	assert_string_equal(m.items[4].chosen->name, "e");
+	/* Written with regions, read back into the three sides. */
+	lockdiff_merge_write(&m, &out);
+	assert_non_null(strstr(out.data, "<<<<<<< ours\nrequires-python = \">=3.9\""));
+	assert_true(lockdiff_split_conflicts(out.data, out.len, sides));
+	assert_non_null(strstr(sides[1].data, "version = \"2\""));
+	assert_non_null(strstr(sides[2].data, "requires-python = \">=3.10\""));
+	assert_null(strstr(sides[0].data, "<<<<<<<"));
+	lockdiff_merge_pick(&m, LOCKDIFF_NEWEST);
+	assert_int_equal(m.conflicts, 0);
+	assert_string_equal(m.items[3].chosen->version, "3");
+	assert_int_equal(m.top[2].chosen, LOCKDIFF_OURS);	/* newest keeps ours at the top */
+	util_buf_truncate(&out, 0);
+	lockdiff_merge_write(&m, &out);
+	struct lock *merged = parse(out.data);
+	assert_int_equal(merged->npackages, 4);
+	assert_string_equal(merged->requires_python, ">=3.9");
+	lock_free(merged);
+	lockdiff_merge_fini(&m);
+	for (int i = 0; i < 3; i++)
+		util_buf_free(&sides[i]);
+	util_buf_free(&out);
+	lock_free(base);
+	lock_free(ours);
+	lock_free(theirs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_version_changes),
 		cmocka_unit_test(test_keyed_by_marker_when_listed_twice),
 		cmocka_unit_test(test_hash_change_is_suspicious),
+		cmocka_unit_test(test_merge3_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
