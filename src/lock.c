@@ -612,6 +612,59 @@ void lock_free(struct lock *lock)
 	free(lock);
 }
 
+static bool str_equal(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool extra_equal(const struct toml_pair *const *a, size_t na, const struct toml_pair *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i]->key_len != b[i]->key_len || memcmp(a[i]->key, b[i]->key, a[i]->key_len) ||
+		    !toml_value_equal(a[i]->value, b[i]->value))
+			return false;
+	return true;
+}
+
+static bool file_equal(const struct lock_file *a, const struct lock_file *b)
+{
+	if (!str_equal(a->name, b->name) || a->name_written != b->name_written ||
+	    !str_equal(a->url, b->url) || !str_equal(a->path, b->path) || a->size != b->size ||
+	    a->has_upload_time != b->has_upload_time || a->nhashes != b->nhashes ||
+	    !str_equal(a->subdirectory, b->subdirectory))
+		return false;
+	if (a->has_upload_time && (a->upload_time_type != b->upload_time_type ||
+				   memcmp(&a->upload_time, &b->upload_time, sizeof(a->upload_time))))
+		return false;
+	for (size_t i = 0; i < a->nhashes; i++)
+		if (strcmp(a->hashes[i].algo, b->hashes[i].algo) || strcmp(a->hashes[i].value, b->hashes[i].value))
+			return false;
+	return extra_equal(a->extra, a->nextra, b->extra, b->nextra);
+}
+
+bool lock_package_equal(const struct lock_package *a, const struct lock_package *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (!str_equal(a->name, b->name) || !str_equal(a->version, b->version) ||
+	    !str_equal(a->marker, b->marker) || !str_equal(a->requires_python, b->requires_python) ||
+	    !str_equal(a->index, b->index) || a->source != b->source || a->nwheels != b->nwheels ||
+	    a->has_sdist != b->has_sdist || a->has_archive != b->has_archive)
+		return false;
+	if (!toml_value_equal(a->dependencies, b->dependencies) || !toml_value_equal(a->vcs, b->vcs) ||
+	    !toml_value_equal(a->directory, b->directory) ||
+	    !toml_value_equal(a->attestation_identities, b->attestation_identities) ||
+	    !toml_value_equal(a->tool, b->tool) || !extra_equal(a->extra, a->nextra, b->extra, b->nextra))
+		return false;
+	for (size_t i = 0; i < a->nwheels; i++)
+		if (!file_equal(&a->wheels[i], &b->wheels[i]))
+			return false;
+	return (!a->has_sdist || file_equal(&a->sdist, &b->sdist)) &&
+	       (!a->has_archive || file_equal(&a->archive, &b->archive));
+}
+
 const char *lock_file_sha256(const struct lock_file *f)
 {
 	for (size_t i = 0; i < f->nhashes; i++)

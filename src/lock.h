@@ -115,6 +115,10 @@ int lock_package_order(const struct lock_package *a, const struct lock_package *
 /* lock_write to path, atomically. */
 int lock_save(const struct lock *lock, const char *path, struct pl_error *err);
 
+/* Whether two packages say the same thing (what the writer would write the
+ * same, up to the order of keys in kept tables). */
+bool lock_package_equal(const struct lock_package *a, const struct lock_package *b);
+
 /* The file's sha256 hash (hex), NULL when the lock records none. */
 const char *lock_file_sha256(const struct lock_file *f);
 const char *lock_source_name(enum lock_source_kind kind);

@@ -70,17 +70,17 @@ static void merge_packages(struct lockdiff_merge *m)
 		for (int s = 0; s < 3; s++)
 			if (at[s] < n[s] && !strcmp(k[s][at[s]].key, it->key))
 				it->side[s] = k[s][at[s]++].p;
-		char *t[3];
-		for (int s = 0; s < 3; s++)
-			t[s] = package_text(it->side[s]);
-		int rule = merge_rule(t[0], t[1], t[2]);
-		if (rule < 0) {
+		const struct lock_package *b = it->side[LOCKDIFF_BASE], *o = it->side[LOCKDIFF_OURS],
+					  *t = it->side[LOCKDIFF_THEIRS];
+		/* The 3-way rule, as merge_rule() for the top-level keys. */
+		if (lock_package_equal(o, t) || lock_package_equal(b, t))
+			it->chosen = o;
+		else if (lock_package_equal(b, o))
+			it->chosen = t;
+		else {
 			it->conflict = true;
 			m->conflicts++;
-		} else
-			it->chosen = it->side[rule];
-		for (int s = 0; s < 3; s++)
-			free(t[s]);
+		}
 	}
 	for (int s = 0; s < 3; s++)
 		lockdiff_keys_free(k[s], n[s]);

@@ -54,16 +54,6 @@ static char *as_toml(const struct toml_value *v)
 	return util_buf_steal(&b);
 }
 
-static bool same_value(const struct toml_value *a, const struct toml_value *b)
-{
-	char *x = as_toml(a), *y = as_toml(b);
-	bool same = (!x && !y) || (x && y && !strcmp(x, y));
-
-	free(x);
-	free(y);
-	return same;
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -186,14 +176,14 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 
 	if (!same_str(a->marker, b->marker))
 		flags |= LOCKDIFF_MARKER_CHANGED;
-	if (!same_value(a->dependencies, b->dependencies))
+	if (!toml_value_equal(a->dependencies, b->dependencies))
 		flags |= LOCKDIFF_DEPS_CHANGED;
-	if (!same_value(a->attestation_identities, b->attestation_identities))
+	if (!toml_value_equal(a->attestation_identities, b->attestation_identities))
 		flags |= LOCKDIFF_ATTESTATIONS_CHANGED;
 	if (!same_str(a->requires_python, b->requires_python))
 		flags |= LOCKDIFF_REQUIRES_PYTHON_CHANGED;
-	if (!same_str(a->index, b->index) || a->source != b->source || !same_value(a->vcs, b->vcs) ||
-	    !same_value(a->directory, b->directory))
+	if (!same_str(a->index, b->index) || a->source != b->source || !toml_value_equal(a->vcs, b->vcs) ||
+	    !toml_value_equal(a->directory, b->directory))
 		flags |= LOCKDIFF_SOURCE_CHANGED;
 	/* Files are compared at the same version only: there a different hash
 	 * means different bytes under a name that should not have changed. */

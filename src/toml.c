@@ -291,6 +291,47 @@ const struct toml_value *toml_get(const struct toml_value *t, const char *key)
 	return pr ? pr->value : NULL;
 }
 
+bool toml_value_equal(const struct toml_value *a, const struct toml_value *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case TOML_STRING:
+		return a->u.str.len == b->u.str.len && !memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len);
+	case TOML_INTEGER:
+		return a->u.integer == b->u.integer;
+	case TOML_FLOAT:
+		return !memcmp(&a->u.real, &b->u.real, sizeof(a->u.real));
+	case TOML_BOOL:
+		return a->u.boolean == b->u.boolean;
+	case TOML_ARRAY:
+		if (a->u.array.len != b->u.array.len)
+			return false;
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (!toml_value_equal(a->u.array.items[i], b->u.array.items[i]))
+				return false;
+		return true;
+	case TOML_TABLE:
+		if (a->u.table.len != b->u.table.len)
+			return false;
+		for (size_t i = 0; i < a->u.table.len; i++) {
+			const struct toml_pair *pa = &a->u.table.items[i];
+			const struct toml_pair *pb = table_find(b, pa->key, pa->key_len);
+			if (!pb || !toml_value_equal(pa->value, pb->value))
+				return false;
+		}
+		return true;
+	default:	/* dates and times */
+		return a->u.dt.year == b->u.dt.year && a->u.dt.month == b->u.dt.month &&
+		       a->u.dt.day == b->u.dt.day && a->u.dt.hour == b->u.dt.hour &&
+		       a->u.dt.minute == b->u.dt.minute && a->u.dt.second == b->u.dt.second &&
+		       a->u.dt.nanosecond == b->u.dt.nanosecond && a->u.dt.frac_digits == b->u.dt.frac_digits &&
+		       a->u.dt.offset_minutes == b->u.dt.offset_minutes;
+	}
+}
+
 /* ---- layout: white space, comments, newlines ---- */
 
 void toml_skip_ws(struct toml_parser *ps)

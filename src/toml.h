@@ -88,6 +88,9 @@ const struct toml_value *toml_get(const struct toml_value *t, const char *key);
 const struct toml_pair *toml_get_pair(const struct toml_value *t, const char *key);
 
 const char *toml_type_name(enum toml_type type);
+/* Whether two values mean the same: same type and contents, tables
+ * compared by key whatever their order. NULL equals only NULL. */
+bool toml_value_equal(const struct toml_value *a, const struct toml_value *b);
 /* Whether a string value holds a NUL (written as \u0000), which C string
  * users must refuse. */
 bool toml_string_has_nul(const struct toml_value *v);

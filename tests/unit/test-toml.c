@@ -150,6 +150,23 @@ static void test_writer_round_trip(void **state)
 	util_buf_free(&out2);
 }
 
+static void test_value_equal(void **state)
+{
+	struct toml_doc *a = parse("t = {x = 1, y = [1, 'two', {z = 1979-05-27}]}\nf = 0.5\n");
+	struct toml_doc *b = parse("t = {y = [1, 'two', {z = 1979-05-27}], x = 1}\nf = 0.5\n");
+	struct toml_doc *c = parse("t = {y = [1, 'two', {z = 1979-05-28}], x = 1}\nf = 0.5\n");
+
+	/* Tables compare by key whatever the order; everything else exactly. */
+	assert_true(toml_value_equal(toml_root(a), toml_root(b)));
+	assert_false(toml_value_equal(toml_root(a), toml_root(c)));
+	assert_false(toml_value_equal(toml_get(toml_root(a), "f"), toml_get(toml_root(a), "t")));
+	assert_true(toml_value_equal(NULL, NULL));
+	assert_false(toml_value_equal(toml_root(a), NULL));
+	toml_free(a);
+	toml_free(b);
+	toml_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_depth_bounded),
 		cmocka_unit_test(test_large_table),
 		cmocka_unit_test(test_writer_round_trip),
+		cmocka_unit_test(test_value_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
