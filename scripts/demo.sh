@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds pylock and runs it on a demo workspace made on the fly in a
 # temporary folder. It grows with pylock; today: a project locked to
-# Debian's real wheels, read and shown, and what a broken lock gets.
+# Debian's real wheels, read and shown, what a broken lock gets, the project
+# listed and diffed through git, and a command run in its sandbox.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -33,6 +34,22 @@ say "pylock show future.toml   # a lock-version pylock cannot read"
 { head -4 ../pylock.toml; echo '<<<<<<< HEAD'; echo "created-by = 'a'"; echo '======='; echo "created-by = 'b'"; echo '>>>>>>> other'; } > "$ws/conflicted.toml"
 say "pylock show conflicted.toml   # a lock left in conflict by git merge"
 "$pylock" show "$ws/conflicted.toml" || echo "(exit $?)"
+
+# The project as a git repository: list it, change the lock, diff it.
+cd "$ws/webapp"
+export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.invalid
+export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
+git init -q -b main && git add -A && git commit -qm "lock Debian's wheels"
+mkdir -p "$ws/tool" && printf '[project]\nname = "tool"\n' > "$ws/tool/pyproject.toml"
+say "pylock list $ws"
+"$pylock" list "$ws"
+perl -pi -e "s/(sha256 = '[0-9a-f]{63})([0-9a-f])/\$1.(\$2 eq 'a' ? 'b' : 'a')/e if /pip-/" pylock.toml
+say "pylock diff               # after pip's recorded hash was changed in pylock.toml"
+"$pylock" diff || true
+git checkout -q pylock.toml
+
+say "pylock run -- sh -c 'id; hostname; ls /proc | head -3; touch /usr/x'"
+"$pylock" run -- sh -c 'id; hostname; ls /proc | head -3; touch /usr/x' || echo "(exit $?)"
 
 say "pylock --help"
 "$pylock" --help

@@ -12,7 +12,7 @@ static void print_overview(void)
 	       "pylock manages per-project Python environments built from pylock.toml.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; cli_commands[i]; i++)
-		printf("  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+		printf("  %-13s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	printf("\nExit status: 0 ok, 1 a check failed, 2 usage or input error.\n"
 	       "'pylock help COMMAND' tells more about one command.\n");
 }

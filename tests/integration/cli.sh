@@ -29,7 +29,7 @@ check_not_contains "no far-fetched suggestion" "$err" "did you mean"
 
 # Every command in the table is in the man page, which the build makes from it.
 man="$builddir/doc/pylock.1"
-"$PYLOCK" --help | sed -n 's/^  \([a-z-]*\)  .*/\1/p' > "$T/cmds"
+"$PYLOCK" --help | sed -n 's/^  \([a-z-]*\)  *[A-Z].*/\1/p' > "$T/cmds"
 missing=
 while read -r c; do
 	grep -q "^\.B pylock $c" "$man" || missing="$missing $c"
