@@ -76,11 +76,6 @@ void discover_project_free(struct discover_project *p)
 	free(p);
 }
 
-static bool is_project_file(const char *name)
-{
-	return !strcmp(name, "pyproject.toml") || project_is_lock_name(name);
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -175,7 +170,7 @@ static void collect_tracked(const char *path, void *ctx)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (is_project_file(slash ? slash + 1 : path))
+	if (project_is_project_file(slash ? slash + 1 : path))
 		dirset_add(ctx, path, slash ? (size_t)(slash - path) : 0);
 }
 
@@ -348,7 +343,7 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 		}
 		if (!strcmp(n, ".git") && (type == DT_DIR || type == DT_REG))
 			has_git = true;
-		else if (type == DT_REG && is_project_file(n))
+		else if (type == DT_REG && project_is_project_file(n))
 			has_project = true;
 		else if (type == DT_REG && !strcmp(n, "HEAD"))
 			has_head = true;
@@ -385,20 +380,6 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 	for (size_t i = 0; i < nsub; i++)
 		free(subdirs[i]);
 	free(subdirs);
-}
-
-static bool dir_has_project_file(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d)))
-		found = is_project_file(e->d_name);
-	closedir(d);
-	return found;
 }
 
 /* The work tree holding dir, when dir lies inside one (but is not its top). */
@@ -468,7 +449,7 @@ int discover_run(const struct discover_opts *opts, struct pl_error *err)
 			continue;
 		}
 		if ((outer = enclosing_worktree(real))) {
-			add_job(&w, outer, real, dir_has_project_file(outer));
+			add_job(&w, outer, real, project_dir_is_project(outer));
 			free(outer);
 		} else
 			walk_dir(&w, real, opts->depth);

@@ -31,7 +31,12 @@ bool project_is_lock_name(const char *name)
 	       !memchr(name + 7, '.', n - 12);
 }
 
-static bool has_lockfile(const char *dir)
+bool project_is_project_file(const char *name)
+{
+	return !strcmp(name, "pyproject.toml") || project_is_lock_name(name);
+}
+
+bool project_dir_is_project(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -40,22 +45,21 @@ static bool has_lockfile(const char *dir)
 	if (!d)
 		return false;
 	while (!found && (e = readdir(d)))
-		found = project_is_lock_name(e->d_name);
+		found = project_is_project_file(e->d_name);
 	closedir(d);
 	return found;
 }
 
 char *project_locate(const char *start, struct pl_error *err)
 {
-	char buf[PATH_MAX], probe[PATH_MAX + 32];
+	char buf[PATH_MAX];
 
 	if (!realpath(start, buf)) {
 		pl_error_errno(err, start, "cannot find folder");
 		return NULL;
 	}
 	for (;;) {
-		snprintf(probe, sizeof(probe), "%s/pyproject.toml", buf);
-		if (is_file(probe) || has_lockfile(buf))
+		if (project_dir_is_project(buf))
 			return util_xstrdup(buf);
 		char *slash = strrchr(buf, '/');
 		if (!slash || slash == buf)

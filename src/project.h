@@ -35,6 +35,10 @@ struct project {
 
 /* pylock.toml or pylock.NAME.toml: the lockfile names of PEP 751. */
 bool project_is_lock_name(const char *name);
+/* pyproject.toml or a lockfile name. */
+bool project_is_project_file(const char *name);
+/* Whether the folder holds a project file. */
+bool project_dir_is_project(const char *dir);
 
 /* The nearest folder at or above start holding pyproject.toml or
  * pylock.toml (or pylock.NAME.toml). Returns a malloc'd absolute path. */
