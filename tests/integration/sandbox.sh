@@ -11,18 +11,23 @@ fi
 
 chmod 755 "$T"
 probe_src="$builddir/tests/sandbox-probe"
-listener_port=$((20000 + $$ % 20000))
+# A TCP listener on the host's loopback, on a port the kernel picks; the
+# port is written once it listens.
 python3 -c '
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(50); s.settimeout(120)
-end = time.time() + 120
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0)); s.listen(50); s.settimeout(1)
+with open(sys.argv[1] + ".tmp", "w") as f: f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+end = time.time() + 600
 while time.time() < end:
     try: s.accept()[0].close()
-    except Exception: break
-' "$listener_port" &
+    except socket.timeout: pass
+' "$T/port" &
 listener=$!
 on_exit "kill $listener 2>/dev/null"
+wait_for test -s "$T/port"
+listener_port=$(cat "$T/port")
 
 user=
 if [ "$(id -u)" = 0 ]; then
