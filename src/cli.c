@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-extern const struct cli_command cmd_diff, cmd_help, cmd_list, cmd_merge_driver, cmd_resolve,
-	cmd_run, cmd_shell, cmd_show;
+extern const struct cli_command cmd_diff, cmd_help, cmd_key, cmd_list, cmd_merge_driver,
+	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list,
@@ -24,8 +24,11 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_diff,
 	&cmd_resolve,
 	&cmd_merge_driver,
+	&cmd_verify,
 	&cmd_run,
 	&cmd_shell,
+	&cmd_key,
+	&cmd_sign,
 	&cmd_help,
 	NULL,
 };

@@ -1,0 +1,233 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lock.h"
+#include "project.h"
+#include "trust.h"
+
+struct job {
+	const struct lock_package *pkg;
+	const struct lock_file *file;
+	char *path;		/* where the file is; NULL when it cannot be had yet */
+	const char *why;	/* when path is NULL */
+	struct trust_result result;
+};
+
+struct work {
+	struct job *jobs;
+	size_t n;
+	atomic_size_t next;
+	const struct trust_policy *policy;
+	struct trust_cache *cache;
+};
+
+/* Where a locked file is: its path (relative to the lock), a file:// url,
+ * or the configured mirror of its package's registry. */
+static char *locate(const struct trust_policy *p, const char *lock_dir, const struct lock_package *pkg,
+		    const struct lock_file *f, const char **why)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (f->path) {
+		util_buf_printf(&b, f->path[0] == '/' ? "%s" : "%s/%s", f->path[0] == '/' ? f->path : lock_dir,
+				f->path);
+		return util_buf_steal(&b);
+	}
+	if (f->url && !strncmp(f->url, "file://", 7)) {
+		util_buf_puts(&b, f->url + 7);
+		return util_buf_steal(&b);
+	}
+	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
+		const struct trust_registry *r = &p->registries[i];
+		if (r->mirror && !strncmp(r->url, pkg->index, strlen(r->url) - (r->url[strlen(r->url) - 1] == '/'))) {
+			util_buf_printf(&b, "%s/%s/%s", r->mirror, pkg->norm_name, f->name);
+			if (access(b.data, F_OK) < 0) {
+				util_buf_truncate(&b, 0);
+				util_buf_printf(&b, "%s/%s", r->mirror, f->name);
+			}
+			return util_buf_steal(&b);
+		}
+	}
+	*why = "fetching from a remote registry is not built yet; give a path or a mirror";
+	return NULL;
+}
+
+static void *worker(void *arg)
+{
+	struct work *w = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
+		struct job *j = &w->jobs[i];
+
+		if (!j->path) {
+			j->result.status = TRUST_MISSING;
+			snprintf(j->result.reason, sizeof(j->result.reason), "%s", j->why);
+			continue;
+		}
+		trust_check_file(w->policy, w->cache, j->pkg->index, j->pkg->name, j->pkg->version, j->file,
+				 j->path, &j->result);
+	}
+	return NULL;
+}
+
+/* Hashing is most of the work: one thread per core. */
+static void check_all(struct work *w)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t t[8];
+	size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
+
+	for (size_t i = 1; i < n && i < w->n; i++)
+		if (pthread_create(&t[started], NULL, worker, w) == 0)
+			started++;
+	worker(w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all-files", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct trust_policy policy = { .mode = TRUST_ENFORCE };
+	struct work w = { .n = 0 };
+	struct project *proj = NULL;
+	struct lock *lock = NULL;
+	struct pl_error err;
+	char *root = NULL, *cache_dir = NULL;
+	bool json = false;
+	int c, rc = CLI_USAGE;
+
+	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c != 'a')
+			return CLI_USAGE;
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(self, "takes at most one PROJECT");
+	pl_error_clear(&err);
+	if (trust_policy_load_default(&policy, &err) < 0 ||
+	    !(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
+	    !(proj = project_load(root, &err)) || !(lock = lock_read(proj->lock_path, &err)))
+		goto fail;
+	if ((cache_dir = util_dir_path(UTIL_DIR_CACHE, &err))) {
+		struct util_buf b = UTIL_BUF_INIT;
+		util_buf_printf(&b, "%s/hashes", cache_dir);
+		w.cache = trust_cache_open(b.data);
+		util_buf_free(&b);
+	}
+	for (size_t i = 0; i < lock->npackages; i++) {
+		const struct lock_package *p = &lock->packages[i];
+		size_t nf = p->nwheels + p->has_sdist + p->has_archive;
+
+		w.jobs = util_xrealloc(w.jobs, (w.n + nf + 1) * sizeof(*w.jobs));
+		for (size_t k = 0; k < nf; k++) {
+			const struct lock_file *f = k < p->nwheels ? &p->wheels[k]
+				: (k == p->nwheels && p->has_sdist) ? &p->sdist : &p->archive;
+			struct job *j = &w.jobs[w.n++];
+			memset(j, 0, sizeof(*j));
+			j->pkg = p;
+			j->file = f;
+			j->path = locate(&policy, proj->root, p, f, &j->why);
+		}
+	}
+	w.policy = &policy;
+	atomic_init(&w.next, 0);
+	check_all(&w);
+
+	/* A package's status is its worst file's. */
+	size_t counts[TRUST_VERIFIED + 1] = { 0 };
+	bool failed = false;
+	json_t *list = json_array();
+	if (!json)
+		printf("%-24s %-12s %-17s %-16s %s\n", "NAME", "VERSION", "STATUS", "KEY", "FILE / REASON");
+	for (size_t i = 0, k = 0; i < lock->npackages; i++) {
+		const struct lock_package *p = &lock->packages[i];
+		const struct job *worst = NULL;
+
+		for (; k < w.n && w.jobs[k].pkg == p; k++)
+			if (!worst || w.jobs[k].result.status < worst->result.status)
+				worst = &w.jobs[k];
+		enum trust_status st = worst ? worst->result.status : TRUST_MISSING;
+		const char *reason = worst ? worst->result.reason : "the lock records no file for it";
+		counts[st]++;
+		failed |= st < TRUST_ALLOWED_UNSIGNED;
+		if (json)
+			json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o, s:s}", "name", p->name,
+				"version", cli_json_str(p->version), "file", cli_json_str(worst ? worst->file->name : NULL),
+				"status", trust_status_name(st),
+				"key_id", cli_json_str(worst && worst->result.key_id[0] ? worst->result.key_id : NULL),
+				"reason", reason));
+		else
+			printf("%-24s %-12s %-17s %-16s %s%s%s\n", p->name, p->version ? p->version : "-",
+			       trust_status_name(st), worst && worst->result.key_id[0] ? worst->result.key_id : "-",
+			       worst ? worst->file->name : "", worst ? ": " : "", reason);
+	}
+	bool enforce = policy.mode == TRUST_ENFORCE;
+	if (json) {
+		json_t *summary = json_object();
+		for (int s = 0; s <= TRUST_VERIFIED; s++)
+			json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)counts[s]));
+		json_object_set_new(summary, "mode", json_string(trust_mode_name(policy.mode)));
+		json_object_set_new(summary, "ok", json_boolean(!(failed && enforce)));
+		cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
+	} else {
+		json_decref(list);
+		const char *sep = ":";
+		printf("%zu packages", lock->npackages);
+		for (int s = TRUST_VERIFIED; s >= 0; s--)
+			if (counts[s]) {
+				printf("%s %zu %s", sep, counts[s], trust_status_name(s));
+				sep = ",";
+			}
+		printf(" (mode %s)%s\n", trust_mode_name(policy.mode),
+		       failed && enforce ? ": FAILED" : failed ? ": problems, not enforced" : "");
+	}
+	if (trust_cache_close(w.cache, &err) < 0)
+		cli_print_error(&err);
+	rc = failed && enforce ? CLI_CHECK_FAILED : CLI_OK;
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	for (size_t i = 0; i < w.n; i++)
+		free(w.jobs[i].path);
+	free(w.jobs);
+	free(cache_dir);
+	lock_free(lock);
+	project_free(proj);
+	free(root);
+	trust_policy_fini(&policy);
+	return rc;
+}
+
+const struct cli_command cmd_verify = {
+	.name = "verify",
+	.usage = "[--all-files] [--json] [PROJECT]",
+	.summary = "Check every locked file's hash and signature against the trust policy.",
+	.help = "For each package: its files' size and sha256 against the lock, then FILE.sig beside\n"
+		"each against the keys policy.yaml trusts for the package's registry (see\n"
+		"pylock-policy(5)). One status per package, its worst file's: hash-mismatch,\n"
+		"bad-signature, untrusted-signer, unsigned, missing, unhashed, allowed-unsigned, or\n"
+		"verified with the signer's key id; then a summary. Files are found by their path\n"
+		"(relative to the lock), a file:// url, or a registry's mirror folder. Every file of\n"
+		"a package is checked (choosing the files for one interpreter comes with\n"
+		"environments; --all-files is accepted). Hashes are cached by device, inode, size and\n"
+		"mtime, and computed on every core. Exit status 1 when anything is worse than\n"
+		"allowed-unsigned under mode enforce. --json prints {\"packages\": [{\"name\",\n"
+		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}.",
+	.run = run,
+};

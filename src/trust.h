@@ -1,0 +1,100 @@
+/* trust: the trust policy (policy.yaml), keys, detached signatures and the
+ * status of each locked file (DESIGN.md, "Trust"), with OpenSSL 3's EVP API.
+ * OpenSSL types stay behind this header. */
+#ifndef PYLOCK_TRUST_H
+#define PYLOCK_TRUST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lock.h"
+#include "util.h"
+
+/* Worst first: a package's status is the worst of its files'. */
+enum trust_status {
+	TRUST_HASH_MISMATCH,
+	TRUST_BAD_SIGNATURE,
+	TRUST_UNTRUSTED_SIGNER,
+	TRUST_UNSIGNED,
+	TRUST_MISSING,
+	TRUST_UNHASHED,
+	TRUST_ALLOWED_UNSIGNED,
+	TRUST_VERIFIED,
+};
+
+enum trust_mode { TRUST_ENFORCE, TRUST_WARN, TRUST_OFF };
+
+struct evp_pkey_st;
+
+struct trust_key {
+	char *name;		/* the policy's id for it */
+	char key_id[17];	/* first 16 hex digits of sha256(DER SubjectPublicKeyInfo) */
+	struct evp_pkey_st *pkey;
+};
+
+struct trust_registry {
+	char *name, *url, *mirror;
+	char **keys;		/* names of policy keys; none: top-level keys */
+	size_t nkeys;
+};
+
+struct trust_allow {
+	char *name, *version, *reason;
+};
+
+struct trust_policy {
+	enum trust_mode mode;
+	struct trust_key *keys;
+	size_t nkeys;
+	struct trust_registry *registries;
+	size_t nregistries;
+	struct trust_allow *allow;
+	size_t nallow;
+};
+
+/* Loads libcrypto (on first use; the functions below call it themselves). */
+int trust_init(struct pl_error *err);
+
+/* Reads policy.yaml; a missing file gives mode enforce with no keys. Unknown
+ * keys, wrong types, unreadable or unsupported key files are errors with
+ * line:column. Key files may be relative to the policy's folder. */
+int trust_policy_load(const char *path, struct trust_policy *p, struct pl_error *err);
+/* policy.yaml in pylock's config folder. */
+int trust_policy_load_default(struct trust_policy *p, struct pl_error *err);
+void trust_policy_fini(struct trust_policy *p);
+
+/* An ECDSA P-256 key pair: NAME.key (PKCS#8 PEM, mode 0600, never
+ * overwritten) and NAME.pub. key_id receives its id. */
+int trust_key_generate(const char *name, char key_id[17], struct pl_error *err);
+/* Signs file into file.sig: base64 DER ECDSA/SHA-256 for EC keys, raw
+ * Ed25519 for Ed25519 keys (what cosign sign-blob and openssl make). */
+int trust_sign_file(const char *key_path, const char *file, char key_id[17], struct pl_error *err);
+
+struct trust_result {
+	enum trust_status status;
+	char key_id[17];	/* the signer's, for verified and untrusted-signer */
+	char reason[256];
+};
+
+/* Hashes already computed, keyed by (device, inode, size, mtime): a second
+ * verification re-hashes nothing. Safe to share between threads. */
+struct trust_cache;
+struct trust_cache *trust_cache_open(const char *path);
+/* Saves (atomically) when anything was added, and frees. */
+int trust_cache_close(struct trust_cache *c, struct pl_error *err);
+
+/* Checks one locked file found at path: size and sha256 against the lock,
+ * then path.sig against the keys the policy trusts for index (the package's
+ * registry, NULL when none). cache may be NULL. */
+void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
+		      const char *package, const char *version, const struct lock_file *f,
+		      const char *path, struct trust_result *r);
+
+/* sha256 of a file, hex; -1 with err when unreadable. */
+int trust_sha256_file(const char *path, char hex[65], struct pl_error *err);
+
+const char *trust_status_name(enum trust_status s);
+const char *trust_mode_name(enum trust_mode m);
+
+#endif

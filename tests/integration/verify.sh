@@ -1,0 +1,122 @@
+#!/bin/sh
+# pylock key / sign / verify: Debian's real wheels and made-up files, signed
+# by pylock, by the openssl command line (ECDSA and Ed25519), tampered with,
+# signed by the wrong key, or not signed at all.
+. "$srcdir/tests/integration/lib.sh"
+
+P="$T/proj"
+mkdir -p "$P/dist" "$PYLOCK_HOME/config"
+printf '[project]\nname = "audited"\n' > "$P/pyproject.toml"
+cd "$T" || exit 1
+cp /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl "$P/dist/"
+for n in tampered untrusted narrowed othersig garbage unsigned allowed unhashed; do
+	head -c 2000 /dev/urandom > "$P/dist/$n-1.0-py3-none-any.whl"
+done
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+{
+	echo "lock-version = '1.0'"
+	echo "created-by = 'test'"
+	for w in "$P"/dist/*.whl; do
+		base=$(basename "$w")
+		name=$(echo "$base" | cut -d- -f1)
+		echo "[[packages]]"
+		echo "name = '$name'"
+		echo "version = '$(echo "$base" | cut -d- -f2)'"
+		[ "$name" = narrowed ] && echo "index = 'https://other.example/simple'"
+		if [ "$name" = unhashed ]; then
+			echo "wheels = [{path = 'dist/$base', hashes = {md5 = '$(md5sum "$w" | cut -d' ' -f1)'}}]"
+		else
+			echo "wheels = [{path = 'dist/$base', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}}]"
+		fi
+	done
+	printf "[[packages]]\nname = 'gone'\nversion = '1'\nwheels = [{path = 'dist/gone-1-py3-none-any.whl', hashes = {sha256 = '%s'}}]\n" "$(sha "$P/dist/allowed-1.0-py3-none-any.whl")"
+	printf "[[packages]]\nname = 'remote'\nversion = '1'\nwheels = [{url = 'https://files.example/remote-1-py3-none-any.whl', hashes = {sha256 = '%s'}}]\n" "$(sha "$P/dist/allowed-1.0-py3-none-any.whl")"
+} > "$P/pylock.toml"
+
+check_exit "key generate makes a pair" 0 "$PYLOCK" key generate "$T/corp"
+check_contains "and prints its id" "$out" "key id "
+corp_id=$(echo "$out" | sed -n 's/.*key id \([0-9a-f]*\).*/\1/p')
+check_equal "the private key is mode 0600" "$(stat -c %a "$T/corp.key")" 600
+check_exit "key generate never overwrites" 2 "$PYLOCK" key generate "$T/corp"
+check_contains "and says so" "$err" "not overwriting a key"
+"$PYLOCK" key generate "$T/other" > /dev/null
+
+# Signatures: pylock, openssl dgst (raw DER), openssl | base64, Ed25519.
+check_exit "sign writes FILE.sig" 0 "$PYLOCK" sign --key "$T/corp.key" "$P"/dist/pip-*.whl \
+	"$P/dist/tampered-1.0-py3-none-any.whl" "$P/dist/narrowed-1.0-py3-none-any.whl"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ossl.pem" 2>/dev/null
+openssl pkey -in "$T/ossl.pem" -pubout -out "$T/ossl.pub"
+for w in "$P"/dist/setuptools-*.whl; do openssl dgst -sha256 -sign "$T/ossl.pem" -out "$w.sig" "$w"; done
+openssl genpkey -algorithm ed25519 -out "$T/ed.pem"
+openssl pkey -in "$T/ed.pem" -pubout -out "$T/ed.pub"
+openssl pkeyutl -sign -rawin -inkey "$T/ed.pem" -in "$P/dist/allowed-1.0-py3-none-any.whl" -out "$T/ed-allowed.sig"
+"$PYLOCK" sign --key "$T/other.key" "$P/dist/untrusted-1.0-py3-none-any.whl" > /dev/null
+cp "$P"/dist/pip-*.whl.sig "$P/dist/othersig-1.0-py3-none-any.whl.sig"
+echo 'garbage!!' > "$P/dist/garbage-1.0-py3-none-any.whl.sig"
+echo tampered >> "$P/dist/tampered-1.0-py3-none-any.whl"
+cat > "$PYLOCK_HOME/config/policy.yaml" <<YAML
+mode: enforce
+keys:
+  - {id: corp, file: $T/corp.pub}
+  - {id: ossl, file: $T/ossl.pub}
+  - id: ed
+    pem: |
+$(sed 's/^/      /' "$T/ed.pub")
+registries:
+  - name: other
+    url: https://other.example/simple/
+    keys: [{id: other-key, file: $T/other.pub}]
+allow-unsigned:
+  - {name: allowed, version: "1.0", reason: built in-house}
+YAML
+
+check_exit "verify fails under enforce" 1 "$PYLOCK" verify "$P"
+status() { echo "$out" | awk -v n="$1" '$1 == n { print $3 }'; }
+check_equal "pip (signed by pylock): verified" "$(status pip)" verified
+check_contains "with the signer's key id" "$(echo "$out" | grep '^pip ')" "$corp_id"
+check_equal "setuptools (openssl dgst, raw DER): verified" "$(status setuptools)" verified
+check_equal "tampered file: hash-mismatch" "$(status tampered)" hash-mismatch
+check_equal "signed by a key trusted only for another registry: untrusted-signer" "$(status untrusted)" untrusted-signer
+check_equal "a registry with its own keys does not take top-level ones: untrusted-signer" "$(status narrowed)" untrusted-signer
+check_equal "a valid signature of another file: bad-signature" "$(status othersig)" bad-signature
+check_equal "a garbage .sig: bad-signature" "$(status garbage)" bad-signature
+check_equal "no .sig: unsigned" "$(status unsigned)" unsigned
+check_equal "no .sig, allowed by policy: allowed-unsigned" "$(status allowed)" allowed-unsigned
+check_equal "no sha256 in the lock: unhashed" "$(status unhashed)" unhashed
+check_equal "a file that is not there: missing" "$(status gone)" missing
+check_equal "a remote file: missing (not fetched yet)" "$(status remote)" missing
+check_contains "the summary counts" "$out" "12 packages: 2 verified, 1 allowed-unsigned, 1 unhashed, 2 missing, 1 unsigned, 2 untrusted-signer, 2 bad-signature, 1 hash-mismatch (mode enforce): FAILED"
+
+# Ed25519 (openssl pkeyutl -rawin) and base64-wrapped openssl signatures verify too.
+cp "$T/ed-allowed.sig" "$P/dist/allowed-1.0-py3-none-any.whl.sig"
+for w in "$P"/dist/setuptools-*.whl; do openssl dgst -sha256 -sign "$T/ossl.pem" "$w" | base64 > "$w.sig"; done
+check_exit "verify --json" 1 "$PYLOCK" verify --json "$P"
+printf '%s' "$out" > "$T/v.json"
+check_equal "Ed25519 and base64 signatures verify; JSON has the fields" \
+	"$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {p["name"]: p for p in d["packages"]}
+print(s["allowed"]["status"], s["setuptools"]["status"], s["pip"]["key_id"] is not None, d["summary"]["ok"], d["summary"]["verified"])' "$T/v.json")" \
+	"verified verified True False 3"
+check_equal "hashes are cached for the next run" "$(wc -l < "$PYLOCK_HOME/cache/hashes")" 8
+
+sed -i 's/^mode: enforce/mode: warn/' "$PYLOCK_HOME/config/policy.yaml"
+check_exit "under warn the problems are reported, not enforced" 0 "$PYLOCK" verify "$P"
+check_contains "and says so" "$out" "problems, not enforced"
+
+# Bad policies: each an error with its position.
+printf 'mode: enforce\nkyes: []\n' > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "an unknown policy key is an input error" 2 "$PYLOCK" verify "$P"
+check_contains "named with its position" "$err" "policy.yaml:2:1: unknown key 'kyes'"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 2>/dev/null | openssl pkey -pubout -out "$T/rsa.pub"
+printf 'keys:\n  - {id: rsa, file: %s}\n' "$T/rsa.pub" > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "a key of another type is an input error" 2 "$PYLOCK" verify "$P"
+check_contains "it says which types work" "$err" "unsupported type (pylock accepts ECDSA P-256 and Ed25519)"
+printf 'keys:\n  - {id: lost, file: /nonexistent.pub}\n' > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "an unreadable key file is an input error" 2 "$PYLOCK" verify "$P"
+check_contains "with the position of the file name" "$err" "policy.yaml:2:22: cannot read key file"
+printf 'mode: sometimes\n' > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "a wrong mode is an input error" 2 "$PYLOCK" verify "$P"
+
+done_testing
