@@ -74,7 +74,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		trust_check_file(w->policy, w->cache, j->pkg->index, j->pkg->name, j->pkg->version, j->file,
-				 j->path, &j->result);
+				 j->path, NULL, &j->result);
 	}
 	return NULL;
 }

@@ -812,9 +812,16 @@ static void hex_to_bytes(const char *hex, unsigned char out[32])
 	}
 }
 
+bool trust_admissible(const struct trust_policy *p, enum trust_status s)
+{
+	if (p->mode == TRUST_ENFORCE)
+		return s >= TRUST_ALLOWED_UNSIGNED;
+	return s != TRUST_HASH_MISMATCH && s != TRUST_MISSING && s != TRUST_UNHASHED;
+}
+
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
 		      const char *package, const char *version, const struct lock_file *f,
-		      const char *path, struct trust_result *r)
+		      const char *path, const char *sig_path, struct trust_result *r)
 {
 	const char *want = lock_file_sha256(f);
 	struct pl_error err;
@@ -853,7 +860,7 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 		snprintf(r->reason, sizeof(r->reason), "sha256 %.16s..., the lock says %.16s...", hex, want);
 		return;
 	}
-	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
+	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");
 	if (util_read_file(sigpath, SIG_MAX, &sigtext, &len, &err) < 0) {
 		bool allowed = allowed_unsigned(p, package, version);
 		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;

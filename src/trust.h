@@ -85,11 +85,16 @@ struct trust_cache *trust_cache_open(const char *path);
 int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 
 /* Checks one locked file found at path: size and sha256 against the lock,
- * then path.sig against the keys the policy trusts for index (the package's
- * registry, NULL when none). cache may be NULL. */
+ * then its signature (sig_path, NULL: path.sig) against the keys the policy
+ * trusts for index (the package's registry, NULL when none). cache may be
+ * NULL. */
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
 		      const char *package, const char *version, const struct lock_file *f,
-		      const char *path, struct trust_result *r);
+		      const char *path, const char *sig_path, struct trust_result *r);
+/* Whether a status lets a file into the store under the policy's mode:
+ * verified or allowed-unsigned under enforce; anything but a hash mismatch
+ * otherwise (the bytes must always be the ones the lock names). */
+bool trust_admissible(const struct trust_policy *p, enum trust_status s);
 
 /* sha256 of a file, hex; -1 with err when unreadable. */
 int trust_sha256_file(const char *path, char hex[65], struct pl_error *err);
