@@ -121,7 +121,9 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	pl_error_clear(&err);
 	if (trust_policy_load_default(&policy, &err) < 0 ||
 	    !(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
-	    !(proj = project_load(root, &err)) || !(lock = lock_read(proj->lock_path, &err)))
+	    !(proj = project_load(root, &err)) ||
+	    trust_policy_tighten(&policy, toml_get(proj->tool_pylock, "trust"), proj->pyproject_path, &err) < 0 ||
+	    !(lock = lock_read(proj->lock_path, &err)))
 		goto fail;
 	if ((cache_dir = util_dir_path(UTIL_DIR_CACHE, &err))) {
 		struct util_buf b = UTIL_BUF_INIT;

@@ -336,6 +336,59 @@ int trust_policy_load(const char *path, struct trust_policy *p, struct pl_error 
 	return rc;
 }
 
+static int mode_rank(enum trust_mode m)
+{
+	return m == TRUST_ENFORCE ? 2 : m == TRUST_WARN ? 1 : 0;
+}
+
+int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust, const char *file,
+			 struct pl_error *err)
+{
+	if (!trust)
+		return 0;
+	if (trust->type != TOML_TABLE)
+		return pl_error_set(err, file, (int)trust->line, (int)trust->col, "[tool.pylock.trust] must be a table");
+	for (size_t i = 0; i < trust->u.table.len; i++) {
+		const struct toml_pair *pr = &trust->u.table.items[i];
+		const struct toml_value *v = pr->value;
+
+		if (!strcmp(pr->key, "mode")) {
+			enum trust_mode m;
+			if (v->type != TOML_STRING || (strcmp(v->u.str.ptr, "enforce") && strcmp(v->u.str.ptr, "warn") &&
+						       strcmp(v->u.str.ptr, "off")))
+				return pl_error_set(err, file, (int)v->line, (int)v->col, "mode must be enforce, warn or off");
+			m = !strcmp(v->u.str.ptr, "enforce") ? TRUST_ENFORCE : !strcmp(v->u.str.ptr, "warn") ? TRUST_WARN : TRUST_OFF;
+			if (mode_rank(m) < mode_rank(p->mode))
+				return pl_error_set(err, file, (int)v->line, (int)v->col,
+						    "a project may only tighten the trust policy: mode %s is looser than the global %s",
+						    v->u.str.ptr, trust_mode_name(p->mode));
+			p->mode = m;
+		} else if (!strcmp(pr->key, "keys")) {
+			if (v->type != TOML_ARRAY)
+				return pl_error_set(err, file, (int)v->line, (int)v->col, "keys must be a list of key ids");
+			for (size_t k = 0; k < v->u.array.len; k++) {
+				const struct toml_value *id = v->u.array.items[k];
+				bool known = false;
+				for (size_t j = 0; id->type == TOML_STRING && j < p->nkeys; j++)
+					known |= !strcmp(p->keys[j].name, id->u.str.ptr);
+				if (!known)
+					return pl_error_set(err, file, (int)id->line, (int)id->col,
+							    "a project may only name keys the trust policy has");
+			}
+			for (size_t j = 0; j < p->nkeys; j++) {
+				bool listed = false;
+				for (size_t k = 0; k < v->u.array.len; k++)
+					listed |= !strcmp(p->keys[j].name, v->u.array.items[k]->u.str.ptr);
+				p->keys[j].distrusted |= !listed;
+			}
+		} else
+			return pl_error_set(err, file, (int)pr->line, (int)pr->col,
+					    "'%s' is not a project trust setting (mode and keys may only tighten the policy)",
+					    pr->key);
+	}
+	return 0;
+}
+
 int trust_policy_load_default(struct trust_policy *p, struct pl_error *err)
 {
 	char *dir = util_dir_path(UTIL_DIR_CONFIG, err);
@@ -775,6 +828,8 @@ static bool trusted(const struct trust_policy *p, const struct trust_registry *r
 {
 	bool in_some_registry = false;
 
+	if (k->distrusted)
+		return false;
 	for (size_t i = 0; i < p->nregistries; i++)
 		for (size_t j = 0; j < p->registries[i].nkeys; j++)
 			if (!strcmp(p->registries[i].keys[j], k->name)) {

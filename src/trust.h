@@ -29,6 +29,7 @@ struct evp_pkey_st;
 
 struct trust_key {
 	char *name;		/* the policy's id for it */
+	bool distrusted;	/* a project's [tool.pylock.trust] keys leave it out */
 	char key_id[17];	/* first 16 hex digits of sha256(DER SubjectPublicKeyInfo) */
 	struct evp_pkey_st *pkey;
 };
@@ -60,6 +61,13 @@ int trust_init(struct pl_error *err);
  * keys, wrong types, unreadable or unsupported key files are errors with
  * line:column. Key files may be relative to the policy's folder. */
 int trust_policy_load(const char *path, struct trust_policy *p, struct pl_error *err);
+/* Applies a project's [tool.pylock.trust] table (pyproject.toml), which may
+ * only tighten the policy: `mode` no looser than the global one, `keys` a
+ * subset of the policy's keys (the others stop being trusted). Anything that
+ * would loosen it is an error with file:line:col. */
+int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust, const char *file,
+			 struct pl_error *err);
+
 /* policy.yaml in pylock's config folder. */
 int trust_policy_load_default(struct trust_policy *p, struct pl_error *err);
 void trust_policy_fini(struct trust_policy *p);

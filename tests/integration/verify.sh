@@ -105,6 +105,22 @@ sed -i 's/^mode: enforce/mode: warn/' "$PYLOCK_HOME/config/policy.yaml"
 check_exit "under warn the problems are reported, not enforced" 0 "$PYLOCK" verify "$P"
 check_contains "and says so" "$out" "problems, not enforced"
 
+# A project may tighten the policy ([tool.pylock.trust]), never loosen it.
+printf '[project]\nname = "audited"\n[tool.pylock.trust]\nmode = "enforce"\nkeys = ["ossl", "ed"]\n' > "$P/pyproject.toml"
+check_exit "a project can make warn into enforce" 1 "$PYLOCK" verify "$P"
+check_equal "and trust fewer keys: pip's signer is no longer trusted" "$(status pip)" untrusted-signer
+check_equal "the keys it keeps still verify" "$(status setuptools)" verified
+sed -i 's/^mode: warn/mode: enforce/' "$PYLOCK_HOME/config/policy.yaml"
+printf '[project]\nname = "audited"\n[tool.pylock.trust]\nmode = "warn"\n' > "$P/pyproject.toml"
+check_exit "a project cannot loosen the mode" 2 "$PYLOCK" verify "$P"
+check_contains "it says so, with the position" "$err" "pyproject.toml:4:8: a project may only tighten the trust policy"
+printf '[project]\nname = "audited"\n[tool.pylock.trust]\nallow-unsigned = []\n' > "$P/pyproject.toml"
+check_exit "a project cannot allow unsigned packages" 2 "$PYLOCK" verify "$P"
+printf '[project]\nname = "audited"\n[tool.pylock.trust]\nkeys = ["stranger"]\n' > "$P/pyproject.toml"
+check_exit "a project cannot bring its own keys" 2 "$PYLOCK" verify "$P"
+check_contains "it says so" "$err" "may only name keys the trust policy has"
+printf '[project]\nname = "audited"\n' > "$P/pyproject.toml"
+
 # Bad policies: each an error with its position.
 printf 'mode: enforce\nkyes: []\n' > "$PYLOCK_HOME/config/policy.yaml"
 check_exit "an unknown policy key is an input error" 2 "$PYLOCK" verify "$P"
