@@ -106,7 +106,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct project *proj = NULL;
 	struct lock *lock = NULL;
 	struct pl_error err;
-	char *root = NULL, *cache_dir = NULL;
+	char *root = NULL, *cache_path = NULL;
 	bool json = false;
 	int c, rc = CLI_USAGE;
 
@@ -125,12 +125,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	    trust_policy_tighten(&policy, toml_get(proj->tool_pylock, "trust"), proj->pyproject_path, &err) < 0 ||
 	    !(lock = lock_read(proj->lock_path, &err)))
 		goto fail;
-	if ((cache_dir = util_dir_path(UTIL_DIR_CACHE, &err))) {
-		struct util_buf b = UTIL_BUF_INIT;
-		util_buf_printf(&b, "%s/hashes", cache_dir);
-		w.cache = trust_cache_open(b.data);
-		util_buf_free(&b);
-	}
+	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
+		w.cache = trust_cache_open(cache_path);
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		size_t nf = p->nwheels + p->has_sdist + p->has_archive;
@@ -208,7 +204,7 @@ out:
 	for (size_t i = 0; i < w.n; i++)
 		free(w.jobs[i].path);
 	free(w.jobs);
-	free(cache_dir);
+	free(cache_path);
 	lock_free(lock);
 	project_free(proj);
 	free(root);

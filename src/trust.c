@@ -391,18 +391,15 @@ int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust,
 
 int trust_policy_load_default(struct trust_policy *p, struct pl_error *err)
 {
-	char *dir = util_dir_path(UTIL_DIR_CONFIG, err);
-	struct util_buf path = UTIL_BUF_INIT;
+	char *path = util_dir_file(UTIL_DIR_CONFIG, "policy.yaml", err);
 	int rc;
 
-	if (!dir) {
+	if (!path) {
 		memset(p, 0, sizeof(*p));
 		return -1;
 	}
-	util_buf_printf(&path, "%s/policy.yaml", dir);
-	rc = trust_policy_load(path.data, p, err);
-	util_buf_free(&path);
-	free(dir);
+	rc = trust_policy_load(path, p, err);
+	free(path);
 	return rc;
 }
 

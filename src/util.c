@@ -422,6 +422,18 @@ char *util_dir_path(enum util_dir which, struct pl_error *err)
 	return util_buf_steal(&b);
 }
 
+char *util_dir_file(enum util_dir which, const char *name, struct pl_error *err)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	char *dir = util_dir_path(which, err);
+
+	if (!dir)
+		return NULL;
+	util_buf_printf(&b, "%s/%s", dir, name);
+	free(dir);
+	return util_buf_steal(&b);
+}
+
 int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err)
 {
 	char *p = util_xstrdup(path);

@@ -92,6 +92,10 @@ enum util_dir { UTIL_DIR_CONFIG, UTIL_DIR_DATA, UTIL_DIR_CACHE };
  * Returns a malloc'd path. */
 char *util_dir_path(enum util_dir which, struct pl_error *err);
 
+/* A file in one of those folders, e.g. (UTIL_DIR_CONFIG, "policy.yaml").
+ * malloc'd. */
+char *util_dir_file(enum util_dir which, const char *name, struct pl_error *err);
+
 /* Creates path and its missing parents (like mkdir -p). */
 int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err);
 

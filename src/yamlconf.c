@@ -372,19 +372,16 @@ int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct p
 
 int yamlconf_config_load_default(struct yamlconf_config *cfg, struct pl_error *err)
 {
-	char *dir = util_dir_path(UTIL_DIR_CONFIG, err);
-	struct util_buf path = UTIL_BUF_INIT;
+	char *path = util_dir_file(UTIL_DIR_CONFIG, "config.yaml", err);
 	int rc;
 
-	if (!dir) {
+	if (!path) {
 		memset(cfg, 0, sizeof(*cfg));
 		cfg->depth = CONFIG_DEFAULT_DEPTH;
 		return -1;
 	}
-	util_buf_printf(&path, "%s/config.yaml", dir);
-	rc = yamlconf_config_load(path.data, cfg, err);
-	util_buf_free(&path);
-	free(dir);
+	rc = yamlconf_config_load(path, cfg, err);
+	free(path);
 	return rc;
 }
 
