@@ -312,20 +312,15 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 int trust_policy_load(const char *path, struct trust_policy *p, struct pl_error *err)
 {
 	struct yamlconf_node *root;
-	char *text, *dir;
-	size_t len;
+	char *dir;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->mode = TRUST_ENFORCE;
 	if (trust_init(err) < 0)
 		return -1;
-	if (util_read_file(path, YAMLCONF_MAX_SIZE, &text, &len, err) < 0)
-		return errno == ENOENT ? 0 : -1;
-	root = yamlconf_parse(text, len, path, err);
-	free(text);
-	if (!root)
-		return -1;
+	if ((rc = yamlconf_load_file(path, &root, err)) != 0)
+		return rc > 0 ? 0 : -1;
 	dir = util_xstrdup(path);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
 	rc = load_policy(root, path, dir[0] ? dir : ".", p, err);

@@ -179,6 +179,19 @@ void yamlconf_free(struct yamlconf_node *node)
 	free(node);
 }
 
+int yamlconf_load_file(const char *path, struct yamlconf_node **root, struct pl_error *err)
+{
+	char *text;
+	size_t len;
+
+	*root = NULL;
+	if (util_read_file(path, YAMLCONF_MAX_SIZE, &text, &len, err) < 0)
+		return errno == ENOENT ? 1 : -1;
+	*root = yamlconf_parse(text, len, path, err);
+	free(text);
+	return *root ? 0 : -1;
+}
+
 const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const char *key)
 {
 	if (!map || map->kind != YAMLCONF_MAP)
@@ -351,18 +364,12 @@ static int set_sandbox(const struct yamlconf_node *v, const char *file, struct y
 int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err)
 {
 	struct yamlconf_node *root;
-	char *text;
-	size_t len;
-	int rc = 0;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->depth = CONFIG_DEFAULT_DEPTH;
-	if (util_read_file(path, YAMLCONF_MAX_SIZE, &text, &len, err) < 0)
-		return errno == ENOENT ? 0 : -1;
-	root = yamlconf_parse(text, len, path, err);
-	free(text);
-	if (!root)
-		return -1;
+	if ((rc = yamlconf_load_file(path, &root, err)) != 0)
+		return rc > 0 ? 0 : -1;
 	rc = apply(root, path, "config", top_settings, cfg, err);
 	yamlconf_free(root);
 	if (rc < 0)

@@ -29,6 +29,9 @@ struct yamlconf_node {
 struct yamlconf_node *yamlconf_parse(const char *text, size_t len, const char *name,
 				     struct pl_error *err);
 void yamlconf_free(struct yamlconf_node *node);
+/* Reads and parses a YAML file. Returns 1 (and *root NULL) when it does not
+ * exist, 0 with *root, -1 with err. */
+int yamlconf_load_file(const char *path, struct yamlconf_node **root, struct pl_error *err);
 /* The value of key in a map, NULL when absent. */
 const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const char *key);
 
