@@ -13,31 +13,8 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "scratch.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	strcpy(dir, "/tmp/pylock-store.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char path[256];
-	struct pl_error err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_int_equal(util_write_atomic(path, text, strlen(text), 0644, &err), 0);
-}
 
 /* Files left in the blob folder of hash (a refused admission leaves none). */
 static int entries(const char *sha)
