@@ -263,14 +263,3 @@ void lock_write(const struct lock *lock, struct util_buf *b)
 	free(order);
 	lock_write_tool(lock, b);
 }
-
-int lock_save(const struct lock *lock, const char *path, struct pl_error *err)
-{
-	struct util_buf b = UTIL_BUF_INIT;
-	int rc;
-
-	lock_write(lock, &b);
-	rc = util_write_atomic(path, util_buf_str(&b), b.len, 0644, err);
-	util_buf_free(&b);
-	return rc;
-}

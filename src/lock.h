@@ -112,8 +112,6 @@ void lock_write_tool(const struct lock *lock, struct util_buf *out);
 /* The writer's order of packages: normalised name, PEP 440 version, marker. */
 int lock_package_order(const struct lock_package *a, const struct lock_package *b);
 
-/* lock_write to path, atomically. */
-int lock_save(const struct lock *lock, const char *path, struct pl_error *err);
 
 /* Whether two packages say the same thing (what the writer would write the
  * same, up to the order of keys in kept tables). */

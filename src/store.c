@@ -11,11 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *store_root(struct pl_error *err)
-{
-	return util_dir_path(UTIL_DIR_DATA, err);
-}
-
 static int copy_into(int out, const char *src, struct pl_error *err)
 {
 	char *buf = util_xmalloc(1 << 20);

@@ -8,9 +8,6 @@
 #include "trust.h"
 #include "util.h"
 
-/* The store's folder: PYLOCK_HOME/data or $XDG_DATA_HOME/pylock. malloc'd. */
-char *store_root(struct pl_error *err);
-
 /* Admits the locked file f of package pkg, read from src (its signature from
  * src.sig): the bytes are copied into the store under a temporary name,
  * checked there (so what is checked is what is kept), and renamed into
