@@ -612,11 +612,6 @@ void lock_free(struct lock *lock)
 	free(lock);
 }
 
-static bool str_equal(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool extra_equal(const struct toml_pair *const *a, size_t na, const struct toml_pair *const *b, size_t nb)
 {
 	if (na != nb)
@@ -630,10 +625,10 @@ static bool extra_equal(const struct toml_pair *const *a, size_t na, const struc
 
 static bool file_equal(const struct lock_file *a, const struct lock_file *b)
 {
-	if (!str_equal(a->name, b->name) || a->name_written != b->name_written ||
-	    !str_equal(a->url, b->url) || !str_equal(a->path, b->path) || a->size != b->size ||
+	if (!util_str_equal(a->name, b->name) || a->name_written != b->name_written ||
+	    !util_str_equal(a->url, b->url) || !util_str_equal(a->path, b->path) || a->size != b->size ||
 	    a->has_upload_time != b->has_upload_time || a->nhashes != b->nhashes ||
-	    !str_equal(a->subdirectory, b->subdirectory))
+	    !util_str_equal(a->subdirectory, b->subdirectory))
 		return false;
 	if (a->has_upload_time && (a->upload_time_type != b->upload_time_type ||
 				   memcmp(&a->upload_time, &b->upload_time, sizeof(a->upload_time))))
@@ -648,9 +643,9 @@ bool lock_package_equal(const struct lock_package *a, const struct lock_package 
 {
 	if (!a || !b)
 		return a == b;
-	if (!str_equal(a->name, b->name) || !str_equal(a->version, b->version) ||
-	    !str_equal(a->marker, b->marker) || !str_equal(a->requires_python, b->requires_python) ||
-	    !str_equal(a->index, b->index) || a->source != b->source || a->nwheels != b->nwheels ||
+	if (!util_str_equal(a->name, b->name) || !util_str_equal(a->version, b->version) ||
+	    !util_str_equal(a->marker, b->marker) || !util_str_equal(a->requires_python, b->requires_python) ||
+	    !util_str_equal(a->index, b->index) || a->source != b->source || a->nwheels != b->nwheels ||
 	    a->has_sdist != b->has_sdist || a->has_archive != b->has_archive)
 		return false;
 	if (!toml_value_equal(a->dependencies, b->dependencies) || !toml_value_equal(a->vcs, b->vcs) ||

@@ -20,17 +20,12 @@ static char *package_text(const struct lock_package *p)
 	return util_buf_steal(&b);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 /* The 3-way rule; returns the side kept, or -1 for a conflict. */
 static int merge_rule(const char *base, const char *ours, const char *theirs)
 {
-	if (same_text(ours, theirs) || same_text(base, theirs))
+	if (util_str_equal(ours, theirs) || util_str_equal(base, theirs))
 		return LOCKDIFF_OURS;
-	if (same_text(base, ours))
+	if (util_str_equal(base, ours))
 		return LOCKDIFF_THEIRS;
 	return -1;
 }

@@ -54,11 +54,6 @@ static char *as_toml(const struct toml_value *v)
 	return util_buf_steal(&b);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 static struct lockdiff_change *add(struct lockdiff *d, enum lockdiff_kind kind, const char *name,
 				   const char *old, const char *new)
 {
@@ -87,7 +82,7 @@ static void add_top(struct lockdiff *d, const char *key, const struct toml_value
 
 static void add_top_str(struct lockdiff *d, const char *key, const char *a, const char *b)
 {
-	if (!same_str(a, b))
+	if (!util_str_equal(a, b))
 		add(d, LOCKDIFF_TOP, key, a, b);
 }
 
@@ -143,7 +138,7 @@ static unsigned compare_files(const struct lock_package *a, const struct lock_pa
 			if (!*detail)
 				*detail = util_xstrdup(fa[i]->name);
 		}
-		if (!same_str(fa[i]->url, other->url) || !same_str(fa[i]->path, other->path))
+		if (!util_str_equal(fa[i]->url, other->url) || !util_str_equal(fa[i]->path, other->path))
 			flags |= LOCKDIFF_SOURCE_CHANGED;
 	}
 	for (size_t i = 0; i < nb; i++)
@@ -159,7 +154,7 @@ static int compare_versions(const char *a, const char *b)
 	struct pep440_version x, y;
 	const char *why;
 
-	if (same_str(a, b))
+	if (util_str_equal(a, b))
 		return 0;
 	if (!a || !b)
 		return a ? -1 : 1;
@@ -174,15 +169,15 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 	unsigned flags = 0;
 	char *detail = NULL;
 
-	if (!same_str(a->marker, b->marker))
+	if (!util_str_equal(a->marker, b->marker))
 		flags |= LOCKDIFF_MARKER_CHANGED;
 	if (!toml_value_equal(a->dependencies, b->dependencies))
 		flags |= LOCKDIFF_DEPS_CHANGED;
 	if (!toml_value_equal(a->attestation_identities, b->attestation_identities))
 		flags |= LOCKDIFF_ATTESTATIONS_CHANGED;
-	if (!same_str(a->requires_python, b->requires_python))
+	if (!util_str_equal(a->requires_python, b->requires_python))
 		flags |= LOCKDIFF_REQUIRES_PYTHON_CHANGED;
-	if (!same_str(a->index, b->index) || a->source != b->source || !toml_value_equal(a->vcs, b->vcs) ||
+	if (!util_str_equal(a->index, b->index) || a->source != b->source || !toml_value_equal(a->vcs, b->vcs) ||
 	    !toml_value_equal(a->directory, b->directory))
 		flags |= LOCKDIFF_SOURCE_CHANGED;
 	/* Files are compared at the same version only: there a different hash

@@ -126,6 +126,11 @@ char *util_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+bool util_str_equal(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 void util_buf_reserve(struct util_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;

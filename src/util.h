@@ -38,6 +38,9 @@ char *util_xstrdup(const char *s);
 void *util_xmalloc_large(size_t size);
 char *util_xstrndup(const char *s, size_t n);
 
+/* strcmp equality where NULL (absent) equals only NULL. */
+bool util_str_equal(const char *a, const char *b);
+
 /* A growable byte string, always NUL-terminated once anything was added. */
 struct util_buf {
 	char *data;
