@@ -74,7 +74,7 @@ static void add_top(struct lockdiff *d, const char *key, const struct toml_value
 {
 	char *x = as_toml(a), *y = as_toml(b);
 
-	if (!((!x && !y) || (x && y && !strcmp(x, y))))
+	if (!util_str_equal(x, y))
 		add(d, LOCKDIFF_TOP, key, x, y);
 	free(x);
 	free(y);
