@@ -11,7 +11,8 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 mkdir -p "$tmp/proj" "$tmp/home"
 printf '[project]\nname = "bench"\n' > "$tmp/proj/pyproject.toml"
-run="$builddir/tests/bench/bench-run"
+cp "$builddir/tests/bench/bench-run" "$tmp/bench-run" && chmod 755 "$tmp/bench-run"
+run="$tmp/bench-run"
 as=
 if [ "$(id -u)" = 0 ]; then
 	user=pylock-bench
@@ -20,10 +21,12 @@ if [ "$(id -u)" = 0 ]; then
 	as="setpriv --reuid=$user --regid=$user --clear-groups"
 fi
 export HOME="$tmp/home" PYLOCK_HOME="$tmp/home/pylock"
+# The benchmark's user may not reach the build folder: it runs copies.
+cp "$builddir/pylock" "$tmp/pylock" && chmod 755 "$tmp/pylock"
 cd "$tmp/proj"
 
 median() { set -- $($as "$run" "$runs" "$@"); echo "$1"; }
-ours=$(median "$builddir/pylock" run -- /bin/true)
+ours=$(median "$tmp/pylock" run -- /bin/true)
 bw=$(median bwrap --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --ro-bind /etc /etc \
 	--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
 	--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME" --bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)

@@ -175,7 +175,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$T" "$T/perm" "$T/perm/open" "$T/perm/open/p"
 	chmod 700 "$T/perm/closed"
 	chmod 644 "$T/perm/open/p/pyproject.toml"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent PYLOCK_HOME="$T/perm" "$PYLOCK" list "$T/perm"
+	# A copy: the unprivileged user may not reach the build folder.
+	cp "$PYLOCK" "$T/pylock" && chmod 755 "$T/pylock"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent PYLOCK_HOME="$T/perm" "$T/pylock" list "$T/perm"
 	check_equal "an unreadable folder does not stop the listing" "$rc" 0
 	check_contains "the readable project is listed" "$out" "visible"
 	check_contains "the unreadable folder is warned about" "$err" "$T/perm/closed: cannot read folder: Permission denied"

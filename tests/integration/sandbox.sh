@@ -10,6 +10,9 @@ if ! unshare -Ur true 2>/dev/null; then
 fi
 
 chmod 755 "$T"
+# The unprivileged user may not reach the build folder (a checkout under a
+# private folder): it runs copies kept in $T.
+cp "$PYLOCK" "$T/pylock" && chmod 755 "$T/pylock" && PYLOCK="$T/pylock"
 probe_src="$builddir/tests/sandbox-probe"
 # A TCP listener on the host's loopback, on a port the kernel picks; the
 # port is written once it listens.
