@@ -11,13 +11,14 @@
 #include "cli.h"
 #include "lock.h"
 #include "project.h"
+#include "registry.h"
+#include "store.h"
+#include "yamlconf.h"
 #include "trust.h"
 
 struct job {
 	const struct lock_package *pkg;
 	const struct lock_file *file;
-	char *path;		/* where the file is; NULL when it cannot be had yet */
-	const char *why;	/* when path is NULL */
 	struct trust_result result;
 };
 
@@ -27,55 +28,24 @@ struct work {
 	atomic_size_t next;
 	const struct trust_policy *policy;
 	struct trust_cache *cache;
+	const char *lock_dir, *store;
+	struct registry_options fetch;
 };
-
-/* Where a locked file is: its path (relative to the lock), a file:// url,
- * or the configured mirror of its package's registry. */
-static char *locate(const struct trust_policy *p, const char *lock_dir, const struct lock_package *pkg,
-		    const struct lock_file *f, const char **why)
-{
-	struct util_buf b = UTIL_BUF_INIT;
-
-	if (f->path) {
-		util_buf_printf(&b, f->path[0] == '/' ? "%s" : "%s/%s", f->path[0] == '/' ? f->path : lock_dir,
-				f->path);
-		return util_buf_steal(&b);
-	}
-	if (f->url && !strncmp(f->url, "file://", 7)) {
-		util_buf_puts(&b, f->url + 7);
-		return util_buf_steal(&b);
-	}
-	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
-		const struct trust_registry *r = &p->registries[i];
-		if (r->mirror && !strncmp(r->url, pkg->index, strlen(r->url) - (r->url[strlen(r->url) - 1] == '/'))) {
-			util_buf_printf(&b, "%s/%s/%s", r->mirror, pkg->norm_name, f->name);
-			if (access(b.data, F_OK) < 0) {
-				util_buf_truncate(&b, 0);
-				util_buf_printf(&b, "%s/%s", r->mirror, f->name);
-			}
-			return util_buf_steal(&b);
-		}
-	}
-	*why = "fetching from a remote registry is not built yet; give a path or a mirror";
-	return NULL;
-}
 
 static void *worker(void *arg)
 {
 	struct work *w = arg;
+	struct registry *reg = registry_new(&w->fetch, NULL);
 	size_t i;
 
 	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
 		struct job *j = &w->jobs[i];
-
-		if (!j->path) {
-			j->result.status = TRUST_MISSING;
-			snprintf(j->result.reason, sizeof(j->result.reason), "%s", j->why);
-			continue;
-		}
-		trust_check_file(w->policy, w->cache, j->pkg->index, j->pkg->name, j->pkg->version, j->file,
-				 j->path, NULL, &j->result);
+		char *checked;
+		registry_obtain(reg, w->store, w->policy, w->cache, w->lock_dir, j->pkg, j->file, false, &checked,
+				&j->result);
+		free(checked);
 	}
+	registry_free(reg);
 	return NULL;
 }
 
@@ -102,11 +72,12 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trust_policy policy = { .mode = TRUST_ENFORCE };
+	struct yamlconf_config cfg = { .depth = 0 };
 	struct work w = { .n = 0 };
 	struct project *proj = NULL;
 	struct lock *lock = NULL;
 	struct pl_error err;
-	char *root = NULL, *cache_path = NULL;
+	char *root = NULL, *cache_path = NULL, *store = NULL;
 	bool json = false;
 	int c, rc = CLI_USAGE;
 
@@ -119,7 +90,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (trust_policy_load_default(&policy, &err) < 0 ||
+	if (yamlconf_config_load_default(&cfg, &err) < 0 ||
+	    trust_policy_load_default(&policy, &err) < 0 ||
 	    !(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
 	    !(proj = project_load(root, &err)) ||
 	    trust_policy_tighten(&policy, toml_get(proj->tool_pylock, "trust"), proj->pyproject_path, &err) < 0 ||
@@ -139,10 +111,13 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			memset(j, 0, sizeof(*j));
 			j->pkg = p;
 			j->file = f;
-			j->path = locate(&policy, proj->root, p, f, &j->why);
 		}
 	}
 	w.policy = &policy;
+	w.lock_dir = proj->root;
+	w.store = store = store_root(&err);
+	w.fetch.ca_file = cfg.ca_file;
+	w.fetch.timeout = cfg.fetch_timeout;
 	atomic_init(&w.next, 0);
 	check_all(&w);
 
@@ -201,9 +176,9 @@ static int run(const struct cli_command *self, int argc, char **argv)
 fail:
 	cli_print_error(&err);
 out:
-	for (size_t i = 0; i < w.n; i++)
-		free(w.jobs[i].path);
 	free(w.jobs);
+	free(store);
+	yamlconf_config_fini(&cfg);
 	free(cache_path);
 	lock_free(lock);
 	project_free(proj);
@@ -221,7 +196,9 @@ const struct cli_command cmd_verify = {
 		"pylock-policy(5)). One status per package, its worst file's: hash-mismatch,\n"
 		"bad-signature, untrusted-signer, unsigned, missing, unhashed, allowed-unsigned, or\n"
 		"verified with the signer's key id; then a summary. Files are found by their path\n"
-		"(relative to the lock), a file:// url, or a registry's mirror folder. Every file of\n"
+		"(relative to the lock), a file:// or https:// url, a registry's mirror folder, or\n"
+		"the package's index (PEP 503 HTML or PEP 691 JSON); remote files are fetched into\n"
+		"the store (config fetch: ca-file, timeout) and admitted only if they pass. Every file of\n"
 		"a package is checked (choosing the files for one interpreter comes with\n"
 		"environments; --all-files is accepted). Hashes are cached by device, inode, size and\n"
 		"mtime, and computed on every core. Exit status 1 when anything is worse than\n"

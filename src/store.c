@@ -1,4 +1,4 @@
-/* Admission into the store: copy, check the copy, rename. */
+/* Admission into the store: stage, check the staged bytes, rename. */
 #include "config.h"
 #include "store.h"
 
@@ -10,6 +10,188 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define SIG_MAX 16384
+
+static bool is_sha256(const char *hex)
+{
+	if (!hex || strlen(hex) != 64)
+		return false;
+	for (const char *c = hex; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f') || (*c >= 'A' && *c <= 'F')))
+			return false;
+	return true;
+}
+
+/* blobs/sha256/ab/cdef..., lower case whatever case the lock used. */
+static void blob_path(struct util_buf *b, const char *root, const char *sha, size_t *dir_len)
+{
+	util_buf_printf(b, "%s/blobs/sha256/", root);
+	for (int i = 0; i < 64; i++) {
+		if (i == 2) {
+			*dir_len = b->len;
+			util_buf_putc(b, '/');
+		}
+		util_buf_putc(b, (char)(sha[i] >= 'A' && sha[i] <= 'F' ? sha[i] + 32 : sha[i]));
+	}
+}
+
+char *store_root(struct pl_error *err)
+{
+	return util_dir_path(UTIL_DIR_DATA, err);
+}
+
+char *store_blob(const char *root, const struct lock_file *f)
+{
+	const char *sha = lock_file_sha256(f);
+	struct util_buf b = UTIL_BUF_INIT;
+	size_t dir_len;
+
+	if (!is_sha256(sha))
+		return NULL;
+	blob_path(&b, root, sha, &dir_len);
+	if (access(b.data, R_OK) < 0) {
+		util_buf_free(&b);
+		return NULL;
+	}
+	return util_buf_steal(&b);
+}
+
+int store_stage_open(const char *root, const char *sha256, struct store_stage *s, struct pl_error *err)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	size_t dir_len;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	if (!is_sha256(sha256))
+		return pl_error_set(err, NULL, 0, 0, "the lock records no valid sha256; nothing enters the store without one");
+	blob_path(&b, root, sha256, &dir_len);
+	s->final = util_buf_steal(&b);
+	s->dir = util_xstrndup(s->final, dir_len);
+	if (util_mkdir_p(s->dir, 0755, err) < 0)
+		goto fail;
+	util_buf_printf(&b, "%s/.stage.XXXXXX", s->dir);
+	s->tmp = util_buf_steal(&b);
+	if ((s->fd = mkostemp(s->tmp, O_CLOEXEC)) < 0) {
+		pl_error_errno(err, s->dir, "cannot create a file in the store");
+		free(s->tmp);
+		s->tmp = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	store_stage_abort(s);
+	return -1;
+}
+
+int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	int fd;
+
+	if (len > SIG_MAX)
+		return pl_error_set(err, NULL, 0, 0, "the signature is larger than %d bytes", SIG_MAX);
+	util_buf_printf(&b, "%s/.stage-sig.XXXXXX", s->dir);
+	if ((fd = mkostemp(b.data, O_CLOEXEC)) < 0) {
+		util_buf_free(&b);
+		return pl_error_errno(err, s->dir, "cannot create a file in the store");
+	}
+	free(s->sig_tmp);
+	s->sig_tmp = util_buf_steal(&b);
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+		close(fd);
+		return pl_error_errno(err, s->sig_tmp, "cannot write the signature into the store");
+	}
+	close(fd);
+	return 0;
+}
+
+void store_stage_abort(struct store_stage *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->tmp)
+		unlink(s->tmp);
+	if (s->sig_tmp)
+		unlink(s->sig_tmp);
+	free(s->dir);
+	free(s->tmp);
+	free(s->final);
+	free(s->sig_tmp);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+static int publish(struct store_stage *s, struct pl_error *err)
+{
+	struct util_buf sig = UTIL_BUF_INIT;
+	int rc = 0;
+
+	/* The signature first: a blob in place always has its .sig. Admitted
+	 * again without one (mode warn), the same bytes keep the one they had. */
+	util_buf_printf(&sig, "%s.sig", s->final);
+	if (s->sig_tmp) {
+		if (chmod(s->sig_tmp, 0444) < 0 || rename(s->sig_tmp, sig.data) < 0)
+			rc = pl_error_errno(err, sig.data, "cannot place in the store");
+		else {
+			free(s->sig_tmp);
+			s->sig_tmp = NULL;
+		}
+	}
+	if (rc == 0 && (chmod(s->tmp, 0444) < 0 || rename(s->tmp, s->final) < 0))
+		rc = pl_error_errno(err, s->final, "cannot place in the store");
+	util_buf_free(&sig);
+	if (rc == 0) {
+		free(s->tmp);
+		s->tmp = NULL;
+		int fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	return rc;
+}
+
+int store_stage_commit(struct store_stage *s, const struct trust_policy *policy, const struct lock_package *pkg,
+		       const struct lock_file *f, const char *hex, char **blob, struct trust_result *r,
+		       struct pl_error *err)
+{
+	struct trust_result local;
+	struct util_buf nosig = UTIL_BUF_INIT;
+	int rc = -1;
+
+	r = r ? r : &local;
+	*blob = NULL;
+	if (fsync(s->fd) < 0) {
+		pl_error_errno(err, s->tmp, "cannot write into the store");
+		goto out;
+	}
+	close(s->fd);
+	s->fd = -1;
+	/* Without a staged signature, a name that cannot exist: "unsigned". */
+	util_buf_printf(&nosig, "%s.none", s->tmp);
+	const char *sig = s->sig_tmp ? s->sig_tmp : nosig.data;
+	if (hex)
+		trust_check_hashed(policy, pkg->index, pkg->name, pkg->version, f, s->tmp, hex, sig, r);
+	else
+		trust_check_file(policy, NULL, pkg->index, pkg->name, pkg->version, f, s->tmp, sig, r);
+	if (!trust_admissible(policy, r->status)) {
+		pl_error_set(err, NULL, 0, 0, "%s %s: %s (%s); not admitted", pkg->name, f->name,
+			     trust_status_name(r->status), r->reason);
+		goto out;
+	}
+	if (publish(s, err) < 0)
+		goto out;
+	*blob = s->final;
+	s->final = NULL;
+	rc = 0;
+out:
+	util_buf_free(&nosig);
+	store_stage_abort(s);
+	return rc;
+}
 
 static int copy_into(int out, const char *src, struct pl_error *err)
 {
@@ -28,8 +210,6 @@ static int copy_into(int out, const char *src, struct pl_error *err)
 		}
 	if (n < 0)
 		rc = pl_error_errno(err, src, "cannot read");
-	if (rc == 0 && fsync(out) < 0)
-		rc = pl_error_errno(err, src, "cannot copy into the store");
 	close(in);
 	free(buf);
 	return rc;
@@ -39,58 +219,28 @@ int store_admit(const char *root, const struct trust_policy *policy, const struc
 		const struct lock_file *f, const char *src, char **blob, struct trust_result *r,
 		struct pl_error *err)
 {
-	const char *sha = lock_file_sha256(f);
-	struct util_buf dir = UTIL_BUF_INIT, final = UTIL_BUF_INIT, tmp = UTIL_BUF_INIT, sig = UTIL_BUF_INIT;
-	struct trust_result local;
-	int fd, rc = -1;
+	struct store_stage s;
+	struct util_buf sigpath = UTIL_BUF_INIT;
+	char *sig = NULL;
+	size_t len;
+	struct pl_error why;
 
-	r = r ? r : &local;
 	*blob = NULL;
-	if (!sha || strlen(sha) != 64)
-		return pl_error_set(err, NULL, 0, 0, "%s: the lock records no sha256 for %s; not admitted",
-				    pkg->name, f->name);
-	util_buf_printf(&dir, "%s/blobs/sha256/%.2s", root, sha);
-	util_buf_printf(&final, "%s/%s", dir.data, sha + 2);
-	for (char *c = final.data + dir.len; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
-	if (util_mkdir_p(dir.data, 0755, err) < 0)
-		goto out;
-	util_buf_printf(&tmp, "%s/.admit.XXXXXX", dir.data);
-	if ((fd = mkostemp(tmp.data, O_CLOEXEC)) < 0) {
-		pl_error_errno(err, dir.data, "cannot create a file in the store");
-		goto out;
+	if (store_stage_open(root, lock_file_sha256(f), &s, &why) < 0)
+		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, why.msg);
+	if (copy_into(s.fd, src, err) < 0)
+		goto fail;
+	util_buf_printf(&sigpath, "%s.sig", src);
+	if (util_read_file(sigpath.data, SIG_MAX, &sig, &len, &why) == 0) {
+		int rc = store_stage_signature(&s, sig, len, err);
+		free(sig);
+		if (rc < 0)
+			goto fail;
 	}
-	if (copy_into(fd, src, err) < 0) {
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	close(fd);
-	/* The copy is what gets checked: the source may change under us. */
-	util_buf_printf(&sig, "%s.sig", src);
-	trust_check_file(policy, NULL, pkg->index, pkg->name, pkg->version, f, tmp.data, sig.data, r);
-	if (!trust_admissible(policy, r->status)) {
-		unlink(tmp.data);
-		pl_error_set(err, NULL, 0, 0, "%s %s: %s (%s); not admitted", pkg->name, f->name,
-			     trust_status_name(r->status), r->reason);
-		goto out;
-	}
-	if (chmod(tmp.data, 0444) < 0 || rename(tmp.data, final.data) < 0) {
-		pl_error_errno(err, final.data, "cannot place in the store");
-		unlink(tmp.data);
-		goto out;
-	}
-	fd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	*blob = util_buf_steal(&final);
-	rc = 0;
-out:
-	util_buf_free(&dir);
-	util_buf_free(&final);
-	util_buf_free(&tmp);
-	util_buf_free(&sig);
-	return rc;
+	util_buf_free(&sigpath);
+	return store_stage_commit(&s, policy, pkg, f, NULL, blob, r, err);
+fail:
+	util_buf_free(&sigpath);
+	store_stage_abort(&s);
+	return -1;
 }

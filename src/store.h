@@ -1,6 +1,7 @@
 /* store: pylock's content-addressed store (DESIGN.md, "Files and paths"):
- * blobs/sha256/ab/cdef... hold verified files, read-only. Nothing enters
- * unless its bytes pass the lock's hash and the trust policy. */
+ * blobs/sha256/ab/cdef... hold verified files, read-only, each with its
+ * signature beside it (cdef....sig) when it had one. Nothing enters unless
+ * its bytes pass the lock's hash and the trust policy. */
 #ifndef PYLOCK_STORE_H
 #define PYLOCK_STORE_H
 
@@ -8,14 +9,39 @@
 #include "trust.h"
 #include "util.h"
 
-/* Admits the locked file f of package pkg, read from src (its signature from
- * src.sig): the bytes are copied into the store under a temporary name,
- * checked there (so what is checked is what is kept), and renamed into
- * place only when trust_admissible() says so. On refusal nothing is left in
- * the store and err says why; r (may be NULL) receives the check's result.
- * *blob gets the stored path (malloc'd). */
+/* A blob being written: a temporary file in its final folder, so that the
+ * rename that publishes it is atomic. */
+struct store_stage {
+	char *dir, *tmp, *final, *sig_tmp;
+	int fd;
+};
+
+/* Opens a staging file for a blob whose sha256 is the lock's (hex). */
+int store_stage_open(const char *root, const char *sha256, struct store_stage *s, struct pl_error *err);
+/* Stages the file's detached signature (at most 16 KiB). */
+int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err);
+/* Checks the staged bytes against f and the policy (hex: their sha256 when
+ * computed while they were written, else NULL to hash them now) and, when
+ * trust_admissible(), renames them into place; *blob gets the stored path.
+ * Refused or not, the stage is finished: nothing temporary is left. r (may
+ * be NULL) receives the check's result. */
+int store_stage_commit(struct store_stage *s, const struct trust_policy *policy, const struct lock_package *pkg,
+		       const struct lock_file *f, const char *hex, char **blob, struct trust_result *r,
+		       struct pl_error *err);
+/* Drops a stage without publishing anything. */
+void store_stage_abort(struct store_stage *s);
+
+/* Admits the locked file f of package pkg, read from the local file src (its
+ * signature from src.sig): copied into a stage, checked there (so what is
+ * checked is what is kept), committed. */
 int store_admit(const char *root, const struct trust_policy *policy, const struct lock_package *pkg,
 		const struct lock_file *f, const char *src, char **blob, struct trust_result *r,
 		struct pl_error *err);
+
+/* The stored blob for f (by the lock's sha256), or NULL when absent. */
+char *store_blob(const char *root, const struct lock_file *f);
+
+/* The store's root folder (PYLOCK_HOME/data or XDG_DATA_HOME/pylock). */
+char *store_root(struct pl_error *err);
 
 #endif

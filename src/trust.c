@@ -588,6 +588,36 @@ out:
 	return rc;
 }
 
+struct trust_sha256 *trust_sha256_new(struct pl_error *err)
+{
+	EVP_MD_CTX *ctx;
+
+	if (trust_init(err) < 0)
+		return NULL;
+	if (!(ctx = C(EVP_MD_CTX_new)()) || C(EVP_DigestInit_ex)(ctx, C(EVP_sha256)(), NULL) != 1) {
+		C(EVP_MD_CTX_free)(ctx);
+		pl_error_set(err, NULL, 0, 0, "libcrypto cannot start a sha256");
+		return NULL;
+	}
+	return (struct trust_sha256 *)ctx;
+}
+
+void trust_sha256_update(struct trust_sha256 *h, const void *data, size_t len)
+{
+	C(EVP_DigestUpdate)((EVP_MD_CTX *)h, data, len);
+}
+
+void trust_sha256_final(struct trust_sha256 *h, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen;
+
+	C(EVP_DigestFinal_ex)((EVP_MD_CTX *)h, md, &mdlen);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	C(EVP_MD_CTX_free)((EVP_MD_CTX *)h);
+}
+
 /* ---- the hash cache ---- */
 
 struct cache_entry {
@@ -873,9 +903,7 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 	const char *want = lock_file_sha256(f);
 	struct pl_error err;
 	struct stat st;
-	char hex[65], *sigtext = NULL, sigpath[4200];
-	unsigned char sig[SIG_MAX], digest[32];
-	size_t siglen, len;
+	char hex[65];
 
 	memset(r, 0, sizeof(*r));
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -901,6 +929,25 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 			return;
 		}
 		cache_put(cache, &st, hex);
+	}
+	trust_check_hashed(p, index, package, version, f, path, hex, sig_path, r);
+}
+
+void trust_check_hashed(const struct trust_policy *p, const char *index, const char *package,
+			const char *version, const struct lock_file *f, const char *path, const char *hex,
+			const char *sig_path, struct trust_result *r)
+{
+	const char *want = lock_file_sha256(f);
+	struct pl_error err;
+	char *sigtext = NULL, sigpath[4200];
+	unsigned char sig[SIG_MAX], digest[32];
+	size_t siglen, len;
+
+	memset(r, 0, sizeof(*r));
+	if (!want) {
+		r->status = TRUST_UNHASHED;
+		snprintf(r->reason, sizeof(r->reason), "the lock records no sha256 for %s", f->name);
+		return;
 	}
 	if (strcasecmp(hex, want)) {
 		r->status = TRUST_HASH_MISMATCH;

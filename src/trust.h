@@ -99,6 +99,11 @@ int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
 		      const char *package, const char *version, const struct lock_file *f,
 		      const char *path, const char *sig_path, struct trust_result *r);
+/* The same with the file's sha256 already computed (hex), e.g. while it
+ * streamed in; the size is the caller's to have checked. */
+void trust_check_hashed(const struct trust_policy *p, const char *index, const char *package,
+			const char *version, const struct lock_file *f, const char *path, const char *hex,
+			const char *sig_path, struct trust_result *r);
 /* Whether a status lets a file into the store under the policy's mode:
  * verified or allowed-unsigned under enforce; anything but a hash mismatch
  * otherwise (the bytes must always be the ones the lock names). */
@@ -106,6 +111,12 @@ bool trust_admissible(const struct trust_policy *p, enum trust_status s);
 
 /* sha256 of a file, hex; -1 with err when unreadable. */
 int trust_sha256_file(const char *path, char hex[65], struct pl_error *err);
+
+/* An incremental sha256; final writes the hex digest and frees it. */
+struct trust_sha256;
+struct trust_sha256 *trust_sha256_new(struct pl_error *err);
+void trust_sha256_update(struct trust_sha256 *h, const void *data, size_t len);
+void trust_sha256_final(struct trust_sha256 *h, char hex[65]);
 
 const char *trust_status_name(enum trust_status s);
 const char *trust_mode_name(enum trust_mode m);

@@ -250,20 +250,56 @@ static int set_roots(const struct yamlconf_node *v, const char *file, struct yam
 	return set_list(v, file, "roots", true, &cfg->roots, err);
 }
 
-static int set_depth(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
-		     struct pl_error *err)
+/* A whole number in [min, max]. */
+static int number(const struct yamlconf_node *v, const char *file, const char *key, long min, long max,
+		  long *out, struct pl_error *err)
 {
 	char *end;
 	long n;
 
 	if (v->kind != YAMLCONF_SCALAR || v->quoted)
-		return pl_error_set(err, file, v->line, v->col, "'depth' must be a number");
+		return pl_error_set(err, file, v->line, v->col, "'%s' must be a number", key);
 	errno = 0;
 	n = strtol(v->scalar, &end, 10);
-	if (errno || *end || end == v->scalar || n < 0 || n > 64)
-		return pl_error_set(err, file, v->line, v->col, "'depth' must be a whole number from 0 to 64");
+	if (errno || *end || end == v->scalar || n < min || n > max)
+		return pl_error_set(err, file, v->line, v->col, "'%s' must be a whole number from %ld to %ld",
+				    key, min, max);
+	*out = n;
+	return 0;
+}
+
+static int set_depth(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	long n;
+
+	if (number(v, file, "depth", 0, 64, &n, err) < 0)
+		return -1;
 	cfg->depth = (int)n;
 	return 0;
+}
+
+/* One path. */
+static int path_setting(const struct yamlconf_node *v, const char *file, const char *key, char **out,
+			struct pl_error *err)
+{
+	if (v->kind != YAMLCONF_SCALAR || !v->scalar[0] || strlen(v->scalar) >= PATH_MAX)
+		return pl_error_set(err, file, v->line, v->col, "'%s' must be a path", key);
+	free(*out);
+	*out = expand_home(v->scalar);
+	return 0;
+}
+
+static int set_ca_file(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		       struct pl_error *err)
+{
+	return path_setting(v, file, "ca-file", &cfg->ca_file, err);
+}
+
+static int set_timeout(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		       struct pl_error *err)
+{
+	return number(v, file, "timeout", 1, 3600, &cfg->fetch_timeout, err);
 }
 
 static int set_network(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
@@ -318,12 +354,21 @@ struct setting {
 
 static int set_sandbox(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
 		       struct pl_error *err);
+static int set_fetch(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err);
 
 /* Every setting of config.yaml: one row each. */
 static const struct setting top_settings[] = {
 	{ "roots", set_roots },
 	{ "depth", set_depth },
 	{ "sandbox", set_sandbox },
+	{ "fetch", set_fetch },
+	{ NULL, NULL },
+};
+
+static const struct setting fetch_settings[] = {
+	{ "ca-file", set_ca_file },
+	{ "timeout", set_timeout },
 	{ NULL, NULL },
 };
 
@@ -359,6 +404,12 @@ static int set_sandbox(const struct yamlconf_node *v, const char *file, struct y
 		       struct pl_error *err)
 {
 	return apply(v, file, "'sandbox'", sandbox_settings, cfg, err);
+}
+
+static int set_fetch(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	return apply(v, file, "'fetch'", fetch_settings, cfg, err);
 }
 
 int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err)
@@ -399,4 +450,6 @@ void yamlconf_config_fini(struct yamlconf_config *cfg)
 	list_free(&cfg->ro_binds);
 	list_free(&cfg->dotfiles);
 	list_free(&cfg->env);
+	free(cfg->ca_file);
+	cfg->ca_file = NULL;
 }

@@ -52,6 +52,9 @@ struct yamlconf_config {
 	struct yamlconf_list ro_binds;
 	struct yamlconf_list dotfiles;	/* names under $HOME passed read-only */
 	struct yamlconf_list env;	/* variables kept, NAME_* patterns allowed */
+	/* fetch: */
+	char *ca_file;			/* NULL: the system's CA store */
+	long fetch_timeout;		/* seconds without progress; 0: the default */
 };
 
 /* Reads path into cfg; a missing file gives the defaults. Unknown keys and

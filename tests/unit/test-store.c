@@ -78,6 +78,12 @@ static void test_admit(void **state)
 	struct stat st;
 	assert_int_equal(stat(blob, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0444);
+	char *stored = store_blob(root, f);
+	assert_string_equal(stored, blob);
+	free(stored);
+	snprintf(path, sizeof(path), "%s.sig", blob);
+	assert_int_equal(access(path, R_OK), 0);	/* kept for later checks */
+	snprintf(path, sizeof(path), "%s/p-1-py3-none-any.whl", dir);
 	free(blob);
 
 	/* Tampered after signing: refused, nothing left behind. */
@@ -86,7 +92,7 @@ static void test_admit(void **state)
 	assert_int_equal(r.status, TRUST_HASH_MISMATCH);
 	assert_non_null(strstr(err.msg, "not admitted"));
 	assert_null(blob);
-	assert_int_equal(entries(lock_file_sha256(f)), 1);	/* only the earlier blob */
+	assert_int_equal(entries(lock_file_sha256(f)), 2);	/* only the earlier blob and its .sig */
 
 	/* The right bytes but no signature: refused under enforce. */
 	put("p-1-py3-none-any.whl", "the real bytes");
@@ -99,7 +105,7 @@ static void test_admit(void **state)
 	policy.mode = TRUST_WARN;
 	assert_int_equal(store_admit(root, &policy, &lock->packages[0], f, path, &blob, &r, &err), 0);
 	free(blob);
-	assert_int_equal(entries(lock_file_sha256(f)), 1);
+	assert_int_equal(entries(lock_file_sha256(f)), 2);	/* the same bytes keep their signature */
 	lock_free(lock);
 	trust_policy_fini(&policy);
 }

@@ -1,0 +1,873 @@
+/* Finding locked files and fetching them: PEP 503/691 simple indexes over
+ * file:// and https:// with libcurl, streamed into the store. */
+#include "config.h"
+#include "registry.h"
+
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define SIG_MAX 16384
+#define FILE_MAX ((uint64_t)16 << 30)	/* when the lock gives no size */
+#define DEFAULT_TIMEOUT 30
+
+/* libcurl pulls in some thirty libraries; loaded only when a file must be
+ * fetched, it costs nothing to the commands that never do. */
+#define CURL_FUNCTIONS(X) \
+	X(curl_global_init) \
+	X(curl_easy_init) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_reset) \
+	X(curl_easy_setopt) \
+	X(curl_easy_perform) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_strerror) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all) \
+	X(curl_url) \
+	X(curl_url_set) \
+	X(curl_url_get) \
+	X(curl_url_cleanup) \
+	X(curl_free)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	CURL_FUNCTIONS(X)
+#undef X
+} curl_fn;
+
+#define CU(f) (curl_fn.f)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static const char *curl_error;
+
+static void load_curl(void)
+{
+	void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		curl_error = dlerror();
+		return;
+	}
+#define X(f) \
+	if (!(curl_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
+		curl_error = "a libcurl function is missing: " #f; \
+		return; \
+	}
+	CURL_FUNCTIONS(X)
+#undef X
+	if (CU(curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		curl_error = "curl_global_init failed";
+}
+
+struct registry {
+	CURL *curl;
+	char *ca_file;
+	long timeout;
+	char errbuf[CURL_ERROR_SIZE];
+	/* The last project page: a package's files are looked up one by one. */
+	char *page_url;
+	struct registry_page page;
+};
+
+struct registry *registry_new(const struct registry_options *o, struct pl_error *err)
+{
+	struct registry *r = util_xcalloc(1, sizeof(*r));
+
+	r->ca_file = o && o->ca_file ? util_xstrdup(o->ca_file) : NULL;
+	r->timeout = o && o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT;
+	return r;
+}
+
+void registry_free(struct registry *r)
+{
+	if (!r)
+		return;
+	if (r->curl)
+		CU(curl_easy_cleanup)(r->curl);
+	free(r->ca_file);
+	free(r->page_url);
+	registry_page_fini(&r->page);
+	free(r);
+}
+
+static int curl_ready(struct registry *r, struct pl_error *err)
+{
+	pthread_once(&curl_once, load_curl);
+	if (curl_error)
+		return pl_error_set(err, NULL, 0, 0, "cannot load libcurl (%s): %s", LIBCURL_SONAME, curl_error);
+	if (!r->curl && !(r->curl = CU(curl_easy_init)()))
+		return pl_error_set(err, NULL, 0, 0, "libcurl cannot start a transfer");
+	return 0;
+}
+
+/* The options every transfer shares. Redirects may only lead to https:
+ * an index must never send pylock to a local file. */
+static void setup(struct registry *r, const char *url)
+{
+	CURL *c = r->curl;
+
+	CU(curl_easy_reset)(c);
+	r->errbuf[0] = '\0';
+	CU(curl_easy_setopt)(c, CURLOPT_URL, url);
+	CU(curl_easy_setopt)(c, CURLOPT_NOSIGNAL, 1L);
+	CU(curl_easy_setopt)(c, CURLOPT_ERRORBUFFER, r->errbuf);
+	CU(curl_easy_setopt)(c, CURLOPT_PROTOCOLS_STR, "https,file");
+	CU(curl_easy_setopt)(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	CU(curl_easy_setopt)(c, CURLOPT_FOLLOWLOCATION, 1L);
+	CU(curl_easy_setopt)(c, CURLOPT_MAXREDIRS, 10L);
+	CU(curl_easy_setopt)(c, CURLOPT_FAILONERROR, 1L);
+	CU(curl_easy_setopt)(c, CURLOPT_CONNECTTIMEOUT, r->timeout);
+	CU(curl_easy_setopt)(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	CU(curl_easy_setopt)(c, CURLOPT_LOW_SPEED_TIME, r->timeout);
+	CU(curl_easy_setopt)(c, CURLOPT_USERAGENT, "pylock/" PACKAGE_VERSION);
+	if (r->ca_file)
+		CU(curl_easy_setopt)(c, CURLOPT_CAINFO, r->ca_file);
+}
+
+/* A failed transfer, said the way a user can act on. */
+static int transfer_error(struct registry *r, const char *url, CURLcode rc, struct pl_error *err)
+{
+	long code = 0;
+
+	switch (rc) {
+	case CURLE_HTTP_RETURNED_ERROR:
+		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
+		return pl_error_set(err, NULL, 0, 0, "%s: HTTP %ld", url, code);
+	case CURLE_OPERATION_TIMEDOUT:
+		return pl_error_set(err, NULL, 0, 0, "%s: no progress for %ld s; gave up", url, r->timeout);
+	case CURLE_TOO_MANY_REDIRECTS:
+		return pl_error_set(err, NULL, 0, 0, "%s: too many redirects (a redirect loop?)", url);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return pl_error_set(err, NULL, 0, 0, "%s: only https:// and file:// are fetched, and redirects "
+				    "only to https://", url);
+	default:
+		return pl_error_set(err, NULL, 0, 0, "%s: %s", url,
+				    r->errbuf[0] ? r->errbuf : CU(curl_easy_strerror)(rc));
+	}
+}
+
+struct mem_sink {
+	struct util_buf *buf;
+	size_t max;
+	bool too_big;
+};
+
+static size_t mem_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct mem_sink *s = arg;
+
+	if (s->buf->len + n > s->max) {
+		s->too_big = true;
+		return 0;
+	}
+	util_buf_add(s->buf, data, n);
+	return n;
+}
+
+static size_t header_line(char *data, size_t size, size_t n, void *arg)
+{
+	char **type = arg;
+
+	/* A redirect's headers come first: the last Content-Type wins. */
+	if (n > 13 && !strncasecmp(data, "content-type:", 13)) {
+		const char *v = data + 13;
+		size_t len = n - 13;
+		while (len && (*v == ' ' || *v == '\t'))
+			v++, len--;
+		while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+			len--;
+		free(*type);
+		*type = util_xstrndup(v, len);
+	}
+	return n;
+}
+
+static int get(struct registry *r, const char *url, size_t max, struct util_buf *body, char **content_type,
+	       struct curl_slist *headers, struct pl_error *err)
+{
+	struct mem_sink sink = { body, max, false };
+	long code = 0;
+	CURLcode rc;
+
+	if (curl_ready(r, err) < 0)
+		return -1;
+	setup(r, url);
+	if (headers)
+		CU(curl_easy_setopt)(r->curl, CURLOPT_HTTPHEADER, headers);
+	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, mem_write);
+	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEDATA, &sink);
+	if (content_type) {
+		*content_type = NULL;
+		CU(curl_easy_setopt)(r->curl, CURLOPT_HEADERFUNCTION, header_line);
+		CU(curl_easy_setopt)(r->curl, CURLOPT_HEADERDATA, content_type);
+	}
+	rc = CU(curl_easy_perform)(r->curl);
+	if (sink.too_big)
+		return pl_error_set(err, NULL, 0, 0, "%s: larger than %zu bytes", url, max);
+	if (rc == CURLE_HTTP_RETURNED_ERROR) {
+		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
+		return (int)code;
+	}
+	if (rc == CURLE_FILE_COULDNT_READ_FILE)
+		return 404;
+	if (rc != CURLE_OK)
+		return transfer_error(r, url, rc, err);
+	CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
+	return code ? (int)code : 200;
+}
+
+int registry_get(struct registry *r, const char *url, size_t max, struct util_buf *body, char **content_type,
+		 struct pl_error *err)
+{
+	return get(r, url, max, body, content_type, NULL, err);
+}
+
+/* ---- project pages ---- */
+
+void registry_page_fini(struct registry_page *page)
+{
+	for (size_t i = 0; i < page->n; i++) {
+		free(page->links[i].filename);
+		free(page->links[i].url);
+		free(page->links[i].sha256);
+	}
+	free(page->links);
+	memset(page, 0, sizeof(*page));
+}
+
+static bool safe_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > REGISTRY_NAME_MAX || name[0] == '.' || strstr(name, ".."))
+		return false;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c == '/' || *c == '\\' || *c < 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+static bool is_hex64(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+static void refuse(struct registry_page *page, const char *name)
+{
+	if (!page->refused++)
+		snprintf(page->refused_example, sizeof(page->refused_example), "%.80s", name);
+}
+
+/* Resolves href against base; the link's last path component must be its
+ * file name (PEP 503). */
+static void add_link(struct registry *r, struct registry_page *page, const char *base, const char *href,
+		     size_t href_len, const char *filename, const char *sha256)
+{
+	char *url = NULL, *path = NULL, *rel = util_xstrndup(href, href_len);
+	CURLU *u = CU(curl_url)();
+
+	if (!safe_name(filename) || !u ||
+	    CU(curl_url_set)(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    CU(curl_url_set)(u, CURLUPART_URL, rel, 0) != CURLUE_OK ||
+	    CU(curl_url_set)(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+	    CU(curl_url_get)(u, CURLUPART_URL, &url, 0) != CURLUE_OK ||
+	    CU(curl_url_get)(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+		refuse(page, filename);
+		goto out;
+	}
+	const char *last = strrchr(path, '/');
+	/* A page served over https links only to https: never to local files. */
+	if (strcmp(last ? last + 1 : path, filename) || (!strncmp(base, "https:", 6) && strncmp(url, "https:", 6))) {
+		refuse(page, filename);
+		goto out;
+	}
+	page->links = util_xrealloc(page->links, (page->n + 1) * sizeof(*page->links));
+	page->links[page->n++] = (struct registry_link){
+		.filename = util_xstrdup(filename),
+		.url = util_xstrdup(url),
+		.sha256 = sha256 ? util_xstrdup(sha256) : NULL,
+	};
+out:
+	if (url)
+		CU(curl_free)(url);
+	if (path)
+		CU(curl_free)(path);
+	if (u)
+		CU(curl_url_cleanup)(u);
+	free(rel);
+}
+
+/* HTML character references in attribute values and anchor text. */
+static void unescape(struct util_buf *out, const char *s, size_t len)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' },
+	};
+
+	util_buf_truncate(out, 0);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '&') {
+			util_buf_putc(out, s[i]);
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < sizeof(named) / sizeof(*named); k++) {
+			size_t n = strlen(named[k].name);
+			if (i + 1 + n <= len && !strncmp(s + i + 1, named[k].name, n)) {
+				util_buf_putc(out, named[k].c);
+				i += n;
+				break;
+			}
+		}
+		if (k < sizeof(named) / sizeof(*named))
+			continue;
+		if (i + 2 < len && s[i + 1] == '#') {
+			bool hexa = s[i + 2] == 'x' || s[i + 2] == 'X';
+			size_t j = i + 2 + hexa;
+			unsigned long v = 0;
+			while (j < len && j - i < 10 && (hexa ? strchr("0123456789abcdefABCDEF", s[j]) : strchr("0123456789", s[j])))
+				v = v * (hexa ? 16 : 10) + (unsigned long)(s[j] <= '9' ? s[j] - '0' : (s[j] | 0x20) - 'a' + 10), j++;
+			if (j < len && s[j] == ';' && v > 0 && v < 0x80) {
+				util_buf_putc(out, (char)v);
+				i = j;
+				continue;
+			}
+			/* Non-ASCII references never occur in a valid file name:
+			 * kept as a control byte, the name is refused. */
+			if (j < len && s[j] == ';') {
+				util_buf_putc(out, 1);
+				i = j;
+				continue;
+			}
+		}
+		util_buf_putc(out, '&');
+	}
+	util_buf_str(out);
+}
+
+static const char *find_ci(const char *s, const char *end, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (; s + n <= end; s++)
+		if (!strncasecmp(s, what, n))
+			return s;
+	return NULL;
+}
+
+/* The value of attribute name in a tag's text [s, end), or NULL. */
+static const char *attribute(const char *s, const char *end, const char *name, size_t *len)
+{
+	size_t n = strlen(name);
+
+	while (s < end) {
+		while (s < end && strchr(" \t\r\n/", *s))
+			s++;
+		const char *key = s;
+		while (s < end && !strchr(" \t\r\n=>", *s))
+			s++;
+		size_t keylen = (size_t)(s - key);
+		while (s < end && strchr(" \t\r\n", *s))
+			s++;
+		const char *v = s, *vend = s;
+		if (s < end && *s == '=') {
+			s++;
+			while (s < end && strchr(" \t\r\n", *s))
+				s++;
+			if (s < end && (*s == '"' || *s == '\'')) {
+				char q = *s++;
+				v = s;
+				while (s < end && *s != q)
+					s++;
+				vend = s;
+				if (s < end)
+					s++;
+			} else {
+				v = s;
+				while (s < end && !strchr(" \t\r\n>", *s))
+					s++;
+				vend = s;
+			}
+		}
+		if (keylen == n && !strncasecmp(key, name, n)) {
+			*len = (size_t)(vend - v);
+			return v;
+		}
+		if (keylen == 0 && s < end)
+			s++;
+	}
+	return NULL;
+}
+
+int registry_page_parse_html(struct registry *r, const char *text, size_t len, const char *base_url,
+			     struct registry_page *page, struct pl_error *err)
+{
+	const char *s = text, *end = text + len;
+	struct util_buf href = UTIL_BUF_INIT, name = UTIL_BUF_INIT;
+
+	memset(page, 0, sizeof(*page));
+	if (curl_ready(r, err) < 0)
+		return -1;
+	while ((s = find_ci(s, end, "<a"))) {
+		if (s + 2 >= end || !strchr(" \t\r\n", s[2])) {
+			s += 2;
+			continue;
+		}
+		const char *tag = s + 2, *tag_end = tag;
+		char quote = 0;
+		for (; tag_end < end && (quote || *tag_end != '>'); tag_end++)
+			if (*tag_end == '"' || *tag_end == '\'')
+				quote = quote == *tag_end ? 0 : quote ? quote : *tag_end;
+		if (tag_end >= end)
+			break;
+		const char *text_start = tag_end + 1, *close = find_ci(text_start, end, "</a");
+		if (!close)
+			break;
+		size_t hlen;
+		const char *h = attribute(tag, tag_end, "href", &hlen);
+		s = close + 3;
+		if (!h)
+			continue;
+		const char *t = text_start, *te = close;
+		while (t < te && strchr(" \t\r\n", *t))
+			t++;
+		while (te > t && strchr(" \t\r\n", te[-1]))
+			te--;
+		unescape(&name, t, (size_t)(te - t));
+		unescape(&href, h, hlen);
+		/* PEP 503: the URL's fragment may carry HASHNAME=hex. */
+		const char *frag = strchr(href.data, '#'), *sha = NULL;
+		char hex[65];
+		size_t hl = frag ? (size_t)(frag - href.data) : href.len;
+		if (frag && !strncmp(frag, "#sha256=", 8) && is_hex64(frag + 8, strlen(frag + 8))) {
+			memcpy(hex, frag + 8, 65);
+			sha = hex;
+		}
+		add_link(r, page, base_url, href.data, hl, name.data, sha);
+	}
+	util_buf_free(&href);
+	util_buf_free(&name);
+	return 0;
+}
+
+int registry_page_parse_json(struct registry *r, const char *text, size_t len, const char *base_url,
+			     struct registry_page *page, struct pl_error *err)
+{
+	json_error_t jerr;
+	json_t *root, *files, *file;
+	const char *version;
+	size_t i;
+
+	memset(page, 0, sizeof(*page));
+	if (curl_ready(r, err) < 0)
+		return -1;
+	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
+		return pl_error_set(err, base_url, jerr.line, jerr.column, "not a PEP 691 page: %s", jerr.text);
+	/* PEP 691: a client must refuse a major version it does not know. */
+	version = json_string_value(json_object_get(json_object_get(root, "meta"), "api-version"));
+	if (!version || strncmp(version, "1.", 2)) {
+		pl_error_set(err, NULL, 0, 0, "%s: unsupported simple API version %.20s (pylock reads 1.x)", base_url,
+			     version ? version : "(none)");
+		json_decref(root);
+		return -1;
+	}
+	if (!json_is_array(files = json_object_get(root, "files"))) {
+		json_decref(root);
+		return pl_error_set(err, NULL, 0, 0, "%s: not a PEP 691 page: no \"files\" array", base_url);
+	}
+	json_array_foreach(files, i, file) {
+		const char *name = json_string_value(json_object_get(file, "filename"));
+		const char *url = json_string_value(json_object_get(file, "url"));
+		const char *sha = json_string_value(json_object_get(json_object_get(file, "hashes"), "sha256"));
+
+		if (!name || !url) {
+			refuse(page, name ? name : "(an entry without filename or url)");
+			continue;
+		}
+		if (sha && !is_hex64(sha, strlen(sha)))
+			sha = NULL;
+		add_link(r, page, base_url, url, strlen(url), name, sha);
+	}
+	json_decref(root);
+	return 0;
+}
+
+static char *page_url(const char *index_url, const char *name)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_puts(&b, index_url);
+	if (!b.len || b.data[b.len - 1] != '/')
+		util_buf_putc(&b, '/');
+	util_buf_printf(&b, "%s/", name);
+	/* A file:// index is a folder tree: its pages are index.html files. */
+	if (!strncmp(index_url, "file:", 5))
+		util_buf_puts(&b, "index.html");
+	return util_buf_steal(&b);
+}
+
+int registry_page_fetch(struct registry *r, const char *index_url, const char *name, struct registry_page *page,
+			struct pl_error *err)
+{
+	struct util_buf body = UTIL_BUF_INIT;
+	struct curl_slist *accept = NULL;
+	char *url = page_url(index_url, name), *type = NULL, *effective = NULL;
+	int code, rc = -1;
+
+	memset(page, 0, sizeof(*page));
+	if (curl_ready(r, err) < 0)
+		goto out;
+	accept = CU(curl_slist_append)(NULL, "Accept: application/vnd.pypi.simple.v1+json, "
+				       "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01");
+	code = get(r, url, REGISTRY_PAGE_MAX, &body, &type, accept, err);
+	if (code < 0)
+		goto out;
+	if (code != 200) {
+		pl_error_set(err, NULL, 0, 0, "%s: HTTP %d", url, code);
+		goto out;
+	}
+	CU(curl_easy_getinfo)(r->curl, CURLINFO_EFFECTIVE_URL, &effective);
+	util_buf_str(&body);
+	if (type && !strncasecmp(type, "application/vnd.pypi.simple.v1+json", 35))
+		rc = registry_page_parse_json(r, body.data, body.len, effective ? effective : url, page, err);
+	else
+		rc = registry_page_parse_html(r, body.data, body.len, effective ? effective : url, page, err);
+out:
+	if (accept)
+		CU(curl_slist_free_all)(accept);
+	util_buf_free(&body);
+	free(type);
+	free(url);
+	return rc;
+}
+
+/* ---- locating a file ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* file:///abs/path or file://localhost/abs/path, percent-decoded. */
+static char *file_url_path(const char *url)
+{
+	const char *p = url + 7;
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	if (*p != '/')
+		return NULL;
+	for (; *p; p++) {
+		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			char c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+			if (!c) {
+				util_buf_free(&b);
+				return NULL;
+			}
+			util_buf_putc(&b, c);
+			p += 2;
+		} else {
+			util_buf_putc(&b, *p);
+		}
+	}
+	return util_buf_steal(&b);
+}
+
+static bool same_index(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	la -= la && a[la - 1] == '/';
+	lb -= lb && b[lb - 1] == '/';
+	return la == lb && !strncmp(a, b, la);
+}
+
+/* Where a locked file is, without the network: exactly one of path (a local
+ * file) and url (to fetch) is set, or neither with why. */
+struct source {
+	char *path, *url;
+	char why[320];
+};
+
+static void locate(const struct trust_policy *p, const char *lock_dir, const struct lock_package *pkg,
+		   const struct lock_file *f, struct source *src)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	memset(src, 0, sizeof(*src));
+	if (f->path) {
+		util_buf_printf(&b, "%s%s%s", f->path[0] == '/' ? "" : lock_dir, f->path[0] == '/' ? "" : "/", f->path);
+		src->path = util_buf_steal(&b);
+		return;
+	}
+	/* A registry's mirror folder is preferred to the network. */
+	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
+		const struct trust_registry *reg = &p->registries[i];
+		if (!reg->mirror || !same_index(reg->url, pkg->index))
+			continue;
+		util_buf_printf(&b, "%s/%s/%s", reg->mirror, pkg->norm_name, f->name);
+		if (access(b.data, F_OK) < 0) {
+			util_buf_truncate(&b, 0);
+			util_buf_printf(&b, "%s/%s", reg->mirror, f->name);
+		}
+		src->path = util_buf_steal(&b);
+		return;
+	}
+	if (f->url && !strncmp(f->url, "file://", 7)) {
+		if (!(src->path = file_url_path(f->url)))
+			snprintf(src->why, sizeof(src->why), "%.200s: not a local absolute file URL", f->url);
+	} else if (f->url && !strncmp(f->url, "https://", 8)) {
+		src->url = util_xstrdup(f->url);
+	} else if (f->url) {
+		snprintf(src->why, sizeof(src->why), "%.200s: only https:// and file:// URLs are fetched", f->url);
+	} else {
+		snprintf(src->why, sizeof(src->why), "the lock gives no path or url for %s", f->name);
+	}
+}
+
+/* The URL of f on its package's index (PEP 751: a tool may use the index
+ * when the recorded URL no longer works). NULL with why. */
+static char *index_url(struct registry *r, const struct lock_package *pkg, const struct lock_file *f, char *why,
+		       size_t whylen)
+{
+	struct pl_error err;
+
+	if (strncmp(pkg->index, "https://", 8) && strncmp(pkg->index, "file://", 7)) {
+		snprintf(why, whylen, "%.200s: only https:// and file:// indexes are read", pkg->index);
+		return NULL;
+	}
+	char *url = page_url(pkg->index, pkg->norm_name);
+	if (!r->page_url || strcmp(r->page_url, url)) {
+		registry_page_fini(&r->page);
+		free(r->page_url);
+		r->page_url = NULL;
+		if (registry_page_fetch(r, pkg->index, pkg->norm_name, &r->page, &err) < 0) {
+			snprintf(why, whylen, "%.300s", err.msg);
+			free(url);
+			return NULL;
+		}
+		r->page_url = url;
+	} else {
+		free(url);
+	}
+	for (size_t i = 0; i < r->page.n; i++)
+		if (!strcmp(r->page.links[i].filename, f->name))
+			return util_xstrdup(r->page.links[i].url);
+	if (r->page.refused)
+		snprintf(why, whylen, "the index lists no %.100s; it refused %zu unsafe entr%s such as '%s'", f->name,
+			 r->page.refused, r->page.refused == 1 ? "y" : "ies", r->page.refused_example);
+	else
+		snprintf(why, whylen, "the index lists no %.200s", f->name);
+	return NULL;
+}
+
+/* A blob already in the store is checked again (the policy may have
+ * changed since); its signature is the one stored beside it. */
+static bool check_stored(const char *store, const struct trust_policy *p, struct trust_cache *cache,
+			 const struct lock_package *pkg, const struct lock_file *f, char **checked,
+			 struct trust_result *res)
+{
+	char *blob = store ? store_blob(store, f) : NULL;
+
+	if (!blob)
+		return false;
+	trust_check_file(p, cache, pkg->index, pkg->name, pkg->version, f, blob, NULL, res);
+	*checked = blob;
+	return true;
+}
+
+void registry_obtain(struct registry *r, const char *store, const struct trust_policy *p,
+		     struct trust_cache *cache, const char *lock_dir, const struct lock_package *pkg,
+		     const struct lock_file *f, bool admit, char **checked, struct trust_result *res)
+{
+	struct source src;
+	struct pl_error err;
+	char *url = NULL;
+
+	*checked = NULL;
+	memset(res, 0, sizeof(*res));
+	locate(p, lock_dir, pkg, f, &src);
+	if (src.path && !admit) {
+		trust_check_file(p, cache, pkg->index, pkg->name, pkg->version, f, src.path, NULL, res);
+		*checked = src.path;
+		src.path = NULL;
+		if (res->status != TRUST_MISSING || !pkg->index)
+			goto out;
+		free(*checked);
+		*checked = NULL;
+	} else if (check_stored(store, p, cache, pkg, f, checked, res)) {
+		goto out;
+	} else if (src.path) {
+		if (store_admit(store, p, pkg, f, src.path, checked, res, &err) == 0 || res->status != TRUST_MISSING ||
+		    !pkg->index)
+			goto out;
+	}
+	if (!store) {
+		res->status = TRUST_MISSING;
+		snprintf(res->reason, sizeof(res->reason), "no store to fetch into");
+		goto out;
+	}
+	if (src.url && (registry_fetch(r, store, p, pkg, f, src.url, checked, res, &err) == 0 ||
+			res->status != TRUST_MISSING || !pkg->index))
+		goto out;
+	if (!pkg->index) {
+		res->status = TRUST_MISSING;
+		snprintf(res->reason, sizeof(res->reason), "%.250s", src.why);
+		goto out;
+	}
+	char first[256], why[320];
+	snprintf(first, sizeof(first), "%.250s", src.url || src.path ? res->reason : src.why);
+	if ((url = index_url(r, pkg, f, why, sizeof(why)))) {
+		registry_fetch(r, store, p, pkg, f, url, checked, res, &err);
+	} else {
+		res->status = TRUST_MISSING;
+		snprintf(res->reason, sizeof(res->reason), "%.120s; index: %.120s", first, why);
+	}
+out:
+	if (*checked && !trust_admissible(p, res->status) && admit) {
+		free(*checked);
+		*checked = NULL;
+	}
+	free(url);
+	free(src.path);
+	free(src.url);
+}
+
+/* ---- fetching into the store ---- */
+
+struct file_sink {
+	int fd;
+	struct trust_sha256 *hash;
+	uint64_t got, max;
+	bool too_big, write_failed;
+	int write_errno;
+};
+
+static size_t file_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct file_sink *s = arg;
+
+	if (s->got + n > s->max) {
+		s->too_big = true;
+		return 0;
+	}
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(s->fd, data + done, n - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			s->write_failed = true;
+			s->write_errno = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	trust_sha256_update(s->hash, data, n);
+	s->got += n;
+	return n;
+}
+
+static void result(struct trust_result *res, enum trust_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void result(struct trust_result *res, enum trust_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(res, 0, sizeof(*res));
+	res->status = st;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+}
+
+int registry_fetch(struct registry *r, const char *store_root, const struct trust_policy *p,
+		   const struct lock_package *pkg, const struct lock_file *f, const char *url, char **blob,
+		   struct trust_result *res, struct pl_error *err)
+{
+	const char *want = lock_file_sha256(f);
+	struct store_stage stage;
+	struct file_sink sink = { .fd = -1 };
+	struct util_buf sig = UTIL_BUF_INIT, sig_url = UTIL_BUF_INIT;
+	char hex[65];
+	CURLcode rc;
+	int code;
+
+	*blob = NULL;
+	if (!want) {
+		result(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
+		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, res->reason);
+	}
+	if (curl_ready(r, err) < 0 || store_stage_open(store_root, want, &stage, err) < 0) {
+		result(res, TRUST_MISSING, "%.250s", err->msg);
+		return -1;
+	}
+	if (!(sink.hash = trust_sha256_new(err))) {
+		result(res, TRUST_MISSING, "%.250s", err->msg);
+		store_stage_abort(&stage);
+		return -1;
+	}
+	sink.fd = stage.fd;
+	sink.max = f->size >= 0 ? (uint64_t)f->size : FILE_MAX;
+	setup(r, url);
+	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, file_write);
+	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEDATA, &sink);
+	rc = CU(curl_easy_perform)(r->curl);
+	trust_sha256_final(sink.hash, hex);
+	if (sink.too_big) {
+		result(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url, (long long)f->size);
+	} else if (sink.write_failed) {
+		errno = sink.write_errno;
+		pl_error_errno(err, stage.tmp, "cannot write into the store");
+		result(res, TRUST_MISSING, "%.250s", err->msg);
+	} else if (rc == CURLE_FILE_COULDNT_READ_FILE) {
+		result(res, TRUST_MISSING, "%.230s: no such file", url);
+	} else if (rc != CURLE_OK) {
+		transfer_error(r, url, rc, err);
+		result(res, TRUST_MISSING, "%.250s", err->msg);
+	} else if (f->size >= 0 && sink.got != (uint64_t)f->size) {
+		result(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
+		       (unsigned long long)sink.got, (long long)f->size);
+	} else if (strcasecmp(hex, want)) {
+		result(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...", url, hex,
+		       want);
+	} else {
+		/* The bytes are the lock's: now their signature, beside them. */
+		util_buf_printf(&sig_url, "%s.sig", url);
+		code = registry_get(r, sig_url.data, SIG_MAX, &sig, NULL, err);
+		if (code == 200 && store_stage_signature(&stage, sig.data ? sig.data : "", sig.len, err) < 0)
+			result(res, TRUST_MISSING, "%.250s", err->msg);
+		else if (code < 0)
+			result(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err->msg);
+		else if (code != 200 && code != 404 && code != 410)
+			result(res, TRUST_MISSING, "cannot fetch the signature: %.200s: HTTP %d", sig_url.data, code);
+		else {
+			util_buf_free(&sig);
+			util_buf_free(&sig_url);
+			return store_stage_commit(&stage, p, pkg, f, hex, blob, res, err);
+		}
+	}
+	store_stage_abort(&stage);
+	util_buf_free(&sig);
+	util_buf_free(&sig_url);
+	return pl_error_set(err, NULL, 0, 0, "%s %s: %s (%s); not admitted", pkg->name, f->name,
+			    trust_status_name(res->status), res->reason);
+}

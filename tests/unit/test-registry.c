@@ -1,0 +1,134 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "registry.h"
+
+#define H64 "c75a69e28a550a7e93789579c22aa26b0f5b83b75dc4e08fe092980051e1090a"
+#define BASE "https://idx.example/simple/attrs/"
+
+static struct registry *reg;
+
+static int setup(void **state)
+{
+	reg = registry_new(NULL, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	registry_free(reg);
+	return 0;
+}
+
+static void html(const char *text, struct registry_page *page)
+{
+	struct pl_error err;
+
+	assert_int_equal(registry_page_parse_html(reg, text, strlen(text), BASE, page, &err), 0);
+}
+
+static void test_html_links(void **state)
+{
+	struct registry_page page;
+
+	html("<!DOCTYPE html><html><body>\n"
+	     "<a href=\"../../files/ab/attrs-25.1.0-py3-none-any.whl#sha256=" H64 "\" data-requires-python=\"&gt;=3.8\">"
+	     "attrs-25.1.0-py3-none-any.whl</a><br/>\n"
+	     "<A HREF='https://cdn.example/x/attrs-25.1.0.tar.gz?a=1&amp;b=2'>\n  attrs-25.1.0.tar.gz  </A>\n"
+	     "<a href=attrs-24.0.0-py3-none-any.whl#md5=00>attrs-24.0.0-py3-none-any.whl</a>\n"
+	     "<abbr>not a link</abbr><a name=\"anchor\">no href</a>\n"
+	     "</body></html>", &page);
+	assert_int_equal(page.n, 3);
+	assert_int_equal(page.refused, 0);
+	assert_string_equal(page.links[0].filename, "attrs-25.1.0-py3-none-any.whl");
+	/* Relative links resolve against the page; the fragment is not fetched. */
+	assert_string_equal(page.links[0].url, "https://idx.example/files/ab/attrs-25.1.0-py3-none-any.whl");
+	assert_string_equal(page.links[0].sha256, H64);
+	assert_string_equal(page.links[1].url, "https://cdn.example/x/attrs-25.1.0.tar.gz?a=1&b=2");
+	assert_string_equal(page.links[1].filename, "attrs-25.1.0.tar.gz");
+	assert_string_equal(page.links[2].url, BASE "attrs-24.0.0-py3-none-any.whl");
+	assert_null(page.links[2].sha256);	/* only sha256 is taken */
+	registry_page_fini(&page);
+}
+
+static void test_html_unsafe_names(void **state)
+{
+	struct registry_page page;
+
+	html("<a href=\"../x/evil.whl\">../evil.whl</a>"
+	     "<a href=\"x/evil.whl\">x/evil.whl</a>"
+	     "<a href=\"evil.whl\">.hidden.whl</a>"
+	     "<a href=\"a%2Fb.whl\">a&#47;b.whl</a>"
+	     "<a href=\"other.whl\">evil.whl</a>"	/* the text must be the URL's last part */
+	     "<a href=\"ev%01il.whl\">ev&#1;il.whl</a>"
+	     "<a href=\"file:///etc/passwd\">passwd</a>"
+	     "<a href=\"fine-1.0-py3-none-any.whl\">fine-1.0-py3-none-any.whl</a>", &page);
+	assert_int_equal(page.n, 1);	/* an https page links only to https */
+	assert_string_equal(page.links[0].filename, "fine-1.0-py3-none-any.whl");
+	assert_int_equal(page.refused, 7);
+	assert_string_equal(page.refused_example, "../evil.whl");
+	registry_page_fini(&page);
+}
+
+static void test_html_truncated(void **state)
+{
+	static const char *const cut[] = {
+		"<a href=\"x.whl\">x.whl", "<a href=\"x.whl", "<a", "<a href='x.whl'>x.whl</", "",
+	};
+	struct registry_page page;
+
+	for (size_t i = 0; i < sizeof(cut) / sizeof(*cut); i++) {
+		html(cut[i], &page);
+		assert_int_equal(page.n, 0);
+		registry_page_fini(&page);
+	}
+}
+
+static void test_json(void **state)
+{
+	struct registry_page page;
+	struct pl_error err;
+	const char *good = "{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \"attrs\", \"files\": ["
+			   "{\"filename\": \"attrs-25.1.0-py3-none-any.whl\", \"url\": \"../../f/attrs-25.1.0-py3-none-any.whl\","
+			   " \"hashes\": {\"sha256\": \"" H64 "\"}},"
+			   "{\"filename\": \"../attrs.whl\", \"url\": \"attrs.whl\", \"hashes\": {}},"
+			   "{\"url\": \"nameless.whl\"}, 7]}";
+
+	assert_int_equal(registry_page_parse_json(reg, good, strlen(good), BASE, &page, &err), 0);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.links[0].url, "https://idx.example/f/attrs-25.1.0-py3-none-any.whl");
+	assert_string_equal(page.links[0].sha256, H64);
+	assert_int_equal(page.refused, 3);
+	registry_page_fini(&page);
+
+	const char *future = "{\"meta\": {\"api-version\": \"2.0\"}, \"files\": []}";
+	assert_int_equal(registry_page_parse_json(reg, future, strlen(future), BASE, &page, &err), -1);
+	assert_non_null(strstr(err.msg, "unsupported simple API version 2.0"));
+	const char *broken = "{\"meta\": {\"api-version\": \"1.0\"},\n \"files\": [}";
+	assert_int_equal(registry_page_parse_json(reg, broken, strlen(broken), BASE, &page, &err), -1);
+	assert_int_equal(err.line, 2);
+	const char *dup = "{\"meta\": {\"api-version\": \"1.0\"}, \"files\": [], \"files\": []}";
+	assert_int_equal(registry_page_parse_json(reg, dup, strlen(dup), BASE, &page, &err), -1);
+	const char *nofiles = "{\"meta\": {\"api-version\": \"1.0\"}}";
+	assert_int_equal(registry_page_parse_json(reg, nofiles, strlen(nofiles), BASE, &page, &err), -1);
+	assert_non_null(strstr(err.msg, "no \"files\" array"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_html_links),
+		cmocka_unit_test(test_html_unsafe_names),
+		cmocka_unit_test(test_html_truncated),
+		cmocka_unit_test(test_json),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
