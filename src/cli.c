@@ -14,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern const struct cli_command cmd_diff, cmd_help, cmd_key, cmd_list, cmd_merge_driver,
-	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify;
+	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list,
@@ -25,6 +26,9 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_resolve,
 	&cmd_merge_driver,
 	&cmd_verify,
+	&cmd_sync,
+	&cmd_status,
+	&cmd_gc,
 	&cmd_run,
 	&cmd_shell,
 	&cmd_key,
@@ -335,44 +339,74 @@ static const char **joined(char **a, size_t na, char **b, size_t nb)
 	return all;
 }
 
-int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd,
-		      const char *venv_dir)
+/* The environment of the project's lock, when built: its folder, held (a
+ * shared lock gc respects) for as long as the sandbox runs. */
+static char *built_env(struct cli_env *e, int *hold, char **python_prefix)
 {
-	struct yamlconf_config cfg;
+	struct pl_error err;
+	char *path;
+
+	*hold = -1;
+	*python_prefix = NULL;
+	if (access(e->proj->lock_path, F_OK) < 0)
+		return NULL;
+	if (cli_env_plan(e, &err) < 0) {
+		fprintf(stderr, "pylock: no environment (/opt/venv is empty): ");
+		cli_print_error(&err);
+		return NULL;
+	}
+	path = env_path(e->store, e->plan.env_id);
+	if (access(path, F_OK) < 0 || (*hold = env_hold(e->store, e->plan.env_id, &err)) < 0) {
+		fprintf(stderr, "pylock: %s: the environment of this lock is not built (pylock sync); /opt/venv is "
+			"empty\n", e->proj->name);
+		free(path);
+		return NULL;
+	}
+	/* The environment's bin/python points at the interpreter: an
+	 * interpreter outside /usr (pyenv, conda) must be visible too. */
+	if (strncmp(e->py.base_prefix, "/usr/", 5) && strcmp(e->py.base_prefix, "/usr"))
+		*python_prefix = util_xstrdup(e->py.base_prefix);
+	return path;
+}
+
+int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd)
+{
+	struct cli_env e;
 	struct sandbox_profile prof;
 	struct pl_error err;
-	struct project *proj = NULL;
-	char *root = NULL;
+	char *venv = NULL, *python_prefix = NULL;
 	const char **binds = NULL, **ro_binds = NULL;
-	int status = CLI_USAGE;
+	int status = CLI_USAGE, hold = -1;
 
 	pl_error_clear(&err);
 	sandbox_profile_init(&prof);
-	if (yamlconf_config_load_default(&cfg, &err) < 0)
+	if (cli_env_open(project, false, &e, &err) < 0)
 		goto fail;
-	if (!(root = cli_project_dir(project, &err)))
-		goto fail;
-	if (!(proj = project_load(root, &err)))
-		goto fail;
-	binds = joined(cfg.binds.items, cfg.binds.n, a->binds, a->nbinds);
-	ro_binds = joined(cfg.ro_binds.items, cfg.ro_binds.n, a->ro_binds, a->nro_binds);
+	venv = built_env(&e, &hold, &python_prefix);
+	binds = joined(e.cfg.binds.items, e.cfg.binds.n, a->binds, a->nbinds);
+	ro_binds = joined(e.cfg.ro_binds.items, e.cfg.ro_binds.n, a->ro_binds, a->nro_binds);
+	size_t nro = e.cfg.ro_binds.n + a->nro_binds;
+	if (python_prefix) {
+		ro_binds = util_xrealloc(ro_binds, (nro + 2) * sizeof(*ro_binds));
+		ro_binds[nro++] = python_prefix;
+	}
 	struct sandbox_settings s = {
-		.net_off = a->net_given ? !a->net : cfg.net_off,
-		.binds = binds, .nbinds = cfg.binds.n + a->nbinds,
-		.ro_binds = ro_binds, .nro_binds = cfg.ro_binds.n + a->nro_binds,
-		.dotfiles = (const char *const *)cfg.dotfiles.items, .ndotfiles = cfg.dotfiles.n,
-		.env_keep = (const char *const *)cfg.env.items, .nenv_keep = cfg.env.n,
+		.net_off = a->net_given ? !a->net : e.cfg.net_off,
+		.binds = binds, .nbinds = e.cfg.binds.n + a->nbinds,
+		.ro_binds = ro_binds, .nro_binds = nro,
+		.dotfiles = (const char *const *)e.cfg.dotfiles.items, .ndotfiles = e.cfg.dotfiles.n,
+		.env_keep = (const char *const *)e.cfg.env.items, .nenv_keep = e.cfg.env.n,
 	};
-	if (sandbox_default_profile(&prof, &s, proj->root, proj->name, venv_dir, &err) < 0)
+	if (sandbox_default_profile(&prof, &s, e.proj->root, e.proj->name, venv, &err) < 0)
 		goto fail;
 	if (a->prompt) {
 		struct util_buf b = UTIL_BUF_INIT;
 
-		util_buf_printf(&b, a->prompt, proj->name);
+		util_buf_printf(&b, a->prompt, e.proj->name);
 		sandbox_profile_setenv(&prof, "PS1", b.data);
 		if (a->prompt_command) {
 			util_buf_truncate(&b, 0);
-			util_buf_printf(&b, a->prompt_command, proj->name, proj->name);
+			util_buf_printf(&b, a->prompt_command, e.proj->name, e.proj->name);
 			sandbox_profile_setenv(&prof, "PROMPT_COMMAND", b.data);
 		}
 		util_buf_free(&b);
@@ -384,11 +418,12 @@ fail:
 	cli_print_error(&err);
 	status = CLI_USAGE;
 out:
+	env_release(hold);
 	free(binds);
 	free(ro_binds);
-	free(root);
-	project_free(proj);
+	free(venv);
+	free(python_prefix);
 	sandbox_profile_fini(&prof);
-	yamlconf_config_fini(&cfg);
+	cli_env_close(&e);
 	return status;
 }

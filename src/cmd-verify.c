@@ -1,8 +1,6 @@
 #include "config.h"
 
 #include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,43 +23,28 @@ struct job {
 struct work {
 	struct job *jobs;
 	size_t n;
-	atomic_size_t next;
 	const struct trust_policy *policy;
 	struct trust_cache *cache;
 	const char *lock_dir, *store;
 	struct registry_options fetch;
 };
 
-static void *worker(void *arg)
+static void check_one(void *arg, size_t i, void **state)
 {
 	struct work *w = arg;
-	struct registry *reg = registry_new(&w->fetch, NULL);
-	size_t i;
+	struct job *j = &w->jobs[i];
+	char *checked;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
-		struct job *j = &w->jobs[i];
-		char *checked;
-		registry_obtain(reg, w->store, w->policy, w->cache, w->lock_dir, j->pkg, j->file, false, &checked,
-				&j->result);
-		free(checked);
-	}
-	registry_free(reg);
-	return NULL;
+	if (!*state)
+		*state = registry_new(&w->fetch, NULL);
+	registry_obtain(*state, w->store, w->policy, w->cache, w->lock_dir, j->pkg, j->file, false, &checked,
+			&j->result);
+	free(checked);
 }
 
-/* Hashing is most of the work: one thread per core. */
-static void check_all(struct work *w)
+static void check_done(void *state)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t t[8];
-	size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
-
-	for (size_t i = 1; i < n && i < w->n; i++)
-		if (pthread_create(&t[started], NULL, worker, w) == 0)
-			started++;
-	worker(w);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
+	registry_free(state);
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)
@@ -118,8 +101,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	w.store = store = store_root(&err);
 	w.fetch.ca_file = cfg.ca_file;
 	w.fetch.timeout = cfg.fetch_timeout;
-	atomic_init(&w.next, 0);
-	check_all(&w);
+	/* Hashing is most of the work: one thread per core. */
+	util_parallel(w.n, check_one, check_done, &w);
 
 	/* A package's status is its worst file's. */
 	size_t counts[TRUST_VERIFIED + 1] = { 0 };

@@ -1,10 +1,13 @@
 #include "config.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,4 +463,75 @@ int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err)
 	}
 	free(p);
 	return 0;
+}
+
+static int remove_at(int parent, const char *name, struct pl_error *err)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (fd < 0) {
+		if (errno == ENOTDIR || errno == ELOOP)
+			return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? pl_error_errno(err, name, "cannot remove") : 0;
+		return errno == ENOENT ? 0 : pl_error_errno(err, name, "cannot remove");
+	}
+	fchmod(fd, 0700);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return pl_error_errno(err, name, "cannot remove");
+	}
+	while (rc == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			rc = e->d_type == DT_DIR || e->d_type == DT_UNKNOWN ? remove_at(dirfd(d), e->d_name, err)
+			     : (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT
+					? pl_error_errno(err, e->d_name, "cannot remove") : 0);
+	closedir(d);
+	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = pl_error_errno(err, name, "cannot remove");
+	return rc;
+}
+
+int util_remove_tree(const char *path, struct pl_error *err)
+{
+	return remove_at(AT_FDCWD, path, err);
+}
+
+struct parallel {
+	size_t n;
+	atomic_size_t next;
+	void (*item)(void *, size_t, void **);
+	void (*done)(void *);
+	void *arg;
+};
+
+static void *parallel_worker(void *arg)
+{
+	struct parallel *p = arg;
+	void *state = NULL;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		p->item(p->arg, i, &state);
+	if (p->done)
+		p->done(state);
+	return NULL;
+}
+
+void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), void (*done)(void *state),
+		   void *arg)
+{
+	struct parallel p = { .n = n, .item = item, .done = done, .arg = arg };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
+	pthread_t t[8];
+
+	atomic_init(&p.next, 0);
+	for (size_t i = 1; i < threads && i < n; i++)
+		if (pthread_create(&t[started], NULL, parallel_worker, &p) == 0)
+			started++;
+	parallel_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
 }

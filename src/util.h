@@ -102,4 +102,14 @@ char *util_dir_file(enum util_dir which, const char *name, struct pl_error *err)
 /* Creates path and its missing parents (like mkdir -p). */
 int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err);
 
+/* Removes a folder and everything below it (never following symlinks);
+ * read-only folders are made writable first. Missing is not an error. */
+int util_remove_tree(const char *path, struct pl_error *err);
+
+/* Calls item(arg, i, &state) for i in [0, n) on one thread per core (at most
+ * 8); state starts NULL for each thread, and done(state) ends it (done may
+ * be NULL). Returns when every item is done. */
+void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), void (*done)(void *state),
+		   void *arg);
+
 #endif

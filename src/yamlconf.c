@@ -296,6 +296,12 @@ static int set_ca_file(const struct yamlconf_node *v, const char *file, struct y
 	return path_setting(v, file, "ca-file", &cfg->ca_file, err);
 }
 
+static int set_python(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		      struct pl_error *err)
+{
+	return path_setting(v, file, "python", &cfg->python, err);
+}
+
 static int set_timeout(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
 		       struct pl_error *err)
 {
@@ -363,6 +369,7 @@ static const struct setting top_settings[] = {
 	{ "depth", set_depth },
 	{ "sandbox", set_sandbox },
 	{ "fetch", set_fetch },
+	{ "python", set_python },
 	{ NULL, NULL },
 };
 
@@ -451,5 +458,6 @@ void yamlconf_config_fini(struct yamlconf_config *cfg)
 	list_free(&cfg->dotfiles);
 	list_free(&cfg->env);
 	free(cfg->ca_file);
-	cfg->ca_file = NULL;
+	free(cfg->python);
+	cfg->ca_file = cfg->python = NULL;
 }

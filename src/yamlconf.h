@@ -46,6 +46,7 @@ struct yamlconf_list {
 struct yamlconf_config {
 	struct yamlconf_list roots;	/* ~ expanded */
 	int depth;			/* how deep discovery walks below a root */
+	char *python;			/* interpreter (path or command); NULL: python3 */
 	/* sandbox: */
 	bool net_off;			/* network: off */
 	struct yamlconf_list binds;	/* "SRC[:DST]", ~ expanded */

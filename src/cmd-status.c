@@ -1,0 +1,99 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "deep", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_env e;
+	struct pl_error err;
+	bool deep = false, json = false;
+	char *path = NULL, *old = NULL, first[512] = "";
+	size_t drifted = 0;
+	int c, rc = CLI_USAGE;
+
+	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (c == 'd')
+			deep = true;
+		else if (c == 'j')
+			json = true;
+		else
+			return CLI_USAGE;
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(self, "takes at most one PROJECT");
+	pl_error_clear(&err);
+	if (cli_env_open(optind < argc ? argv[optind] : NULL, true, &e, &err) < 0)
+		goto fail;
+	enum env_state st;
+	path = env_path(e.store, e.plan.env_id);
+	old = env_remembered(e.store, e.proj->root);
+	if (access(path, F_OK) == 0) {
+		st = ENV_BUILT;
+		if (deep && env_drift(path, &drifted, first, sizeof(first), &err) < 0)
+			goto fail;
+		if (drifted)
+			st = ENV_DRIFTED;
+	} else {
+		char *oldpath = old ? env_path(e.store, old) : NULL;
+		st = oldpath && access(oldpath, F_OK) == 0 ? ENV_STALE : ENV_MISSING;
+		free(oldpath);
+	}
+	if (json) {
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o}", "project", e.proj->name,
+			"root", e.proj->root, "lock", e.proj->lock_path, "python", e.py.executable,
+			"python_version", e.py.version, "packages", (int)e.plan.n, "state", env_state_name(st),
+			"env_id", st == ENV_STALE ? cli_json_str(old) : json_string(e.plan.env_id),
+			"drifted", deep ? json_integer((json_int_t)drifted) : json_null()));
+	} else {
+		printf("project  %s (%s)\n", e.proj->name, e.proj->root);
+		printf("lock     %s: %zu package%s for this interpreter\n", e.proj->lock_path, e.plan.n,
+		       e.plan.n == 1 ? "" : "s");
+		printf("python   %s (%s)\n", e.py.executable, e.py.version);
+		switch (st) {
+		case ENV_BUILT:
+			printf("env      built %s%s\n", e.plan.env_id, deep ? ", files match RECORD" : "");
+			break;
+		case ENV_DRIFTED:
+			printf("env      drifted %s: %zu file%s differ from RECORD (first: %s)\n", e.plan.env_id, drifted,
+			       drifted == 1 ? "" : "s", first);
+			break;
+		case ENV_STALE:
+			printf("env      stale: %s was built from an older lock; run pylock sync\n", old);
+			break;
+		default:
+			printf("env      missing: run pylock sync\n");
+		}
+	}
+	rc = st == ENV_BUILT ? CLI_OK : CLI_CHECK_FAILED;
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	free(path);
+	free(old);
+	cli_env_close(&e);
+	return rc;
+}
+
+const struct cli_command cmd_status = {
+	.name = "status",
+	.usage = "[--deep] [--json] [PROJECT]",
+	.summary = "Show whether the project's environment is built, stale or drifted.",
+	.help = "States: built (the environment of the current lock and interpreter exists),\n"
+		"stale (only one built from an older lock exists), missing, and with --deep drifted\n"
+		"(a file differs from its package's RECORD). Exit status 0 when built, 1 otherwise.\n"
+		"--json prints {\"project\", \"root\", \"lock\", \"python\", \"python_version\",\n"
+		"\"packages\", \"state\", \"env_id\", \"drifted\"}.",
+	.run = run,
+};

@@ -1,0 +1,99 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* A one-line bar on stderr, redrawn in place. */
+static void draw(void *arg, const char *phase, size_t done, size_t total)
+{
+	int width = 30, filled = total ? (int)(done * (size_t)width / total) : width;
+
+	(void)arg;
+	fprintf(stderr, "\r%-7s [%.*s%*s] %zu/%zu", phase, filled, "##############################",
+		width - filled, "", done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	struct trust_policy policy = { .mode = TRUST_ENFORCE };
+	struct env_progress bar = { draw, NULL };
+	struct cli_env e;
+	struct pl_error err;
+	struct trust_cache *cache = NULL;
+	char *cache_path = NULL;
+	double start = now();
+	bool built = false;
+	size_t refused = 0;
+	int c, rc = CLI_USAGE;
+
+	while ((c = cli_getopt(self, argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } })) != -1)
+		return CLI_USAGE;
+	if (argc - optind > 1)
+		return cli_usage_error(self, "takes at most one PROJECT");
+	pl_error_clear(&err);
+	if (cli_env_open(optind < argc ? argv[optind] : NULL, true, &e, &err) < 0 ||
+	    trust_policy_load_default(&policy, &err) < 0 ||
+	    trust_policy_tighten(&policy, toml_get(e.proj->tool_pylock, "trust"), e.proj->pyproject_path, &err) < 0)
+		goto fail;
+	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
+		cache = trust_cache_open(cache_path);
+	struct registry_options fetch = { e.cfg.ca_file, e.cfg.fetch_timeout };
+	struct env_sync_options o = {
+		.store = e.store, .lock_dir = e.proj->root, .policy = &policy, .fetch = &fetch, .cache = cache,
+		.progress = isatty(2) ? &bar : NULL,
+	};
+	if (env_sync(&e.plan, &e.py, &o, &built, &refused, &err) < 0) {
+		if (refused)
+			rc = CLI_CHECK_FAILED;
+		goto fail;
+	}
+	if (env_remember(e.store, e.proj->root, e.proj->lock_path, e.plan.env_id, &err) < 0)
+		goto fail;
+	printf("%s\n", e.plan.env_id);
+	fprintf(stderr, "pylock: %s: %zu package%s for Python %s%s, %s in %.2f s\n", e.proj->name, e.plan.n,
+		e.plan.n == 1 ? "" : "s", e.py.version, e.plan.skipped ? " (others' markers do not apply)" : "",
+		built ? "built" : "up to date", now() - start);
+	rc = CLI_OK;
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	if (trust_cache_close(cache, &err) < 0)
+		cli_print_error(&err);
+	free(cache_path);
+	trust_policy_fini(&policy);
+	cli_env_close(&e);
+	return rc;
+}
+
+const struct cli_command cmd_sync = {
+	.name = "sync",
+	.usage = "[PROJECT]",
+	.summary = "Build the project's environment from its lock, from verified files only.",
+	.help = "Chooses, for the interpreter (the project's [tool.pylock] python, else config's\n"
+		"python, else python3 on PATH), each package whose marker holds and its best wheel by\n"
+		"tag priority; a package with only an sdist, VCS, directory or archive source is an\n"
+		"error naming it. Every chosen file is found as `pylock verify` finds it and admitted\n"
+		"into the store only when the trust policy accepts it: under mode enforce one refused\n"
+		"file stops the sync (exit 1) before anything is unpacked. Each wheel is unpacked once\n"
+		"into the store and compiled to bytecode; the environment, a venv for /opt/venv, is\n"
+		"assembled from them by hard links under a temporary name and renamed into place.\n"
+		"Prints the env-id; a second run of the same lock builds nothing.",
+	.run = run,
+};

@@ -1,0 +1,509 @@
+/* env_sync: verify into the store, unpack each wheel once, precompile,
+ * assemble by hard links, rename into place. */
+#include "config.h"
+#include "env.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "env-internal.h"
+#include "store.h"
+#include "wheel.h"
+
+struct sync {
+	const struct env_plan *plan;
+	const struct pyenv *py;
+	const struct env_sync_options *o;
+	char **blobs;			/* per pick: the verified file in the store */
+	struct trust_result *results;
+	char **unpacked;		/* per pick: a fresh unpack's temporary folder */
+	struct pl_error *errors;	/* per pick */
+	pthread_mutex_t lock;
+	size_t done, total;
+	const char *phase;
+};
+
+static void progress(struct sync *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->done++;
+	if (s->o->progress && s->o->progress->report)
+		s->o->progress->report(s->o->progress->arg, s->phase, s->done, s->total);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void start_phase(struct sync *s, const char *phase, size_t total)
+{
+	s->phase = phase;
+	s->done = 0;
+	s->total = total;
+	if (s->o->progress && s->o->progress->report && total)
+		s->o->progress->report(s->o->progress->arg, phase, 0, total);
+}
+
+static void obtain_one(void *arg, size_t i, void **state)
+{
+	struct sync *s = arg;
+	const struct env_pick *p = &s->plan->picks[i];
+
+	if (!*state)
+		*state = registry_new(s->o->fetch, NULL);
+	registry_obtain(*state, s->o->store, s->o->policy, s->o->cache, s->o->lock_dir, p->pkg, p->file, true,
+			&s->blobs[i], &s->results[i]);
+	progress(s);
+}
+
+static void obtain_done(void *state)
+{
+	registry_free(state);
+}
+
+/* store/wheels/<sha256>/pythonX.Y: one unpacked wheel for one Python. */
+static char *wheel_dir(const struct sync *s, const struct lock_file *f)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	const char *sha = lock_file_sha256(f);
+
+	util_buf_printf(&b, "%s/wheels/", s->o->store);
+	for (const char *c = sha; *c; c++)
+		util_buf_putc(&b, (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c));
+	util_buf_printf(&b, "/python%s", s->py->xy);
+	return util_buf_steal(&b);
+}
+
+static void unpack_one(void *arg, size_t i, void **state)
+{
+	struct sync *s = arg;
+	const struct env_pick *p = &s->plan->picks[i];
+	char *final = wheel_dir(s, p->file), *parent = util_xstrdup(final);
+	struct util_buf tmp = UTIL_BUF_INIT;
+
+	if (access(final, F_OK) == 0)
+		goto out;
+	*strrchr(parent, '/') = '\0';
+	if (util_mkdir_p(parent, 0755, &s->errors[i]) < 0)
+		goto out;
+	util_buf_printf(&tmp, "%s/.tmp-python%s-XXXXXX", parent, s->py->xy);
+	if (!mkdtemp(tmp.data)) {
+		pl_error_errno(&s->errors[i], parent, "cannot create a folder");
+		goto out;
+	}
+	if (wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
+		struct pl_error ignored;
+		util_remove_tree(tmp.data, &ignored);
+		goto out;
+	}
+	s->unpacked[i] = util_buf_steal(&tmp);
+out:
+	progress(s);
+	util_buf_free(&tmp);
+	free(final);
+	free(parent);
+}
+
+/* Bytecode is compiled once, into the store: the environment is read-only
+ * inside the sandbox, so Python could never cache it there. One
+ * interpreter run compiles every freshly unpacked wheel on all cores;
+ * tracebacks name the files where the sandbox sees them. */
+static const char compile_script[] =
+	"import compileall, multiprocessing, os, sys\n"
+	"import concurrent.futures as cf\n"
+	"prefix = sys.argv[1]\n"
+	"jobs = [(os.path.join(r, f), d) for d in sys.argv[2:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
+	"def comp(j):\n"
+	"    return compileall.compile_file(j[0], quiet=2, stripdir=j[1], prependdir=prefix)\n"
+	"if len(jobs) < 200:\n"
+	"    list(map(comp, jobs))\n"
+	"else:\n"
+	"    with cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork')) as ex:\n"
+	"        list(ex.map(comp, jobs, chunksize=64))\n";
+
+static int compile_all(struct sync *s, struct pl_error *err)
+{
+	size_t n = 0;
+	const char **argv = util_xcalloc(s->plan->n + 8, sizeof(*argv));
+	pid_t pid;
+	int status;
+
+	argv[n++] = s->py->executable;
+	argv[n++] = "-I";
+	argv[n++] = "-c";
+	argv[n++] = compile_script;
+	argv[n++] = ENV_PREFIX;
+	size_t first = n;
+	for (size_t i = 0; i < s->plan->n; i++)
+		if (s->unpacked[i])
+			argv[n++] = s->unpacked[i];
+	if (n == first) {
+		free(argv);
+		return 0;
+	}
+	if ((pid = fork()) < 0) {
+		free(argv);
+		return pl_error_errno(err, s->py->executable, "cannot run");
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(argv);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return pl_error_set(err, s->py->executable, 0, 0, "failed compiling the unpacked wheels to bytecode");
+	return 0;
+}
+
+/* Files of an unpacked wheel become read-only: environments share their
+ * inodes. */
+static int seal(int dir, struct pl_error *err)
+{
+	DIR *d = fdopendir(dup(dir));
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return pl_error_errno(err, "unpacked wheel", "cannot read");
+	while (rc == 0 && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				rc = seal(sub, err);
+				close(sub);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			fchmodat(dirfd(d), e->d_name, st.st_mode & 0555, 0);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int publish_unpacked(struct sync *s, struct pl_error *err)
+{
+	for (size_t i = 0; i < s->plan->n; i++) {
+		char *final;
+		int fd;
+		if (!s->unpacked[i])
+			continue;
+		if ((fd = open(s->unpacked[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || seal(fd, err) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return pl_error_errno(err, s->unpacked[i], "cannot seal");
+		}
+		close(fd);
+		final = wheel_dir(s, s->plan->picks[i].file);
+		/* Another sync may have published the same wheel meanwhile. */
+		if (rename(s->unpacked[i], final) < 0) {
+			struct pl_error ignored;
+			if (errno != EEXIST && errno != ENOTEMPTY) {
+				pl_error_errno(err, final, "cannot place in the store");
+				free(final);
+				return -1;
+			}
+			util_remove_tree(s->unpacked[i], &ignored);
+		}
+		free(final);
+		free(s->unpacked[i]);
+		s->unpacked[i] = NULL;
+	}
+	return 0;
+}
+
+static int copy_at(int src, int dst, const char *name, struct pl_error *err)
+{
+	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out, rc = 0;
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0 || fstat(in, &st) < 0)
+		return pl_error_errno(err, name, "cannot copy");
+	if ((out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0777)) < 0) {
+		close(in);
+		return pl_error_errno(err, name, "cannot copy");
+	}
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = pl_error_errno(err, name, "cannot copy");
+	close(in);
+	close(out);
+	return rc;
+}
+
+/* Hard-links the tree src into dst; a file two wheels both install stops
+ * the build (pylock does not let one package overwrite another). */
+static int link_tree(int src, int dst, const char *pkg, struct pl_error *err)
+{
+	DIR *d = fdopendir(dup(src));
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return pl_error_errno(err, pkg, "cannot read its unpacked wheel");
+	while (rc == 0 && (e = readdir(d))) {
+		unsigned char type = e->d_type;
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN && fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+		if (type == DT_DIR) {
+			if (mkdirat(dst, e->d_name, 0755) < 0 && errno != EEXIST)
+				rc = pl_error_errno(err, e->d_name, "cannot create");
+			int s2 = openat(src, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int d2 = openat(dst, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (rc == 0 && (s2 < 0 || d2 < 0))
+				rc = pl_error_errno(err, e->d_name, "cannot open");
+			if (rc == 0)
+				rc = link_tree(s2, d2, pkg, err);
+			if (s2 >= 0)
+				close(s2);
+			if (d2 >= 0)
+				close(d2);
+		} else if (linkat(src, e->d_name, dst, e->d_name, 0) < 0) {
+			if (errno == EEXIST)
+				rc = pl_error_set(err, NULL, 0, 0, "%s installs '%s', which another package installs too",
+						  pkg, e->d_name);
+			else if (errno == EXDEV || errno == EPERM || errno == EMLINK)
+				rc = copy_at(src, dst, e->d_name, err);
+			else
+				rc = pl_error_errno(err, e->d_name, "cannot link");
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, struct pl_error *err)
+{
+	struct util_buf path = UTIL_BUF_INIT;
+	int rc;
+
+	util_buf_printf(&path, "%s/%s", dir, name);
+	rc = util_write_atomic(path.data, text, strlen(text), 0644, err);
+	util_buf_free(&path);
+	return rc;
+}
+
+/* A venv ("Python Virtual Environments"): pyvenv.cfg, bin/python linked to
+ * the interpreter, lib/pythonX.Y/site-packages, lib64 -> lib. */
+static int skeleton(const char *dir, const struct pyenv *py, struct pl_error *err)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	char *home = util_xstrdup(py->executable);
+	int rc = 0;
+
+	*strrchr(home, '/') = '\0';
+	util_buf_printf(&b, "home = %s\ninclude-system-site-packages = false\nversion = %s\nexecutable = %s\n"
+			"command = pylock sync\n", home, py->version, py->executable);
+	rc = write_file(dir, "pyvenv.cfg", b.data, err);
+	util_buf_truncate(&b, 0);
+	util_buf_printf(&b, "%s/lib/python%s/site-packages", dir, py->xy);
+	if (rc == 0)
+		rc = util_mkdir_p(b.data, 0755, err);
+	util_buf_truncate(&b, 0);
+	util_buf_printf(&b, "%s/bin", dir);
+	if (rc == 0)
+		rc = util_mkdir_p(b.data, 0755, err);
+	static const char *const links[][2] = { { "bin/python", NULL }, { "bin/python3", "python" },
+						{ "bin/pythonX", "python" }, { "lib64", "lib" } };
+	for (size_t i = 0; rc == 0 && i < sizeof(links) / sizeof(*links); i++) {
+		util_buf_truncate(&b, 0);
+		if (!strcmp(links[i][0], "bin/pythonX"))
+			util_buf_printf(&b, "%s/bin/python%s", dir, py->xy);
+		else
+			util_buf_printf(&b, "%s/%s", dir, links[i][0]);
+		if (symlink(links[i][1] ? links[i][1] : py->executable, b.data) < 0)
+			rc = pl_error_errno(err, b.data, "cannot create");
+	}
+	util_buf_free(&b);
+	free(home);
+	return rc;
+}
+
+static int write_record(const char *dir, const struct env_plan *plan, const struct pyenv *py, struct pl_error *err)
+{
+	json_t *pkgs = json_array();
+	char *text;
+	int rc;
+
+	for (size_t i = 0; i < plan->n; i++)
+		json_array_append_new(pkgs, json_pack("{s:s, s:s, s:s, s:s}", "name", plan->picks[i].pkg->name,
+			"version", plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "",
+			"file", plan->picks[i].file->name, "sha256", lock_file_sha256(plan->picks[i].file)));
+	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "env_id", plan->env_id, "prefix", ENV_PREFIX,
+			      "python", "executable", py->executable, "version", py->version, "base_prefix",
+			      py->base_prefix, "packages", pkgs, "created_by", "pylock " PACKAGE_VERSION);
+	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	rc = write_file(dir, "pylock-env.json", text, err);
+	free(text);
+	json_decref(o);
+	return rc;
+}
+
+/* Leftovers of builders that died (we hold the env-id's lock, so no one
+ * else is building it). */
+static void remove_partial(const char *envs, const char *env_id)
+{
+	DIR *d = opendir(envs);
+	struct dirent *e;
+	struct pl_error ignored;
+	char prefix[80];
+
+	snprintf(prefix, sizeof(prefix), ".tmp-%s-", env_id);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		struct util_buf p = UTIL_BUF_INIT;
+		util_buf_printf(&p, "%s/%s", envs, e->d_name);
+		util_remove_tree(p.data, &ignored);
+		util_buf_free(&p);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int assemble(struct sync *s, struct pl_error *err)
+{
+	char *final = env_path(s->o->store, s->plan->env_id), *envs = util_xstrdup(final);
+	struct util_buf tmp = UTIL_BUF_INIT;
+	int lock = -1, rc = -1, dst = -1;
+
+	*strrchr(envs, '/') = '\0';
+	if (util_mkdir_p(envs, 0755, err) < 0 || (lock = env_lock_open(s->o->store, s->plan->env_id, LOCK_EX, err)) < 0)
+		goto out;
+	if (access(final, F_OK) == 0) {
+		rc = 0;
+		goto out;
+	}
+	remove_partial(envs, s->plan->env_id);
+	util_buf_printf(&tmp, "%s/.tmp-%s-XXXXXX", envs, s->plan->env_id);
+	if (!mkdtemp(tmp.data)) {
+		pl_error_errno(err, envs, "cannot create a folder");
+		goto out;
+	}
+	if (skeleton(tmp.data, s->py, err) < 0 || (dst = open(tmp.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	start_phase(s, "link", s->plan->n);
+	for (size_t i = 0; i < s->plan->n; i++) {
+		char *src = wheel_dir(s, s->plan->picks[i].file);
+		int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int r = sfd < 0 ? pl_error_errno(err, src, "cannot open") : link_tree(sfd, dst, s->plan->picks[i].pkg->name, err);
+		if (sfd >= 0)
+			close(sfd);
+		free(src);
+		if (r < 0)
+			goto fail;
+		progress(s);
+	}
+	if (write_record(tmp.data, s->plan, s->py, err) < 0)
+		goto fail;
+	if (rename(tmp.data, final) < 0) {
+		pl_error_errno(err, final, "cannot place the environment");
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	{
+		struct pl_error ignored;
+		util_remove_tree(tmp.data, &ignored);
+	}
+out:
+	if (dst >= 0)
+		close(dst);
+	if (lock >= 0)
+		close(lock);
+	util_buf_free(&tmp);
+	free(final);
+	free(envs);
+	return rc;
+}
+
+int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
+	     size_t *refused, struct pl_error *err)
+{
+	char *final = env_path(o->store, plan->env_id);
+	struct sync s = { .plan = plan, .py = py, .o = o };
+	struct util_buf bad = UTIL_BUF_INIT;
+	int rc = -1;
+
+	*built = false;
+	*refused = 0;
+	if (access(final, F_OK) == 0) {
+		free(final);
+		return 0;
+	}
+	free(final);
+	/* gc waits for running syncs: what they unpack is not referenced yet. */
+	int store_lock = env_lock_open(o->store, "store", LOCK_SH, err);
+	if (store_lock < 0)
+		return -1;
+	pthread_mutex_init(&s.lock, NULL);
+	s.blobs = util_xcalloc(plan->n + 1, sizeof(*s.blobs));
+	s.results = util_xcalloc(plan->n + 1, sizeof(*s.results));
+	s.unpacked = util_xcalloc(plan->n + 1, sizeof(*s.unpacked));
+	s.errors = util_xcalloc(plan->n + 1, sizeof(*s.errors));
+
+	/* Nothing is unpacked unless every file is admitted. */
+	start_phase(&s, "verify", plan->n);
+	util_parallel(plan->n, obtain_one, obtain_done, &s);
+	for (size_t i = 0; i < plan->n; i++)
+		if (!s.blobs[i]) {
+			if (++*refused <= 5)
+				util_buf_printf(&bad, "%s%s %s: %s (%s)", *refused > 1 ? "; " : "", plan->picks[i].pkg->name,
+						plan->picks[i].file->name, trust_status_name(s.results[i].status),
+						s.results[i].reason);
+		}
+	if (*refused) {
+		pl_error_set(err, NULL, 0, 0, "%zu of %zu files not admitted under mode %s: %s%s", *refused, plan->n,
+			     trust_mode_name(o->policy->mode), bad.data, *refused > 5 ? "; ..." : "");
+		goto out;
+	}
+	start_phase(&s, "unpack", plan->n);
+	util_parallel(plan->n, unpack_one, NULL, &s);
+	for (size_t i = 0; i < plan->n; i++)
+		if (s.errors[i].msg[0]) {
+			*err = s.errors[i];
+			goto out;
+		}
+	if (compile_all(&s, err) < 0 || publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0)
+		goto out;
+	*built = true;
+	rc = 0;
+out:
+	for (size_t i = 0; i < plan->n; i++) {
+		free(s.blobs[i]);
+		if (s.unpacked[i]) {
+			struct pl_error ignored;
+			util_remove_tree(s.unpacked[i], &ignored);
+			free(s.unpacked[i]);
+		}
+	}
+	free(s.blobs);
+	free(s.results);
+	free(s.unpacked);
+	free(s.errors);
+	util_buf_free(&bad);
+	pthread_mutex_destroy(&s.lock);
+	close(store_lock);
+	return rc;
+}

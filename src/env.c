@@ -1,0 +1,328 @@
+/* Environments: which wheels, the env-id, and where things live. */
+#include "config.h"
+#include "env.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "env-internal.h"
+#include "pep440.h"
+#include "pep508.h"
+
+/* ---- selection ---- */
+
+static bool version_in(const char *spec, const char *version, const char **why)
+{
+	struct pep440_specset set;
+	struct pep440_version v;
+
+	if (pep440_specset_parse(spec, &set, why) < 0 || pep440_parse(version, &v, why) < 0)
+		return false;
+	*why = NULL;
+	return pep440_specset_contains(&set, &v);
+}
+
+static bool marker_holds(const char *text, const struct pep508_env *env, const char **why)
+{
+	size_t offset;
+	struct pep508_marker *m = pep508_parse(text, why, &offset);
+	bool holds;
+
+	if (!m)
+		return false;
+	holds = pep508_eval(m, env);
+	pep508_free(m);
+	*why = NULL;
+	return holds;
+}
+
+static int by_pick_name(const void *a, const void *b)
+{
+	return strcmp(((const struct env_pick *)a)->pkg->norm_name, ((const struct env_pick *)b)->pkg->norm_name);
+}
+
+/* Problems are gathered so that one run names every package that needs
+ * attention, not just the first. */
+static void problem(struct util_buf *b, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void problem(struct util_buf *b, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++*n > 5)
+		return;
+	util_buf_puts(b, *n > 1 ? "; " : "");
+	va_start(ap, fmt);
+	util_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+static const char *other_source(const struct lock_package *p)
+{
+	return p->has_sdist ? "an sdist" : p->source == LOCK_SOURCE_VCS ? "a VCS source"
+		: p->source == LOCK_SOURCE_DIRECTORY ? "a directory source"
+		: p->source == LOCK_SOURCE_ARCHIVE ? "an archive" : NULL;
+}
+
+static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	struct pl_error err;
+	struct trust_sha256 *h;
+
+	pyenv_identity(py, &b);
+	for (size_t i = 0; i < plan->n; i++)
+		util_buf_printf(&b, "%s %s %s\n", plan->picks[i].pkg->norm_name,
+				plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "",
+				lock_file_sha256(plan->picks[i].file));
+	if ((h = trust_sha256_new(&err))) {
+		trust_sha256_update(h, b.data, b.len);
+		trust_sha256_final(h, plan->env_id);
+	}
+	util_buf_free(&b);
+}
+
+int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *plan, struct pl_error *err)
+{
+	struct pep508_env menv;
+	const char *groups[64], *why;
+	struct util_buf problems = UTIL_BUF_INIT;
+	size_t nproblems = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	pyenv_marker_env(py, &menv);
+	/* PEP 751: dependency_groups defaults to default-groups; extras to {}. */
+	const struct toml_value *dg = lock->default_groups;
+	for (uint32_t i = 0; dg && dg->type == TOML_ARRAY && i < dg->u.array.len && menv.n_groups < 64; i++)
+		if (dg->u.array.items[i]->type == TOML_STRING)
+			groups[menv.n_groups++] = dg->u.array.items[i]->u.str.ptr;
+	menv.groups = groups;
+	if (lock->requires_python && !version_in(lock->requires_python, py->version, &why))
+		return pl_error_set(err, lock->path, 0, 0, "the lock requires Python %s; %s is %s",
+				    lock->requires_python, py->executable, py->version);
+	const struct toml_value *envs = lock->environments;
+	if (envs && envs->type == TOML_ARRAY && envs->u.array.len) {
+		bool any = false;
+		for (uint32_t i = 0; i < envs->u.array.len && !any; i++)
+			any = envs->u.array.items[i]->type == TOML_STRING &&
+			      marker_holds(envs->u.array.items[i]->u.str.ptr, &menv, &why);
+		if (!any)
+			return pl_error_set(err, lock->path, envs->line, envs->col,
+					    "none of the lock's environments matches %s (Python %s, %s)", py->executable,
+					    py->version, py->vars[PEP508_SYS_PLATFORM]);
+	}
+	plan->picks = util_xcalloc(lock->npackages + 1, sizeof(*plan->picks));
+	for (size_t i = 0; i < lock->npackages; i++) {
+		const struct lock_package *p = &lock->packages[i];
+		if (p->marker && !marker_holds(p->marker, &menv, &why)) {
+			if (why)
+				problem(&problems, &nproblems, "%s: marker: %s", p->name, why);
+			else
+				plan->skipped++;
+			continue;
+		}
+		if (p->requires_python && !version_in(p->requires_python, py->version, &why)) {
+			problem(&problems, &nproblems, "%s %s requires Python %s", p->name, p->version ? p->version : "",
+				p->requires_python);
+			continue;
+		}
+		const struct lock_file *best = NULL;
+		long best_rank = -1;
+		for (size_t k = 0; k < p->nwheels; k++) {
+			long r = pyenv_wheel_rank(py, p->wheels[k].name);
+			if (r >= 0 && (best_rank < 0 || r < best_rank)) {
+				best_rank = r;
+				best = &p->wheels[k];
+			}
+		}
+		if (!best) {
+			const char *other = other_source(p);
+			if (other)
+				problem(&problems, &nproblems, "%s needs a wheel: the lock has only %s for it%s", p->name,
+					other, p->nwheels ? " besides wheels for other interpreters" : "");
+			else
+				problem(&problems, &nproblems, "%s: no wheel fits this interpreter (%s)", p->name,
+					py->ntags ? py->tags[0] : "?");
+			continue;
+		}
+		if (!lock_file_sha256(best)) {
+			problem(&problems, &nproblems, "%s: %s has no sha256 in the lock", p->name, best->name);
+			continue;
+		}
+		plan->picks[plan->n++] = (struct env_pick){ p, best };
+	}
+	qsort(plan->picks, plan->n, sizeof(*plan->picks), by_pick_name);
+	for (size_t i = 1; i < plan->n; i++)
+		if (!strcmp(plan->picks[i - 1].pkg->norm_name, plan->picks[i].pkg->norm_name))
+			problem(&problems, &nproblems, "%s is locked twice for this interpreter (lines %u and %u)",
+				plan->picks[i].pkg->name, plan->picks[i - 1].pkg->line, plan->picks[i].pkg->line);
+	if (nproblems) {
+		if (nproblems > 5)
+			util_buf_printf(&problems, "; and %zu more", nproblems - 5);
+		pl_error_set(err, lock->path, 0, 0, "%s", problems.data);
+		util_buf_free(&problems);
+		env_plan_fini(plan);
+		return -1;
+	}
+	compute_env_id(py, plan);
+	return 0;
+}
+
+void env_plan_fini(struct env_plan *plan)
+{
+	free(plan->picks);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* ---- paths ---- */
+
+char *env_path(const char *store, const char *env_id)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s/envs/%s", store, env_id);
+	return util_buf_steal(&b);
+}
+
+char *env_lock_path(const char *store, const char *env_id)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s/locks/%s.lock", store, env_id);
+	return util_buf_steal(&b);
+}
+
+int env_lock_open(const char *store, const char *env_id, int how, struct pl_error *err)
+{
+	char *path = env_lock_path(store, env_id);
+	char *dir = util_xstrdup(path);
+	int fd;
+
+	*strrchr(dir, '/') = '\0';
+	if (util_mkdir_p(dir, 0755, err) < 0) {
+		free(path);
+		free(dir);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		pl_error_errno(err, path, "cannot open");
+	else
+		while (flock(fd, how) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EWOULDBLOCK)
+				pl_error_errno(err, path, "cannot lock");
+			else
+				pl_error_set(err, path, 0, 0, "is in use");
+			close(fd);
+			fd = -1;
+			break;
+		}
+	free(path);
+	free(dir);
+	return fd;
+}
+
+int env_hold(const char *store, const char *env_id, struct pl_error *err)
+{
+	return env_lock_open(store, env_id, LOCK_SH, err);
+}
+
+void env_release(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static char *project_record(const char *store, const char *root)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *c = root; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	util_buf_printf(&b, "%s/projects/%016llx.json", store, (unsigned long long)h);
+	return util_buf_steal(&b);
+}
+
+static void lock_stamp(const char *lock_path, char *out, size_t len)
+{
+	struct stat st;
+
+	if (stat(lock_path, &st) < 0)
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%lld %lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec);
+}
+
+int env_remember(const char *store, const char *project_root, const char *lock_path, const char *env_id,
+		 struct pl_error *err)
+{
+	char *path = project_record(store, project_root), *dir = util_xstrdup(path), *text, stamp[64];
+	json_t *o;
+
+	lock_stamp(lock_path, stamp, sizeof(stamp));
+	o = json_pack("{s:s, s:s, s:s}", "root", project_root, "env_id", env_id, "lock", stamp);
+	int rc;
+
+	*strrchr(dir, '/') = '\0';
+	text = json_dumps(o, JSON_SORT_KEYS);
+	rc = util_mkdir_p(dir, 0755, err) < 0 ? -1 : util_write_atomic(path, text, strlen(text), 0644, err);
+	free(text);
+	json_decref(o);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+char *env_remembered(const char *store, const char *project_root)
+{
+	char *path = project_record(store, project_root), *id = NULL;
+	json_t *o = json_load_file(path, 0, NULL);
+	const char *root = json_string_value(json_object_get(o, "root"));
+	const char *env_id = json_string_value(json_object_get(o, "env_id"));
+
+	if (root && env_id && !strcmp(root, project_root) && strlen(env_id) == 64 && !strchr(env_id, '/'))
+		id = util_xstrdup(env_id);
+	json_decref(o);
+	free(path);
+	return id;
+}
+
+const char *env_state_name(enum env_state s)
+{
+	static const char *const names[] = {
+		[ENV_NEVER] = "-", [ENV_MISSING] = "missing", [ENV_BUILT] = "built", [ENV_STALE] = "stale",
+		[ENV_DRIFTED] = "drifted",
+	};
+	return names[s];
+}
+
+enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path)
+{
+	char *path = project_record(store, project_root), *env, stamp[64];
+	json_t *o = json_load_file(path, 0, NULL);
+	const char *root = json_string_value(json_object_get(o, "root"));
+	const char *id = json_string_value(json_object_get(o, "env_id"));
+	const char *then = json_string_value(json_object_get(o, "lock"));
+	enum env_state st = ENV_NEVER;
+
+	free(path);
+	if (root && id && then && !strcmp(root, project_root) && strlen(id) == 64 && !strchr(id, '/')) {
+		lock_stamp(lock_path, stamp, sizeof(stamp));
+		env = env_path(store, id);
+		st = strcmp(stamp, then) ? ENV_STALE : access(env, F_OK) == 0 ? ENV_BUILT : ENV_MISSING;
+		free(env);
+	}
+	json_decref(o);
+	return st;
+}

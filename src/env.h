@@ -1,0 +1,97 @@
+/* env: a project's environment, built from its lock: which files this
+ * interpreter needs (PEP 751 "Installation"), getting them verified into
+ * the store, unpacking each wheel once into wheels/<sha256>/pythonX.Y/, and
+ * assembling envs/<env-id>/ from those by hard links — built under a
+ * temporary name, renamed into place, two builders of one env-id serialised
+ * by a lock file. Also status (missing, built, stale, drifted) and garbage
+ * collection. The environment is laid out for /opt/venv. */
+#ifndef PYLOCK_ENV_H
+#define PYLOCK_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lock.h"
+#include "pyenv.h"
+#include "registry.h"
+#include "trust.h"
+#include "util.h"
+
+#define ENV_PREFIX "/opt/venv"
+
+struct env_pick {
+	const struct lock_package *pkg;
+	const struct lock_file *file;	/* the best wheel for the interpreter */
+};
+
+struct env_plan {
+	struct env_pick *picks;		/* sorted by package name */
+	size_t n;
+	size_t skipped;			/* packages whose marker is false */
+	char env_id[65];
+};
+
+/* Chooses, for each package whose marker holds (extras empty, the lock's
+ * default-groups), its best wheel by tag priority. Errors: the lock's
+ * requires-python or environments not met, a package's requires-python not
+ * met, two entries for one package, a package with no wheel for this
+ * interpreter ("needs a wheel" when it has only an sdist, VCS, directory or
+ * archive source). */
+int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *plan, struct pl_error *err);
+void env_plan_fini(struct env_plan *plan);
+
+/* A long operation's progress: phase ("verify", "unpack", "link"), done of total. */
+struct env_progress {
+	void (*report)(void *arg, const char *phase, size_t done, size_t total);
+	void *arg;
+};
+
+struct env_sync_options {
+	const char *store, *lock_dir;
+	const struct trust_policy *policy;
+	const struct registry_options *fetch;
+	struct trust_cache *cache;
+	const struct env_progress *progress;	/* may be NULL */
+};
+
+/* Makes envs/<env-id> exist. *built says whether it had to be built (a
+ * second sync of the same lock builds nothing). A file the policy does not
+ * admit stops the sync before anything is unpacked: err lists them and
+ * *refused counts them. */
+int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
+	     size_t *refused, struct pl_error *err);
+
+/* store/envs/<env-id> (malloc'd). */
+char *env_path(const char *store, const char *env_id);
+
+/* Remembers which environment a project's lock last built (for status and
+ * gc), and the lock's size and mtime then, in store/projects/. */
+int env_remember(const char *store, const char *project_root, const char *lock_path, const char *env_id,
+		 struct pl_error *err);
+
+enum env_state { ENV_NEVER, ENV_MISSING, ENV_BUILT, ENV_STALE, ENV_DRIFTED };
+const char *env_state_name(enum env_state s);
+/* Without reading the lock (for lists of many projects): never synced,
+ * built, stale (the lock changed since its last sync), or missing (its
+ * environment was removed). */
+enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path);
+/* The env-id last remembered for a project, or NULL. */
+char *env_remembered(const char *store, const char *project_root);
+
+/* Files of an environment that differ from their RECORD (hash or size, or
+ * missing): the count, and the first one's path in first (may be NULL). */
+int env_drift(const char *env_dir, size_t *drifted, char *first, size_t first_len, struct pl_error *err);
+
+/* Holds an environment in use (a shared lock on its lock file) until
+ * env_release; gc skips environments in use. */
+int env_hold(const char *store, const char *env_id, struct pl_error *err);
+void env_release(int fd);
+
+/* Removes environments no remembered project refers to (and projects whose
+ * folder is gone), unpacked wheels no kept environment uses, and leftovers
+ * of interrupted builds; never an environment in use. report is called for
+ * each (kind "env", "wheel" or "partial", path); dry_run only reports. */
+int env_gc(const char *store, bool dry_run, void (*report)(void *arg, const char *kind, const char *path),
+	   void *arg, struct pl_error *err);
+
+#endif
