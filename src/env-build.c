@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "env-internal.h"
@@ -101,6 +100,7 @@ static void unpack_one(void *arg, size_t i, void **state)
 	if (wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
 		struct pl_error ignored;
 		util_remove_tree(tmp.data, &ignored);
+		rmdir(parent);	/* unless another Python's unpack lives there */
 		goto out;
 	}
 	s->unpacked[i] = util_buf_steal(&tmp);
@@ -132,7 +132,6 @@ static int compile_all(struct sync *s, struct pl_error *err)
 {
 	size_t n = 0;
 	const char **argv = util_xcalloc(s->plan->n + 8, sizeof(*argv));
-	pid_t pid;
 	int status;
 
 	argv[n++] = s->py->executable;
@@ -148,22 +147,13 @@ static int compile_all(struct sync *s, struct pl_error *err)
 		free(argv);
 		return 0;
 	}
-	if ((pid = fork()) < 0) {
-		free(argv);
-		return pl_error_errno(err, s->py->executable, "cannot run");
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	status = util_run(argv, NULL, 0, err);
 	free(argv);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return pl_error_set(err, s->py->executable, 0, 0, "failed compiling the unpacked wheels to bytecode");
+	if (status < 0)
+		return -1;
+	if (status)
+		return pl_error_set(err, s->py->executable, 0, 0, "failed compiling the unpacked wheels to bytecode "
+				    "(exit %d)", status);
 	return 0;
 }
 

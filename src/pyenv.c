@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define ANSWER_MAX 65536
@@ -57,36 +56,13 @@ static char *search_path(const char *name)
 /* Runs the interpreter with the query; its stdout into out. */
 static int ask(const char *exe, struct util_buf *out, struct pl_error *err)
 {
-	int fds[2], status;
-	pid_t pid;
-	char buf[4096];
-	ssize_t n;
+	const char *argv[] = { exe, "-I", "-S", "-c", query, NULL };
+	int status = util_run(argv, out, ANSWER_MAX, err);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return pl_error_errno(err, exe, "cannot run");
-	if ((pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return pl_error_errno(err, exe, "cannot run");
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		execl(exe, exe, "-I", "-S", "-c", query, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && out->len + (size_t)n <= ANSWER_MAX)
-			util_buf_add(out, buf, (size_t)n);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return pl_error_set(err, exe, 0, 0, "is not a Python 3 interpreter pylock can use (exit %d)",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	util_buf_str(out);
+	if (status < 0)
+		return -1;
+	if (status != 0)
+		return pl_error_set(err, exe, 0, 0, "is not a Python 3 interpreter pylock can use (exit %d)", status);
 	return 0;
 }
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -534,4 +536,44 @@ void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), vo
 	parallel_worker(&p);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
+}
+
+extern char **environ;
+
+int util_run(const char *const argv[], struct util_buf *out, size_t max, struct pl_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2] = { -1, -1 }, status, rc;
+	pid_t pid;
+	char buf[4096];
+	ssize_t n;
+
+	if (out && pipe2(fds, O_CLOEXEC) < 0)
+		return pl_error_errno(err, argv[0], "cannot run");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (out)
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (out)
+		close(fds[1]);
+	if (rc != 0) {
+		if (out)
+			close(fds[0]);
+		errno = rc;
+		return pl_error_errno(err, argv[0], "cannot run");
+	}
+	while (out && ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0 && out->len + (size_t)n <= max)
+			util_buf_add(out, buf, (size_t)n);
+	if (out) {
+		close(fds[0]);
+		util_buf_str(out);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
