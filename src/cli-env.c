@@ -22,21 +22,25 @@ int cli_env_open(const char *project, bool need_plan, struct cli_env *e, struct 
 	return need_plan ? cli_env_plan(e, err) : 0;
 }
 
-int cli_env_plan(struct cli_env *e, struct pl_error *err)
+int cli_env_python(struct cli_env *e, struct pl_error *err)
 {
-	const struct toml_value *python;
+	const struct toml_value *python = toml_get(e->proj->tool_pylock, "python");
 
-	if (access(e->proj->lock_path, F_OK) < 0)
-		return pl_error_set(err, e->proj->lock_path, 0, 0, "no lockfile: nothing to build an environment from");
-	if (!(e->lock = lock_read(e->proj->lock_path, err)))
-		return -1;
-	python = toml_get(e->proj->tool_pylock, "python");
 	if (python && python->type != TOML_STRING)
 		return pl_error_set(err, e->proj->pyproject_path, python->line, python->col,
 				    "[tool.pylock] python must be a string (a path or a command)");
 	if (pyenv_find(python ? python->u.str.ptr : e->cfg.python, &e->py, err) < 0)
 		return -1;
 	e->has_py = true;
+	return 0;
+}
+
+int cli_env_plan(struct cli_env *e, struct pl_error *err)
+{
+	if (access(e->proj->lock_path, F_OK) < 0)
+		return pl_error_set(err, e->proj->lock_path, 0, 0, "no lockfile: nothing to build an environment from");
+	if (!(e->lock = lock_read(e->proj->lock_path, err)) || cli_env_python(e, err) < 0)
+		return -1;
 	if (env_plan(e->lock, &e->py, &e->plan, err) < 0)
 		return -1;
 	e->has_plan = true;

@@ -90,6 +90,8 @@ struct cli_env {
  * need_plan also the lock, the interpreter (the project's [tool.pylock]
  * python, else config's python, else python3 on PATH) and the plan. */
 int cli_env_open(const char *project, bool need_plan, struct cli_env *e, struct pl_error *err);
+/* The interpreter alone (e->py). */
+int cli_env_python(struct cli_env *e, struct pl_error *err);
 /* The second half of cli_env_open with need_plan. */
 int cli_env_plan(struct cli_env *e, struct pl_error *err);
 void cli_env_close(struct cli_env *e);

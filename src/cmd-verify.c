@@ -55,40 +55,59 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trust_policy policy = { .mode = TRUST_ENFORCE };
-	struct yamlconf_config cfg = { .depth = 0 };
 	struct work w = { .n = 0 };
-	struct project *proj = NULL;
-	struct lock *lock = NULL;
+	struct cli_env e;
+	struct env_selector sel;
 	struct pl_error err;
-	char *root = NULL, *cache_path = NULL, *store = NULL;
-	bool json = false;
+	char *cache_path = NULL;
+	bool json = false, all_files = false, *not_here = NULL;
+	size_t skipped = 0;
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
 		if (c == 'j')
 			json = true;
-		else if (c != 'a')
+		else if (c == 'a')
+			all_files = true;
+		else
 			return CLI_USAGE;
 	}
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (yamlconf_config_load_default(&cfg, &err) < 0 ||
+	if (cli_env_open(optind < argc ? argv[optind] : NULL, false, &e, &err) < 0 ||
 	    trust_policy_load_default(&policy, &err) < 0 ||
-	    !(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
-	    !(proj = project_load(root, &err)) ||
-	    trust_policy_tighten(&policy, toml_get(proj->tool_pylock, "trust"), proj->pyproject_path, &err) < 0 ||
-	    !(lock = lock_read(proj->lock_path, &err)))
+	    trust_policy_tighten(&policy, toml_get(e.proj->tool_pylock, "trust"), e.proj->pyproject_path, &err) < 0 ||
+	    !(e.lock = lock_read(e.proj->lock_path, &err)))
 		goto fail;
+	struct lock *lock = e.lock;
+	not_here = util_xcalloc(lock->npackages + 1, sizeof(*not_here));
+	/* The files this interpreter would use; without one, every file. */
+	if (!all_files && cli_env_python(&e, &err) < 0) {
+		fprintf(stderr, "pylock: checking every file: ");
+		cli_print_error(&err);
+		all_files = true;
+	}
+	if (!all_files)
+		env_selector_init(&sel, lock, &e.py);
 	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
 		w.cache = trust_cache_open(cache_path);
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		size_t nf = p->nwheels + p->has_sdist + p->has_archive;
+		const struct lock_file *best = NULL;
+		const char *why;
 
+		if (!all_files && !env_selector_applies(&sel, p, &why) && !why) {
+			not_here[i] = true;
+			skipped++;
+			continue;
+		}
+		if (!all_files && (best = env_best_wheel(&e.py, p)))
+			nf = 1;
 		w.jobs = util_xrealloc(w.jobs, (w.n + nf + 1) * sizeof(*w.jobs));
 		for (size_t k = 0; k < nf; k++) {
-			const struct lock_file *f = k < p->nwheels ? &p->wheels[k]
+			const struct lock_file *f = best ? best : k < p->nwheels ? &p->wheels[k]
 				: (k == p->nwheels && p->has_sdist) ? &p->sdist : &p->archive;
 			struct job *j = &w.jobs[w.n++];
 			memset(j, 0, sizeof(*j));
@@ -97,10 +116,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		}
 	}
 	w.policy = &policy;
-	w.lock_dir = proj->root;
-	w.store = store = store_root(&err);
-	w.fetch.ca_file = cfg.ca_file;
-	w.fetch.timeout = cfg.fetch_timeout;
+	w.lock_dir = e.proj->root;
+	w.store = e.store;
+	w.fetch.ca_file = e.cfg.ca_file;
+	w.fetch.timeout = e.cfg.fetch_timeout;
 	/* Hashing is most of the work: one thread per core. */
 	util_parallel(w.n, check_one, check_done, &w);
 
@@ -113,6 +132,9 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	for (size_t i = 0, k = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		const struct job *worst = NULL;
+
+		if (not_here[i])
+			continue;
 
 		for (; k < w.n && w.jobs[k].pkg == p; k++)
 			if (!worst || w.jobs[k].result.status < worst->result.status)
@@ -137,18 +159,21 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		json_t *summary = json_object();
 		for (int s = 0; s <= TRUST_VERIFIED; s++)
 			json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)counts[s]));
+		json_object_set_new(summary, "not_for_this_interpreter", json_integer((json_int_t)skipped));
 		json_object_set_new(summary, "mode", json_string(trust_mode_name(policy.mode)));
 		json_object_set_new(summary, "ok", json_boolean(!(failed && enforce)));
 		cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
 	} else {
 		json_decref(list);
 		const char *sep = ":";
-		printf("%zu packages", lock->npackages);
+		printf("%zu packages", lock->npackages - skipped);
 		for (int s = TRUST_VERIFIED; s >= 0; s--)
 			if (counts[s]) {
 				printf("%s %zu %s", sep, counts[s], trust_status_name(s));
 				sep = ",";
 			}
+		if (skipped)
+			printf(" (%zu more not for this interpreter)", skipped);
 		printf(" (mode %s)%s\n", trust_mode_name(policy.mode),
 		       failed && enforce ? ": FAILED" : failed ? ": problems, not enforced" : "");
 	}
@@ -160,12 +185,9 @@ fail:
 	cli_print_error(&err);
 out:
 	free(w.jobs);
-	free(store);
-	yamlconf_config_fini(&cfg);
+	free(not_here);
 	free(cache_path);
-	lock_free(lock);
-	project_free(proj);
-	free(root);
+	cli_env_close(&e);
 	trust_policy_fini(&policy);
 	return rc;
 }
@@ -181,9 +203,10 @@ const struct cli_command cmd_verify = {
 		"verified with the signer's key id; then a summary. Files are found by their path\n"
 		"(relative to the lock), a file:// or https:// url, a registry's mirror folder, or\n"
 		"the package's index (PEP 503 HTML or PEP 691 JSON); remote files are fetched into\n"
-		"the store (config fetch: ca-file, timeout) and admitted only if they pass. Every file of\n"
-		"a package is checked (choosing the files for one interpreter comes with\n"
-		"environments; --all-files is accepted). Hashes are cached by device, inode, size and\n"
+		"the store (config fetch: ca-file, timeout) and admitted only if they pass. Checked are\n"
+		"the files the interpreter pylock sync would use takes (packages whose marker holds,\n"
+		"each one's best wheel, else all its files); --all-files checks every file of every\n"
+		"package, whatever the interpreter. Hashes are cached by device, inode, size and\n"
 		"mtime, and computed on every core. Exit status 1 when anything is worse than\n"
 		"allowed-unsigned under mode enforce. --json prints {\"packages\": [{\"name\",\n"
 		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}.",

@@ -89,21 +89,49 @@ static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
 	util_buf_free(&b);
 }
 
+void env_selector_init(struct env_selector *s, const struct lock *lock, const struct pyenv *py)
+{
+	const struct toml_value *dg = lock->default_groups;
+
+	s->py = py;
+	pyenv_marker_env(py, &s->menv);
+	for (uint32_t i = 0; dg && dg->type == TOML_ARRAY && i < dg->u.array.len && s->menv.n_groups < 64; i++)
+		if (dg->u.array.items[i]->type == TOML_STRING)
+			s->groups[s->menv.n_groups++] = dg->u.array.items[i]->u.str.ptr;
+	s->menv.groups = s->groups;
+}
+
+bool env_selector_applies(const struct env_selector *s, const struct lock_package *p, const char **why)
+{
+	*why = NULL;
+	return !p->marker || marker_holds(p->marker, &s->menv, why);
+}
+
+const struct lock_file *env_best_wheel(const struct pyenv *py, const struct lock_package *p)
+{
+	const struct lock_file *best = NULL;
+	long best_rank = -1;
+
+	for (size_t k = 0; k < p->nwheels; k++) {
+		long r = pyenv_wheel_rank(py, p->wheels[k].name);
+		if (r >= 0 && (best_rank < 0 || r < best_rank)) {
+			best_rank = r;
+			best = &p->wheels[k];
+		}
+	}
+	return best;
+}
+
 int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *plan, struct pl_error *err)
 {
-	struct pep508_env menv;
-	const char *groups[64], *why;
+	struct env_selector sel;
+	const char *why;
 	struct util_buf problems = UTIL_BUF_INIT;
 	size_t nproblems = 0;
 
 	memset(plan, 0, sizeof(*plan));
-	pyenv_marker_env(py, &menv);
-	/* PEP 751: dependency_groups defaults to default-groups; extras to {}. */
-	const struct toml_value *dg = lock->default_groups;
-	for (uint32_t i = 0; dg && dg->type == TOML_ARRAY && i < dg->u.array.len && menv.n_groups < 64; i++)
-		if (dg->u.array.items[i]->type == TOML_STRING)
-			groups[menv.n_groups++] = dg->u.array.items[i]->u.str.ptr;
-	menv.groups = groups;
+	env_selector_init(&sel, lock, py);
+	const struct pep508_env menv = sel.menv;
 	if (lock->requires_python && !version_in(lock->requires_python, py->version, &why))
 		return pl_error_set(err, lock->path, 0, 0, "the lock requires Python %s; %s is %s",
 				    lock->requires_python, py->executable, py->version);
@@ -121,7 +149,7 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 	plan->picks = util_xcalloc(lock->npackages + 1, sizeof(*plan->picks));
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
-		if (p->marker && !marker_holds(p->marker, &menv, &why)) {
+		if (!env_selector_applies(&sel, p, &why)) {
 			if (why)
 				problem(&problems, &nproblems, "%s: marker: %s", p->name, why);
 			else
@@ -133,15 +161,7 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 				p->requires_python);
 			continue;
 		}
-		const struct lock_file *best = NULL;
-		long best_rank = -1;
-		for (size_t k = 0; k < p->nwheels; k++) {
-			long r = pyenv_wheel_rank(py, p->wheels[k].name);
-			if (r >= 0 && (best_rank < 0 || r < best_rank)) {
-				best_rank = r;
-				best = &p->wheels[k];
-			}
-		}
+		const struct lock_file *best = env_best_wheel(py, p);
 		if (!best) {
 			const char *other = other_source(p);
 			if (other)

@@ -31,6 +31,22 @@ struct env_plan {
 	char env_id[65];
 };
 
+/* Which packages and files are for an interpreter, one at a time (what
+ * env_plan and `pylock verify` share). */
+struct env_selector {
+	struct pep508_env menv;
+	const char *groups[64];
+	const struct pyenv *py;
+};
+/* Markers see extras as empty and dependency_groups as the lock's
+ * default-groups (PEP 751 "Installation"). */
+void env_selector_init(struct env_selector *s, const struct lock *lock, const struct pyenv *py);
+/* Whether p's marker holds; *why is set (and false returned) when the
+ * marker cannot be read. */
+bool env_selector_applies(const struct env_selector *s, const struct lock_package *p, const char **why);
+/* p's best wheel for the interpreter by tag priority, NULL when none fits. */
+const struct lock_file *env_best_wheel(const struct pyenv *py, const struct lock_package *p);
+
 /* Chooses, for each package whose marker holds (extras empty, the lock's
  * default-groups), its best wheel by tag priority. Errors: the lock's
  * requires-python or environments not met, a package's requires-python not

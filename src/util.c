@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -525,7 +526,9 @@ void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), vo
 		   void *arg)
 {
 	struct parallel p = { .n = n, .item = item, .done = done, .arg = arg };
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus;
+	/* The cores this process may use (taskset, cgroups), not the machine's. */
+	long cores = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t threads = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
 	pthread_t t[8];
 

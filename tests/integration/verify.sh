@@ -135,4 +135,40 @@ check_contains "with the position of the file name" "$err" "policy.yaml:2:22: ca
 printf 'mode: sometimes\n' > "$PYLOCK_HOME/config/policy.yaml"
 check_exit "a wrong mode is an input error" 2 "$PYLOCK" verify "$P"
 
+# The files for this interpreter, or all of them.
+if [ -x /usr/bin/python3 ]; then
+	printf 'mode: enforce\nkeys: [{id: corp, file: %s}]\n' "$T/corp.pub" > "$PYLOCK_HOME/config/policy.yaml"
+	printf 'python: /usr/bin/python3\n' > "$PYLOCK_HOME/config/config.yaml"
+	for f in multi-1.0-py3-none-any.whl multi-1.0-cp311-cp311-win_amd64.whl winonly-1.0-py3-none-any.whl; do
+		head -c 1000 /dev/urandom > "$P/dist/$f"
+	done
+	"$PYLOCK" sign --key "$T/corp.key" "$P/dist/multi-1.0-py3-none-any.whl" > /dev/null
+	entry() { echo "{path = 'dist/$1', hashes = {sha256 = '$(sha "$P/dist/$1")'}}"; }
+	{
+		echo "lock-version = '1.0'"
+		echo "created-by = 'test'"
+		echo "[[packages]]"
+		echo "name = 'multi'"
+		echo "version = '1.0'"
+		echo "wheels = [$(entry multi-1.0-py3-none-any.whl), $(entry multi-1.0-cp311-cp311-win_amd64.whl)]"
+		echo "[[packages]]"
+		echo "name = 'winonly'"
+		echo "version = '1.0'"
+		echo "marker = \"sys_platform == 'win32'\""
+		echo "wheels = [$(entry winonly-1.0-py3-none-any.whl)]"
+	} > "$P/pylock.toml"
+	check_exit "by default only this interpreter's files are checked" 0 "$PYLOCK" verify "$P"
+	check_equal "the fitting wheel: verified" "$(status multi)" verified
+	check_equal "a package whose marker is false is not listed" "$(status winonly)" ""
+	check_contains "but counted" "$out" "1 packages: 1 verified (1 more not for this interpreter)"
+	check_exit "--all-files checks every file" 1 "$PYLOCK" verify --all-files "$P"
+	check_equal "the other platform's unsigned wheel counts then" "$(status multi)" unsigned
+	check_equal "and so does the other platform's package" "$(status winonly)" unsigned
+	printf 'python: /nonexistent/python3\n' > "$PYLOCK_HOME/config/config.yaml"
+	check_exit "without an interpreter, every file is checked" 1 "$PYLOCK" verify "$P"
+	check_contains "and it says why" "$err" "checking every file"
+else
+	skip "the files for this interpreter" "needs /usr/bin/python3"
+fi
+
 done_testing

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Issue 9's benchmark: `pylock sync` of 50 wheels (47 generated of about
+# 100 modules each, plus Debian's pip, setuptools and wheel; all signed,
+# mode enforce) with an empty store and with a warm store (a new env-id from
+# already-unpacked wheels), beside `python3 -m venv` + `pip install
+# --no-index --no-deps --no-compile` of the same wheels and `cp -al` of the
+# finished tree as the floor, same run; then `import pip` inside the sandbox.
+set -eu
+: "${builddir:=.}" "${srcdir:=.}"
+PY=/usr/bin/python3
+runs=${BENCH_RUNS:-5}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export PYLOCK_HOME="$tmp/home"
+S="$PYLOCK_HOME/data"
+mkdir -p "$tmp/proj" "$tmp/w" "$PYLOCK_HOME/config"
+cd "$tmp/proj"
+printf '[project]\nname = "bench"\n' > pyproject.toml
+for i in $(seq 1 47); do $PY "$srcdir/tests/make-wheel.py" "$tmp/w" "gen-$i" 1.0 good 100 > /dev/null; done
+cp /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl /usr/share/python-wheels/wheel-*.whl "$tmp/w/"
+"$builddir/pylock" key generate "$tmp/k" > /dev/null
+"$builddir/pylock" sign --key "$tmp/k.key" "$tmp"/w/*.whl > /dev/null
+printf 'mode: enforce\nkeys: [{id: k, file: %s/k.pub}]\n' "$tmp" > "$PYLOCK_HOME/config/policy.yaml"
+printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
+sh "$srcdir/scripts/wheel-lock.sh" "$tmp"/w/*.whl > pylock.toml
+cat "$tmp"/w/*.whl > /dev/null
+now() { date +%s%N; }
+ms() { echo $((($2 - $1) / 1000000)); }
+median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
+
+cold=$(for i in $(seq "$runs"); do
+	rm -rf "$S" "$PYLOCK_HOME/cache"
+	a=$(now); "$builddir/pylock" sync > /dev/null 2>&1; b=$(now); ms "$a" "$b"
+done | median)
+id=$("$builddir/pylock" sync 2>/dev/null)
+files=$(find "$S/envs/$id" -type f | wc -l)
+warm=$(for i in $(seq "$runs"); do
+	rm -rf "$S/envs" "$S/projects"
+	a=$(now); "$builddir/pylock" sync > /dev/null 2>&1; b=$(now); ms "$a" "$b"
+done | median)
+noop=$(for i in $(seq "$runs"); do a=$(now); "$builddir/pylock" sync > /dev/null 2>&1; b=$(now); ms "$a" "$b"; done | median)
+cpal=$(for i in $(seq "$runs"); do
+	rm -rf "$tmp/copy"
+	a=$(now); cp -al "$S/envs/$id" "$tmp/copy"; b=$(now); ms "$a" "$b"
+done | median)
+pip=$(ls /usr/share/python-wheels/pip-*.whl)
+venv=$(for i in $(seq 3); do
+	rm -rf "$tmp/venv"
+	a=$(now)
+	$PY -m venv --without-pip "$tmp/venv"
+	"$tmp/venv/bin/python" "$pip/pip" install -q --no-index --no-deps --no-compile "$tmp"/w/*.whl > /dev/null 2>&1
+	b=$(now); ms "$a" "$b"
+done | sort -n | sed -n 2p)
+"$builddir/pylock" run -- python -c 'import pip._internal' > /dev/null 2>&1
+set -- $("$builddir/tests/bench/bench-run" 9 "$builddir/pylock" run -- python -c 'import pip._internal')
+imp=$1
+awk -v c="$cold" -v w="$warm" -v n="$noop" -v cp="$cpal" -v v="$venv" -v f="$files" -v i="$imp" 'BEGIN {
+	printf "sync: 50 wheels (%d files in the environment), signed, mode enforce, median\n", f
+	printf "  pylock sync, empty store              %7d ms (verify, unpack, bytecode, link)\n", c
+	printf "  pylock sync, warm store (new env-id)  %7d ms\n", w
+	printf "  pylock sync, nothing to do            %7d ms\n", n
+	printf "  python3 -m venv + pip install         %7d ms (--no-compile)\n", v
+	printf "  cp -al of the finished environment    %7d ms (the floor)\n", cp
+	printf "  ratio: warm sync is %.1fx faster than venv + pip (target 20x), %.2fx cp -al (target <= 2x)\n", v / (w ? w : 1), w / (cp ? cp : 1)
+	printf "  ratio: empty-store sync is %.1fx faster than venv + pip\n", v / (c ? c : 1)
+	printf "  import pip._internal in the sandbox, second run: %.1f ms (bytecode precompiled)\n", i
+}'
