@@ -8,12 +8,20 @@
 
 #include "cli.h"
 #include "discover.h"
+#include "env.h"
+#include "store.h"
 #include "yamlconf.h"
 
 struct rows {
 	struct discover_project **p;
 	size_t n;
+	const char *store;	/* for each project's environment state */
 };
+
+static const char *env_of(const struct rows *rows, const struct discover_project *p)
+{
+	return p->lock_path && rows->store ? env_state_name(env_state_quick(rows->store, p->path, p->lock_path)) : "-";
+}
 
 static void on_project(struct discover_project *p, bool *taken, void *ctx)
 {
@@ -81,7 +89,7 @@ static void print_table(const struct rows *rows)
 	if (wn > 40) wn = 40;
 	if (wb > 30) wb = 30;
 	ws = 9;
-	printf("%s%-*s  %-*s  %-*s  %-10s  %5s  %-3s  %s%s\n", colour ? "\033[1m" : "",
+	printf("%s%-*s  %-*s  %-*s  %-10s  %5s  %-7s  %s%s\n", colour ? "\033[1m" : "",
 	       (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM", "LOCK", "PKGS", "ENV", "PATH",
 	       colour ? "\033[0m" : "");
 	for (size_t i = 0; i < rows->n; i++) {
@@ -97,10 +105,10 @@ static void print_table(const struct rows *rows)
 			snprintf(pkgs, sizeof(pkgs), "%ld", p->packages);
 		else
 			snprintf(pkgs, sizeof(pkgs), "%s", p->lock_path ? "?" : "-");
-		printf("%-*.*s  %-*.*s  %-*s  %s%-10s%s  %5s  %-3s  %s\n", (int)wn, (int)wn, name,
+		printf("%-*.*s  %-*.*s  %-*s  %s%-10s%s  %5s  %-7s  %s\n", (int)wn, (int)wn, name,
 		       (int)wb, (int)wb, p->branch ? p->branch : "", (int)ws, sync,
 		       colour ? lock_colour(p->lock) : "", discover_lock_name(p->lock),
-		       colour && lock_colour(p->lock)[0] ? "\033[0m" : "", pkgs, "-",
+		       colour && lock_colour(p->lock)[0] ? "\033[0m" : "", pkgs, env_of(rows, p),
 		       short_path(p->path, cwd, home, buf, sizeof(buf)));
 	}
 	printf("%zu project%s\n", rows->n, rows->n == 1 ? "" : "s");
@@ -113,14 +121,15 @@ static void print_json(const struct rows *rows)
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct discover_project *p = rows->p[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:n, s:o}",
+		const char *env = env_of(rows, p);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}",
 			"name", p->name, "path", p->path, "repo", cli_json_str(p->repo),
 			"branch", cli_json_str(p->branch),
 			"ahead", p->has_upstream ? json_integer(p->ahead) : json_null(),
 			"behind", p->has_upstream ? json_integer(p->behind) : json_null(),
 			"lock", discover_lock_name(p->lock),
 			"packages", p->packages >= 0 ? json_integer(p->packages) : json_null(),
-			"env", "worktree_of", cli_json_str(p->worktree_of)));
+			"env", strcmp(env, "-") ? json_string(env) : json_null(), "worktree_of", cli_json_str(p->worktree_of)));
 	}
 	json_t *root = json_pack("{s:o}", "projects", list);
 	cli_print_json(root);
@@ -133,7 +142,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct yamlconf_config cfg;
-	struct rows rows = { NULL, 0 };
+	struct rows rows = { NULL, 0, NULL };
 	struct pl_error err;
 	bool json = false;
 	int c;
@@ -159,6 +168,9 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		.ctx = &rows,
 	};
 	int rc = discover_run(&d, &err);
+	struct pl_error no_store;
+	char *store = store_root(&no_store);
+	rows.store = store;
 	if (rc == 0) {
 		if (rows.n > 1)
 			qsort(rows.p, rows.n, sizeof(*rows.p), by_path);
@@ -171,6 +183,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	for (size_t i = 0; i < rows.n; i++)
 		discover_project_free(rows.p[i]);
 	free(rows.p);
+	free(store);
 	yamlconf_config_fini(&cfg);
 	return rc == 0 ? CLI_OK : CLI_USAGE;
 }
@@ -186,7 +199,8 @@ const struct cli_command cmd_list = {
 		"pylock.NAME.toml) plus untracked ones in its top folder; submodules are read too.\n"
 		"Columns: name, branch (@sha when detached), ahead/behind the upstream, lock state\n"
 		"(none, clean, modified, staged, untracked, conflicted; present outside git),\n"
-		"locked packages, environment (not built yet), path. --json prints\n"
+		"locked packages, environment (built, stale: the lock changed since its last sync,\n"
+		"missing: its environment was removed, - : never synced), path. --json prints\n"
 		"{\"projects\": [{\"name\", \"path\", \"repo\", \"branch\", \"ahead\", \"behind\", \"lock\",\n"
 		"\"packages\", \"env\", \"worktree_of\"}]}. Unreadable folders and broken repositories\n"
 		"are skipped with a warning on stderr.",

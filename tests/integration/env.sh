@@ -40,6 +40,11 @@ check_contains "names the env-id" "$out" "built $id"
 run "$PYLOCK" status --json
 check_contains "status --json" "$out" '"state": "built"'
 
+run "$PYLOCK" list "$P"
+check_contains "list shows the environment built" "$(echo "$out" | grep '^envtest ')" " built "
+run "$PYLOCK" list --json "$P"
+check_contains "list --json too" "$out" '"env": "built"'
+
 # Inside the sandbox, at /opt/venv.
 check_exit "the real wheels import in the sandbox" 0 "$PYLOCK" run -- python -c \
 	'import setuptools, pip, wheel, demo_good.sub3.m3, demo_plat, sys; print(sys.prefix, pip.__file__)'
@@ -127,6 +132,8 @@ lock "$W"/*.whl > "$P/pylock.toml"
 lock "$good" "$plat" > "$P/pylock.toml"
 check_exit "status after the lock changed: stale" 1 "$PYLOCK" status
 check_contains "says so" "$out" "stale: $id"
+run "$PYLOCK" list "$P"
+check_contains "list shows it stale" "$(echo "$out" | grep '^envtest ')" " stale "
 "$PYLOCK" sync > /dev/null 2>&1
 id2=$("$PYLOCK" sync 2>/dev/null)
 chmod u+w "$S/envs/$id2/$f" && echo '# changed' >> "$S/envs/$id2/$f"
