@@ -2,7 +2,8 @@
 # Builds pylock and runs it on a demo workspace made on the fly in a
 # temporary folder. It grows with pylock; today: a project locked to
 # Debian's real wheels, read and shown, what a broken lock gets, the project
-# listed and diffed through git, and a command run in its sandbox.
+# listed and diffed through git, its wheels signed and verified, its
+# environment built and entered in the sandbox.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -17,7 +18,8 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 mkdir -p "$ws/webapp/src"
 printf '[project]\nname = "webapp"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n' > "$ws/webapp/pyproject.toml"
-sh scripts/wheel-lock.sh /usr/share/python-wheels/*.whl > "$ws/webapp/pylock.toml"
+mkdir -p "$ws/wheels" && cp /usr/share/python-wheels/*.whl "$ws/wheels/"
+sh scripts/wheel-lock.sh "$ws"/wheels/*.whl > "$ws/webapp/pylock.toml"
 cd "$ws/webapp/src"
 
 say pylock --version
@@ -47,6 +49,23 @@ perl -pi -e "s/(sha256 = '[0-9a-f]{63})([0-9a-f])/\$1.(\$2 eq 'a' ? 'b' : 'a')/e
 say "pylock diff               # after pip's recorded hash was changed in pylock.toml"
 "$pylock" diff || true
 git checkout -q pylock.toml
+
+# A signing key, a policy that enforces it, the wheels signed; then the
+# environment.
+mkdir -p "$PYLOCK_HOME/config"
+"$pylock" key generate "$ws/demo" > /dev/null
+printf 'mode: enforce\nkeys: [{id: demo, file: %s}]\n' "$ws/demo.pub" > "$PYLOCK_HOME/config/policy.yaml"
+say "pylock verify             # before signing"
+"$pylock" verify || echo "(exit $?)"
+"$pylock" sign --key "$ws/demo.key" "$ws"/wheels/*.whl > /dev/null
+say "pylock verify             # signed by the demo key"
+"$pylock" verify
+say "pylock sync"
+"$pylock" sync
+say "pylock status"
+"$pylock" status
+say "pylock run -- python -c 'import pip, sys; print(sys.prefix, pip.__version__)'"
+"$pylock" run -- python -c 'import pip, sys; print(sys.prefix, pip.__version__)'
 
 say "pylock run -- sh -c 'id; hostname; ls /proc | head -3; touch /usr/x'"
 "$pylock" run -- sh -c 'id; hostname; ls /proc | head -3; touch /usr/x' || echo "(exit $?)"
