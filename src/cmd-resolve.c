@@ -5,76 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gitrepo.h"
-#include "lockdiff.h"
 #include "project.h"
-
-struct sides {
-	struct lock *lock[3];
-	bool from_index;
-};
-
-static void sides_free(struct sides *s)
-{
-	for (int i = 0; i < 3; i++)
-		lock_free(s->lock[i]);
-}
-
-/* A side with no text (no common ancestor, or a side that deleted the lock)
- * stays NULL: the merge reads it as a lock without packages. */
-static int parse_sides(struct util_buf text[3], const char *rel, struct sides *s, struct pl_error *err)
-{
-	static const char *const names[] = { "base", "ours", "theirs" };
-
-	for (int i = 0; i < 3; i++) {
-		char label[4200];
-
-		if (!text[i].len)
-			continue;
-		snprintf(label, sizeof(label), "%s:%s", names[i], rel);
-		if (!(s->lock[i] = lock_parse(util_buf_str(&text[i]), text[i].len, label, err)))
-			return -1;
-	}
-	return 0;
-}
-
-/* The three sides: from the index's conflict stages, else from conflict
- * regions pylock's merge driver left in the file. Returns 1 when the lock
- * is not conflicted. */
-static int load_sides(const struct gitrepo *repo, const char *rel, const char *abs, struct sides *s,
-		      struct pl_error *err)
-{
-	struct util_buf text[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
-	char *data[3], *file;
-	size_t len[3], flen;
-	int rc = gitrepo_conflict(repo, rel, LOCK_MAX_SIZE, data, len, err);
-
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		s->from_index = true;
-		for (int i = 0; i < 3; i++) {
-			if (data[i])
-				util_buf_add(&text[i], data[i], len[i]);
-			free(data[i]);
-		}
-	} else {
-		if (util_read_file(abs, LOCK_MAX_SIZE, &file, &flen, err) < 0)
-			return -1;
-		bool regions = lockdiff_split_conflicts(file, flen, text);
-		free(file);
-		if (!regions) {
-			for (int i = 0; i < 3; i++)
-				util_buf_free(&text[i]);
-			pl_error_set(err, abs, 0, 0, "not conflicted: nothing to resolve");
-			return 1;
-		}
-	}
-	rc = parse_sides(text, rel, s, err);
-	for (int i = 0; i < 3; i++)
-		util_buf_free(&text[i]);
-	return rc;
-}
+#include "resolve.h"
 
 static const char *ver(const struct lock_package *p)
 {
@@ -109,13 +41,11 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	int pick = -1, c, rc = CLI_USAGE;
 	char *root = NULL;
 	struct project *proj = NULL;
-	struct gitrepo *repo = NULL;
-	struct sides sides = { { NULL, NULL, NULL }, false };
-	struct lockdiff_merge m = { .n = 0 };
-	struct util_buf out = UTIL_BUF_INIT;
+	struct resolve r;
 	struct pl_error err;
-	bool merged = false;
+	size_t kept;
 
+	memset(&r, 0, sizeof(r));
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
 		int side = c == 'o' ? LOCKDIFF_OURS : c == 't' ? LOCKDIFF_THEIRS : c == 'n' ? LOCKDIFF_NEWEST
 			 : c == 'b' ? LOCKDIFF_BASE : -2;
@@ -129,40 +59,25 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
 	if (!(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
-	    !(proj = project_load(root, &err)) || gitrepo_open_containing(proj->root, &repo, &err) < 0)
+	    !(proj = project_load(root, &err)) || resolve_open(proj->lock_path, &r, &err) != 0)
 		goto fail;
-	const char *wd = gitrepo_workdir(repo), *rel = proj->lock_path + strlen(wd) + 1;
-	int loaded = load_sides(repo, rel, proj->lock_path, &sides, &err);
-	if (loaded != 0)
-		goto fail;
-	lockdiff_merge3(sides.lock[0], sides.lock[1], sides.lock[2], &m);
-	merged = true;
-	if (pick < 0 && m.conflicts) {
-		list_conflicts(&m);
+	if (pick < 0 && r.merge.conflicts) {
+		list_conflicts(&r.merge);
 		rc = CLI_CHECK_FAILED;
 		goto out;
 	}
 	if (pick >= 0)
-		lockdiff_merge_pick(&m, (enum lockdiff_side)pick);
-	lockdiff_merge_write(&m, &out);
-	if (util_write_atomic(proj->lock_path, util_buf_str(&out), out.len, 0644, &err) < 0 ||
-	    gitrepo_stage(repo, rel, &err) < 0)
+		lockdiff_merge_pick(&r.merge, (enum lockdiff_side)pick);
+	if (resolve_commit(&r, &kept, &err) < 0)
 		goto fail;
-	cli_warn_missing_deps(&m, proj->lock_path);
-	size_t kept = 0;
-	for (size_t i = 0; i < m.n; i++)
-		kept += m.items[i].chosen != NULL;
-	printf("resolved %s (%zu packages) and staged it\n", rel, kept);
+	cli_warn_missing_deps(&r.merge, proj->lock_path);
+	printf("resolved %s (%zu packages) and staged it\n", r.rel, kept);
 	rc = CLI_OK;
 	goto out;
 fail:
 	cli_print_error(&err);
 out:
-	if (merged)
-		lockdiff_merge_fini(&m);
-	util_buf_free(&out);
-	sides_free(&sides);
-	gitrepo_free(repo);
+	resolve_close(&r);
 	project_free(proj);
 	free(root);
 	return rc;

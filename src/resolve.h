@@ -1,0 +1,28 @@
+/* resolve: a lockfile left in merge conflict, as the three sides git (or
+ * pylock's merge driver) left, merged package by package; the conflicts
+ * settled by the caller; the result written atomically and staged. Shared
+ * by `pylock resolve` and the terminal UI's Conflicts tab. */
+#ifndef PYLOCK_RESOLVE_H
+#define PYLOCK_RESOLVE_H
+
+#include "gitrepo.h"
+#include "lockdiff.h"
+
+struct resolve {
+	struct gitrepo *repo;
+	char *lock_path;		/* absolute */
+	const char *rel;		/* in the repository */
+	struct lock *side[3];		/* base, ours, theirs; NULL where absent */
+	bool from_index;		/* else from the merge driver's regions */
+	struct lockdiff_merge merge;
+};
+
+/* Loads and merges. Returns 0, 1 (with err) when the lock is not
+ * conflicted, or -1. */
+int resolve_open(const char *lock_path, struct resolve *r, struct pl_error *err);
+/* Writes the merge (every conflict must be chosen) atomically and stages
+ * it; *kept gets the packages in the result. */
+int resolve_commit(struct resolve *r, size_t *kept, struct pl_error *err);
+void resolve_close(struct resolve *r);
+
+#endif
