@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 extern const struct cli_command cmd_diff, cmd_help, cmd_key, cmd_list, cmd_merge_driver,
-	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc;
+	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc, cmd_ui;
 
 const struct cli_command *const cli_commands[] = {
+	&cmd_ui,
 	&cmd_list,
 	&cmd_show,
 	&cmd_diff,
@@ -207,9 +208,8 @@ int cli_main(int argc, char **argv)
 	const char *name;
 
 	if (argc < 2) {
-		/* The TUI arrives with its issue; until then the bare command says so. */
-		fprintf(stderr, "pylock: the terminal UI is not built yet; see 'pylock --help'\n");
-		return CLI_USAGE;
+		char *ui[] = { argv[0], "ui", NULL };
+		return cli_find("ui")->run(cli_find("ui"), 2, ui);
 	}
 	name = argv[1];
 	if (!strcmp(name, "--help") || !strcmp(name, "-h"))

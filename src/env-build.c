@@ -147,7 +147,7 @@ static int compile_all(struct sync *s, struct pl_error *err)
 		free(argv);
 		return 0;
 	}
-	status = util_run(argv, NULL, 0, err);
+	status = util_run(argv, NULL, NULL, 0, err);
 	free(argv);
 	if (status < 0)
 		return -1;

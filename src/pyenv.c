@@ -57,7 +57,7 @@ static char *search_path(const char *name)
 static int ask(const char *exe, struct util_buf *out, struct pl_error *err)
 {
 	const char *argv[] = { exe, "-I", "-S", "-c", query, NULL };
-	int status = util_run(argv, out, ANSWER_MAX, err);
+	int status = util_run(argv, out, NULL, ANSWER_MAX, err);
 
 	if (status < 0)
 		return -1;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -543,39 +544,67 @@ void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), vo
 
 extern char **environ;
 
-int util_run(const char *const argv[], struct util_buf *out, size_t max, struct pl_error *err)
+/* Reads both pipes until both close (poll: neither may fill up and stall). */
+static void drain(int fds[2], struct util_buf *bufs[2], size_t max)
+{
+	struct pollfd p[2];
+	char buf[4096];
+
+	for (int i = 0; i < 2; i++)
+		p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	while ((p[0].fd >= 0 || p[1].fd >= 0) && poll(p, 2, -1) >= 0)
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			ssize_t n = read(p[i].fd, buf, sizeof(buf));
+			if (n > 0 && bufs[i]->len + (size_t)n <= max)
+				util_buf_add(bufs[i], buf, (size_t)n);
+			else if (n == 0 || (n < 0 && errno != EINTR)) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+		}
+}
+
+int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max,
+	     struct pl_error *err)
 {
 	posix_spawn_file_actions_t fa;
-	int fds[2] = { -1, -1 }, status, rc;
+	int fds[2][2] = { { -1, -1 }, { -1, -1 } }, status, rc;
+	struct util_buf *bufs[2] = { out, errout };
 	pid_t pid;
-	char buf[4096];
-	ssize_t n;
 
-	if (out && pipe2(fds, O_CLOEXEC) < 0)
-		return pl_error_errno(err, argv[0], "cannot run");
+	for (int i = 0; i < 2; i++)
+		if (bufs[i] && pipe2(fds[i], O_CLOEXEC) < 0)
+			return pl_error_errno(err, argv[0], "cannot run");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (out)
-		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	else
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	for (int i = 0; i < 2; i++) {
+		if (bufs[i])
+			posix_spawn_file_actions_adddup2(&fa, fds[i][1], i + 1);
+		else if (i == 0)
+			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	}
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	if (out)
-		close(fds[1]);
+	int readers[2] = { fds[0][0], fds[1][0] };
+	for (int i = 0; i < 2; i++)
+		if (fds[i][1] >= 0)
+			close(fds[i][1]);
 	if (rc != 0) {
-		if (out)
-			close(fds[0]);
+		for (int i = 0; i < 2; i++)
+			if (readers[i] >= 0)
+				close(readers[i]);
 		errno = rc;
 		return pl_error_errno(err, argv[0], "cannot run");
 	}
-	while (out && ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
-		if (n > 0 && out->len + (size_t)n <= max)
-			util_buf_add(out, buf, (size_t)n);
-	if (out) {
-		close(fds[0]);
-		util_buf_str(out);
-	}
+	struct util_buf none = UTIL_BUF_INIT;
+	struct util_buf *targets[2] = { out ? out : &none, errout ? errout : &none };
+	drain(readers, targets, max);
+	util_buf_free(&none);
+	for (int i = 0; i < 2; i++)
+		if (bufs[i])
+			util_buf_str(bufs[i]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

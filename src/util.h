@@ -107,10 +107,11 @@ int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err);
 int util_remove_tree(const char *path, struct pl_error *err);
 
 /* Runs argv[0] (a path) with stdin from /dev/null and stdout into out (at
- * most max bytes kept; NULL: /dev/null), stderr inherited. Returns its exit
- * status (128+N when killed by signal N), or -1 with err when it cannot
- * start. */
-int util_run(const char *const argv[], struct util_buf *out, size_t max, struct pl_error *err);
+ * most max bytes kept; NULL: /dev/null); stderr into errout likewise, or
+ * inherited when errout is NULL. Returns its exit status (128+N when killed
+ * by signal N), or -1 with err when it cannot start. */
+int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max,
+	     struct pl_error *err);
 
 /* Calls item(arg, i, &state) for i in [0, n) on one thread per core (at most
  * 8); state starts NULL for each thread, and done(state) ends it (done may

@@ -302,6 +302,16 @@ static int set_python(const struct yamlconf_node *v, const char *file, struct ya
 	return path_setting(v, file, "python", &cfg->python, err);
 }
 
+static int set_theme(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		     struct pl_error *err)
+{
+	if (v->kind != YAMLCONF_SCALAR || !v->scalar[0] || strlen(v->scalar) > 63 || strchr(v->scalar, '/'))
+		return pl_error_set(err, file, v->line, v->col, "'theme' must be a theme's name");
+	free(cfg->theme);
+	cfg->theme = util_xstrdup(v->scalar);
+	return 0;
+}
+
 static int set_timeout(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
 		       struct pl_error *err)
 {
@@ -370,6 +380,7 @@ static const struct setting top_settings[] = {
 	{ "sandbox", set_sandbox },
 	{ "fetch", set_fetch },
 	{ "python", set_python },
+	{ "theme", set_theme },
 	{ NULL, NULL },
 };
 
@@ -459,5 +470,6 @@ void yamlconf_config_fini(struct yamlconf_config *cfg)
 	list_free(&cfg->env);
 	free(cfg->ca_file);
 	free(cfg->python);
-	cfg->ca_file = cfg->python = NULL;
+	free(cfg->theme);
+	cfg->ca_file = cfg->python = cfg->theme = NULL;
 }

@@ -47,6 +47,7 @@ struct yamlconf_config {
 	struct yamlconf_list roots;	/* ~ expanded */
 	int depth;			/* how deep discovery walks below a root */
 	char *python;			/* interpreter (path or command); NULL: python3 */
+	char *theme;			/* the UI's theme name; NULL: default */
 	/* sandbox: */
 	bool net_off;			/* network: off */
 	struct yamlconf_list binds;	/* "SRC[:DST]", ~ expanded */

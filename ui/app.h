@@ -1,0 +1,115 @@
+/* The terminal UI's shared state and the view interface (after tig's
+ * view_ops): one file per view, each exporting one `const struct view_ops`.
+ * ui/ calls only src/ headers and ncurses; no libgit2, libmount or OpenSSL. */
+#ifndef PYLOCK_UI_APP_H
+#define PYLOCK_UI_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "discover.h"
+#include "keymap.h"
+#include "list.h"
+#include "theme.h"
+
+/* What a long operation found out about one project (verify, sync). */
+struct sig_status {
+	char *name;		/* normalised package name */
+	char status[20];	/* trust status name */
+	char key_id[17];
+};
+
+struct project_row {
+	struct discover_project *p;
+	const char *env;		/* env_state_name() */
+	/* The last `verify` of this project, NULL until one ran. */
+	struct sig_status *sigs;
+	size_t nsigs;
+	size_t bad;			/* packages worse than allowed-unsigned */
+	bool verified;
+	char summary[32];		/* "12 ok", "2 bad", "-" */
+};
+
+enum tab { TAB_PACKAGES, TAB_DIFF, TAB_CONFLICTS, TAB_INFO, TAB_COUNT };
+enum pane { PANE_LIST, PANE_DETAIL };
+
+struct app;
+
+/* One detail tab. open builds its lines for the selected project (called
+ * when the selection or the tab changes, and after a long operation);
+ * draw paints them into the rectangle; request handles what the keymap
+ * gives it and returns false for requests it leaves to the app. */
+struct view_ops {
+	const char *title;
+	enum keymap_context context;
+	void (*open)(struct app *app);
+	void (*draw)(struct app *app, int y, int x, int h, int w);
+	bool (*request)(struct app *app, enum request req);
+	void (*done)(struct app *app);
+};
+
+extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
+
+/* Background work: discovery in a thread, verify and sync as child
+ * pylock processes; results come back through a pipe so that keys are
+ * never blocked. */
+struct done;
+
+struct app {
+	char **roots;
+	size_t nroots;
+	const char *pylock;		/* the CLI, for verify, sync and shells */
+	char *store;
+
+	pthread_mutex_t lock;		/* guards incoming, jobs_running, finished */
+	struct discover_project **incoming;
+	size_t nincoming;
+	bool discovering;
+	int wake[2];			/* workers write a byte here */
+	int jobs_running;
+	struct done *finished;		/* results of child jobs */
+
+	struct project_row *rows;
+	size_t nrows;
+	size_t *shown;			/* rows passing the filter, by index */
+	struct list list;		/* over shown */
+	char filter[128];
+	bool filtering;
+
+	enum pane pane;
+	enum tab tab;
+	struct list detail;		/* the tab's lines */
+	void *tab_state[TAB_COUNT];
+	char revision[128];		/* the Diff tab's base, "HEAD" by default */
+
+	struct theme theme;
+	char **themes;			/* names found */
+	size_t nthemes, theme_index;
+	bool help;
+	struct list help_list;
+	char status[256];		/* the status line's message */
+	char progress[64];		/* the long operation under way */
+	bool quit;
+};
+
+/* The selected project's row, or NULL. */
+struct project_row *app_selected(struct app *app);
+/* Sets the status line's message. */
+void app_message(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Asks on the status line; returns the key pressed. */
+int app_prompt(struct app *app, const char *question);
+/* Reopens the current tab (after the selection or its data changed). */
+void app_reopen(struct app *app);
+/* Draws text at (y, x) in at most w columns, cut with an ellipsis. */
+void app_text(struct app *app, int y, int x, int w, enum role role, const char *text);
+
+/* Jobs (ui/jobs.c). */
+void jobs_start_discovery(struct app *app);
+void jobs_collect(struct app *app);
+void jobs_verify(struct app *app, struct project_row *row);
+void jobs_sync(struct app *app, struct project_row *row);
+/* Runs the CLI on the real terminal (the TUI suspended); its exit status. */
+int jobs_foreground(struct app *app, const char *const argv[]);
+
+#endif

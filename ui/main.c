@@ -1,0 +1,613 @@
+/* pylock-ui: the terminal front end. `pylock` and `pylock ui [ROOT...]`
+ * run it. Layout: a title bar, the project list beside the detail pane
+ * (tabs: Packages, Diff, Conflicts, Info), a status line. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "env.h"
+#include "help.h"
+#include "store.h"
+#include "yamlconf.h"
+
+static const struct view_ops *const tabs[TAB_COUNT] = {
+	[TAB_PACKAGES] = &packages_view,
+	[TAB_DIFF] = &diff_view,
+	[TAB_CONFLICTS] = &conflicts_view,
+	[TAB_INFO] = &info_view,
+};
+
+struct project_row *app_selected(struct app *app)
+{
+	return app->list.n ? &app->rows[app->shown[app->list.cursor]] : NULL;
+}
+
+void app_message(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(app->status, sizeof(app->status), fmt, ap);
+	va_end(ap);
+}
+
+void app_text(struct app *app, int y, int x, int w, enum role role, const char *text)
+{
+	list_text(y, x, w, app->theme.attr[role], text);
+}
+
+void app_reopen(struct app *app)
+{
+	const struct view_ops *v = tabs[app->tab];
+
+	if (v->done)
+		v->done(app);
+	memset(&app->detail, 0, sizeof(app->detail));
+	v->open(app);
+}
+
+/* ---- the project list ---- */
+
+static const char *lock_word(enum discover_lock l)
+{
+	return l == DISCOVER_LOCK_NONE ? "-" : discover_lock_name(l);
+}
+
+static enum role lock_role(enum discover_lock l)
+{
+	switch (l) {
+	case DISCOVER_LOCK_CONFLICTED: return ROLE_CONFLICT;
+	case DISCOVER_LOCK_MODIFIED: case DISCOVER_LOCK_STAGED: return ROLE_CHANGED;
+	case DISCOVER_LOCK_UNTRACKED: return ROLE_ADDED;
+	case DISCOVER_LOCK_NONE: return ROLE_MUTED;
+	default: return ROLE_NORMAL;
+	}
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (!hay)
+		return false;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return !n;
+}
+
+static bool passes(const struct app *app, const struct project_row *r)
+{
+	const char *f = app->filter;
+
+	return !f[0] || contains(r->p->name, f) || contains(r->p->path, f) || contains(r->p->branch, f) ||
+	       contains(lock_word(r->p->lock), f) || contains(r->env, f) || contains(r->summary, f);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct project_row *x = a, *y = b;
+	int c = strcasecmp(x->p->name, y->p->name);
+
+	return c ? c : strcmp(x->p->path, y->p->path);
+}
+
+/* Rebuilds the filtered view, keeping the selected project selected. */
+static void refilter(struct app *app)
+{
+	const char *keep = app_selected(app) ? app_selected(app)->p->path : NULL;
+	char *kept = keep ? util_xstrdup(keep) : NULL;
+	size_t n = 0;
+
+	free(app->shown);
+	app->shown = util_xcalloc(app->nrows + 1, sizeof(*app->shown));
+	for (size_t i = 0; i < app->nrows; i++)
+		if (passes(app, &app->rows[i]))
+			app->shown[n++] = i;
+	list_set_count(&app->list, n);
+	for (size_t i = 0; kept && i < n; i++)
+		if (!strcmp(app->rows[app->shown[i]].p->path, kept))
+			app->list.cursor = i;
+	free(kept);
+}
+
+/* Projects found since the last look, sorted in by name. */
+static bool take_incoming(struct app *app)
+{
+	struct discover_project **in;
+	size_t n;
+
+	pthread_mutex_lock(&app->lock);
+	in = app->incoming;
+	n = app->nincoming;
+	app->incoming = NULL;
+	app->nincoming = 0;
+	pthread_mutex_unlock(&app->lock);
+	if (!n)
+		return false;
+	const char *keep = app_selected(app) ? app_selected(app)->p->path : NULL;
+	char *kept = keep ? util_xstrdup(keep) : NULL;
+	app->rows = util_xrealloc(app->rows, (app->nrows + n) * sizeof(*app->rows));
+	for (size_t i = 0; i < n; i++) {
+		struct project_row *r = &app->rows[app->nrows++];
+		memset(r, 0, sizeof(*r));
+		r->p = in[i];
+		r->env = in[i]->lock_path && app->store
+			? env_state_name(env_state_quick(app->store, in[i]->path, in[i]->lock_path)) : "-";
+		snprintf(r->summary, sizeof(r->summary), "-");
+	}
+	free(in);
+	qsort(app->rows, app->nrows, sizeof(*app->rows), by_name);
+	refilter(app);
+	for (size_t i = 0; kept && i < app->list.n; i++)
+		if (!strcmp(app->rows[app->shown[i]].p->path, kept))
+			app->list.cursor = i;
+	bool changed = !kept || strcmp(kept, app_selected(app)->p->path);
+	free(kept);
+	return changed;
+}
+
+struct columns {
+	int name, branch, lock, env, sig;
+};
+
+/* Narrow panes drop the least needed columns first. */
+static struct columns layout(int w)
+{
+	struct columns c = { 0, w >= 64 ? 14 : 0, 10, w >= 44 ? 7 : 0, w >= 54 ? 7 : 0 };
+	int fixed = c.lock + 1 + (c.branch ? c.branch + 1 : 0) + (c.env ? c.env + 1 : 0) + (c.sig ? c.sig + 1 : 0);
+
+	c.name = w - fixed;
+	if (c.name < 8) {
+		c.lock = 4;
+		c.name = w - 5;
+	}
+	return c;
+}
+
+static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
+{
+	struct app *app = arg;
+	const struct project_row *r = &app->rows[app->shown[i]];
+	struct columns c = layout(w);
+	int sel = selected ? app->theme.attr[app->pane == PANE_LIST ? ROLE_SELECTED : ROLE_SELECTED_DIM] : 0;
+	char name[300];
+
+	snprintf(name, sizeof(name), "%s%s", r->p->name, r->p->worktree_of ? " [wt]" : "");
+	list_text(y, x, c.name, sel ? sel : app->theme.attr[ROLE_NORMAL], name);
+	x += c.name;
+	list_text(y, x++, 1, sel, "");
+	if (c.branch) {
+		list_text(y, x, c.branch, sel ? sel : app->theme.attr[ROLE_MUTED], r->p->branch ? r->p->branch : "");
+		x += c.branch;
+		list_text(y, x++, 1, sel, "");
+	}
+	list_text(y, x, c.lock, sel ? sel : app->theme.attr[lock_role(r->p->lock)], lock_word(r->p->lock));
+	x += c.lock;
+	if (c.env) {
+		list_text(y, x++, 1, sel, "");
+		list_text(y, x, c.env, sel ? sel : app->theme.attr[strcmp(r->env, "built") ? ROLE_MUTED : ROLE_VERIFIED],
+			  r->env);
+		x += c.env;
+	}
+	if (c.sig) {
+		list_text(y, x++, 1, sel, "");
+		enum role role = !r->verified ? ROLE_MUTED : r->bad ? ROLE_INVALID : ROLE_VERIFIED;
+		list_text(y, x, c.sig, sel ? sel : app->theme.attr[role], r->summary);
+	}
+}
+
+/* ---- drawing ---- */
+
+static int left_width(void)
+{
+	int w = COLS >= 100 ? COLS * 45 / 100 : COLS / 2;
+	return w < 24 ? (COLS < 24 ? COLS : 24) : w;
+}
+
+static void draw_title(struct app *app)
+{
+	char text[512], roots[256] = "";
+	bool busy;
+
+	for (size_t i = 0; i < app->nroots; i++)
+		snprintf(roots + strlen(roots), sizeof(roots) - strlen(roots), "%s%s", i ? " " : "", app->roots[i]);
+	pthread_mutex_lock(&app->lock);
+	busy = app->discovering;
+	pthread_mutex_unlock(&app->lock);
+	snprintf(text, sizeof(text), " pylock  %s  %zu project%s%s%s%s%s", roots, app->nrows, app->nrows == 1 ? "" : "s",
+		 app->filter[0] || app->filtering ? "  filter: " : "", app->filter, app->filtering ? "_" : "",
+		 busy ? "  (discovering...)" : "");
+	app_text(app, 0, 0, COLS, ROLE_TITLE, text);
+}
+
+static void draw_tabs(struct app *app, int y, int x, int w)
+{
+	app_text(app, y, x, w, ROLE_TAB, "");
+	for (int t = 0; t < TAB_COUNT && w > 0; t++) {
+		char label[32];
+		snprintf(label, sizeof(label), " %d %s ", t + 1, tabs[t]->title);
+		int lw = (int)strlen(label);
+		if (lw > w)
+			lw = w;
+		app_text(app, y, x, lw, t == (int)app->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label);
+		x += lw;
+		w -= lw;
+	}
+}
+
+static void draw_status(struct app *app)
+{
+	char text[512];
+
+	if (app->filtering)
+		snprintf(text, sizeof(text), " filter: %s_   (Enter keeps it, Esc clears it)", app->filter);
+	else if (app->status[0])
+		snprintf(text, sizeof(text), " %s%s%s", app->progress[0] ? "[" : "", app->progress,
+			 app->progress[0] ? "...] " : "");
+	else
+		snprintf(text, sizeof(text), " %s%s%sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  t theme",
+			 app->progress[0] ? "[" : "", app->progress, app->progress[0] ? "...]  " : "");
+	if (app->status[0] && !app->filtering)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", app->status);
+	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);
+}
+
+static void draw(struct app *app)
+{
+	int lw = left_width(), top = 1, h = LINES - 2;
+
+	if (app->help) {
+		help_draw(app, 0, 0, LINES, COLS);
+		doupdate();
+		return;
+	}
+	draw_title(app);
+	if (h > 0) {
+		app_text(app, top, 0, lw, ROLE_HEADER, app->list.n || app->nrows ? " projects" : " projects (none found yet)");
+		list_draw(&app->list, top + 1, 0, h - 1, lw, project_row, app);
+		if (COLS > lw + 1) {
+			for (int y = top; y < top + h; y++)
+				app_text(app, y, lw, 1, ROLE_MUTED, "|");
+			draw_tabs(app, top, lw + 1, COLS - lw - 1);
+			tabs[app->tab]->draw(app, top + 1, lw + 1, h - 1, COLS - lw - 1);
+		}
+	}
+	draw_status(app);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- input ---- */
+
+int app_prompt(struct app *app, const char *question)
+{
+	int key;
+
+	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, question);
+	doupdate();
+	timeout(-1);
+	key = getch();
+	timeout(100);
+	return key;
+}
+
+/* A line typed on the status line; false when Esc left it. */
+static bool read_line(struct app *app, const char *label, char *buf, size_t size)
+{
+	size_t len = strlen(buf);
+
+	for (;;) {
+		char text[300];
+		snprintf(text, sizeof(text), " %s%s_", label, buf);
+		app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);
+		doupdate();
+		timeout(-1);
+		int k = getch();
+		timeout(100);
+		if (k == 27)
+			return false;
+		if (k == '\n' || k == '\r' || k == KEY_ENTER)
+			return true;
+		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len)
+			buf[--len] = '\0';
+		else if (k >= 32 && k < 127 && len + 1 < size) {
+			buf[len++] = (char)k;
+			buf[len] = '\0';
+		}
+	}
+}
+
+static void set_tab(struct app *app, enum tab t)
+{
+	if (app->tab != t) {
+		if (tabs[app->tab]->done)
+			tabs[app->tab]->done(app);
+		app->tab = t;
+		memset(&app->detail, 0, sizeof(app->detail));
+		tabs[t]->open(app);
+	}
+}
+
+static void filter_key(struct app *app, int k)
+{
+	size_t len = strlen(app->filter);
+
+	if (k == 27) {
+		app->filter[0] = '\0';
+		app->filtering = false;
+	} else if (k == '\n' || k == '\r' || k == KEY_ENTER) {
+		app->filtering = false;
+	} else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len) {
+		app->filter[len - 1] = '\0';
+	} else if (k >= 32 && k < 127 && len + 1 < sizeof(app->filter)) {
+		app->filter[len] = (char)k;
+		app->filter[len + 1] = '\0';
+	}
+	const struct project_row *before = app_selected(app);
+	refilter(app);
+	if (app_selected(app) != before)
+		app_reopen(app);
+}
+
+static void shell(struct app *app)
+{
+	struct project_row *r = app_selected(app);
+
+	if (!r)
+		return;
+	const char *argv[] = { app->pylock, "shell", r->p->path, NULL };
+	int status = jobs_foreground(app, argv);
+	app_message(app, "shell in %s exited with status %d", r->p->name, status);
+	app_reopen(app);
+}
+
+static void next_theme(struct app *app)
+{
+	struct pl_error err;
+
+	if (!app->nthemes)
+		return;
+	app->theme_index = (app->theme_index + 1) % app->nthemes;
+	if (theme_load(app->themes[app->theme_index], has_colors() && !getenv("NO_COLOR"), &app->theme, &err) < 0)
+		app_message(app, "%s", err.msg);
+	else
+		app_message(app, "theme %s", app->theme.name);
+	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
+	clear();
+}
+
+static void request(struct app *app, enum request req)
+{
+	struct project_row *r = app_selected(app);
+
+	app->status[0] = '\0';
+	if (app->help) {
+		if (req == REQ_HELP || req == REQ_QUIT || req == REQ_CANCEL)
+			app->help = false;
+		else
+			help_request(app, req);
+		return;
+	}
+	if (app->pane == PANE_DETAIL && tabs[app->tab]->request(app, req))
+		return;
+	switch (req) {
+	case REQ_QUIT:
+		app->quit = true;
+		return;
+	case REQ_HELP:
+		app->help = true;
+		return;
+	case REQ_NEXT_PANE:
+		app->pane = app->pane == PANE_LIST ? PANE_DETAIL : PANE_LIST;
+		return;
+	case REQ_TAB_PACKAGES: case REQ_TAB_DIFF: case REQ_TAB_CONFLICTS: case REQ_TAB_INFO:
+		set_tab(app, (enum tab)(req - REQ_TAB_PACKAGES));
+		return;
+	case REQ_DIFF:
+		set_tab(app, TAB_DIFF);
+		return;
+	case REQ_RESOLVE:
+		set_tab(app, TAB_CONFLICTS);
+		app->pane = PANE_DETAIL;
+		return;
+	case REQ_REVISION: {
+		char rev[128];
+		snprintf(rev, sizeof(rev), "%s", app->revision);
+		if (read_line(app, "diff against revision: ", rev, sizeof(rev)) && rev[0]) {
+			snprintf(app->revision, sizeof(app->revision), "%s", rev);
+			app->tab = TAB_DIFF;
+			app_reopen(app);
+		}
+		return;
+	}
+	case REQ_FILTER:
+		app->filtering = true;
+		app->pane = PANE_LIST;
+		return;
+	case REQ_SHELL:
+		shell(app);
+		return;
+	case REQ_VERIFY:
+		if (r)
+			jobs_verify(app, r);
+		return;
+	case REQ_SYNC:
+		if (r)
+			jobs_sync(app, r);
+		return;
+	case REQ_THEME:
+		next_theme(app);
+		return;
+	default:
+		break;
+	}
+	if (app->pane == PANE_LIST) {
+		size_t before = app->list.cursor;
+		if (list_request(&app->list, req) && app->list.cursor != before)
+			app_reopen(app);
+	}
+}
+
+static void setup_theme(struct app *app, const char *configured)
+{
+	bool colour = has_colors() && !getenv("NO_COLOR");
+	const char *want = getenv("PYLOCK_THEME") ? getenv("PYLOCK_THEME") : configured ? configured : "default";
+	struct pl_error err;
+
+	if (colour) {
+		start_color();
+		use_default_colors();
+	}
+	app->themes = theme_names(&app->nthemes);
+	for (size_t i = 0; i < app->nthemes; i++)
+		if (!strcmp(app->themes[i], want))
+			app->theme_index = i;
+	if (theme_load(want, colour, &app->theme, &err) < 0) {
+		theme_default(&app->theme);
+		app_message(app, "%s", err.msg);
+	}
+	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
+}
+
+static void roots_from(struct app *app, int argc, char **argv, const struct yamlconf_config *cfg)
+{
+	char cwd[4096];
+
+	for (int i = 1; i < argc; i++) {
+		app->roots = util_xrealloc(app->roots, (app->nroots + 1) * sizeof(*app->roots));
+		app->roots[app->nroots++] = util_xstrdup(argv[i]);
+	}
+	for (size_t i = 0; !app->nroots && i < cfg->roots.n; i++) {
+		app->roots = util_xrealloc(app->roots, (i + 1) * sizeof(*app->roots));
+		app->roots[i] = util_xstrdup(cfg->roots.items[i]);
+		if (i + 1 == cfg->roots.n)
+			app->nroots = cfg->roots.n;
+	}
+	if (!app->nroots && getcwd(cwd, sizeof(cwd))) {
+		app->roots = util_xmalloc(sizeof(*app->roots));
+		app->roots[app->nroots++] = util_xstrdup(cwd);
+	}
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+	struct app app;
+	struct yamlconf_config cfg;
+	struct pl_error err;
+	struct timespec t0;
+	/* PYLOCK_UI_BENCH=first: exit at the first full screen, printing the
+	 * time; =keys: also time each of 200 keystrokes (tests/bench/tui.sh). */
+	const char *bench = getenv("PYLOCK_UI_BENCH");
+	bool first_done = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	setlocale(LC_ALL, "");
+	memset(&app, 0, sizeof(app));
+	if (argc > 1 && (!strcmp(argv[1], "--keys-roff"))) {
+		keymap_write_roff(stdout);
+		return 0;
+	}
+	if (yamlconf_config_load_default(&cfg, &err) < 0) {
+		fprintf(stderr, "pylock: %s%s%d:%d: %s\n", err.file, err.file[0] ? ":" : "", err.line, err.col, err.msg);
+		return 2;
+	}
+	pthread_mutex_init(&app.lock, NULL);
+	if (pipe(app.wake) < 0)
+		return 2;
+	app.pylock = getenv("PYLOCK_BIN") ? getenv("PYLOCK_BIN") : "pylock";
+	app.store = store_root(&err);
+	snprintf(app.revision, sizeof(app.revision), "HEAD");
+	roots_from(&app, argc, argv, &cfg);
+	jobs_start_discovery(&app);
+
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	timeout(100);
+	setup_theme(&app, cfg.theme);
+	yamlconf_config_fini(&cfg);
+	tabs[app.tab]->open(&app);
+	draw(&app);
+
+	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = app.wake[0], .events = POLLIN } };
+	int bench_keys = 0;
+	double worst = 0, total = 0;
+	while (!app.quit) {
+		if (poll(fds, 2, 200) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN) {
+			char buf[256];
+			if (read(app.wake[0], buf, sizeof(buf)) < 0)
+				break;
+			if (take_incoming(&app))
+				app_reopen(&app);
+			jobs_collect(&app);
+		}
+		int k;
+		while ((k = getch()) != ERR) {
+			if (k == KEY_RESIZE) {
+				clear();
+				continue;
+			}
+			if (app.filtering)
+				filter_key(&app, k == '\r' ? '\n' : k);
+			else
+				request(&app, keymap_request(k == '\r' ? '\n' : k,
+							    app.pane == PANE_DETAIL ? tabs[app.tab]->context : KEYMAP_GENERAL));
+			if (app.quit)
+				break;
+			draw(&app);
+		}
+		if (app.quit)
+			break;
+		draw(&app);
+		pthread_mutex_lock(&app.lock);
+		bool settled = !app.discovering;
+		pthread_mutex_unlock(&app.lock);
+		if (bench && !first_done && (app.list.n >= (size_t)(LINES - 3) || settled)) {
+			first_done = true;
+			double first = ms_since(&t0);
+			if (!strcmp(bench, "keys")) {
+				for (bench_keys = 0; bench_keys < 200; bench_keys++) {
+					struct timespec k0;
+					clock_gettime(CLOCK_MONOTONIC, &k0);
+					request(&app, bench_keys % 50 < 25 ? REQ_MOVE_DOWN : REQ_MOVE_UP);
+					draw(&app);
+					double d = ms_since(&k0);
+					total += d;
+					worst = d > worst ? d : worst;
+				}
+			}
+			endwin();
+			printf("first-screen-ms %.1f projects %zu keys %d mean-key-ms %.2f worst-key-ms %.2f\n", first,
+			       app.list.n, bench_keys, bench_keys ? total / bench_keys : 0, worst);
+			return 0;
+		}
+	}
+	endwin();
+	return 0;
+}

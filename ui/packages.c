@@ -1,0 +1,117 @@
+/* The Packages tab: what the lock pins, with each package's signature
+ * status from the last verify (v). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "lock.h"
+
+struct packages {
+	struct lock *lock;
+	char error[400];
+};
+
+static void packages_done(struct app *app)
+{
+	struct packages *s = app->tab_state[TAB_PACKAGES];
+
+	if (s) {
+		lock_free(s->lock);
+		free(s);
+	}
+	app->tab_state[TAB_PACKAGES] = NULL;
+}
+
+static void packages_open(struct app *app)
+{
+	struct project_row *r = app_selected(app);
+	struct packages *s = util_xcalloc(1, sizeof(*s));
+	struct pl_error err;
+
+	app->tab_state[TAB_PACKAGES] = s;
+	if (!r || !r->p->lock_path) {
+		snprintf(s->error, sizeof(s->error), "%s", r ? "no lockfile" : "");
+		return;
+	}
+	if (!(s->lock = lock_read(r->p->lock_path, &err)))
+		snprintf(s->error, sizeof(s->error), "%d:%d: %.300s", err.line, err.col, err.msg);
+	else
+		list_set_count(&app->detail, s->lock->npackages);
+}
+
+static const struct sig_status *sig_of(const struct project_row *r, const struct lock_package *p)
+{
+	for (size_t i = 0; r && i < r->nsigs; i++)
+		if (!strcmp(r->sigs[i].name, p->name))
+			return &r->sigs[i];
+	return NULL;
+}
+
+static enum role status_role(const char *status)
+{
+	if (!strcmp(status, "verified"))
+		return ROLE_VERIFIED;
+	if (!strcmp(status, "allowed-unsigned") || !strcmp(status, "unsigned") || !strcmp(status, "unhashed") ||
+	    !strcmp(status, "missing"))
+		return ROLE_UNSIGNED;
+	return ROLE_INVALID;
+}
+
+static void package_row(void *arg, size_t i, int y, int x, int w, bool selected)
+{
+	struct app *app = arg;
+	struct packages *s = app->tab_state[TAB_PACKAGES];
+	const struct lock_package *p = &s->lock->packages[i];
+	const struct sig_status *sig = sig_of(app_selected(app), p);
+	int sel = selected && app->pane == PANE_DETAIL ? app->theme.attr[ROLE_SELECTED] : 0;
+	int nw = w > 60 ? 24 : w / 3, vw = w > 40 ? 12 : 8, sw = w - nw - vw - 2;
+	char source[200], status[64];
+
+	snprintf(source, sizeof(source), "%s%s%s", lock_source_name(p->source), p->index ? " " : "",
+		 p->index ? p->index : "");
+	if (sig)
+		snprintf(status, sizeof(status), "%s%s%s", sig->status, sig->key_id[0] ? " " : "", sig->key_id);
+	else
+		snprintf(status, sizeof(status), "not verified (v)");
+	int stw = sw > 30 ? 30 : sw;
+	list_text(y, x, nw, sel ? sel : app->theme.attr[ROLE_NORMAL], p->name);
+	list_text(y, x + nw, 1, sel, "");
+	list_text(y, x + nw + 1, vw, sel ? sel : app->theme.attr[ROLE_NORMAL], p->version ? p->version : "-");
+	list_text(y, x + nw + 1 + vw, 1, sel, "");
+	list_text(y, x + nw + 2 + vw, stw, sel ? sel : app->theme.attr[sig ? status_role(sig->status) : ROLE_MUTED],
+		  status);
+	if (sw > stw + 1) {
+		list_text(y, x + nw + 2 + vw + stw, 1, sel, "");
+		list_text(y, x + nw + 3 + vw + stw, sw - stw - 1, sel ? sel : app->theme.attr[ROLE_MUTED], source);
+	}
+}
+
+static void packages_draw(struct app *app, int y, int x, int h, int w)
+{
+	struct packages *s = app->tab_state[TAB_PACKAGES];
+
+	if (!s || !s->lock) {
+		app_text(app, y, x, w, ROLE_MUTED, s ? s->error : "");
+		for (int r = 1; r < h; r++)
+			app_text(app, y + r, x, w, ROLE_NORMAL, "");
+		return;
+	}
+	list_draw(&app->detail, y, x, h, w, package_row, app);
+}
+
+static bool packages_request(struct app *app, enum request req)
+{
+	return list_request(&app->detail, req);
+}
+
+const struct view_ops packages_view = {
+	.title = "Packages",
+	.context = KEYMAP_GENERAL,
+	.open = packages_open,
+	.draw = packages_draw,
+	.request = packages_request,
+	.done = packages_done,
+};
