@@ -87,6 +87,7 @@ struct app {
 	char **themes;			/* names found */
 	size_t nthemes, theme_index;
 	bool help;
+	bool moved;			/* the user chose a project: keep it selected */
 	struct list help_list;
 	char status[256];		/* the status line's message */
 	char progress[64];		/* the long operation under way */

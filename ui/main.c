@@ -136,6 +136,7 @@ static bool take_incoming(struct app *app)
 	pthread_mutex_unlock(&app->lock);
 	if (!n)
 		return false;
+	/* Until the user moves, the first project stays selected. */
 	const char *keep = app_selected(app) ? app_selected(app)->p->path : NULL;
 	char *kept = keep ? util_xstrdup(keep) : NULL;
 	app->rows = util_xrealloc(app->rows, (app->nrows + n) * sizeof(*app->rows));
@@ -150,9 +151,8 @@ static bool take_incoming(struct app *app)
 	free(in);
 	qsort(app->rows, app->nrows, sizeof(*app->rows), by_name);
 	refilter(app);
-	for (size_t i = 0; kept && i < app->list.n; i++)
-		if (!strcmp(app->rows[app->shown[i]].p->path, kept))
-			app->list.cursor = i;
+	if (!app->moved)
+		app->list.cursor = 0;
 	bool changed = !kept || strcmp(kept, app_selected(app)->p->path);
 	free(kept);
 	return changed;
@@ -356,6 +356,7 @@ static void filter_key(struct app *app, int k)
 		app->filter[len + 1] = '\0';
 	}
 	const struct project_row *before = app_selected(app);
+	app->moved = true;
 	refilter(app);
 	if (app_selected(app) != before)
 		app_reopen(app);
@@ -455,7 +456,9 @@ static void request(struct app *app, enum request req)
 	}
 	if (app->pane == PANE_LIST) {
 		size_t before = app->list.cursor;
-		if (list_request(&app->list, req) && app->list.cursor != before)
+		if (list_request(&app->list, req))
+			app->moved = true;
+		if (app->list.cursor != before)
 			app_reopen(app);
 	}
 }
