@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +27,13 @@ struct walk {
 	pthread_mutex_t lock;	/* callbacks and seen[] are shared by the workers */
 	char **seen;		/* work trees already read */
 	size_t nseen;
-	struct repo_job *jobs;	/* repositories the walk found */
-	size_t njobs;
-	atomic_size_t next_job;
+	/* Repositories the walk found, read by the workers while the walk goes
+	 * on: the first projects are reported before the walk ends. */
+	pthread_mutex_t queue_lock;
+	pthread_cond_t more;
+	struct repo_job *jobs;
+	size_t njobs, next_job;
+	bool walk_done;
 };
 
 static void warn(struct walk *w, const char *path, const char *why)
@@ -301,10 +304,13 @@ static void walk_repo(struct walk *w, const struct repo_job *job)
 
 static void add_job(struct walk *w, const char *path, const char *prefix, bool top_has_project)
 {
+	pthread_mutex_lock(&w->queue_lock);
 	w->jobs = util_xrealloc(w->jobs, (w->njobs + 1) * sizeof(*w->jobs));
 	w->jobs[w->njobs].path = util_xstrdup(path);
 	w->jobs[w->njobs].prefix = prefix ? util_xstrdup(prefix) : NULL;
 	w->jobs[w->njobs++].top_has_project = top_has_project;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&w->queue_lock);
 }
 
 static bool skipped_folder(const char *name)
@@ -406,38 +412,40 @@ static char *enclosing_worktree(const char *dir)
 static void *worker(void *arg)
 {
 	struct walk *w = arg;
-	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next_job, 1)) < w->njobs)
-		walk_repo(w, &w->jobs[i]);
-	return NULL;
-}
+	for (;;) {
+		struct repo_job job;
 
-/* Repositories are read in parallel, one worker per core: opening a
- * repository is mostly waiting on many small file-system calls. */
-static void read_repositories(struct walk *w)
-{
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
-	pthread_t threads[8];
-	size_t started = 0;
-
-	if (n > w->njobs)
-		n = w->njobs;
-	for (size_t i = 1; i < n; i++)
-		if (pthread_create(&threads[started], NULL, worker, w) == 0)
-			started++;
-	worker(w);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+		pthread_mutex_lock(&w->queue_lock);
+		while (w->next_job >= w->njobs && !w->walk_done)
+			pthread_cond_wait(&w->more, &w->queue_lock);
+		if (w->next_job >= w->njobs) {
+			pthread_mutex_unlock(&w->queue_lock);
+			return NULL;
+		}
+		job = w->jobs[w->next_job++];
+		pthread_mutex_unlock(&w->queue_lock);
+		walk_repo(w, &job);
+	}
 }
 
 int discover_run(const struct discover_opts *opts, struct pl_error *err)
 {
 	struct walk w = { .opts = opts };
 
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
+	pthread_t threads[8];
+
 	pthread_mutex_init(&w.lock, NULL);
-	atomic_init(&w.next_job, 0);
+	pthread_mutex_init(&w.queue_lock, NULL);
+	pthread_cond_init(&w.more, NULL);
+	/* Repositories are read in parallel, one worker per core (opening one
+	 * is mostly waiting on small file-system calls); this thread walks,
+	 * then reads too. */
+	for (size_t i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, worker, &w) == 0)
+			started++;
 
 	for (size_t i = 0; i < opts->nroots; i++) {
 		char real[PATH_MAX], *outer;
@@ -454,7 +462,13 @@ int discover_run(const struct discover_opts *opts, struct pl_error *err)
 		} else
 			walk_dir(&w, real, opts->depth);
 	}
-	read_repositories(&w);
+	pthread_mutex_lock(&w.queue_lock);
+	w.walk_done = true;
+	pthread_cond_broadcast(&w.more);
+	pthread_mutex_unlock(&w.queue_lock);
+	worker(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 	for (size_t i = 0; i < w.njobs; i++) {
 		free(w.jobs[i].path);
 		free(w.jobs[i].prefix);
@@ -464,5 +478,7 @@ int discover_run(const struct discover_opts *opts, struct pl_error *err)
 		free(w.seen[i]);
 	free(w.seen);
 	pthread_mutex_destroy(&w.lock);
+	pthread_mutex_destroy(&w.queue_lock);
+	pthread_cond_destroy(&w.more);
 	return 0;
 }

@@ -299,7 +299,7 @@ int app_prompt(struct app *app, const char *question)
 	doupdate();
 	timeout(-1);
 	key = getch();
-	timeout(100);
+	timeout(0);
 	return key;
 }
 
@@ -315,7 +315,7 @@ static bool read_line(struct app *app, const char *label, char *buf, size_t size
 		doupdate();
 		timeout(-1);
 		int k = getch();
-		timeout(100);
+		timeout(0);
 		if (k == 27)
 			return false;
 		if (k == '\n' || k == '\r' || k == KEY_ENTER)
@@ -550,7 +550,8 @@ int main(int argc, char **argv)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
-	timeout(100);
+	/* getch never waits: poll() below does, on keys and workers alike. */
+	timeout(0);
 	setup_theme(&app, cfg.theme);
 	yamlconf_config_fini(&cfg);
 	tabs[app.tab]->open(&app);
@@ -606,7 +607,7 @@ int main(int argc, char **argv)
 				}
 			}
 			endwin();
-			printf("first-screen-ms %.1f projects %zu keys %d mean-key-ms %.2f worst-key-ms %.2f\n", first,
+			fprintf(stderr, "first-screen-ms %.1f projects %zu keys %d mean-key-ms %.2f worst-key-ms %.2f\n", first,
 			       app.list.n, bench_keys, bench_keys ? total / bench_keys : 0, worst);
 			return 0;
 		}
