@@ -3,7 +3,9 @@
 # temporary folder. It grows with pylock; today: a project locked to
 # Debian's real wheels, read and shown, what a broken lock gets, the project
 # listed and diffed through git, its wheels signed and verified, its
-# environment built and entered in the sandbox.
+# environment built and entered in the sandbox; then the terminal UI on a
+# workspace of four repositories (clean, a modified lock, a lock in merge
+# conflict, a tampered package) and a registry signed with a demo key.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -72,3 +74,15 @@ say "pylock run -- sh -c 'id; hostname; ls /proc | head -3; touch /usr/x'"
 
 say "pylock --help"
 "$pylock" --help
+
+say "pylock ui                 # the terminal UI on a demo workspace (q quits, ? lists the keys)"
+export PYLOCK_HOME
+PYLOCK_HOME=$(sh "$top/scripts/demo-workspace.sh" "$ws/demo" "$pylock")
+"$pylock" list
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "Try: j/k to move, v to verify tampered-app, r then o and w to resolve conflicted-app, Enter for a shell."
+	sleep 2
+	"$pylock" ui
+else
+	echo "(not a terminal: run scripts/demo.sh from one to open the UI)"
+fi
