@@ -60,6 +60,9 @@ check_exit "2: the Diff tab against HEAD" 0 until_shown "changes against HEAD"
 check_contains "a removed package" "$(screen)" "removed    wheel"
 check_contains "an added one" "$(screen)" "added      demo-tool"
 check_contains "an upgrade" "$(screen)" "upgraded   demo-lib 1.0 -> 1.1"
+keys R BSpace BSpace BSpace BSpace
+keys main Enter
+check_exit "R diffs against another revision" 0 until_shown "changes against main"
 keys / Escape
 check_exit "Esc clears the filter" 0 until_shown "clean-app"
 
@@ -100,6 +103,11 @@ check_exit "Enter opens a shell in the project's sandbox" 0 until_shown "(pylock
 keys 'echo "inside $PYLOCK_PROJECT"; exit 3' Enter
 check_exit "the UI comes back and shows the shell's status" 0 until_shown "shell in clean-app exited with status 3"
 check_contains "redrawn" "$(screen | head -1)" "pylock"
+
+# s builds the environment in the background; the list shows it built.
+keys 4 s
+check_exit "s syncs in the background" 0 until_shown "synced clean-app"
+check_contains "the env column says built" "$(line_of clean-app)" "built"
 
 # Help, from the keymap.
 keys '?'
@@ -145,6 +153,10 @@ check_exit "but marks the selection (reverse video)" 0 sh -c "tmux -L '$sock' ca
 start NO_COLOR=1
 until_shown "5 projects"
 check_equal "NO_COLOR: no colours either" "$(colours)" 0
+keys q
+start TERM=xterm
+check_exit "an 8-colour terminal gets the screen too" 0 until_shown "5 projects"
+check_exit "with colours" 0 test "$(colours)" -gt 0
 keys t
 check_exit "t switches themes" 0 until_shown "theme "
 
