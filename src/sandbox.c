@@ -1,11 +1,13 @@
 /* The sandbox, step by step (compare bubblewrap's main()):
  *
  *   parent                         sandbox init (pid 1)              command
- *   clone(user|mount|pid|ipc|uts   wait_for_parent()
- *         [|net])                  make_mounts_private()
- *   map_ids(): uid/gid -> itself,  enter_scratch_root()
- *     setgroups denied             run_ops(): binds, tmpfs, /dev, /proc
- *   release the child              remount_all(): read-only, recursively
+ *   clone(user|mount|pid|ipc|uts   die_with_parent()
+ *         [|net])                  map_ids(): uid/gid -> itself,
+ *                                    setgroups denied
+ *                                  make_mounts_private()
+ *                                  enter_scratch_root()
+ *                                  run_ops(): binds, tmpfs, /dev, /proc
+ *                                  remount_all(): read-only, recursively
  *                                  set_hostname()
  *   wait; forward signals          switch_root(): pivot, old root gone
  *                                  seal_root(): / read-only
@@ -26,6 +28,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -337,17 +340,50 @@ static void make_proc(const char *dst)
 
 /* ---- inside: the steps ---- */
 
-static void wait_for_parent(int sync_fd)
-{
-	char c;
+/* Ids and the parent, as they were before clone(): inside a fresh user
+ * namespace getuid() says nobody until the map exists. */
+struct outside {
+	int alive;		/* a pipe whose write end only the parent holds */
+	uid_t uid;
+	gid_t gid;
+};
 
-	/* If pylock dies, so does the sandbox (and with pid 1, all in it). */
+static void die_with_parent(const struct outside *o)
+{
+	struct pollfd hup = { .fd = o->alive, .events = POLLIN };
+
+	/* If pylock dies, so does the sandbox (and with pid 1, all in it). A
+	 * parent gone before the prctl took effect has closed the pipe (its
+	 * pid is not visible from a new pid namespace to compare). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail("set the parent-death signal");
-	/* EOF here means the parent died before releasing us. */
-	if (read(sync_fd, &c, 1) != 1)
+	if (poll(&hup, 1, 0) != 0)
 		_exit(SETUP_FAILED);
-	close(sync_fd);
+	close(o->alive);
+}
+
+static void write_self(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		fail("write %s", file);
+	close(fd);
+}
+
+/* The caller's uid and gid map to themselves; setgroups is denied, as an
+ * unprivileged map requires (user_namespaces(7)). The process writes its
+ * own maps, which it may for its own ids: no round trip to the parent. */
+static void map_ids(const struct outside *o)
+{
+	char map[64];
+
+	if (access("/proc/self/setgroups", F_OK) == 0)
+		write_self("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)o->uid, (unsigned)o->uid);
+	write_self("/proc/self/uid_map", map);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)o->gid, (unsigned)o->gid);
+	write_self("/proc/self/gid_map", map);
 }
 
 /* Nothing but the report pipe and stdio crosses into the sandbox: an open
@@ -556,9 +592,10 @@ static void run_init(const struct sandbox_profile *p, char *const argv[])
 	}
 }
 
-static void sandbox_child(const struct sandbox_profile *p, char *const argv[], int sync_fd)
+static void sandbox_child(const struct sandbox_profile *p, char *const argv[], const struct outside *o)
 {
-	wait_for_parent(sync_fd);
+	die_with_parent(o);
+	map_ids(o);
 	close_inherited_fds();
 	make_mounts_private();
 	enter_scratch_root();
@@ -571,37 +608,6 @@ static void sandbox_child(const struct sandbox_profile *p, char *const argv[], i
 }
 
 /* ---- outside ---- */
-
-static int write_proc(pid_t pid, const char *file, const char *text)
-{
-	char path[64];
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		rc = -1;
-	close(fd);
-	return rc;
-}
-
-/* The caller's uid and gid map to themselves; setgroups is denied, as an
- * unprivileged map requires (user_namespaces(7)). */
-static int map_ids(pid_t pid, struct pl_error *err)
-{
-	char map[64];
-
-	if (write_proc(pid, "setgroups", "deny") < 0 && errno != ENOENT)
-		return pl_error_errno(err, NULL, "sandbox: deny setgroups");
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)getuid(), (unsigned)getuid());
-	if (write_proc(pid, "uid_map", map) < 0)
-		return pl_error_errno(err, NULL, "sandbox: map the user id");
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)getgid(), (unsigned)getgid());
-	if (write_proc(pid, "gid_map", map) < 0)
-		return pl_error_errno(err, NULL, "sandbox: map the group id");
-	return 0;
-}
 
 static int clone_failed(struct pl_error *err)
 {
@@ -626,42 +632,38 @@ int sandbox_run(const struct sandbox_profile *p, char *const argv[], int *status
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
 			      CLONE_NEWUTS | (p->net_off ? CLONE_NEWNET : 0);
-	int sync[2], report[2], wstatus;
+	int report[2], alive[2], wstatus;
+	struct outside o = { -1, getuid(), getgid() };
 	bool foreground = isatty(0) && tcgetpgrp(0) == getpgrp();
 	char msg[1024];
 	ssize_t n, got = 0;
 	pid_t pid;
 
-	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
+	if (pipe2(report, O_CLOEXEC) < 0)
 		return pl_error_errno(err, NULL, "sandbox: pipe");
+	if (pipe2(alive, O_CLOEXEC) < 0) {
+		close(report[0]);
+		close(report[1]);
+		return pl_error_errno(err, NULL, "sandbox: pipe");
+	}
+	o.alive = alive[0];
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
-		close(sync[1]);
 		close(report[0]);
+		close(alive[1]);
 		report_fd = report[1];
-		sandbox_child(p, argv, sync[0]);
+		sandbox_child(p, argv, &o);
 	}
-	close(sync[0]);
 	close(report[1]);
+	close(alive[0]);
 	if (pid < 0) {
-		close(sync[1]);
+		close(alive[1]);
 		close(report[0]);
 		return clone_failed(err);
 	}
-	if (map_ids(pid, err) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(sync[1]);
-		close(report[0]);
-		return -1;
-	}
 	sandbox_pid = pid;
 	forward_signals(forward_to_sandbox);
-	if (write(sync[1], "g", 1) != 1) {
-		kill(pid, SIGKILL);
-	}
-	close(sync[1]);
 	/* EOF without a word: the command has started. */
 	while ((n = read(report[0], msg + got, sizeof(msg) - 1 - (size_t)got)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -675,6 +677,7 @@ int sandbox_run(const struct sandbox_profile *p, char *const argv[], int *status
 	close(report[0]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
+	close(alive[1]);
 	forward_signals(SIG_DFL);
 	sandbox_pid = 0;
 	if (foreground) {
