@@ -324,7 +324,9 @@ static void unescape(struct util_buf *out, const char *s, size_t len)
 	util_buf_truncate(out, 0);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '&') {
-			util_buf_putc(out, s[i]);
+			/* A NUL would cut the name short: kept as a control byte, the
+			 * entry is refused. */
+			util_buf_putc(out, s[i] ? s[i] : 1);
 			continue;
 		}
 		size_t k;
@@ -453,14 +455,14 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 		unescape(&name, t, (size_t)(te - t));
 		unescape(&href, h, hlen);
 		/* PEP 503: the URL's fragment may carry HASHNAME=hex. */
-		const char *frag = strchr(href.data, '#'), *sha = NULL;
+		const char *frag = strchr(util_buf_str(&href), '#'), *sha = NULL;
 		char hex[65];
 		size_t hl = frag ? (size_t)(frag - href.data) : href.len;
 		if (frag && !strncmp(frag, "#sha256=", 8) && is_hex64(frag + 8, strlen(frag + 8))) {
 			memcpy(hex, frag + 8, 65);
 			sha = hex;
 		}
-		add_link(r, page, base_url, href.data, hl, name.data, sha);
+		add_link(r, page, base_url, util_buf_str(&href), hl, util_buf_str(&name), sha);
 	}
 	util_buf_free(&href);
 	util_buf_free(&name);

@@ -13,11 +13,18 @@ cflags="-g -O1 -fsanitize=fuzzer,address,undefined -I$src/src -I$build"
 engine="$src/src/util.c $src/src/toml.c $src/src/toml-scalar.c $src/src/toml-write.c
 $src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c"
 
-for target in toml lock; do
+# The index target needs the registry and what it links (libcurl is loaded
+# at run time, for URL resolution).
+index_engine="$src/src/registry.c $src/src/store.c $src/src/trust.c $src/src/yamlconf.c
+$(pkg-config --cflags libcurl jansson yaml-0.1) $(pkg-config --libs jansson yaml-0.1) -ldl -lpthread"
+
+for target in toml lock index; do
 	n=$((n + 1))
 	bin="$out/fuzz-$target"
+	extra=
+	[ "$target" = index ] && extra=$index_engine
 	# shellcheck disable=SC2086
-	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine -lm 2>"$out/$target.build.log"; then
+	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine $extra -lm 2>"$out/$target.build.log"; then
 		echo "not ok $n - fuzz-$target builds"
 		sed 's/^/#   /' "$out/$target.build.log" | head -20
 		failed=$((failed + 1))
@@ -25,7 +32,11 @@ for target in toml lock; do
 	fi
 	corpus="$out/corpus-$target"
 	mkdir -p "$corpus"
-	cp "$src"/tests/data/toml-test/tests/valid/*.toml "$src"/tests/data/*.toml "$corpus"/ 2>/dev/null
+	if [ "$target" = index ]; then
+		cp "$src"/tests/data/fuzz-index/* "$corpus"/
+	else
+		cp "$src"/tests/data/toml-test/tests/valid/*.toml "$src"/tests/data/*.toml "$corpus"/ 2>/dev/null
+	fi
 	cp "$src"/tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null
 	found="$src/tests/data/fuzz-found"
 	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

@@ -70,10 +70,11 @@ static void test_html_unsafe_names(void **state)
 	     "<a href=\"other.whl\">evil.whl</a>"	/* the text must be the URL's last part */
 	     "<a href=\"ev%01il.whl\">ev&#1;il.whl</a>"
 	     "<a href=\"file:///etc/passwd\">passwd</a>"
+	     "<a href=\"empty.whl\">  </a>"	/* found by fuzz-index: an empty name */
 	     "<a href=\"fine-1.0-py3-none-any.whl\">fine-1.0-py3-none-any.whl</a>", &page);
 	assert_int_equal(page.n, 1);	/* an https page links only to https */
 	assert_string_equal(page.links[0].filename, "fine-1.0-py3-none-any.whl");
-	assert_int_equal(page.refused, 7);
+	assert_int_equal(page.refused, 8);
 	assert_string_equal(page.refused_example, "../evil.whl");
 	registry_page_fini(&page);
 }
