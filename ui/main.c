@@ -374,6 +374,17 @@ static void shell(struct app *app)
 	app_reopen(app);
 }
 
+/* "file:line:col: message", as the CLI reports errors. */
+static void error_message(struct app *app, const struct pl_error *err)
+{
+	const char *base = strrchr(err->file, '/');
+
+	if (err->file[0] && err->line)
+		app_message(app, "%.100s:%d:%d: %.150s", base ? base + 1 : err->file, err->line, err->col, err->msg);
+	else
+		app_message(app, "%.250s", err->msg);
+}
+
 static void next_theme(struct app *app)
 {
 	struct pl_error err;
@@ -382,7 +393,7 @@ static void next_theme(struct app *app)
 		return;
 	app->theme_index = (app->theme_index + 1) % app->nthemes;
 	if (theme_load(app->themes[app->theme_index], has_colors() && !getenv("NO_COLOR"), &app->theme, &err) < 0)
-		app_message(app, "%s", err.msg);
+		error_message(app, &err);
 	else
 		app_message(app, "theme %s", app->theme.name);
 	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
@@ -479,7 +490,7 @@ static void setup_theme(struct app *app, const char *configured)
 			app->theme_index = i;
 	if (theme_load(want, colour, &app->theme, &err) < 0) {
 		theme_default(&app->theme);
-		app_message(app, "%s", err.msg);
+		error_message(app, &err);
 	}
 	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
 }

@@ -160,4 +160,12 @@ check_exit "with colours" 0 test "$(colours)" -gt 0
 keys t
 check_exit "t switches themes" 0 until_shown "theme "
 
+# A theme of the user's own with a mistake: named with its position, and
+# the UI still comes up (attributes only).
+mkdir -p "$PYLOCK_HOME/config/themes"
+printf 'roles:\n  title: {fg: white}\n  titel: {fg: red}\n' > "$PYLOCK_HOME/config/themes/broken.yaml"
+start PYLOCK_THEME=broken
+check_exit "a broken theme is reported with line:column" 0 until_shown "broken.yaml:3:3: unknown role 'titel'"
+check_contains "and the UI works regardless" "$(screen | head -1)" "5 projects"
+
 done_testing
