@@ -26,14 +26,26 @@ cp "$builddir/pylock" "$tmp/pylock" && chmod 755 "$tmp/pylock"
 cd "$tmp/proj"
 
 median() { set -- $($as "$run" "$runs" "$@"); echo "$1"; }
-ours=$(median "$tmp/pylock" run -- /bin/true)
-bw=$(median bwrap --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --ro-bind /etc /etc \
-	--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-	--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME" --bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)
+# pylock and bwrap alternate in blocks, so that a drift of the machine's
+# speed during the run falls on both alike; each figure is the median of
+# the blocks' medians.
+blocks=${BENCH_BLOCKS:-5}
+block=$(( (runs + blocks - 1) / blocks ))
+: > "$tmp/ours" && : > "$tmp/bw"
+for b in $(seq "$blocks"); do
+	set -- $($as "$run" "$block" "$tmp/pylock" run -- /bin/true); echo "$1" >> "$tmp/ours"
+	set -- $($as "$run" "$block" bwrap --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --ro-bind /etc /etc \
+		--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
+		--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME" --bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)
+	echo "$1" >> "$tmp/bw"
+done
+mid() { sort -n "$1" | sed -n "$(( (blocks + 1) / 2 ))p"; }
+ours=$(mid "$tmp/ours")
+bw=$(mid "$tmp/bw")
 un=$(median unshare -Urmpf --mount-proc /bin/true)
 tr=$(median /bin/true)
 awk -v o="$ours" -v b="$bw" -v u="$un" -v t="$tr" -v n="$runs" 'BEGIN {
-	printf "sandbox: /bin/true in a sandbox, unprivileged, median of %d runs\n", n
+	printf "sandbox: /bin/true in a sandbox, unprivileged, %d runs each (pylock and bwrap alternating in blocks), median\n", n
 	printf "  pylock run P -- /bin/true        %7.2f ms\n", o
 	printf "  bwrap (equivalent flags)         %7.2f ms\n", b
 	printf "  unshare -Urmpf --mount-proc      %7.2f ms\n", u
