@@ -162,10 +162,11 @@ struct columns {
 	int name, branch, lock, env, sig;
 };
 
-/* Narrow panes drop the least needed columns first. */
+/* Narrow panes drop the least needed columns first: branch, then the
+ * environment, then the signature summary. */
 static struct columns layout(int w)
 {
-	struct columns c = { 0, w >= 64 ? 14 : 0, 10, w >= 44 ? 7 : 0, w >= 54 ? 7 : 0 };
+	struct columns c = { 0, w >= 50 ? 9 : 0, 10, w >= 44 ? 7 : 0, w >= 36 ? 7 : 0 };
 	int fixed = c.lock + 1 + (c.branch ? c.branch + 1 : 0) + (c.env ? c.env + 1 : 0) + (c.sig ? c.sig + 1 : 0);
 
 	c.name = w - fixed;
@@ -212,7 +213,7 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 
 static int left_width(void)
 {
-	int w = COLS >= 100 ? COLS * 45 / 100 : COLS / 2;
+	int w = COLS / 2;
 	return w < 24 ? (COLS < 24 ? COLS : 24) : w;
 }
 
