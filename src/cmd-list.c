@@ -20,7 +20,7 @@ struct rows {
 
 static const char *env_of(const struct rows *rows, const struct discover_project *p)
 {
-	return p->lock_path && rows->store ? env_state_name(env_state_quick(rows->store, p->path, p->lock_path)) : "-";
+	return env_state_name(env_state_quick(rows->store, p->path, p->lock_path));
 }
 
 static void on_project(struct discover_project *p, bool *taken, void *ctx)

@@ -265,11 +265,8 @@ void env_release(int fd)
 static char *project_record(const char *store, const char *root)
 {
 	struct util_buf b = UTIL_BUF_INIT;
-	uint64_t h = 1469598103934665603ull;
 
-	for (const char *c = root; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ull;
-	util_buf_printf(&b, "%s/projects/%016llx.json", store, (unsigned long long)h);
+	util_buf_printf(&b, "%s/projects/%016llx.json", store, (unsigned long long)util_hash_str(root));
 	return util_buf_steal(&b);
 }
 
@@ -329,6 +326,9 @@ const char *env_state_name(enum env_state s)
 
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path)
 {
+	if (!store || !lock_path)
+		return ENV_NEVER;
+
 	char *path = project_record(store, project_root), *env, stamp[64];
 	json_t *o = json_load_file(path, 0, NULL);
 	const char *root = json_string_value(json_object_get(o, "root"));

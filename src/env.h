@@ -89,7 +89,7 @@ enum env_state { ENV_NEVER, ENV_MISSING, ENV_BUILT, ENV_STALE, ENV_DRIFTED };
 const char *env_state_name(enum env_state s);
 /* Without reading the lock (for lists of many projects): never synced,
  * built, stale (the lock changed since its last sync), or missing (its
- * environment was removed). */
+ * environment was removed). No store or no lock_path: never synced. */
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path);
 /* The env-id last remembered for a project, or NULL. */
 char *env_remembered(const char *store, const char *project_root);

@@ -3,7 +3,6 @@
 #include "config.h"
 #include "lock.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +189,8 @@ static int read_hashes(struct reader *r, const struct toml_value *table, const c
 
 		if (v->type != TOML_STRING)
 			return fail_at(r, v->line, v->col, "hash '%s' must be a string", pr->key);
-		for (size_t k = 0; k < v->u.str.len; k++)
-			if (!isxdigit((unsigned char)v->u.str.ptr[k]))
-				return fail_at(r, v->line, v->col, "%s hash is not hexadecimal", pr->key);
+		if (v->u.str.len && !util_is_hex(v->u.str.ptr, v->u.str.len))
+			return fail_at(r, v->line, v->col, "%s hash is not hexadecimal", pr->key);
 		if (v->u.str.len == 0 || (want && v->u.str.len != (size_t)want))
 			return fail_at(r, v->line, v->col, "%s hash must be %d hex digits, not %zu",
 				       pr->key, want, v->u.str.len);

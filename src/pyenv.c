@@ -122,13 +122,10 @@ static char *cache_key(const char *exe, const struct stat *st)
 
 static char *cache_path(const char *key)
 {
-	uint64_t h = 1469598103934665603ull;
 	char name[64];
 	struct pl_error err;
 
-	for (const char *c = key; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ull;
-	snprintf(name, sizeof(name), "interpreters/%016llx.json", (unsigned long long)h);
+	snprintf(name, sizeof(name), "interpreters/%016llx.json", (unsigned long long)util_hash_str(key));
 	return util_dir_file(UTIL_DIR_CACHE, name, &err);
 }
 

@@ -18,7 +18,6 @@
 
 #include "store.h"
 
-#define SIG_MAX 16384
 #define FILE_MAX ((uint64_t)16 << 30)	/* when the lock gives no size */
 #define DEFAULT_TIMEOUT 30
 
@@ -261,12 +260,7 @@ static bool safe_name(const char *name)
 
 static bool is_hex64(const char *s, size_t len)
 {
-	if (len != 64)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]))
-			return false;
-	return true;
+	return len == 64 && util_is_hex(s, len);
 }
 
 static void refuse(struct registry_page *page, const char *name)
@@ -854,7 +848,7 @@ int registry_fetch(struct registry *r, const char *store_root, const struct trus
 	} else {
 		/* The bytes are the lock's: now their signature, beside them. */
 		util_buf_printf(&sig_url, "%s.sig", url);
-		code = registry_get(r, sig_url.data, SIG_MAX, &sig, NULL, err);
+		code = registry_get(r, sig_url.data, TRUST_SIG_MAX, &sig, NULL, err);
 		if (code == 200 && store_stage_signature(&stage, sig.data ? sig.data : "", sig.len, err) < 0)
 			result(res, TRUST_MISSING, "%.250s", err->msg);
 		else if (code < 0)

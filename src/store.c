@@ -11,16 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIG_MAX 16384
 
 static bool is_sha256(const char *hex)
 {
-	if (!hex || strlen(hex) != 64)
-		return false;
-	for (const char *c = hex; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f') || (*c >= 'A' && *c <= 'F')))
-			return false;
-	return true;
+	return hex && strlen(hex) == 64 && util_is_hex(hex, 64);
 }
 
 /* blobs/sha256/ab/cdef..., lower case whatever case the lock used. */
@@ -90,8 +84,8 @@ int store_stage_signature(struct store_stage *s, const void *data, size_t len, s
 	struct util_buf b = UTIL_BUF_INIT;
 	int fd;
 
-	if (len > SIG_MAX)
-		return pl_error_set(err, NULL, 0, 0, "the signature is larger than %d bytes", SIG_MAX);
+	if (len > TRUST_SIG_MAX)
+		return pl_error_set(err, NULL, 0, 0, "the signature is larger than %d bytes", TRUST_SIG_MAX);
 	util_buf_printf(&b, "%s/.stage-sig.XXXXXX", s->dir);
 	if ((fd = mkostemp(b.data, O_CLOEXEC)) < 0) {
 		util_buf_free(&b);
@@ -231,7 +225,7 @@ int store_admit(const char *root, const struct trust_policy *policy, const struc
 	if (copy_into(s.fd, src, err) < 0)
 		goto fail;
 	util_buf_printf(&sigpath, "%s.sig", src);
-	if (util_read_file(sigpath.data, SIG_MAX, &sig, &len, &why) == 0) {
+	if (util_read_file(sigpath.data, TRUST_SIG_MAX, &sig, &len, &why) == 0) {
 		int rc = store_stage_signature(&s, sig, len, err);
 		free(sig);
 		if (rc < 0)

@@ -20,7 +20,6 @@
 #include "pep508.h"
 #include "yamlconf.h"
 
-#define SIG_MAX 16384
 #define ED25519_MAX_FILE (1u << 30)	/* pure Ed25519 needs the whole file in memory */
 
 /* libcrypto (4 MB) is loaded on first use: linked, it would cost every
@@ -196,7 +195,7 @@ static int load_key(const struct yamlconf_node *entry, const char *file, const c
 			util_buf_puts(&full, path);
 		else
 			util_buf_printf(&full, "%s/%s", dir, path);
-		if (util_read_file(full.data, SIG_MAX * 4, &text, &len, &ferr) < 0) {
+		if (util_read_file(full.data, TRUST_SIG_MAX * 4, &text, &len, &ferr) < 0) {
 			util_buf_free(&full);
 			return node_fail(err, file, yamlconf_get(entry, "file"), "cannot read key file: %s", ferr.msg);
 		}
@@ -490,11 +489,6 @@ out:
 	return rc;
 }
 
-static int read_all(const char *path, size_t max, char **data, size_t *len, struct pl_error *err)
-{
-	return util_read_file(path, max, data, len, err);
-}
-
 int trust_sign_file(const char *key_path, const char *file, char id[17], struct pl_error *err)
 {
 	if (trust_init(err) < 0)
@@ -510,7 +504,7 @@ int trust_sign_file(const char *key_path, const char *file, char id[17], struct 
 	BIO *bio;
 	int rc = -1;
 
-	if (read_all(key_path, SIG_MAX * 4, &keytext, &keylen, err) < 0)
+	if (util_read_file(key_path, TRUST_SIG_MAX * 4, &keytext, &keylen, err) < 0)
 		goto out;
 	bio = C(BIO_new_mem_buf)(keytext, (int)keylen);
 	k = bio ? C(PEM_read_bio_PrivateKey)(bio, NULL, NULL, NULL) : NULL;
@@ -519,7 +513,7 @@ int trust_sign_file(const char *key_path, const char *file, char id[17], struct 
 		pl_error_set(err, key_path, 0, 0, k ? "unsupported key type (ECDSA P-256 or Ed25519)" : "not a PEM private key");
 		goto out;
 	}
-	if (read_all(file, ED25519_MAX_FILE, &data, &len, err) < 0)
+	if (util_read_file(file, ED25519_MAX_FILE, &data, &len, err) < 0)
 		goto out;
 	bool ed = C(EVP_PKEY_is_a)(k, "ED25519");
 	if (!ctx || C(EVP_DigestSignInit)(ctx, NULL, ed ? NULL : C(EVP_sha256)(), NULL, k) != 1 ||
@@ -940,7 +934,7 @@ void trust_check_hashed(const struct trust_policy *p, const char *index, const c
 	const char *want = lock_file_sha256(f);
 	struct pl_error err;
 	char *sigtext = NULL, sigpath[4200];
-	unsigned char sig[SIG_MAX], digest[32];
+	unsigned char sig[TRUST_SIG_MAX], digest[32];
 	size_t siglen, len;
 
 	memset(r, 0, sizeof(*r));
@@ -955,7 +949,7 @@ void trust_check_hashed(const struct trust_policy *p, const char *index, const c
 		return;
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");
-	if (util_read_file(sigpath, SIG_MAX, &sigtext, &len, &err) < 0) {
+	if (util_read_file(sigpath, TRUST_SIG_MAX, &sigtext, &len, &err) < 0) {
 		bool allowed = allowed_unsigned(p, package, version);
 		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;
 		snprintf(r->reason, sizeof(r->reason), "%s", allowed ? "listed in allow-unsigned" : "no .sig beside the file");

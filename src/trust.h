@@ -11,6 +11,10 @@
 #include "lock.h"
 #include "util.h"
 
+/* A detached signature is read up to this size (raw Ed25519 is 64 bytes,
+ * base64 DER ECDSA about 100): anything larger is not a signature. */
+#define TRUST_SIG_MAX 16384
+
 /* Worst first: a package's status is the worst of its files'. */
 enum trust_status {
 	TRUST_HASH_MISMATCH,

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -136,6 +137,25 @@ char *util_xstrndup(const char *s, size_t n)
 bool util_str_equal(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool util_is_hex(const char *s, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+uint64_t util_hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
 }
 
 void util_buf_reserve(struct util_buf *b, size_t extra)

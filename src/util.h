@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The project-wide error record (named in DESIGN.md): engine functions return
@@ -40,6 +41,10 @@ char *util_xstrndup(const char *s, size_t n);
 
 /* strcmp equality where NULL (absent) equals only NULL. */
 bool util_str_equal(const char *a, const char *b);
+/* Whether s[0..len) are all hexadecimal digits (and len > 0). */
+bool util_is_hex(const char *s, size_t len);
+/* A 64-bit FNV-1a hash of a string: file names for caches, never security. */
+uint64_t util_hash_str(const char *s);
 
 /* A growable byte string, always NUL-terminated once anything was added. */
 struct util_buf {

@@ -104,6 +104,8 @@ int app_prompt(struct app *app, const char *question);
 void app_reopen(struct app *app);
 /* Draws text at (y, x) in at most w columns, cut with an ellipsis. */
 void app_text(struct app *app, int y, int x, int w, enum role role, const char *text);
+/* Blanks the rows [y, y + h) of a rectangle. */
+void app_clear(struct app *app, int y, int x, int h, int w);
 
 /* Jobs (ui/jobs.c). */
 void jobs_start_discovery(struct app *app);

@@ -162,8 +162,7 @@ static void draw_sides(struct app *app, const struct entry *e, int y, int x, int
 		app_text(app, row++, cx, width, e->choice == side ? ROLE_TAB_ACTIVE : ROLE_HEADER, line);
 		if (!e->item) {
 			app_text(app, row++, cx, width, ROLE_NORMAL, "top-level key");
-			for (; row < y + h; row++)
-				app_text(app, row, cx, width, ROLE_NORMAL, "");
+			app_clear(app, row, cx, y + h - row, width);
 			continue;
 		}
 		const struct lock_package *p = e->item->side[side];
@@ -183,8 +182,7 @@ static void draw_sides(struct app *app, const struct entry *e, int y, int x, int
 				snprintf(line, sizeof(line), "signature not checked (remote)");
 			app_text(app, row++, cx, width, e->checked[side] ? sig_role(e->sig[side].status) : ROLE_MUTED, line);
 		}
-		for (; row < y + h; row++)
-			app_text(app, row, cx, width, ROLE_NORMAL, "");
+		app_clear(app, row, cx, y + h - row, width);
 		if (side < 2)
 			for (int r = y; r < y + h; r++)
 				app_text(app, r, cx + cw - 1, 1, ROLE_MUTED, "|");
@@ -198,8 +196,7 @@ static void conflicts_draw(struct app *app, int y, int x, int h, int w)
 
 	if (!s || !s->loaded) {
 		app_text(app, y, x, w, ROLE_MUTED, s ? s->note : "");
-		for (int r = 1; r < h; r++)
-			app_text(app, y + r, x, w, ROLE_NORMAL, "");
+		app_clear(app, y + 1, x, h - 1, w);
 		return;
 	}
 	size_t left = open_count(s);
@@ -213,8 +210,7 @@ static void conflicts_draw(struct app *app, int y, int x, int h, int w)
 	if (s->n && h - 1 - lh > 2)
 		draw_sides(app, &s->e[app->detail.cursor], y + 1 + lh, x, h - 1 - lh, w);
 	else
-		for (int r = y + 1 + lh; r < y + h; r++)
-			app_text(app, r, x, w, ROLE_NORMAL, "");
+		app_clear(app, y + 1 + lh, x, h - 1 - lh, w);
 }
 
 /* The higher version of ours and theirs; ours on a tie or without versions. */

@@ -114,8 +114,7 @@ static void diff_draw(struct app *app, int y, int x, int h, int w)
 	if (s && s->have && s->d.n)
 		list_draw(&app->detail, y + 1, x, h - 1, w, change_row, app);
 	else
-		for (int r = 1; r < h; r++)
-			app_text(app, y + r, x, w, ROLE_NORMAL, "");
+		app_clear(app, y + 1, x, h - 1, w);
 }
 
 static bool diff_request(struct app *app, enum request req)

@@ -208,8 +208,7 @@ static void apply_verify(struct app *app, struct project_row *row, struct done *
 static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 {
 	if (d->status == 0) {
-		row->env = app->store && row->p->lock_path
-			? env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path)) : "-";
+		row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
 		app_message(app, "synced %s: environment %.12s", row->p->name, d->out.data ? d->out.data : "");
 	} else {
 		char *nl = d->err.data ? strchr(d->err.data, '\n') : NULL;

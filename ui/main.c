@@ -47,6 +47,12 @@ void app_text(struct app *app, int y, int x, int w, enum role role, const char *
 	list_text(y, x, w, app->theme.attr[role], text);
 }
 
+void app_clear(struct app *app, int y, int x, int h, int w)
+{
+	for (int r = 0; r < h; r++)
+		app_text(app, y + r, x, w, ROLE_NORMAL, "");
+}
+
 void app_reopen(struct app *app)
 {
 	const struct view_ops *v = tabs[app->tab];
@@ -144,8 +150,7 @@ static bool take_incoming(struct app *app)
 		struct project_row *r = &app->rows[app->nrows++];
 		memset(r, 0, sizeof(*r));
 		r->p = in[i];
-		r->env = in[i]->lock_path && app->store
-			? env_state_name(env_state_quick(app->store, in[i]->path, in[i]->lock_path)) : "-";
+		r->env = env_state_name(env_state_quick(app->store, in[i]->path, in[i]->lock_path));
 		snprintf(r->summary, sizeof(r->summary), "-");
 	}
 	free(in);

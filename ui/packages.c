@@ -95,8 +95,7 @@ static void packages_draw(struct app *app, int y, int x, int h, int w)
 
 	if (!s || !s->lock) {
 		app_text(app, y, x, w, ROLE_MUTED, s ? s->error : "");
-		for (int r = 1; r < h; r++)
-			app_text(app, y + r, x, w, ROLE_NORMAL, "");
+		app_clear(app, y + 1, x, h - 1, w);
 		return;
 	}
 	list_draw(&app->detail, y, x, h, w, package_row, app);
