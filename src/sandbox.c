@@ -6,8 +6,8 @@
  *                                    setgroups denied
  *                                  make_mounts_private()
  *                                  enter_scratch_root()
- *                                  run_ops(): binds, tmpfs, /dev, /proc
- *                                  remount_all(): read-only, recursively
+ *                                  run_ops(): binds (read-only down
+ *                                    to every submount), tmpfs, /dev, /proc
  *                                  set_hostname()
  *   wait; forward signals          switch_root(): pivot, old root gone
  *                                  seal_root(): / read-only
@@ -22,6 +22,7 @@
 #include "config.h"
 #include "sandbox.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
@@ -183,71 +184,110 @@ static bool path_under(const char *path, const char *top)
 	return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '/');
 }
 
-/* What the final remount pass gives the mounts below a path. */
-struct remount_rule {
-	char path[4096];
-	unsigned long flags;	/* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
-	bool keep;		/* leave as mounted (/dev's device nodes, /proc) */
-};
+/* ---- read-only trees ----
+ *
+ * A bound folder's flags (read-only, nosuid, nodev) must reach every mount
+ * below it, or a submount of /usr would stay writable. mount_setattr(2) with
+ * AT_RECURSIVE does that in one call (Linux 5.12). Where the kernel lacks it
+ * (or a container's filter refuses it), libmount reads mountinfo and each
+ * mount under the folder is remounted, repeating the flags the kernel locks
+ * in a user namespace. libmount is loaded only then, in the parent, before
+ * the clone: the sandbox's init inherits it, and no other start pays for it. */
 
-static struct remount_rule *rules;
-static size_t nrules;
+#define MOUNT_FUNCTIONS(X) \
+	X(mnt_new_table_from_file) \
+	X(mnt_new_iter) \
+	X(mnt_table_next_fs) \
+	X(mnt_fs_get_target) \
+	X(mnt_fs_get_vfs_options) \
+	X(mnt_optstr_get_flags) \
+	X(mnt_get_builtin_optmap) \
+	X(mnt_free_iter) \
+	X(mnt_unref_table)
 
-static void add_rule(const char *path, unsigned long flags, bool keep)
+static struct {
+#define X(f) __typeof__(f) *f;
+	MOUNT_FUNCTIONS(X)
+#undef X
+} mnt_fn;
+
+#define M(f) (mnt_fn.f)
+
+/* Whether flags go through mountinfo (decided outside, before the clone). */
+static bool use_mountinfo;
+
+static const char *load_libmount(void)
 {
-	rules = realloc(rules, (nrules + 1) * sizeof(*rules));
-	if (!rules)
-		fail("remember the flags of %s", path);
-	snprintf(rules[nrules].path, sizeof(rules[nrules].path), "%s", path);
-	rules[nrules].flags = flags;
-	rules[nrules++].keep = keep;
+	void *lib = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib)
+		return dlerror();
+#define X(f) \
+	if (!(mnt_fn.f = (__typeof__(f) *)dlsym(lib, #f))) \
+		return "a libmount function is missing: " #f;
+	MOUNT_FUNCTIONS(X)
+#undef X
+	return NULL;
 }
 
-/* The rule of the longest path holding target; later rules win ties. */
-static const struct remount_rule *rule_for(const char *target)
+/* mount_setattr with a size below the first version is EINVAL where the
+ * call exists; ENOSYS (old kernel) or EPERM (a filter) where it does not. */
+static int choose_flag_method(struct pl_error *err)
 {
-	const struct remount_rule *best = NULL;
-	size_t best_len = 0;
+	const char *why;
 
-	for (size_t i = 0; i < nrules; i++) {
-		size_t n = strlen(rules[i].path);
-		if (path_under(target, rules[i].path) && n >= best_len) {
-			best = &rules[i];
-			best_len = n;
-		}
-	}
-	return best;
+	if (syscall(SYS_mount_setattr, -1, "", 0, NULL, (size_t)0) < 0 && errno == EINVAL)
+		return 0;
+	if ((why = load_libmount()))
+		return pl_error_set(err, NULL, 0, 0,
+				    "sandbox: this kernel has no mount_setattr (Linux 5.12) and libmount "
+				    "did not load: %s", why);
+	use_mountinfo = true;
+	return 0;
 }
 
-/* One pass over mountinfo (read with libmount) once every mount is made:
- * each mount below /newroot, submounts of bound folders included, gets the
- * flags of the operation that made it, on top of its own flags, which the
- * kernel locks in a user namespace and a remount must repeat. */
-static void remount_all(void)
+static unsigned long long mount_attr(unsigned long flags)
+{
+	return ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+	       ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+static void remount_through_mountinfo(const char *top, unsigned long add)
 {
 	/* The host's /proc, under the old root until switch_root(): it shows
 	 * this process's mounts all the same. */
-	struct libmnt_table *tb = mnt_new_table_from_file(OLD "/proc/self/mountinfo");
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_table *tb = M(mnt_new_table_from_file)(OLD "/proc/self/mountinfo");
+	struct libmnt_iter *it = M(mnt_new_iter)(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 
 	if (!tb || !it)
 		fail("read /proc/self/mountinfo");
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *target = mnt_fs_get_target(fs);
-		const struct remount_rule *r;
+	while (M(mnt_table_next_fs)(tb, it, &fs) == 0) {
+		const char *target = M(mnt_fs_get_target)(fs);
 		unsigned long flags = 0;
 
-		if (!target || !(r = rule_for(target)) || r->keep || !r->flags)
+		if (!target || !path_under(target, top))
 			continue;
-		mnt_optstr_get_flags(mnt_fs_get_vfs_options(fs), &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP));
-		if ((flags & r->flags) == r->flags)
+		M(mnt_optstr_get_flags)(M(mnt_fs_get_vfs_options)(fs), &flags,
+					M(mnt_get_builtin_optmap)(MNT_LINUX_MAP));
+		if ((flags & add) == add)
 			continue;
-		if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | r->flags, NULL) < 0)
-			fail("make %s read-only", target + strlen(NEW));
+		if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | add, NULL) < 0)
+			fail("make %s %s", target + strlen(NEW), (add & MS_RDONLY) ? "read-only" : "nosuid");
 	}
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	M(mnt_free_iter)(it);
+	M(mnt_unref_table)(tb);
+}
+
+/* Gives the mount at top and every mount below it the flags. */
+static void restrict_tree(const char *top, unsigned long flags)
+{
+	struct mount_attr attr = { .attr_set = mount_attr(flags) };
+
+	if (use_mountinfo)
+		remount_through_mountinfo(top, flags);
+	else if (syscall(SYS_mount_setattr, AT_FDCWD, top, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		fail("make %s %s", top + strlen(NEW), (flags & MS_RDONLY) ? "read-only" : "nosuid");
 }
 
 static void bind(const char *src, const char *dst, bool ro)
@@ -259,7 +299,7 @@ static void bind(const char *src, const char *dst, bool ro)
 	make_mount_point(dst, S_ISDIR(st.st_mode));
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		fail("bind %s", src + strlen(OLD));
-	add_rule(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), false);
+	restrict_tree(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0));
 }
 
 static void tmpfs(const char *dst, const char *mode, bool ro)
@@ -270,7 +310,6 @@ static void tmpfs(const char *dst, const char *mode, bool ro)
 	snprintf(opts, sizeof(opts), "mode=%s", mode);
 	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), opts) < 0)
 		fail("mount tmpfs on %s", dst + strlen(NEW));
-	add_rule(dst, MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0), false);
 }
 
 static void symlink_at(const char *target, const char *dst)
@@ -296,7 +335,6 @@ static void make_dev(const char *dst)
 	char path[4096], src[64];
 
 	tmpfs(dst, "0755", false);
-	add_rule(dst, 0, true);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 		join(path, sizeof(path), dst, devices[i]);
 		snprintf(src, sizeof(src), OLD "/dev/%s", devices[i]);
@@ -327,14 +365,13 @@ static void make_proc(const char *dst)
 	make_dirs(dst, 0755);
 	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail("mount /proc");
-	add_rule(dst, 0, true);
 	for (size_t i = 0; i < sizeof(ro_parts) / sizeof(ro_parts[0]); i++) {
 		join(path, sizeof(path), dst, ro_parts[i]);
 		if (stat(path, &st) < 0)
 			continue;
 		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			fail("protect /proc/%s", ro_parts[i]);
-		add_rule(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, false);
+		restrict_tree(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	}
 }
 
@@ -525,8 +562,13 @@ static void install_seccomp(void)
 		fail("install the seccomp filter");
 }
 
+/* Runs in a vfork() child, sharing init's memory until exec: system calls
+ * only, nothing that allocates. */
 static void exec_command(const struct sandbox_profile *p, char *const argv[])
 {
+	char msg[512];
+	int e;
+
 	take_terminal();
 	if (chdir(p->cwd ? p->cwd : "/") < 0)
 		fail("enter %s", p->cwd);
@@ -536,8 +578,10 @@ static void exec_command(const struct sandbox_profile *p, char *const argv[])
 	environ = p->env;
 	execvp(argv[0], argv);
 	/* Past exec the report pipe is closed; the command's own stderr says it. */
-	int e = errno;
-	dprintf(2, "pylock: %s: %s\n", argv[0], e == ENOENT ? "command not found" : strerror(e));
+	e = errno;
+	snprintf(msg, sizeof(msg), "pylock: %s: %s\n", argv[0], e == ENOENT ? "command not found" : strerror(e));
+	if (write(2, msg, strlen(msg)) < 0)
+		_exit(126);
 	_exit(e == ENOENT ? 127 : 126);
 }
 
@@ -570,18 +614,25 @@ static int exit_code(int status)
  * ends, and leave with the command's status (which ends everything left). */
 static void run_init(const struct sandbox_profile *p, char *const argv[])
 {
+	sigset_t all, old;
 	pid_t child, pid;
 	int status = 0;
 
+	/* vfork, not fork: init's memory is not copied for a command that
+	 * replaces it at once. Signals wait until each side has its handlers. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	forward_signals(forward_signal);
-	child = fork();
-	if (child < 0)
-		fail("start the command");
+	child = vfork();
 	if (child == 0) {
 		forward_signals(SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_command(p, argv);
 	}
+	if (child < 0)
+		fail("start the command");
 	forward_to = child;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(report_fd);
 	for (;;) {
 		pid = wait(&status);
@@ -600,7 +651,6 @@ static void sandbox_child(const struct sandbox_profile *p, char *const argv[], c
 	make_mounts_private();
 	enter_scratch_root();
 	run_ops(p);
-	remount_all();
 	set_hostname(p);
 	switch_root();
 	seal_root();
@@ -639,6 +689,8 @@ int sandbox_run(const struct sandbox_profile *p, char *const argv[], int *status
 	ssize_t n, got = 0;
 	pid_t pid;
 
+	if (choose_flag_method(err) < 0)
+		return -1;
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return pl_error_errno(err, NULL, "sandbox: pipe");
 	if (pipe2(alive, O_CLOEXEC) < 0) {

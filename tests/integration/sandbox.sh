@@ -14,6 +14,7 @@ chmod 755 "$T"
 # private folder): it runs copies kept in $T.
 cp "$PYLOCK" "$T/pylock" && chmod 755 "$T/pylock" && PYLOCK="$T/pylock"
 probe_src="$builddir/tests/sandbox-probe"
+cp "$builddir/tests/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
 # A TCP listener on the host's loopback, on a port the kernel picks; the
 # port is written once it listens.
 python3 -c '
@@ -79,6 +80,25 @@ SH
 	blocked "remounting /usr read-write is refused" remount-rw /usr
 	blocked "mounting over the project is refused" mount-over "$proj"
 	blocked "the kernel keyring is refused" keyctl
+	# Read-only reaches submounts: a tmpfs mounted noexec (a flag the kernel
+	# then locks for pylock's user namespace) inside a folder bound
+	# read-only; once through mount_setattr, once through libmount reading
+	# mountinfo, as on a kernel without mount_setattr.
+	tree="$T/$label-tree"
+	mkdir -p "$tree/sub"
+	if [ -n "$as" ]; then chown -R "$user" "$tree"; fi
+	with_submount() { run $R unshare -Urm sh -c 'mount -t tmpfs -o noexec tmpfs "$1/sub" && shift && exec "$@"' sh "$tree" "$@"; }
+	with_submount "$T/no-mount-setattr" "$proj/probe" write "$tree/sub/outside"
+	check_equal "$label: the submount is writable outside (the control)" "$out" "allowed"
+	for way in mount_setattr libmount; do
+		how=; if [ $way = libmount ]; then how="$T/no-mount-setattr"; fi
+		with_submount $how "$P" run --ro-bind "$tree:/mnt/tree" -- "$proj/probe" write /mnt/tree/sub/inside
+		check_contains "$label: a submount of a read-only bind is read-only ($way)" "$out" "Read-only file system"
+		with_submount $how "$P" run --ro-bind "$tree:/mnt/tree" -- "$proj/probe" remount-rw /mnt/tree/sub
+		check_contains "$label: and cannot be remounted read-write ($way)" "$out" "blocked"
+		with_submount $how "$P" run -- "$proj/probe" write /usr/pylock-escape
+		check_contains "$label: /usr is read-only ($way)" "$out" "Read-only file system"
+	done
 	allowed "writing the project folder works" write "$proj/sub/made-inside"
 	check_equal "$label: the file made inside is on the host" "$(ls "$proj/sub/made-inside" 2>&1)" "$proj/sub/made-inside"
 	allowed "writing /tmp works" write /tmp/scratch
