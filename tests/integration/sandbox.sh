@@ -138,6 +138,11 @@ SH
 	check_contains "$label: naming the source" "$err" "bind source '/nonexistent-src' does not exist"
 	run $R "$P" run "$T/no-such-project" -- true
 	check_equal "$label: a missing project folder is an error" "$rc" 2
+	# User namespaces refused (here: none left to make, inside a namespace
+	# whose limit is 0): the error names the setting to change.
+	run $R unshare -Ur sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"' sh "$P" run -- true
+	check_equal "$label: user namespaces refused is an error" "$rc" 2
+	check_contains "$label: naming the sysctl" "$err" "sysctl -w kernel.unprivileged_userns_clone=1"
 	run $R "$P" run "probe-$label" -- pwd
 	check_equal "$label: a project given by name" "$out" "$proj"
 
@@ -150,14 +155,18 @@ SH
 		skip "$label: TIOCSTI into the terminal is refused" "this kernel refuses TIOCSTI everywhere"
 	fi
 
-	# Signals: SIGINT to pylock reaches the command (once its trap is set).
-	rm -f "$proj/ready"
-	$R "$P" run -- sh -c "trap 'exit 7' INT; : > $proj/ready; sleep 30 & wait" > /dev/null 2>&1 &
-	bg=$!
-	wait_for test -e "$proj/ready"
-	kill -INT "$bg" 2>/dev/null
-	wait "$bg"
-	check_equal "$label: SIGINT reaches the command" "$?" 7
+	# Signals sent to pylock reach the command (once its trap is set).
+	code=7
+	for sig in INT TERM HUP QUIT; do
+		rm -f "$proj/ready"
+		$R "$P" run -- sh -c "trap 'exit $code' $sig; : > $proj/ready; sleep 30 & wait" > /dev/null 2>&1 &
+		bg=$!
+		wait_for test -e "$proj/ready"
+		kill -"$sig" "$bg" 2>/dev/null
+		wait "$bg"
+		check_equal "$label: SIG$sig reaches the command" "$?" "$code"
+		code=$((code + 1))
+	done
 
 	# pylock killed: nothing of the sandbox survives.
 	# A sleep of a length no one else uses; "[s]leep" keeps pgrep's own
@@ -171,6 +180,35 @@ SH
 	wait_for sh -c "! pgrep -f '[s]leep $secs'"
 	if [ $seen = 0 ] && ! pgrep -f "[s]leep $secs" > /dev/null; then ok "$label: the sandbox dies with pylock"
 	else not_ok "$label: the sandbox dies with pylock" "seen=$seen, left: $(pgrep -af "[s]leep $secs")"; fi
+
+	# Ctrl-C typed on the terminal reaches the command alone: pylock is not in
+	# the foreground group and reports the command's status.
+	if command -v tmux > /dev/null; then
+		sock="pylock-sbx-$label-$$"
+		tmux -L "$sock" new-session -d -x 80 -y 10 \
+			"$R $P run -- sh -c 'trap \"echo got-int; exit 9\" INT; echo ready; sleep 30 & wait'; echo rc=\$?; sleep 30"
+		on_exit "tmux -L $sock kill-server 2>/dev/null"
+		wait_for sh -c "tmux -L $sock capture-pane -p | grep -q ready"
+		tmux -L "$sock" send-keys C-c
+		wait_for sh -c "tmux -L $sock capture-pane -p | grep -q rc="
+		screen=$(tmux -L "$sock" capture-pane -p)
+		check_contains "$label: Ctrl-C on the terminal reaches the command" "$screen" "got-int"
+		check_contains "$label: and its status is pylock's" "$screen" "rc=9"
+		tmux -L "$sock" kill-server 2>/dev/null
+	else
+		skip "$label: Ctrl-C on the terminal reaches the command" "needs tmux"
+	fi
+
+	# Init reaps orphans: one that exits while the command goes on leaves
+	# no zombie behind.
+	run $R "$P" run -- sh -c '(sleep 0.2 &); sleep 1; for s in /proc/[0-9]*/status; do grep -q "^State:.Z" "$s" && echo "zombie $s"; done; echo done'
+	check_equal "$label: orphans are reaped by the sandbox's init" "$out" "done"
+	# What the command leaves running ends with it.
+	secs=$((500000 + $$))
+	run $R "$P" run -- sh -c "sleep $secs > /dev/null 2>&1 & exit 5"
+	check_equal "$label: the command's status when it leaves a process running" "$rc" 5
+	if pgrep -f "[s]leep $secs" > /dev/null; then not_ok "$label: nothing outlives the command" "$(pgrep -af "[s]leep $secs")"
+	else ok "$label: nothing outlives the command"; fi
 
 	# An interactive shell: prompt marker and job control, on a terminal.
 	run $R env SHELL=/bin/bash script -qec "$P shell" /dev/null <<'IN'
