@@ -58,8 +58,8 @@ const struct cli_command cmd_run = {
 	.name = "run",
 	.usage = "[--net=on|off] [--bind SRC[:DST]] [--ro-bind SRC[:DST]] [PROJECT] -- CMD [ARGS...]",
 	.summary = "Run a command in the project's sandbox.",
-	.help = "The sandbox is an unprivileged user + mount + pid + ipc + uts namespace (plus an empty\n"
-		"network namespace with --net=off): /usr and /etc read-only, fresh /proc and /dev, empty\n"
+	.help = "The sandbox is an unprivileged user + mount + pid + ipc + uts + cgroup namespace (plus\n"
+		"an empty network namespace with --net=off): /usr and /etc read-only, fresh /proc and /dev, empty\n"
 		"tmpfs /tmp, /run and $HOME (dotfiles from config.yaml passed read-only), the project's\n"
 		"git work tree read-write at its own path, the environment read-only at /opt/venv\n"
 		"(empty until environments are built), no capabilities, no_new_privs, and a seccomp\n"

@@ -2,7 +2,7 @@
  *
  *   parent                         sandbox init (pid 1)              command
  *   clone(user|mount|pid|ipc|uts   die_with_parent()
- *         [|net])                  map_ids(): uid/gid -> itself,
+ *         |cgroup[|net])           map_ids(): uid/gid -> itself,
  *                                    setgroups denied
  *                                  make_mounts_private()
  *                                  enter_scratch_root()
@@ -681,7 +681,7 @@ int sandbox_run(const struct sandbox_profile *p, char *const argv[], int *status
 		struct pl_error *err)
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-			      CLONE_NEWUTS | (p->net_off ? CLONE_NEWNET : 0);
+			      CLONE_NEWUTS | CLONE_NEWCGROUP | (p->net_off ? CLONE_NEWNET : 0);
 	int report[2], alive[2], wstatus;
 	struct outside o = { -1, getuid(), getgid() };
 	bool foreground = isatty(0) && tcgetpgrp(0) == getpgrp();

@@ -1,6 +1,6 @@
 /* sandbox: pylock's namespace engine. A profile is data (a list of mount
  * operations and what the command sees); sandbox_run() builds the new root
- * from it in an unprivileged user + mount + pid + ipc + uts (+ net)
+ * from it in an unprivileged user + mount + pid + ipc + uts + cgroup (+ net)
  * namespace, drops every privilege, and runs the command under a small init.
  * The steps are listed in order in sandbox.c, each a function. */
 #ifndef PYLOCK_SANDBOX_H

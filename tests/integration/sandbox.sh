@@ -108,6 +108,8 @@ SH
 
 	run $R "$P" run -- sh -c 'for p in /proc/[0-9]*; do printf "%s " "${p#/proc/}"; done'
 	check_equal "$label: no host processes in /proc (only init and sh)" "$out" "1 2 "
+	run $R "$P" run -- grep -v ':/$' /proc/self/cgroup
+	check_equal "$label: the host's cgroup paths are hidden (every one is /)" "$out" ""
 	run $R "$P" run -- sh -c 'echo "$(hostname) $PWD $VIRTUAL_ENV $PYLOCK_PROJECT"; echo "$PATH"'
 	check_contains "$label: host name, folder (the project's) and variables" "$out" "pylock-probe-$label $proj /opt/venv probe-$label"
 	check_contains "$label: PATH starts at the environment" "$out" "/opt/venv/bin:"
