@@ -137,6 +137,7 @@ static void join(char *out, size_t size, const char *dir, const char *name)
 	}
 }
 
+/* Mount points are made under NEW; errors name them as the command sees them. */
 static void make_dirs(const char *path, mode_t mode)
 {
 	char parent[4096];
@@ -146,14 +147,14 @@ static void make_dirs(const char *path, mode_t mode)
 	if (mkdir(path, mode) == 0 || errno == EEXIST)
 		return;
 	if (errno != ENOENT || snprintf(parent, sizeof(parent), "%s", path) >= (int)sizeof(parent))
-		fail("create folder %s", path);
+		fail("create folder %s", path + strlen(NEW));
 	slash = strrchr(parent, '/');
 	if (!slash || slash == parent)
-		fail("create folder %s", path);
+		fail("create folder %s", path + strlen(NEW));
 	*slash = '\0';
 	make_dirs(parent, mode);
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail("create folder %s", path);
+		fail("create folder %s", path + strlen(NEW));
 }
 
 /* A mount point of the same kind as the source: folder or file. */
@@ -172,7 +173,7 @@ static void make_mount_point(const char *dst, bool dir)
 		make_dirs(parent, 0755);
 	fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno != EEXIST)
-		fail("create mount point %s", dst);
+		fail("create mount point %s", dst + strlen(NEW));
 	if (fd >= 0)
 		close(fd);
 }

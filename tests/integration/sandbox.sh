@@ -138,6 +138,9 @@ SH
 	run $R "$P" run --bind /nonexistent-src -- true
 	check_equal "$label: a missing bind source is an error" "$rc" 2
 	check_contains "$label: naming the source" "$err" "bind source '/nonexistent-src' does not exist"
+	run $R "$P" run --bind "$proj:/usr/no-such-folder" -- true
+	check_equal "$label: a mount point inside a read-only folder is an error" "$rc" 2
+	check_contains "$label: naming it as seen inside" "$err" "create folder /usr/no-such-folder: Read-only file system"
 	run $R "$P" run "$T/no-such-project" -- true
 	check_equal "$label: a missing project folder is an error" "$rc" 2
 	# User namespaces refused (here: none left to make, inside a namespace
