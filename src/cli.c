@@ -9,6 +9,7 @@
 #include "sandbox.h"
 #include "yamlconf.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,18 @@ static char *built_env(struct cli_env *e, int *hold, char **python_prefix)
 	return path;
 }
 
+/* The project's name as a shell prompt may show it: a folder's name can hold
+ * $(...), quotes or % that bash or zsh would run or expand. */
+static char *prompt_name(const char *name)
+{
+	char *safe = util_xstrdup(name);
+
+	for (char *c = safe; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+			*c = '_';
+	return safe;
+}
+
 int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd)
 {
 	struct cli_env e;
@@ -401,15 +414,17 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 		goto fail;
 	if (a->prompt) {
 		struct util_buf b = UTIL_BUF_INIT;
+		char *name = prompt_name(e.proj->name);
 
-		util_buf_printf(&b, a->prompt, e.proj->name);
+		util_buf_printf(&b, a->prompt, name);
 		sandbox_profile_setenv(&prof, "PS1", b.data);
 		if (a->prompt_command) {
 			util_buf_truncate(&b, 0);
-			util_buf_printf(&b, a->prompt_command, e.proj->name, e.proj->name);
+			util_buf_printf(&b, a->prompt_command, name, name);
 			sandbox_profile_setenv(&prof, "PROMPT_COMMAND", b.data);
 		}
 		util_buf_free(&b);
+		free(name);
 	}
 	if (sandbox_run(&prof, cmd, &status, &err) < 0)
 		goto fail;

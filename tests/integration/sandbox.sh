@@ -228,6 +228,15 @@ IN
 	check_contains "$label: the shell sees PYLOCK_PROJECT" "$out" "project=probe-$label"
 }
 
+# A project named by its folder: the name reaches the shell's prompt as
+# text, never as a command or a prompt escape.
+evil="$T/"'a$(touch pwned)`touch pwned2`"q%n'
+mkdir -p "$evil" && printf '[tool.x]\n' > "$evil/pyproject.toml"
+run sh -c "cd '$T' && cd '$(basename "$evil")' && printf 'echo \"[\$PS1] [\$PYLOCK_PROJECT]\"\nexit\n' | SHELL=/bin/bash script -qec '$PYLOCK shell' /dev/null"
+check_contains "a folder's name is shown in the prompt as text" "$out" "(pylock:a__touch_pwned__touch_pwned2__q_n)"
+check_contains "and PYLOCK_PROJECT holds it whole" "$out" '[a$(touch pwned)`touch pwned2`"q%n]'
+check_equal "and nothing in it ran" "$(ls "$evil")" "pyproject.toml"
+
 suite self ""
 if [ -n "$user" ]; then
 	suite user "$user"
