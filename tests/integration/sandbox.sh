@@ -119,6 +119,10 @@ SH
 	check_contains "$label: empty bounding set" "$out" "CapBnd: 0000000000000000"
 	check_contains "$label: a seccomp filter is on" "$out" "Seccomp: 2"
 
+	printf 'from-stdin' > "$T/stdin"
+	run $R "$P" run -- sh -c 'cat; echo to-stderr >&2' < "$T/stdin"
+	check_equal "$label: stdin reaches the command, its stdout comes back" "$out" "from-stdin"
+	check_equal "$label: and its stderr" "$err" "to-stderr"
 	run $R "$P" run -- sh -c 'exit 42'
 	check_equal "$label: exit status passes through" "$rc" 42
 	run $R "$P" run -- sh -c 'kill -TERM $$'
@@ -226,6 +230,14 @@ IN
 	check_contains "$label: the shell prompt names the project" "$out" "(pylock:probe-$label)"
 	check_contains "$label: job control works in the shell" "$out" "Running"
 	check_contains "$label: the shell sees PYLOCK_PROJECT" "$out" "project=probe-$label"
+	check_equal "$label: the shell's status is pylock's" "$rc" 3
+	# A $SHELL the sandbox cannot see: /bin/sh, marked as well.
+	run $R script -qec "env SHELL=/nonexistent/zsh $P shell" /dev/null <<'IN'
+echo "shell=$0 host=$(hostname)"
+exit
+IN
+	check_contains "$label: without a usable \$SHELL, /bin/sh" "$out" "shell=/bin/sh host=pylock-probe-$label"
+	check_contains "$label: and its prompt names the project" "$out" "(pylock:probe-$label) \$"
 }
 
 # A project named by its folder: the name reaches the shell's prompt as
