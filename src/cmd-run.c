@@ -59,13 +59,14 @@ const struct cli_command cmd_run = {
 	.usage = "[--net=on|off] [--bind SRC[:DST]] [--ro-bind SRC[:DST]] [PROJECT] -- CMD [ARGS...]",
 	.summary = "Run a command in the project's sandbox.",
 	.help = "The sandbox is an unprivileged user + mount + pid + ipc + uts + cgroup namespace (plus\n"
-		"an empty network namespace with --net=off): /usr and /etc read-only, fresh /proc and /dev, empty\n"
-		"tmpfs /tmp, /run and $HOME (dotfiles from config.yaml passed read-only), the project's\n"
-		"git work tree read-write at its own path, the environment read-only at /opt/venv\n"
-		"(empty until environments are built), no capabilities, no_new_privs, and a seccomp\n"
-		"filter refusing TIOCSTI, TIOCLINUX and the kernel keyring. The command runs in the\n"
-		"project folder with VIRTUAL_ENV and PATH set; its exit status is pylock's (128+N when\n"
-		"killed by signal N; 127 when it is not found). PROJECT is a project folder; the default\n"
-		"is the project holding the current folder.",
+		"an empty network namespace with --net=off): /usr and /etc read-only, fresh /proc and\n"
+		"/dev, empty tmpfs /tmp, /run and $HOME (dotfiles from config.yaml passed read-only), the\n"
+		"project's git work tree read-write at its own path (its git hooks and config read-only),\n"
+		"the environment read-only at /opt/venv (empty until 'pylock sync' built it), no\n"
+		"capabilities, no_new_privs, and a seccomp filter refusing TIOCSTI, TIOCLINUX and the\n"
+		"kernel keyring. The command runs in the project folder with VIRTUAL_ENV and PATH set;\n"
+		"its exit status is pylock's (128+N when killed by signal N; 127 when it is not found).\n"
+		"PROJECT is a project folder or a discovered project's name; the default is the project\n"
+		"holding the current folder.",
 	.run = run,
 };

@@ -5,6 +5,8 @@
 #include "sandbox.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,6 +35,63 @@ static char *work_tree(const char *dir)
 			return util_xstrdup(dir);
 		*slash = '\0';
 	}
+}
+
+/* Bounds on the submodule git folders protected (.git/modules/NAME, where
+ * NAME may hold slashes and submodules nest). */
+#define GIT_MODULES_DEPTH 8
+#define GIT_DIRS_MAX 256
+
+static void protect_git_modules(struct sandbox_profile *p, const char *dir, int depth, int *left);
+
+/* What in a git folder makes the user's next git command on the host run a
+ * program: hooks, and the config naming fsmonitor, pagers, filters or a
+ * hooks path. Read-only inside, so that a sandboxed command cannot plant
+ * one; the rest of .git stays writable and git works. A missing hooks
+ * folder becomes an empty read-only one. Links are left alone: their
+ * targets lie outside the project and are not writable inside. */
+static void protect_git_dir(struct sandbox_profile *p, const char *gitdir, int depth, int *left)
+{
+	static const char *const parts[] = { "config", "config.worktree", "hooks" };
+	char path[PATH_MAX], modules[PATH_MAX];
+	struct stat st;
+
+	if (--*left < 0)
+		return;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", gitdir, parts[i]) >= sizeof(path))
+			return;
+		if (lstat(path, &st) == 0) {
+			if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+				sandbox_profile_add(p, SANDBOX_RO_BIND, path, path);
+		} else if (errno == ENOENT && !strcmp(parts[i], "hooks"))
+			sandbox_profile_add(p, SANDBOX_RO_TMPFS, NULL, path);
+	}
+	if ((size_t)snprintf(modules, sizeof(modules), "%s/modules", gitdir) < sizeof(modules))
+		protect_git_modules(p, modules, depth + 1, left);
+}
+
+static void protect_git_modules(struct sandbox_profile *p, const char *dir, int depth, int *left)
+{
+	char path[PATH_MAX], head[PATH_MAX + 8];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (depth > GIT_MODULES_DEPTH || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) && *left > 0) {
+		if (e->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
+		    lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(head, sizeof(head), "%s/HEAD", path);
+		if (access(head, F_OK) == 0)
+			protect_git_dir(p, path, depth, left);
+		else
+			protect_git_modules(p, path, depth + 1, left);
+	}
+	closedir(d);
 }
 
 static bool clean_absolute(const char *path)
@@ -162,6 +221,11 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 	}
 	tree = work_tree(real);
 	sandbox_profile_add(p, SANDBOX_BIND, tree, tree);
+	snprintf(path, sizeof(path), "%s/.git", tree);
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int left = GIT_DIRS_MAX;
+		protect_git_dir(p, path, 0, &left);
+	}
 	free(tree);
 	if (venv_dir) {
 		if (!realpath(venv_dir, target))

@@ -208,6 +208,36 @@ SH
 		skip "$label: Ctrl-C on the terminal reaches the command" "needs tmux"
 	fi
 
+	# A git work tree: git works inside, but nothing that makes the user's
+	# next git command on the host run a program can be planted (hooks,
+	# config), in the repository or its submodules' git folders.
+	repo="$T/$label-repo" lib="$T/$label-lib"
+	git init -q "$lib" && git -C "$lib" -c user.name=t -c user.email=t@t commit -q --allow-empty -m lib
+	git init -q "$repo" && printf '[project]\nname = "repo-%s"\n' "$label" > "$repo/pyproject.toml"
+	git -C "$repo" -c protocol.file.allow=always submodule -q add "$lib" lib 2>/dev/null
+	git -C "$repo" add pyproject.toml && git -C "$repo" -c user.name=t -c user.email=t@t commit -q -m init
+	cp "$probe_src" "$repo/probe"
+	if [ -n "$as" ]; then chown -R "$user" "$repo"; fi
+	chmod -R a+rX "$repo"
+	gitrun() { run $R "$P" run "$repo" -- "$@"; }
+	hostgit() { run $R git -C "$repo" "$@"; }
+	gitrun "$repo/probe" write "$repo/.git/hooks/post-checkout"
+	check_contains "$label: a git hook cannot be planted" "$out" "Read-only file system"
+	gitrun git -C "$repo" config core.fsmonitor 'touch /tmp/pwned'
+	hostgit config core.bare
+	check_equal "$label: nor can git's config be changed (the host reads it)" "$out" "false"
+	hostgit config core.fsmonitor
+	check_equal "$label: and it names no fsmonitor" "$out" ""
+	gitrun "$repo/probe" write "$repo/.git/modules/lib/hooks/post-checkout"
+	check_contains "$label: nor a submodule's hook" "$out" "Read-only file system"
+	gitrun sh -c 'echo new > new.txt && git add new.txt && git -c user.name=t -c user.email=t@t commit -q -m inside && echo committed'
+	check_equal "$label: git commits inside the sandbox" "$out" "committed"
+	hostgit log -1 --format=%s
+	check_equal "$label: and the commit is the host's" "$out" "inside"
+	rm -rf "$repo/.git/hooks"
+	gitrun "$repo/probe" write "$repo/.git/hooks/post-checkout"
+	check_contains "$label: a missing hooks folder cannot be made either" "$out" "Read-only file system"
+
 	# Init reaps orphans: one that exits while the command goes on leaves
 	# no zombie behind.
 	run $R "$P" run -- sh -c '(sleep 0.2 &); sleep 1; for s in /proc/[0-9]*/status; do grep -q "^State:.Z" "$s" && echo "zombie $s"; done; echo done'
