@@ -46,13 +46,14 @@ static void protect_git_modules(struct sandbox_profile *p, const char *dir, int 
 
 /* What in a git folder makes the user's next git command on the host run a
  * program: hooks, and the config naming fsmonitor, pagers, filters or a
- * hooks path. Read-only inside, so that a sandboxed command cannot plant
- * one; the rest of .git stays writable and git works. A missing hooks
- * folder becomes an empty read-only one. Links are left alone: their
- * targets lie outside the project and are not writable inside. */
+ * hooks path (linked worktrees' folders hold config.worktree files).
+ * Read-only inside, so that a sandboxed command cannot plant one; the rest
+ * of .git stays writable and git works. A missing hooks folder becomes an
+ * empty read-only one. Links are left alone: their targets lie outside the
+ * project and are not writable inside. */
 static void protect_git_dir(struct sandbox_profile *p, const char *gitdir, int depth, int *left)
 {
-	static const char *const parts[] = { "config", "config.worktree", "hooks" };
+	static const char *const parts[] = { "config", "config.worktree", "worktrees", "hooks" };
 	char path[PATH_MAX], modules[PATH_MAX];
 	struct stat st;
 

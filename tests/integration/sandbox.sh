@@ -228,6 +228,11 @@ SH
 	check_equal "$label: nor can git's config be changed (the host reads it)" "$out" "false"
 	hostgit config core.fsmonitor
 	check_equal "$label: and it names no fsmonitor" "$out" ""
+	mkdir "$T/$label-linked"
+	if [ -n "$as" ]; then chown "$user" "$T/$label-linked"; fi
+	hostgit worktree add -q "$T/$label-linked"
+	gitrun "$repo/probe" write "$repo/.git/worktrees/$label-linked/config.worktree"
+	check_contains "$label: nor a linked worktree's config" "$out" "Read-only file system"
 	gitrun "$repo/probe" write "$repo/.git/modules/lib/hooks/post-checkout"
 	check_contains "$label: nor a submodule's hook" "$out" "Read-only file system"
 	gitrun sh -c 'echo new > new.txt && git add new.txt && git -c user.name=t -c user.email=t@t commit -q -m inside && echo committed'
