@@ -49,7 +49,8 @@ static void protect_git_modules(struct sandbox_profile *p, const char *dir, int 
  * hooks path (linked worktrees' folders hold config.worktree files).
  * Read-only inside, so that a sandboxed command cannot plant one; the rest
  * of .git stays writable and git works. A missing hooks folder becomes an
- * empty read-only one. Links are left alone: their targets lie outside the
+ * empty read-only one (its mount point, an empty folder, stays on the host,
+ * as git init would have made it). Links are left alone: their targets lie outside the
  * project and are not writable inside. */
 static void protect_git_dir(struct sandbox_profile *p, const char *gitdir, int depth, int *left)
 {

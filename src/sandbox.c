@@ -247,10 +247,16 @@ static int choose_flag_method(struct pl_error *err)
 	return 0;
 }
 
-static unsigned long long mount_attr(unsigned long flags)
+static unsigned long long setattr_bits(unsigned long flags)
 {
 	return ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
 	       ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* For errors: what a restriction was to make of a mount. */
+static const char *restriction(unsigned long flags)
+{
+	return (flags & MS_RDONLY) ? "read-only" : "nosuid";
 }
 
 static void remount_through_mountinfo(const char *top, unsigned long add)
@@ -274,7 +280,7 @@ static void remount_through_mountinfo(const char *top, unsigned long add)
 		if ((flags & add) == add)
 			continue;
 		if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags | add, NULL) < 0)
-			fail("make %s %s", target + strlen(NEW), (add & MS_RDONLY) ? "read-only" : "nosuid");
+			fail("make %s %s", target + strlen(NEW), restriction(add));
 	}
 	M(mnt_free_iter)(it);
 	M(mnt_unref_table)(tb);
@@ -283,12 +289,12 @@ static void remount_through_mountinfo(const char *top, unsigned long add)
 /* Gives the mount at top and every mount below it the flags. */
 static void restrict_tree(const char *top, unsigned long flags)
 {
-	struct mount_attr attr = { .attr_set = mount_attr(flags) };
+	struct mount_attr attr = { .attr_set = setattr_bits(flags) };
 
 	if (use_mountinfo)
 		remount_through_mountinfo(top, flags);
 	else if (syscall(SYS_mount_setattr, AT_FDCWD, top, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		fail("make %s %s", top + strlen(NEW), (flags & MS_RDONLY) ? "read-only" : "nosuid");
+		fail("make %s %s", top + strlen(NEW), restriction(flags));
 }
 
 static void bind(const char *src, const char *dst, bool ro)
@@ -568,7 +574,7 @@ static void install_seccomp(void)
 static void exec_command(const struct sandbox_profile *p, char *const argv[])
 {
 	char msg[512];
-	int e;
+	int e, code;
 
 	take_terminal();
 	if (chdir(p->cwd ? p->cwd : "/") < 0)
@@ -580,10 +586,11 @@ static void exec_command(const struct sandbox_profile *p, char *const argv[])
 	execvp(argv[0], argv);
 	/* Past exec the report pipe is closed; the command's own stderr says it. */
 	e = errno;
+	code = e == ENOENT ? 127 : 126;
 	snprintf(msg, sizeof(msg), "pylock: %s: %s\n", argv[0], e == ENOENT ? "command not found" : strerror(e));
 	if (write(2, msg, strlen(msg)) < 0)
-		_exit(126);
-	_exit(e == ENOENT ? 127 : 126);
+		_exit(code);
+	_exit(code);
 }
 
 static volatile pid_t forward_to;

@@ -130,6 +130,8 @@ SH
 	run $R "$P" run -- no-such-command-here
 	check_equal "$label: a missing command is 127" "$rc" 127
 	check_contains "$label: and says so" "$err" "no-such-command-here: command not found"
+	run sh -c "$R $P run -- no-such-command-here 2>&-"
+	check_equal "$label: a missing command is 127 with stderr closed too" "$rc" 127
 	run $R "$P" run -- python3 -c 'import sys; print(sys.prefix)'
 	check_equal "$label: python runs inside" "$rc" 0
 
