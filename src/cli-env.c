@@ -24,12 +24,7 @@ int cli_env_open(const char *project, bool need_plan, struct cli_env *e, struct 
 
 int cli_env_python(struct cli_env *e, struct pl_error *err)
 {
-	const struct toml_value *python = toml_get(e->proj->tool_pylock, "python");
-
-	if (python && python->type != TOML_STRING)
-		return pl_error_set(err, e->proj->pyproject_path, python->line, python->col,
-				    "[tool.pylock] python must be a string (a path or a command)");
-	if (pyenv_find(python ? python->u.str.ptr : e->cfg.python, &e->py, err) < 0)
+	if (pyenv_find_for_project(e->proj, e->cfg.python, &e->py, err) < 0)
 		return -1;
 	e->has_py = true;
 	return 0;

@@ -2,6 +2,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "boundary.h"
 #include "discover.h"
 #include "lockdiff.h"
 #include "pep508.h"
@@ -426,8 +427,22 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 		util_buf_free(&b);
 		free(name);
 	}
+	size_t ntrees;
+	const char **trees = sandbox_profile_trees(&prof, &ntrees);
+	if (boundary_ledger_add(trees, ntrees, &err) < 0) {
+		fprintf(stderr, "pylock: warning: ");
+		cli_print_error(&err);
+	}
+	free(trees);
 	if (sandbox_run(&prof, cmd, &status, &err) < 0)
 		goto fail;
+	struct util_buf report = UTIL_BUF_INIT;
+	if (sandbox_profile_check(&prof, &report)) {
+		fprintf(stderr, "pylock: the sandboxed command changed git metadata that your next git command would "
+			"act on; pylock moved it aside:\n%s", report.data);
+		status = CLI_USAGE;
+	}
+	util_buf_free(&report);
 	goto out;
 fail:
 	cli_print_error(&err);

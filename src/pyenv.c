@@ -15,6 +15,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "boundary.h"
+#include "project.h"
+
 #define ANSWER_MAX 65536
 
 /* What the interpreter is asked, once per (path, size, mtime, kernel). */
@@ -34,24 +37,6 @@ static const char query[] =
 	" 'soabi': sysconfig.get_config_var('SOABI') or '', 'debug': bool(sysconfig.get_config_var('Py_DEBUG')),\n"
 	" 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')), 'glibc': libc or '',\n"
 	" 'pointer_bits': 64 if sys.maxsize > 2**32 else 32}))\n";
-
-static char *search_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	struct util_buf b = UTIL_BUF_INIT;
-
-	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		const char *end = strchr(p, ':');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		util_buf_truncate(&b, 0);
-		util_buf_printf(&b, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", name);
-		if (access(b.data, X_OK) == 0)
-			return util_buf_steal(&b);
-		p += len + (end != NULL);
-	}
-	util_buf_free(&b);
-	return NULL;
-}
 
 /* Runs the interpreter with the query; its stdout into out. */
 static int ask(const char *exe, struct util_buf *out, struct pl_error *err)
@@ -172,19 +157,80 @@ int pyenv_load(const char *path, struct pyenv *py, struct pl_error *err)
 	return rc;
 }
 
-int pyenv_find(const char *configured, struct pyenv *py, struct pl_error *err)
+/* The interpreter the source names, resolved: see pyenv.h. */
+static char *choose(const struct pyenv_source *src, char **pinned_real, struct pl_error *err)
 {
-	const char *want = configured && configured[0] ? configured : "python3";
-	char *path = strchr(want, '/') ? util_xstrdup(want) : search_path(want);
+	const char *const untrusted[] = { src->project_tree };
+	size_t nun = src->project_tree ? 1 : 0;
+	const char *want = src->requested && src->requested[0] ? src->requested
+			 : src->pinned && src->pinned[0] ? src->pinned : "python3";
+	char real[PATH_MAX];
+
+	*pinned_real = src->pinned && strchr(src->pinned, '/') && realpath(src->pinned, real) ? util_xstrdup(real) : NULL;
+	if (!strchr(want, '/'))
+		return boundary_exec_search(want, untrusted, nun, err);
+	if (want == src->pinned) {
+		if (!*pinned_real)
+			return pl_error_errno(err, want, "cannot use the interpreter"), NULL;
+		return util_xstrdup(*pinned_real);
+	}
+	/* A path written in the project: the sandbox can write pyproject.toml,
+	 * so only the user's own pin may name a file to run. */
+	if (*pinned_real && realpath(want, real) && !strcmp(real, *pinned_real))
+		return util_xstrdup(real);
+	pl_error_set(err, src->requested_file, src->line, src->col,
+		     "[tool.pylock] python names a path (%s); pylock runs on the host only a command name found "
+		     "on PATH (python = \"python3.12\") or the interpreter you pin in config.yaml (python: PATH)",
+		     want);
+	return NULL;
+}
+
+int pyenv_find(const struct pyenv_source *src, struct pyenv *py, struct pl_error *err)
+{
+	const char *const untrusted[] = { src->project_tree };
+	char *pinned_real = NULL, *path = choose(src, &pinned_real, err), *exe;
 	int rc;
 
+	memset(py, 0, sizeof(*py));
 	if (!path) {
-		memset(py, 0, sizeof(*py));
-		return pl_error_set(err, NULL, 0, 0, "no %s on PATH; install Python 3 or set 'python' in config.yaml "
-				    "or [tool.pylock] python", want);
+		free(pinned_real);
+		return -1;
 	}
 	rc = pyenv_load(path, py, err);
+	/* What the interpreter says it is (sys.executable) is what sync runs
+	 * and environments link: it passes the same test, unless pinned. */
+	if (rc == 0 && !(pinned_real && !strcmp(py->executable, pinned_real))) {
+		if (!(exe = boundary_exec_check(py->executable, untrusted, src->project_tree ? 1 : 0, err))) {
+			pyenv_fini(py);
+			rc = -1;
+		}
+		free(exe);
+	}
+	free(pinned_real);
 	free(path);
+	return rc;
+}
+
+int pyenv_find_for_project(const struct project *proj, const char *pinned, struct pyenv *py, struct pl_error *err)
+{
+	const struct toml_value *python = toml_get(proj->tool_pylock, "python");
+	struct pyenv_source src = { .pinned = pinned };
+	int rc;
+
+	memset(py, 0, sizeof(*py));
+	if (python && python->type != TOML_STRING)
+		return pl_error_set(err, proj->pyproject_path, python->line, python->col,
+				    "[tool.pylock] python must be a string (a command name)");
+	if (python) {
+		src.requested = python->u.str.ptr;
+		src.requested_file = proj->pyproject_path;
+		src.line = python->line;
+		src.col = python->col;
+	}
+	if (!(src.project_tree = boundary_writable_tree(proj->root, err)))
+		return -1;
+	rc = pyenv_find(&src, py, err);
+	free((char *)src.project_tree);
 	return rc;
 }
 

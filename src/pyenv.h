@@ -29,9 +29,26 @@ struct pyenv {
 	size_t ntags;
 };
 
-/* Finds the interpreter: configured (a path or a command name looked up on
- * PATH), else python3 on PATH; then describes it. */
-int pyenv_find(const char *configured, struct pyenv *py, struct pl_error *err);
+/* Where the interpreter comes from. pinned is config.yaml's python, the
+ * user's own word: a path runs as given. requested is [tool.pylock] python,
+ * project content a sandbox can write: a command name, or a path only when
+ * it is the pinned one. A command name (requested first, else pinned, else
+ * python3) is looked up on PATH among the files boundary_exec_check accepts,
+ * the project's tree counting as untrusted; what the interpreter reports as
+ * sys.executable passes the same check unless it is the pinned file. */
+struct pyenv_source {
+	const char *pinned;
+	const char *requested;
+	const char *requested_file;	/* where requested is written, for errors */
+	int line, col;
+	const char *project_tree;	/* the tree the project's sandbox writes */
+};
+
+int pyenv_find(const struct pyenv_source *src, struct pyenv *py, struct pl_error *err);
+/* The same for a project: requested from its [tool.pylock] python. */
+struct project;
+int pyenv_find_for_project(const struct project *proj, const char *pinned, struct pyenv *py,
+			   struct pl_error *err);
 /* Describes a given interpreter path (used by pyenv_find). */
 int pyenv_load(const char *path, struct pyenv *py, struct pl_error *err);
 void pyenv_fini(struct pyenv *py);

@@ -15,86 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boundary.h"
+#include "gitguard.h"
+
 extern char **environ;
 
 static const char *const default_env_keep[] = { "TERM", "LANG", "LC_*", "COLORTERM", "TZ", "NO_COLOR" };
-
-/* The git work tree holding dir (the whole tree is the project's), else dir. */
-static char *work_tree(const char *dir)
-{
-	char buf[PATH_MAX], probe[PATH_MAX + 8];
-	struct stat st;
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (;;) {
-		snprintf(probe, sizeof(probe), "%s/.git", buf);
-		if (lstat(probe, &st) == 0)
-			return util_xstrdup(buf);
-		char *slash = strrchr(buf, '/');
-		if (!slash || slash == buf)
-			return util_xstrdup(dir);
-		*slash = '\0';
-	}
-}
-
-/* Bounds on the submodule git folders protected (.git/modules/NAME, where
- * NAME may hold slashes and submodules nest). */
-#define GIT_MODULES_DEPTH 8
-#define GIT_DIRS_MAX 256
-
-static void protect_git_modules(struct sandbox_profile *p, const char *dir, int depth, int *left);
-
-/* What in a git folder makes the user's next git command on the host run a
- * program: hooks, and the config naming fsmonitor, pagers, filters or a
- * hooks path (linked worktrees' folders hold config.worktree files).
- * Read-only inside, so that a sandboxed command cannot plant one; the rest
- * of .git stays writable and git works. A missing hooks folder becomes an
- * empty read-only one (its mount point, an empty folder, stays on the host,
- * as git init would have made it). Links are left alone: their targets lie outside the
- * project and are not writable inside. */
-static void protect_git_dir(struct sandbox_profile *p, const char *gitdir, int depth, int *left)
-{
-	static const char *const parts[] = { "config", "config.worktree", "worktrees", "hooks" };
-	char path[PATH_MAX], modules[PATH_MAX];
-	struct stat st;
-
-	if (--*left < 0)
-		return;
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", gitdir, parts[i]) >= sizeof(path))
-			return;
-		if (lstat(path, &st) == 0) {
-			if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-				sandbox_profile_add(p, SANDBOX_RO_BIND, path, path);
-		} else if (errno == ENOENT && !strcmp(parts[i], "hooks"))
-			sandbox_profile_add(p, SANDBOX_RO_TMPFS, NULL, path);
-	}
-	if ((size_t)snprintf(modules, sizeof(modules), "%s/modules", gitdir) < sizeof(modules))
-		protect_git_modules(p, modules, depth + 1, left);
-}
-
-static void protect_git_modules(struct sandbox_profile *p, const char *dir, int depth, int *left)
-{
-	char path[PATH_MAX], head[PATH_MAX + 8];
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-
-	if (depth > GIT_MODULES_DEPTH || !(d = opendir(dir)))
-		return;
-	while ((e = readdir(d)) && *left > 0) {
-		if (e->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
-		    lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		snprintf(head, sizeof(head), "%s/HEAD", path);
-		if (access(head, F_OK) == 0)
-			protect_git_dir(p, path, depth, left);
-		else
-			protect_git_modules(p, path, depth + 1, left);
-	}
-	closedir(d);
-}
 
 static bool clean_absolute(const char *path)
 {
@@ -125,6 +51,17 @@ static int add_user_bind(struct sandbox_profile *p, const char *spec, bool ro, s
 				    "bind '%s': the destination must be an absolute path without '..', not /", spec);
 	sandbox_profile_add(p, ro ? SANDBOX_RO_BIND : SANDBOX_BIND, real, dst);
 	return 0;
+}
+
+/* Every writable tree's git metadata: protected now, examined after. */
+static void guard_git(struct sandbox_profile *p)
+{
+	size_t n;
+	const char **trees = sandbox_profile_trees(p, &n);
+
+	p->guard = gitguard_new(trees, n);
+	free(trees);
+	gitguard_protect(p->guard, p);
 }
 
 /* Host names allow letters, digits and '-', 63 at most. */
@@ -185,6 +122,8 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 
 	if (!realpath(project_dir, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
 		return pl_error_errno(err, project_dir, "project folder does not exist");
+	if (!(tree = boundary_writable_tree(real, err)))
+		return -1;
 	if (!home || !clean_absolute(home))
 		home = "/home/sandbox";
 	p->net_off = s->net_off;
@@ -221,13 +160,7 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 		if (lstat(path, &st) == 0 && realpath(path, target))
 			sandbox_profile_add(p, SANDBOX_RO_BIND, target, path);
 	}
-	tree = work_tree(real);
 	sandbox_profile_add(p, SANDBOX_BIND, tree, tree);
-	snprintf(path, sizeof(path), "%s/.git", tree);
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		int left = GIT_DIRS_MAX;
-		protect_git_dir(p, path, 0, &left);
-	}
 	free(tree);
 	if (venv_dir) {
 		if (!realpath(venv_dir, target))
@@ -242,5 +175,22 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 		if (add_user_bind(p, s->ro_binds[i], true, err) < 0)
 			return -1;
 	set_environment(p, s, home, project_name);
+	guard_git(p);
 	return 0;
+}
+
+const char **sandbox_profile_trees(const struct sandbox_profile *p, size_t *n)
+{
+	const char **trees = util_xcalloc(p->nops + 1, sizeof(*trees));
+
+	*n = 0;
+	for (size_t i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == SANDBOX_BIND)
+			trees[(*n)++] = p->ops[i].src;
+	return trees;
+}
+
+size_t sandbox_profile_check(struct sandbox_profile *p, struct util_buf *report)
+{
+	return p->guard ? gitguard_check(p->guard, report) : 0;
 }

@@ -45,6 +45,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "gitguard.h"
+
 /* The scratch tmpfs goes over /tmp, which every system has; the host's /tmp
  * stays reachable under the old root until it is detached. */
 #define SCRATCH "/tmp"
@@ -74,6 +76,7 @@ void sandbox_profile_fini(struct sandbox_profile *p)
 	free(p->env);
 	free(p->hostname);
 	free(p->cwd);
+	gitguard_free(p->guard);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -35,6 +35,7 @@ struct sandbox_profile {
 	char *cwd;			/* working folder inside */
 	char **env;			/* NULL-terminated "NAME=value" */
 	size_t nenv;
+	struct gitguard *guard;		/* the writable trees' git metadata */
 };
 
 void sandbox_profile_init(struct sandbox_profile *p);
@@ -65,6 +66,15 @@ struct sandbox_settings {
 int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_settings *s,
 			    const char *project_dir, const char *project_name,
 			    const char *venv_dir, struct pl_error *err);
+
+/* The host folders bound read-write: what the command may write. A
+ * malloc'd array of *n pointers into p. */
+const char **sandbox_profile_trees(const struct sandbox_profile *p, size_t *n);
+
+/* After the run: what the command changed in the writable trees' git
+ * metadata, each finding moved aside and described on a line of report
+ * (gitguard.h). Returns the number of findings. */
+size_t sandbox_profile_check(struct sandbox_profile *p, struct util_buf *report);
 
 /* Runs argv inside the sandbox and waits for it. *status is the command's
  * exit status, 128+N when signal N killed it. Returns -1 with err when the

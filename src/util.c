@@ -599,6 +599,9 @@ int util_run(const char *const argv[], struct util_buf *out, struct util_buf *er
 			return pl_error_errno(err, argv[0], "cannot run");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	/* What pylock runs never depends on (or reads files from) the folder
+	 * it was started in: a project's .python-version, a pyenv shim's. */
+	posix_spawn_file_actions_addchdir_np(&fa, "/");
 	for (int i = 0; i < 2; i++) {
 		if (bufs[i])
 			posix_spawn_file_actions_adddup2(&fa, fds[i][1], i + 1);

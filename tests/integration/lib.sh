@@ -73,6 +73,27 @@ wait_for() {
 	return 1
 }
 
+# sandbox_setup PREFIX: for the sandbox tests. Ends the test (one skip)
+# where the kernel refuses user namespaces; copies pylock into $T (the
+# unprivileged user may not reach the build folder); as root, makes a user
+# named PREFIX$$ for the test in $user (empty otherwise).
+sandbox_setup() {
+	if ! unshare -Ur true 2>/dev/null; then
+		skip "sandbox tests" "this kernel refuses user namespaces"
+		done_testing
+		exit 0
+	fi
+	chmod 755 "$T"
+	cp "$PYLOCK" "$T/pylock" && chmod 755 "$T/pylock" && PYLOCK="$T/pylock"
+	user=
+	if [ "$(id -u)" = 0 ]; then
+		# One user per run, so concurrent runs do not delete each other's.
+		user=$1$$
+		useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" &&
+			on_exit "userdel $user 2>/dev/null"
+	fi
+}
+
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" = 0 ]

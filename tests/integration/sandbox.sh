@@ -3,16 +3,7 @@
 # project usable; as root and as an unprivileged user made for the test.
 . "$srcdir/tests/integration/lib.sh"
 
-if ! unshare -Ur true 2>/dev/null; then
-	skip "sandbox tests" "this kernel refuses user namespaces"
-	done_testing
-	exit 0
-fi
-
-chmod 755 "$T"
-# The unprivileged user may not reach the build folder (a checkout under a
-# private folder): it runs copies kept in $T.
-cp "$PYLOCK" "$T/pylock" && chmod 755 "$T/pylock" && PYLOCK="$T/pylock"
+sandbox_setup plsbx
 probe_src="$builddir/tests/sandbox-probe"
 cp "$builddir/tests/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
 # A TCP listener on the host's loopback, on a port the kernel picks; the
@@ -32,13 +23,6 @@ listener=$!
 on_exit "kill $listener 2>/dev/null"
 wait_for test -s "$T/port"
 listener_port=$(cat "$T/port")
-
-user=
-if [ "$(id -u)" = 0 ]; then
-	# One user per run, so concurrent runs do not delete each other's.
-	user=plsbx$$
-	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" && on_exit "userdel $user 2>/dev/null"
-fi
 
 # suite LABEL RUNNER: RUNNER runs a command as the user under test.
 suite() {

@@ -1,0 +1,210 @@
+#!/bin/sh
+# The sandbox boundary seen from the host (issue 15): an attacker inside
+# `pylock run` tries to get code run on the host afterwards, or to reach
+# outside, through what pylock does around the namespace engine. Each class
+# as root and as an unprivileged user made for the test. A "marker" is a
+# file a planted program would create on the host: it must never appear.
+. "$srcdir/tests/integration/lib.sh"
+
+sandbox_setup plbnd
+cp "$builddir/tests/sandbox-probe" "$T/probe" && chmod 755 "$T/probe"
+probe="$T/probe"
+marks="$T/marks"
+mkdir -p "$marks" && chmod 1777 "$marks"
+unset GIT_DIR GIT_WORK_TREE GIT_CONFIG_GLOBAL GIT_CONFIG_SYSTEM
+
+# no_marker DESC NAME: the planted program never ran.
+no_marker() {
+	if [ -e "$marks/$2" ]; then not_ok "$1" "the planted program ran on the host ($2)"; else ok "$1"; fi
+}
+
+suite() {
+	label=$1 as=$2
+	home="$T/$label-home"
+	mkdir -p "$home/.config/pylock"
+	echo secret > "$home/secret.txt"
+	cat > "$T/as-$label" <<SH
+#!/bin/sh
+cd "\$1" || exit 99
+shift
+exec env -u PYLOCK_HOME HOME="$home" XDG_CONFIG_HOME="$home/.config" "\$@"
+SH
+	chmod 755 "$T/as-$label"
+	R="$T/as-$label"
+	if [ -n "$as" ]; then R="setpriv --reuid=$user --regid=$user --clear-groups $T/as-$label"; fi
+	P="$PYLOCK"
+	own() { if [ -n "$as" ]; then chown -R "$user" "$@"; fi; chmod -R a+rX "$@"; }
+	own "$home"
+	# at DIR CMD...: runs CMD in DIR as the user under test.
+	at() { d=$1; shift; run $R "$d" "$@"; }
+	# probe_in DIR CHECK ARGS...: the probe, run in DIR's sandbox.
+	probe_in() { d=$1; shift; run $R "$d" "$P" run --ro-bind "$probe:/opt/probe" -- /opt/probe "$@"; }
+	hostgit() { d=$1; shift; run $R "$d" git "$@"; }
+
+	# ---- 1. host-side execution of project-chosen programs ----
+	c1="$T/$label-c1"
+	mkdir -p "$c1/.venv/bin"
+	printf "lock-version = '1.0'\ncreated-by = 't'\npackages = []\n" > "$c1/pylock.toml"
+	printf '[project]\nname = "c1"\n[tool.pylock]\npython = "./evil"\n' > "$c1/pyproject.toml"
+	for f in "$c1/evil" "$c1/.venv/bin/python3"; do
+		printf '#!/bin/sh\ntouch %s/c1-%s\nexec /usr/bin/python3 "$@"\n' "$marks" "$label" > "$f"
+		chmod 755 "$f"
+	done
+	own "$c1"
+	for cmd in "run -- true" "status" "sync" "verify"; do
+		# shellcheck disable=SC2086
+		at "$c1" "$P" $cmd
+		no_marker "$label: $cmd does not run [tool.pylock] python on the host" "c1-$label"
+		check_contains "$label: $cmd says why" "$err" "[tool.pylock] python names a path (./evil)"
+	done
+	check_equal "$label: status refuses with exit 2" "$(at "$c1" "$P" status; echo $rc)" 2
+	printf '[project]\nname = "c1"\n' > "$c1/pyproject.toml"
+	at "$c1" env PATH="$c1/.venv/bin:/usr/bin:/bin" "$P" status
+	no_marker "$label: python3 from the project's .venv/bin on PATH is skipped" "c1-$label"
+	check_contains "$label: a trusted python3 further on PATH is used" "$out" "python   /usr/bin/python3"
+	# Another project's tree, once given to a sandbox, is untrusted too.
+	c1b="$T/$label-c1b"
+	mkdir -p "$c1b/.venv/bin"
+	printf '[project]\nname = "c1b"\n' > "$c1b/pyproject.toml"
+	cp "$c1/evil" "$c1b/.venv/bin/python3"
+	own "$c1b"
+	at "$c1b" "$P" run -- true
+	at "$c1" env PATH="$c1b/.venv/bin:/usr/bin:/bin" "$P" status
+	no_marker "$label: python3 in another sandboxed project's tree is skipped" "c1-$label"
+	printf '[project]\nname = "c1"\n[tool.pylock]\npython = "python3"\n' > "$c1/pyproject.toml"
+	at "$c1" env PATH="/usr/bin:/bin" "$P" status
+	check_contains "$label: a command name in [tool.pylock] python is looked up on PATH" "$out" "python   /usr/bin/python3"
+	printf 'python: %s/evil\n' "$c1" > "$home/.config/pylock/config.yaml"
+	printf '[project]\nname = "c1"\n' > "$c1/pyproject.toml"
+	at "$c1" "$P" status
+	if [ -e "$marks/c1-$label" ]; then ok "$label: an interpreter the user pins in config.yaml runs as given"
+	else not_ok "$label: an interpreter the user pins in config.yaml runs as given" "$out $err"; fi
+	rm -f "$marks/c1-$label" "$home/.config/pylock/config.yaml"
+
+	# ---- 2. git metadata redirection ----
+	repo="$T/$label-repo"
+	git init -q "$repo"
+	printf '[project]\nname = "repo"\n' > "$repo/pyproject.toml"
+	git -C "$repo" add pyproject.toml && git -C "$repo" -c user.name=t -c user.email=t@t commit -q -m init
+	own "$repo"
+	inrepo() { run $R "$repo" "$P" run --ro-bind "$probe:/opt/probe" -- sh -c "$1"; }
+	hoststatus() { at "${1:-$repo}" git status --porcelain; }
+	fsmon="touch $marks/c2-$label"
+
+	inrepo "mv .git .git-old && git init -q && git config core.fsmonitor '$fsmon'"
+	check_contains "$label: .git cannot be renamed inside" "$err" "busy"
+	hoststatus
+	no_marker "$label: and the host's git runs no planted fsmonitor" "c2-$label"
+	inrepo "echo 'gitdir: /tmp/x' > gitfile && /opt/probe exchange gitfile .git"
+	check_contains "$label: .git cannot be swapped for a gitfile" "$out" "blocked: Device or resource busy"
+	hostgit "$repo" rev-parse --git-dir
+	check_equal "$label: and stays the repository" "$out" ".git"
+
+	inrepo "git init -q --bare evil && git -C evil config core.fsmonitor '$fsmon' && echo '$repo/evil' > .git/commondir"
+	check_equal "$label: a planted commondir makes pylock exit 2" "$rc" 2
+	check_contains "$label: naming it" "$err" "$repo/.git/commondir: a commondir"
+	check_contains "$label: and where it went" "$err" "moved to $repo/.git/commondir.pylock-quarantine"
+	hoststatus
+	no_marker "$label: the host's git does not follow it" "c2-$label"
+
+	inrepo "git init -q sub && git -C sub config core.fsmonitor '$fsmon' && git -C sub -c user.name=t -c user.email=t@t commit -q --allow-empty -m s && git add sub"
+	check_equal "$label: a nested repository added as a gitlink makes pylock exit 2" "$rc" 2
+	check_contains "$label: naming it" "$err" "$repo/sub/.git: a git repository made while the command ran"
+	hoststatus
+	no_marker "$label: the host's git status does not run its fsmonitor" "c2-$label"
+	hostgit "$repo" rm -q --cached sub
+
+	inrepo "mkdir -p docs && git init -q docs && git -C docs config core.fsmonitor '$fsmon'"
+	check_equal "$label: a repository planted in a subfolder makes pylock exit 2" "$rc" 2
+	hoststatus "$repo/docs"
+	no_marker "$label: git run in that subfolder on the host runs nothing planted" "c2-$label"
+
+	inrepo "git init -q --bare .git/modules/evil && git -C .git/modules/evil config core.fsmonitor '$fsmon' && mkdir -p m && echo 'gitdir: ../.git/modules/evil' > m/.git"
+	check_equal "$label: a submodule git folder made inside makes pylock exit 2" "$rc" 2
+	check_contains "$label: naming the folder" "$err" "$repo/.git/modules/evil"
+	check_contains "$label: and the gitfile" "$err" "$repo/m/.git: a .git file or link"
+	hoststatus "$repo/m"
+	no_marker "$label: the host's git does not use it" "c2-$label"
+
+	inrepo "mkdir -p .git/rebase-merge && echo 'exec $fsmon' > .git/rebase-merge/git-rebase-todo"
+	check_equal "$label: a planted rebase todo makes pylock exit 2" "$rc" 2
+	check_contains "$label: naming it" "$err" "$repo/.git/rebase-merge: a rebase's todo"
+
+	mkdir -p "$repo/.githooks" "$repo/.husky/_" && own "$repo"
+	hostgit "$repo" config core.hooksPath .githooks
+	hostgit "$repo" config include.path ../.gitconfig-project
+	printf '[user]\n' > "$repo/.gitconfig-project" && own "$repo"
+	probe_in "$repo" write "$repo/.githooks/pre-commit"
+	check_contains "$label: a hooks path inside the work tree is read-only" "$out" "Read-only file system"
+	probe_in "$repo" write "$repo/.gitconfig-project"
+	check_contains "$label: so is a config file git includes from the work tree" "$out" "Read-only file system"
+	hostgit "$repo" config core.hooksPath .husky/_
+	probe_in "$repo" write "$repo/.husky/pre-commit"
+	check_contains "$label: husky's hooks beside its .husky/_ runner are read-only" "$out" "Read-only file system"
+	hostgit "$repo" config --unset core.hooksPath
+	hostgit "$repo" config --unset include.path
+
+	plain="$T/$label-plain"
+	mkdir -p "$plain" && printf '[project]\nname = "plain"\n' > "$plain/pyproject.toml" && own "$plain"
+	at "$plain" "$P" run -- sh -c "git init -q && git config core.fsmonitor '$fsmon'"
+	check_equal "$label: a repository made in a project outside git makes pylock exit 2" "$rc" 2
+	check_contains "$label: the report names it" "$err" "$plain/.git: a git repository made"
+	hoststatus "$plain"
+	no_marker "$label: and the host's git does not use it" "c2-$label"
+
+	inrepo "echo new > made.txt && git add made.txt && git -c user.name=t -c user.email=t@t commit -q -m inside && echo ok"
+	check_equal "$label: committing inside is not a finding" "$rc" 0
+	hostgit "$repo" log -1 --format=%s
+	check_equal "$label: and the commit is the host's" "$out" "inside"
+
+	# ---- 3. the writable tree ----
+	# wrote_host DESC PATH: whether a write inside reached the host's PATH
+	# (inside, a folder outside the writable tree is the sandbox's tmpfs).
+	reaches() { if [ -e "$2" ]; then ok "$1"; else not_ok "$1" "$2 is not on the host: $out $err"; fi; rm -f "$2"; }
+	stays() { if [ -e "$2" ]; then not_ok "$1" "$2 was written on the host"; rm -f "$2"; else ok "$1"; fi; }
+	git init -q "$home"
+	mkdir -p "$home/proj" && printf '[project]\nname = "inhome"\n' > "$home/proj/pyproject.toml"
+	own "$home"
+	probe_in "$home/proj" write "$home/.bashrc"
+	stays "$label: a dotfiles repository at \$HOME does not make the home writable" "$home/.bashrc"
+	probe_in "$home/proj" read "$home/secret.txt"
+	check_contains "$label: nor readable" "$out" "blocked"
+	probe_in "$home/proj" write "$home/proj/made"
+	reaches "$label: the project itself is writable" "$home/proj/made"
+	rm -rf "$home/.git" "$home/proj"
+	printf '[project]\nname = "home"\n' > "$home/pyproject.toml" && own "$home"
+	at "$home" "$P" run -- true
+	check_equal "$label: a project at \$HOME itself is refused" "$rc" 2
+	check_contains "$label: saying why" "$err" "holds $home"
+	rm -f "$home/pyproject.toml"
+
+	outer="$T/$label-outer"
+	mkdir -p "$outer/proj" && printf '[project]\nname = "outer"\n' > "$outer/proj/pyproject.toml"
+	ln -s /nonexistent "$outer/.git"
+	own "$outer"
+	probe_in "$outer/proj" write "$outer/x"
+	stays "$label: a dangling .git link above the project widens nothing" "$outer/x"
+	rm "$outer/.git" && git init -q "$outer" && own "$outer"
+	if [ -n "$user" ]; then
+		if [ -n "$as" ]; then chown -R root "$outer/.git"; else chown -R "$user" "$outer/.git"; fi
+		probe_in "$outer/proj" write "$outer/x"
+		stays "$label: a .git owned by someone else widens nothing" "$outer/x"
+		chown -R "$(id -u)" "$outer/.git"
+		own "$outer"
+	fi
+	chmod 777 "$outer"
+	probe_in "$outer/proj" write "$outer/x"
+	stays "$label: a work tree writable by every user widens nothing" "$outer/x"
+	chmod 755 "$outer"
+	probe_in "$outer/proj" write "$outer/x"
+	reaches "$label: a real work tree of the caller's is writable (the control)" "$outer/x"
+}
+
+suite self ""
+if [ -n "$user" ]; then
+	suite user "$user"
+else
+	skip "user: unprivileged suite" "needs root to create the user"
+fi
+
+done_testing
