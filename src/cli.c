@@ -410,6 +410,7 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 		.ro_binds = ro_binds, .nro_binds = nro,
 		.dotfiles = (const char *const *)e.cfg.dotfiles.items, .ndotfiles = e.cfg.dotfiles.n,
 		.env_keep = (const char *const *)e.cfg.env.items, .nenv_keep = e.cfg.env.n,
+		.tmpfs_size = e.cfg.tmpfs_size, .processes = e.cfg.processes, .memory = e.cfg.memory,
 	};
 	if (sandbox_default_profile(&prof, &s, e.proj->root, e.proj->name, venv, &err) < 0)
 		goto fail;

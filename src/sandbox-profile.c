@@ -127,11 +127,14 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 	if (!home || !clean_absolute(home))
 		home = "/home/sandbox";
 	p->net_off = s->net_off;
+	p->tmpfs_size = s->tmpfs_size;
+	p->processes = s->processes;
+	p->memory = s->memory;
 	p->hostname = host_name(project_name);
 	p->cwd = util_xstrdup(real);
 
-	sandbox_profile_add(p, SANDBOX_RO_BIND, "/usr", "/usr");
-	sandbox_profile_add(p, SANDBOX_RO_BIND, "/etc", "/etc");
+	sandbox_profile_add(p, SANDBOX_SYSTEM_BIND, "/usr", "/usr");
+	sandbox_profile_add(p, SANDBOX_SYSTEM_BIND, "/etc", "/etc");
 	/* The merged-/usr links (or, on older systems, the folders themselves). */
 	for (size_t i = 0; i < sizeof(merged) / sizeof(merged[0]); i++) {
 		snprintf(path, sizeof(path), "/%s", merged[i]);
@@ -144,7 +147,7 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 				sandbox_profile_add(p, SANDBOX_SYMLINK, target, path);
 			}
 		} else if (S_ISDIR(st.st_mode))
-			sandbox_profile_add(p, SANDBOX_RO_BIND, path, path);
+			sandbox_profile_add(p, SANDBOX_SYSTEM_BIND, path, path);
 	}
 	sandbox_profile_add(p, SANDBOX_DEV, NULL, "/dev");
 	sandbox_profile_add(p, SANDBOX_PROC, NULL, "/proc");

@@ -13,12 +13,14 @@
 
 enum sandbox_op_kind {
 	SANDBOX_RO_BIND,	/* src read-only at dst, every submount too */
+	SANDBOX_SYSTEM_BIND,	/* the same for /usr, /etc: root sees there only what every user may */
 	SANDBOX_BIND,		/* src read-write at dst */
 	SANDBOX_TMPFS,		/* an empty writable tmpfs at dst */
 	SANDBOX_RO_TMPFS,	/* an empty read-only tmpfs at dst */
 	SANDBOX_DEV,		/* a minimal /dev at dst */
 	SANDBOX_PROC,		/* a fresh /proc at dst */
 	SANDBOX_SYMLINK,	/* dst -> src */
+	SANDBOX_MASK,		/* dst hidden: an empty file or folder over it, when it exists */
 };
 
 struct sandbox_op {
@@ -30,7 +32,10 @@ struct sandbox_op {
 struct sandbox_profile {
 	struct sandbox_op *ops;		/* executed in order */
 	size_t nops;
-	bool net_off;			/* a new, empty network namespace */
+	bool net_off;			/* a new, empty network namespace (loopback up) */
+	long long tmpfs_size;		/* each writable tmpfs, bytes; 0: the kernel's default */
+	long processes;			/* at most at once; 0: unbounded */
+	long long memory;		/* bytes; 0: unbounded */
 	char *hostname;
 	char *cwd;			/* working folder inside */
 	char **env;			/* NULL-terminated "NAME=value" */
@@ -56,6 +61,9 @@ struct sandbox_settings {
 	size_t ndotfiles;
 	const char *const *env_keep;	/* variable names; NAME_* keeps a family */
 	size_t nenv_keep;
+	long long tmpfs_size;		/* as in struct sandbox_profile */
+	long processes;
+	long long memory;
 };
 
 /* The default profile of DESIGN.md for a project: system read-only, fresh

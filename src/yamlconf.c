@@ -4,6 +4,7 @@
 #include "config.h"
 #include "yamlconf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -336,6 +337,47 @@ static int set_network(const struct yamlconf_node *v, const char *file, struct y
 	return pl_error_set(err, file, v->line, v->col, "'network' must be on or off");
 }
 
+/* A size in bytes: a whole number with an optional K, M, G or T (powers
+ * of 1024). */
+static int size_setting(const struct yamlconf_node *v, const char *file, const char *key, long long min,
+			long long *out, struct pl_error *err)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = v->kind == YAMLCONF_SCALAR ? strtoll(v->scalar, &end, 10) : -1;
+	if (n >= 0 && !errno && end != v->scalar) {
+		const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+		int shift = u ? 10 * (int)(u - units + 1) : 0;
+		if ((!*end || (u && !end[1])) && n <= (LLONG_MAX >> shift) && (n << shift) >= min) {
+			*out = n << shift;
+			return 0;
+		}
+	}
+	return pl_error_set(err, file, v->line, v->col, "'%s' must be a size of at least %lld bytes (e.g. 512M, 2G)",
+			    key, min);
+}
+
+static int set_tmpfs_size(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			  struct pl_error *err)
+{
+	return size_setting(v, file, "tmpfs-size", 1 << 20, &cfg->tmpfs_size, err);
+}
+
+static int set_memory(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+		      struct pl_error *err)
+{
+	return size_setting(v, file, "memory", 64 << 20, &cfg->memory, err);
+}
+
+static int set_processes(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			 struct pl_error *err)
+{
+	return number(v, file, "processes", 8, 1 << 22, &cfg->processes, err);
+}
+
 static int set_binds(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
 		     struct pl_error *err)
 {
@@ -396,6 +438,9 @@ static const struct setting sandbox_settings[] = {
 	{ "ro-binds", set_ro_binds },
 	{ "dotfiles", set_dotfiles },
 	{ "env", set_env },
+	{ "tmpfs-size", set_tmpfs_size },
+	{ "processes", set_processes },
+	{ "memory", set_memory },
 	{ NULL, NULL },
 };
 
@@ -430,13 +475,20 @@ static int set_fetch(const struct yamlconf_node *v, const char *file, struct yam
 	return apply(v, file, "'fetch'", fetch_settings, cfg, err);
 }
 
+static void config_defaults(struct yamlconf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->depth = CONFIG_DEFAULT_DEPTH;
+	cfg->tmpfs_size = CONFIG_DEFAULT_TMPFS_SIZE;
+	cfg->processes = CONFIG_DEFAULT_PROCESSES;
+}
+
 int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct pl_error *err)
 {
 	struct yamlconf_node *root;
 	int rc;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->depth = CONFIG_DEFAULT_DEPTH;
+	config_defaults(cfg);
 	if ((rc = yamlconf_load_file(path, &root, err)) != 0)
 		return rc > 0 ? 0 : -1;
 	rc = apply(root, path, "config", top_settings, cfg, err);
@@ -452,8 +504,7 @@ int yamlconf_config_load_default(struct yamlconf_config *cfg, struct pl_error *e
 	int rc;
 
 	if (!path) {
-		memset(cfg, 0, sizeof(*cfg));
-		cfg->depth = CONFIG_DEFAULT_DEPTH;
+		config_defaults(cfg);
 		return -1;
 	}
 	rc = yamlconf_config_load(path, cfg, err);

@@ -37,6 +37,8 @@ const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const 
 
 /* pylock's config.yaml. */
 #define CONFIG_DEFAULT_DEPTH 5
+#define CONFIG_DEFAULT_TMPFS_SIZE (1LL << 30)
+#define CONFIG_DEFAULT_PROCESSES 4096
 
 struct yamlconf_list {
 	char **items;
@@ -54,6 +56,9 @@ struct yamlconf_config {
 	struct yamlconf_list ro_binds;
 	struct yamlconf_list dotfiles;	/* names under $HOME passed read-only */
 	struct yamlconf_list env;	/* variables kept, NAME_* patterns allowed */
+	long long tmpfs_size;		/* each writable tmpfs, bytes */
+	long processes;			/* at most, at once */
+	long long memory;		/* address space of each process, bytes; 0: unbounded */
 	/* fetch: */
 	char *ca_file;			/* NULL: the system's CA store */
 	long fetch_timeout;		/* seconds without progress; 0: the default */

@@ -102,6 +102,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(check, "addkey"))
 		return verdict(syscall(SYS_add_key, "user", arg, "secret", 6, -3 /* session keyring */) < 0 ? -1 : 0);
+	if (!strcmp(check, "landlock-abi")) {
+		printf("%ld\n", syscall(SYS_landlock_create_ruleset, NULL, 0, 1 /* version */));
+		return 0;
+	}
 	if (!strcmp(check, "euid")) {
 		printf("%u\n", (unsigned)geteuid());
 		return 0;

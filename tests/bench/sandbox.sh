@@ -1,6 +1,8 @@
 #!/bin/sh
 # Issue 6's benchmark: `pylock run P -- /bin/true` (project lookup included)
-# beside Debian's bwrap with the equivalent flags and `unshare -Urmpf
+# beside Debian's bwrap with the equivalent flags (issue 15's isolation too:
+# a session of its own, capped tmpfs, the host's keys hidden; bwrap has no
+# Landlock scopes, rlimits or git guard, which pylock pays for besides) and `unshare -Urmpf
 # --mount-proc /bin/true`, as an unprivileged user (one is made when run as
 # root), same run, median of many runs.
 set -eu
@@ -34,9 +36,12 @@ block=$(( (runs + blocks - 1) / blocks ))
 : > "$tmp/ours" && : > "$tmp/bw"
 for b in $(seq "$blocks"); do
 	set -- $($as "$run" "$block" "$tmp/pylock" run -- /bin/true); echo "$1" >> "$tmp/ours"
-	set -- $($as "$run" "$block" bwrap --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --ro-bind /etc /etc \
+	set -- $($as "$run" "$block" bwrap --unshare-all --share-net --die-with-parent --new-session \
+		--ro-bind /usr /usr --ro-bind /etc /etc \
 		--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-		--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME" --bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)
+		--proc /proc --ro-bind /dev/null /proc/keys --ro-bind /dev/null /proc/key-users \
+		--dev /dev --size 1073741824 --tmpfs /tmp --size 1073741824 --tmpfs /run --size 1073741824 --tmpfs "$HOME" \
+		--bind "$tmp/proj" "$tmp/proj" --chdir "$tmp/proj" /bin/true)
 	echo "$1" >> "$tmp/bw"
 done
 mid() { sort -n "$1" | sed -n "$(( (blocks + 1) / 2 ))p"; }

@@ -8,6 +8,7 @@
 
 sandbox_setup plbnd
 cp "$builddir/tests/sandbox-probe" "$T/probe" && chmod 755 "$T/probe"
+cp "$builddir/tests/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
 probe="$T/probe"
 marks="$T/marks"
 mkdir -p "$marks" && chmod 1777 "$marks"
@@ -178,7 +179,7 @@ SH
 	check_contains "$label: saying why" "$err" "holds $home"
 	rm -f "$home/pyproject.toml"
 
-	outer="$T/$label-outer"
+	outer="$marks/$label-outer"
 	mkdir -p "$outer/proj" && printf '[project]\nname = "outer"\n' > "$outer/proj/pyproject.toml"
 	ln -s /nonexistent "$outer/.git"
 	own "$outer"
@@ -198,6 +199,82 @@ SH
 	chmod 755 "$outer"
 	probe_in "$outer/proj" write "$outer/x"
 	reaches "$label: a real work tree of the caller's is writable (the control)" "$outer/x"
+
+	# ---- 4. abstract unix sockets and signals ----
+	sock="pylock-abstract-$$-$label"
+	"$probe" abstract-listen "$sock" "$T/$label-listening" > /dev/null 2>&1 &
+	listener=$!
+	on_exit "kill $listener 2>/dev/null"
+	wait_for test -e "$T/$label-listening"
+	run $R "$plain" "$probe" abstract-connect "$sock"
+	check_equal "$label: the host's abstract socket is reachable outside (the control)" "$out" "allowed"
+	if [ "$("$probe" landlock-abi)" -ge 6 ]; then
+		probe_in "$plain" abstract-connect "$sock"
+		check_contains "$label: the host's abstract unix sockets are out of reach (Landlock)" "$out" "blocked"
+	else
+		skip "$label: the host's abstract unix sockets are out of reach" "Landlock ABI < 6 (Linux 6.12)"
+	fi
+	run $R "$plain" "$P" run --net=off --ro-bind "$probe:/opt/probe" -- /opt/probe abstract-connect "$sock"
+	check_contains "$label: and with --net=off on every kernel" "$out" "blocked"
+	kill "$listener" 2>/dev/null
+	# No terminal: pylock shares its caller's process group; kill(0) from
+	# inside must not reach that group.
+	rm -f "$marks/$label-sibling" "$marks/$label-hit"
+	run $R "$plain" setsid sh -c "sh -c 'trap \"touch $marks/$label-hit; exit\" TERM; while :; do sleep 0.1; done' & echo \$! > $marks/$label-sibling; $P run --ro-bind $probe:/opt/probe -- /opt/probe kill0; echo after=\$?"
+	no_marker "$label: kill(0) inside does not reach the caller's process group" "$label-hit"
+	check_contains "$label: pylock itself survives it" "$out" "after="
+	sib=$(cat "$marks/$label-sibling" 2>/dev/null)
+	[ -n "$sib" ] && kill "$sib" 2>/dev/null
+
+	# ---- 5. root's view of the system ----
+	probe_in "$plain" read /etc/shadow
+	check_contains "$label: /etc/shadow is not readable inside" "$out" "blocked"
+	probe_in "$plain" read /etc/passwd
+	check_equal "$label: /etc/passwd is (the control)" "$out" "allowed"
+	run $R "$plain" "$T/no-mount-setattr" "$P" run -- cat /etc/shadow
+	check_not_contains "$label: nor /etc/shadow where mounts cannot be idmapped" "$out" "root:"
+
+	# ---- 8. bind destinations through symbolic links ----
+	mkdir -p "$T/$label-hostdir" && own "$T/$label-hostdir"
+	echo data > "$T/$label-file" && own "$T/$label-file"
+	ln -sfn "/oldroot$T/$label-hostdir" "$plain/abs"
+	ln -sfn "../../../../../../../../oldroot$T/$label-hostdir" "$plain/rel"
+	for link in abs rel; do
+		at "$plain" "$P" run --ro-bind "$T/$label-file:$plain/$link/planted" -- true
+		check_equal "$label: a bind through a symbolic link ($link) is refused" "$rc" 2
+		check_contains "$label: naming the link" "$err" "passes through a symbolic link ($link)"
+		stays "$label: and nothing is made in the folder it points to ($link)" "$T/$label-hostdir/planted"
+	done
+	at "$plain" "$P" run --bind "$T/$label-hostdir:$plain/abs/x/y" -- true
+	stays "$label: nor a folder on the way to a bind" "$T/$label-hostdir/x"
+
+	# ---- 9. smaller leaks ----
+	run $R "$plain" sh -c "$probe addkey pylock-key-$label >/dev/null && grep -c pylock-key /proc/keys && $P run -- cat /proc/keys /proc/key-users"
+	check_contains "$label: the host's key is listed outside (the control)" "$out" "1"
+	check_not_contains "$label: /proc/keys shows no host key inside" "$out" "pylock-key"
+	echo original > "$T/$label-stdin" && own "$T/$label-stdin"
+	run $R "$plain" "$P" run --ro-bind "$probe:/opt/probe" -- /opt/probe reopen-write /proc/self/fd/0 < "$T/$label-stdin"
+	check_equal "$label: stdin from a host file cannot be reopened to write it" "$(cat "$T/$label-stdin")" "original"
+	run $R "$plain" sh -c "$P run -- sh -c 'cat; echo done' < $T/$label-stdin > $marks/$label-out 2>&1; cat $marks/$label-out"
+	check_equal "$label: a file on stdin and stdout still flows through" "$out" "original
+done"
+	if command -v script > /dev/null; then
+		run $R "$plain" script -qec "sh -c 'stty echo; $P run -- stty -echo; stty -a | tr \" \" \"\\n\" | grep -cx -- -echo'" /dev/null
+		check_contains "$label: terminal modes changed inside are restored" "$out" "0"
+	fi
+	printf 'sandbox:\n  tmpfs-size: 8M\n  processes: 32\n  memory: 256M\n' > "$home/.config/pylock/config.yaml"
+	own "$home"
+	at "$plain" "$P" run -- sh -c 'dd if=/dev/zero of=/tmp/big bs=1M count=16 2>&1; echo rc=$?'
+	check_contains "$label: tmpfs-size caps /tmp" "$out" "No space left on device"
+	at "$plain" "$P" run -- sh -c 'for i in $(seq 64); do sleep 3 & done 2>&1; wait; echo waited'
+	check_contains "$label: processes caps how many run at once" "$out$err" "fork"
+	at "$plain" "$P" run -- python3 -c 'x = bytearray(1024 << 20); print("allocated")'
+	check_not_contains "$label: memory caps what a process allocates" "$out" "allocated"
+	rm "$home/.config/pylock/config.yaml"
+	at "$plain" "$P" run -- df -k /tmp
+	check_contains "$label: /tmp is capped by default (1 GiB)" "$out" "1048576"
+	run $R "$plain" "$P" run --net=off --ro-bind "$probe:/opt/probe" -- /opt/probe loopback-server
+	check_equal "$label: with --net=off a server inside listens on 127.0.0.1" "$out" "allowed"
 }
 
 suite self ""
