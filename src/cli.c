@@ -11,6 +11,7 @@
 #include "yamlconf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,11 +205,96 @@ static void suggest_command(const char *typed)
 
 static const char *const global_options[] = { "--help", "--version", NULL };
 
+/* ---- what reaches the terminal ----
+ *
+ * Everything the CLI prints passes through guarded_write(): a lock, a
+ * project, an index or a git repository can hold escape sequences that
+ * would retitle the terminal or write its clipboard (OSC 52), and the CLI
+ * prints their strings in many places. pylock's own colours go past it
+ * (cli_raw). */
+
+struct guarded {
+	int fd;
+	char tail[4];		/* an unfinished UTF-8 sequence, kept for the next write */
+	size_t ntail;
+};
+
+static struct guarded guards[] = { { .fd = 1 }, { .fd = 2 } };
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void guarded_flush(struct guarded *g, const char *buf, size_t size, bool final)
+{
+	struct util_buf in = UTIL_BUF_INIT, out = UTIL_BUF_INIT;
+	size_t took;
+
+	util_buf_add(&in, g->tail, g->ntail);
+	util_buf_add(&in, buf, size);
+	took = util_escape_controls(in.data ? in.data : "", in.len, final, &out);
+	g->ntail = in.len - took;
+	memcpy(g->tail, in.data + took, g->ntail);
+	write_all(g->fd, out.data, out.len);
+	util_buf_free(&in);
+	util_buf_free(&out);
+}
+
+static ssize_t guarded_write(void *cookie, const char *buf, size_t size)
+{
+	guarded_flush(cookie, buf, size, false);
+	return (ssize_t)size;
+}
+
+static void guards_done(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	for (size_t i = 0; i < sizeof(guards) / sizeof(guards[0]); i++)
+		if (guards[i].ntail)
+			guarded_flush(&guards[i], "", 0, true);
+}
+
+static void guard_output(void)
+{
+	cookie_io_functions_t io = { .write = guarded_write };
+	FILE *out = fopencookie(&guards[0], "w", io), *err = fopencookie(&guards[1], "w", io);
+
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		return;
+	}
+	setvbuf(out, NULL, isatty(1) ? _IOLBF : _IOFBF, BUFSIZ);
+	setvbuf(err, NULL, _IOLBF, BUFSIZ);
+	stdout = out;
+	stderr = err;
+	atexit(guards_done);
+}
+
+void cli_raw(FILE *f, const char *text)
+{
+	fflush(f);
+	write_all(f == stderr ? 2 : 1, text, strlen(text));
+}
+
 int cli_main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
 	const char *name;
 
+	guard_output();
 	if (argc < 2) {
 		char *ui[] = { argv[0], "ui", NULL };
 		return cli_find("ui")->run(cli_find("ui"), 2, ui);

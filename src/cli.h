@@ -4,6 +4,7 @@
 #define PYLOCK_CLI_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -29,6 +30,11 @@ const struct cli_command *cli_find(const char *name);
  * or '?' after printing the error (the caller returns CLI_USAGE). */
 int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
 	       const char *shortopts, const struct option *longopts);
+
+/* stdout and stderr show control characters escaped (util_escape_controls);
+ * text (pylock's own colours, the progress bar) goes to the terminal as it
+ * is, after what f holds. */
+void cli_raw(FILE *f, const char *text);
 
 /* Prints "pylock: FILE:LINE:COL: message" to stderr. */
 void cli_print_error(const struct pl_error *err);

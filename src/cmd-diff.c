@@ -60,15 +60,19 @@ static const char *colour_of(const struct lockdiff_change *c)
 static void print_words(const struct lockdiff *d)
 {
 	bool colour = isatty(1) && !getenv("NO_COLOR");
-	size_t suspicious = 0;
+	size_t suspicious = 0, new_hosts = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct lockdiff_change *c = &d->changes[i];
-		const char *flags[8];
+		const char *flags[LOCKDIFF_FLAGS];
 		size_t nf = lockdiff_flag_names(c->flags, flags);
 
-		printf("%s%-10s%s %s", colour ? colour_of(c) : "", lockdiff_kind_name(c->kind),
-		       colour ? "\033[0m" : "", c->name);
+		if (colour)
+			cli_raw(stdout, colour_of(c));
+		printf("%-10s", lockdiff_kind_name(c->kind));
+		if (colour)
+			cli_raw(stdout, "\033[0m");
+		printf(" %s", c->name);
 		if (c->kind == LOCKDIFF_ADDED)
 			printf(" %s", c->new ? c->new : "");
 		else if (c->kind == LOCKDIFF_REMOVED)
@@ -79,9 +83,14 @@ static void print_words(const struct lockdiff *d)
 			printf(": %s -> %s", c->old ? c->old : "(none)", c->new ? c->new : "(none)");
 		if (c->flags & LOCKDIFF_HASH_CHANGED) {
 			suspicious++;
-			printf(" %s(suspicious: same version, different file: %s)%s", colour ? "\033[1;31m" : "",
-			       c->detail, colour ? "\033[0m" : "");
+			printf(" ");
+			if (colour)
+				cli_raw(stdout, "\033[1;31m");
+			printf("(suspicious: same version, different file: %s)", c->detail);
+			if (colour)
+				cli_raw(stdout, "\033[0m");
 		}
+		new_hosts += (c->flags & LOCKDIFF_HOST_CHANGED) != 0;
 		/* The other flags in brackets: "[files-added, marker-changed]". */
 		const char *sep = " [";
 		for (size_t k = 0; k < nf; k++)
@@ -91,8 +100,9 @@ static void print_words(const struct lockdiff *d)
 			}
 		printf("%s\n", strcmp(sep, ", ") ? "" : "]");
 	}
-	printf("%zu change%s%s\n", d->n, d->n == 1 ? "" : "s",
-	       suspicious ? ", SUSPICIOUS: a file changed under the same version" : "");
+	printf("%zu change%s%s%s\n", d->n, d->n == 1 ? "" : "s",
+	       suspicious ? ", SUSPICIOUS: a file changed under the same version" : "",
+	       new_hosts ? ", SUSPICIOUS: a URL on a host the lock did not name before" : "");
 }
 
 static void print_json(const struct lockdiff *d)
@@ -101,7 +111,7 @@ static void print_json(const struct lockdiff *d)
 
 	for (size_t i = 0; i < d->n; i++) {
 		const struct lockdiff_change *c = &d->changes[i];
-		const char *names[8];
+		const char *names[LOCKDIFF_FLAGS];
 		size_t nf = lockdiff_flag_names(c->flags, names);
 		json_t *flags = json_array();
 

@@ -89,9 +89,13 @@ static void print_table(const struct rows *rows)
 	if (wn > 40) wn = 40;
 	if (wb > 30) wb = 30;
 	ws = 9;
-	printf("%s%-*s  %-*s  %-*s  %-10s  %5s  %-7s  %s%s\n", colour ? "\033[1m" : "",
-	       (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM", "LOCK", "PKGS", "ENV", "PATH",
-	       colour ? "\033[0m" : "");
+	if (colour)
+		cli_raw(stdout, "\033[1m");
+	printf("%-*s  %-*s  %-*s  %-10s  %5s  %-7s  %s", (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM",
+	       "LOCK", "PKGS", "ENV", "PATH");
+	if (colour)
+		cli_raw(stdout, "\033[0m");
+	printf("\n");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct discover_project *p = rows->p[i];
 		char name[256];
@@ -105,11 +109,14 @@ static void print_table(const struct rows *rows)
 			snprintf(pkgs, sizeof(pkgs), "%ld", p->packages);
 		else
 			snprintf(pkgs, sizeof(pkgs), "%s", p->lock_path ? "?" : "-");
-		printf("%-*.*s  %-*.*s  %-*s  %s%-10s%s  %5s  %-7s  %s\n", (int)wn, (int)wn, name,
-		       (int)wb, (int)wb, p->branch ? p->branch : "", (int)ws, sync,
-		       colour ? lock_colour(p->lock) : "", discover_lock_name(p->lock),
-		       colour && lock_colour(p->lock)[0] ? "\033[0m" : "", pkgs, env_of(rows, p),
-		       short_path(p->path, cwd, home, buf, sizeof(buf)));
+		printf("%-*.*s  %-*.*s  %-*s  ", (int)wn, (int)wn, name, (int)wb, (int)wb, p->branch ? p->branch : "",
+		       (int)ws, sync);
+		if (colour)
+			cli_raw(stdout, lock_colour(p->lock));
+		printf("%-10s", discover_lock_name(p->lock));
+		if (colour && lock_colour(p->lock)[0])
+			cli_raw(stdout, "\033[0m");
+		printf("  %5s  %-7s  %s\n", pkgs, env_of(rows, p), short_path(p->path, cwd, home, buf, sizeof(buf)));
 	}
 	printf("%zu project%s\n", rows->n, rows->n == 1 ? "" : "s");
 }

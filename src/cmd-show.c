@@ -71,9 +71,13 @@ static void print_table(const struct lock *lock)
 		if (p->version && (n = strlen(p->version)) > w[1]) w[1] = n;
 		if ((n = strlen(source_label(p))) > w[2]) w[2] = n;
 	}
-	printf("%s%-*s  %-*s  %-*s  %*s  %-12s  %s%s\n", color ? "\033[1m" : "",
-	       (int)w[0], head[0], (int)w[1], head[1], (int)w[2], head[2], (int)w[3], head[3],
-	       head[4], head[5], color ? "\033[0m" : "");
+	if (color)
+		cli_raw(stdout, "\033[1m");
+	printf("%-*s  %-*s  %-*s  %*s  %-12s  %s", (int)w[0], head[0], (int)w[1], head[1], (int)w[2], head[2],
+	       (int)w[3], head[3], head[4], head[5]);
+	if (color)
+		cli_raw(stdout, "\033[0m");
+	printf("\n");
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		const struct lock_file *f = first_file(p);

@@ -12,13 +12,12 @@
 static void draw(void *arg, const char *phase, size_t done, size_t total)
 {
 	int width = 30, filled = total ? (int)(done * (size_t)width / total) : width;
+	char line[128];
 
 	(void)arg;
-	fprintf(stderr, "\r%-7s [%.*s%*s] %zu/%zu", phase, filled, "##############################",
-		width - filled, "", done, total);
-	if (done == total)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
+	snprintf(line, sizeof(line), "\r%-7s [%.*s%*s] %zu/%zu%s", phase, filled, "##############################",
+		 width - filled, "", done, total, done == total ? "\r\033[K" : "");
+	cli_raw(stderr, line);
 }
 
 static double now(void)
@@ -53,7 +52,12 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		goto fail;
 	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
 		cache = trust_cache_open(cache_path);
-	struct registry_options fetch = { e.cfg.ca_file, e.cfg.fetch_timeout };
+	struct registry_options fetch = {
+		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .hosts = e.cfg.fetch_hosts.items,
+		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
+	};
+	if (registry_check_lock(&fetch, e.lock, &err) < 0)
+		goto fail;
 	struct env_sync_options o = {
 		.store = e.store, .lock_dir = e.proj->root, .policy = &policy, .fetch = &fetch, .cache = cache,
 		.progress = isatty(2) ? &bar : NULL,

@@ -81,6 +81,12 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	    !(e.lock = lock_read(e.proj->lock_path, &err)))
 		goto fail;
 	struct lock *lock = e.lock;
+	w.fetch = (struct registry_options){
+		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .hosts = e.cfg.fetch_hosts.items,
+		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
+	};
+	if (registry_check_lock(&w.fetch, e.lock, &err) < 0)
+		goto fail;
 	not_here = util_xcalloc(lock->npackages + 1, sizeof(*not_here));
 	/* The files this interpreter would use; without one, every file. */
 	if (!all_files && cli_env_python(&e, &err) < 0) {
@@ -118,8 +124,6 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	w.policy = &policy;
 	w.lock_dir = e.proj->root;
 	w.store = e.store;
-	w.fetch.ca_file = e.cfg.ca_file;
-	w.fetch.timeout = e.cfg.fetch_timeout;
 	/* Hashing is most of the work: one thread per core. */
 	util_parallel(w.n, check_one, check_done, &w);
 

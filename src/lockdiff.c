@@ -149,6 +149,53 @@ static unsigned compare_files(const struct lock_package *a, const struct lock_pa
 	return flags;
 }
 
+/* ---- hosts ---- */
+
+struct hosts {
+	char (*names)[256];
+	size_t n;
+};
+
+static void hosts_add_url(struct hosts *h, const char *url)
+{
+	char host[256];
+
+	if (!url || !util_url_host(url, host, sizeof(host)))
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(h->names[i], host))
+			return;
+	h->names = util_xrealloc(h->names, (h->n + 1) * sizeof(*h->names));
+	memcpy(h->names[h->n++], host, sizeof(host));
+}
+
+static void hosts_add_package(struct hosts *h, const struct lock_package *p)
+{
+	size_t n;
+	const struct lock_file **files = files_of(p, &n);
+
+	hosts_add_url(h, p->index);
+	for (size_t i = 0; i < n; i++)
+		hosts_add_url(h, files[i]->url);
+	free(files);
+}
+
+/* Whether p names a host that known does not. */
+static bool new_host(const struct hosts *known, const struct lock_package *p)
+{
+	struct hosts mine = { NULL, 0 };
+	bool found = false;
+
+	hosts_add_package(&mine, p);
+	for (size_t i = 0; i < mine.n && !found; i++) {
+		found = true;
+		for (size_t k = 0; k < known->n && found; k++)
+			found = strcmp(known->names[k], mine.names[i]) != 0;
+	}
+	free(mine.names);
+	return found;
+}
+
 static int compare_versions(const char *a, const char *b)
 {
 	struct pep440_version x, y;
@@ -184,6 +231,11 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 	 * means different bytes under a name that should not have changed. */
 	if (order == 0)
 		flags |= compare_files(a, b, &detail);
+	struct hosts before = { NULL, 0 };
+	hosts_add_package(&before, a);
+	if (new_host(&before, b))
+		flags |= LOCKDIFF_HOST_CHANGED;
+	free(before.names);
 	if (order == 0 && !flags)
 		return;
 	struct lockdiff_change *c = add(d, order < 0 ? LOCKDIFF_UPGRADED : order > 0 ? LOCKDIFF_DOWNGRADED
@@ -196,6 +248,10 @@ void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdi
 {
 	size_t na, nb, i = 0, k = 0;
 	struct lockdiff_key *a = lockdiff_keys(old, &na), *b = lockdiff_keys(new, &nb);
+	struct hosts before = { NULL, 0 };
+
+	for (size_t p = 0; old && p < old->npackages; p++)
+		hosts_add_package(&before, &old->packages[p]);
 
 	out->changes = NULL;
 	out->n = 0;
@@ -211,13 +267,17 @@ void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdi
 			add(out, LOCKDIFF_REMOVED, a[i].p->norm_name, a[i].p->version, NULL);
 			i++;
 		} else if (r > 0) {
-			add(out, LOCKDIFF_ADDED, b[k].p->norm_name, NULL, b[k].p->version);
+			struct lockdiff_change *c = add(out, LOCKDIFF_ADDED, b[k].p->norm_name, NULL, b[k].p->version);
+			/* A new package fetched from a host the lock never named. */
+			if (old && new_host(&before, b[k].p))
+				c->flags |= LOCKDIFF_HOST_CHANGED;
 			k++;
 		} else
 			compare_pair(out, a[i++].p, b[k++].p);
 	}
 	lockdiff_keys_free(a, na);
 	lockdiff_keys_free(b, nb);
+	free(before.names);
 }
 
 void lockdiff_keys_free(struct lockdiff_key *keys, size_t n)
@@ -250,15 +310,16 @@ const char *lockdiff_kind_name(enum lockdiff_kind kind)
 	return names[kind];
 }
 
-size_t lockdiff_flag_names(unsigned flags, const char *names[8])
+size_t lockdiff_flag_names(unsigned flags, const char *names[LOCKDIFF_FLAGS])
 {
-	static const char *const all[] = {
+	static const char *const all[LOCKDIFF_FLAGS] = {
 		"files-added", "files-removed", "hash-changed", "source-changed",
 		"marker-changed", "dependencies-changed", "attestations-changed", "requires-python-changed",
+		"host-changed",
 	};
 	size_t n = 0;
 
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < LOCKDIFF_FLAGS; i++)
 		if (flags & (1u << i))
 			names[n++] = all[i];
 	return n;
@@ -266,5 +327,5 @@ size_t lockdiff_flag_names(unsigned flags, const char *names[8])
 
 int lockdiff_suspicious(const struct lockdiff_change *c)
 {
-	return (c->flags & (LOCKDIFF_HASH_CHANGED | LOCKDIFF_ATTESTATIONS_CHANGED)) != 0;
+	return (c->flags & (LOCKDIFF_HASH_CHANGED | LOCKDIFF_ATTESTATIONS_CHANGED | LOCKDIFF_HOST_CHANGED)) != 0;
 }

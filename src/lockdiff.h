@@ -28,7 +28,9 @@ enum lockdiff_flag {
 	LOCKDIFF_DEPS_CHANGED = 1 << 5,
 	LOCKDIFF_ATTESTATIONS_CHANGED = 1 << 6,	/* who may publish it: flagged */
 	LOCKDIFF_REQUIRES_PYTHON_CHANGED = 1 << 7,
+	LOCKDIFF_HOST_CHANGED = 1 << 8,	/* a url on a host the old lock (package) did not name: flagged */
 };
+#define LOCKDIFF_FLAGS 9
 
 struct lockdiff_change {
 	enum lockdiff_kind kind;
@@ -58,9 +60,11 @@ void lockdiff_fini(struct lockdiff *d);
 
 const char *lockdiff_kind_name(enum lockdiff_kind kind);
 /* The flags as words, in a fixed order: "hash-changed" ... */
-size_t lockdiff_flag_names(unsigned flags, const char *names[8]);
+size_t lockdiff_flag_names(unsigned flags, const char *names[LOCKDIFF_FLAGS]);
 /* True when a change deserves a reviewer's eye (a hash changed at the same
- * version, or who may publish the package changed). */
+ * version, who may publish the package changed, or its files or index moved
+ * to a new host: what a sandbox writing the lock would do to fetch a
+ * URL carrying data). */
 int lockdiff_suspicious(const struct lockdiff_change *c);
 
 /* ---- 3-way merge (lockdiff-merge.c) ---- */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "registry.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -74,19 +75,86 @@ struct registry {
 	CURL *curl;
 	char *ca_file;
 	long timeout;
+	char **hosts;		/* where pylock may connect (registry_options) */
+	size_t nhosts;
+	char refused[512];	/* why the last transfer was not made, or "" */
 	char errbuf[CURL_ERROR_SIZE];
 	/* The last project page: a package's files are looked up one by one. */
 	char *page_url;
 	struct registry_page page;
 };
 
+static void add_host(struct registry *r, const char *host)
+{
+	r->hosts = util_xrealloc(r->hosts, (r->nhosts + 1) * sizeof(*r->hosts));
+	r->hosts[r->nhosts] = util_xstrdup(host);
+	for (char *c = r->hosts[r->nhosts++]; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+}
+
 struct registry *registry_new(const struct registry_options *o, struct pl_error *err)
 {
+	static const char *const defaults[] = REGISTRY_DEFAULT_HOSTS;
 	struct registry *r = util_xcalloc(1, sizeof(*r));
+	char host[256];
 
+	(void)err;
 	r->ca_file = o && o->ca_file ? util_xstrdup(o->ca_file) : NULL;
 	r->timeout = o && o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT;
+	for (size_t i = 0; o && o->hosts_set && i < o->nhosts; i++)
+		add_host(r, o->hosts[i]);
+	for (size_t i = 0; (!o || !o->hosts_set) && i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		add_host(r, defaults[i]);
+	for (size_t i = 0; o && o->policy && i < o->policy->nregistries; i++)
+		if (o->policy->registries[i].url && util_url_host(o->policy->registries[i].url, host, sizeof(host)))
+			add_host(r, host);
 	return r;
+}
+
+/* Whether url may be fetched: a local file, or https to a host pylock may
+ * connect to. r->refused says why not. */
+static bool may_fetch(struct registry *r, const char *url)
+{
+	char host[256];
+
+	r->refused[0] = '\0';
+	if (strncmp(url, "https://", 8))
+		return true;
+	if (util_url_host(url, host, sizeof(host)))
+		for (size_t i = 0; i < r->nhosts; i++)
+			if (!strcmp(r->hosts[i], host))
+				return true;
+	snprintf(r->refused, sizeof(r->refused), "%.200s: host %.64s is not one pylock fetches from (add it to "
+		 "fetch: hosts in config.yaml, or name its registry in policy.yaml)", url,
+		 util_url_host(url, host, sizeof(host)) ? host : "(none)");
+	return false;
+}
+
+static int check_url(struct registry *r, const struct lock *lock, const char *url, uint32_t line, uint32_t col,
+		     struct pl_error *err)
+{
+	if (!url || may_fetch(r, url))
+		return 0;
+	return pl_error_set(err, lock->path, (int)line, (int)col, "%s", r->refused);
+}
+
+int registry_check_lock(const struct registry_options *o, const struct lock *lock, struct pl_error *err)
+{
+	struct registry *r = registry_new(o, err);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < lock->npackages; i++) {
+		const struct lock_package *p = &lock->packages[i];
+		rc = check_url(r, lock, p->index, p->line, p->col, err);
+		for (size_t k = 0; rc == 0 && k < p->nwheels; k++)
+			rc = check_url(r, lock, p->wheels[k].url, p->wheels[k].line, p->wheels[k].col, err);
+		if (rc == 0 && p->has_sdist)
+			rc = check_url(r, lock, p->sdist.url, p->sdist.line, p->sdist.col, err);
+		if (rc == 0 && p->has_archive)
+			rc = check_url(r, lock, p->archive.url, p->archive.line, p->archive.col, err);
+	}
+	registry_free(r);
+	return rc;
 }
 
 void registry_free(struct registry *r)
@@ -96,6 +164,9 @@ void registry_free(struct registry *r)
 	if (r->curl)
 		CU(curl_easy_cleanup)(r->curl);
 	free(r->ca_file);
+	for (size_t i = 0; i < r->nhosts; i++)
+		free(r->hosts[i]);
+	free(r->hosts);
 	free(r->page_url);
 	registry_page_fini(&r->page);
 	free(r);
@@ -111,21 +182,17 @@ static int curl_ready(struct registry *r, struct pl_error *err)
 	return 0;
 }
 
-/* The options every transfer shares. Redirects may only lead to https:
- * an index must never send pylock to a local file. */
-static void setup(struct registry *r, const char *url)
+/* The options every transfer shares; perform() follows redirects. */
+static void setup(struct registry *r)
 {
 	CURL *c = r->curl;
 
 	CU(curl_easy_reset)(c);
 	r->errbuf[0] = '\0';
-	CU(curl_easy_setopt)(c, CURLOPT_URL, url);
 	CU(curl_easy_setopt)(c, CURLOPT_NOSIGNAL, 1L);
 	CU(curl_easy_setopt)(c, CURLOPT_ERRORBUFFER, r->errbuf);
 	CU(curl_easy_setopt)(c, CURLOPT_PROTOCOLS_STR, "https,file");
-	CU(curl_easy_setopt)(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	CU(curl_easy_setopt)(c, CURLOPT_FOLLOWLOCATION, 1L);
-	CU(curl_easy_setopt)(c, CURLOPT_MAXREDIRS, 10L);
+	CU(curl_easy_setopt)(c, CURLOPT_FOLLOWLOCATION, 0L);
 	CU(curl_easy_setopt)(c, CURLOPT_FAILONERROR, 1L);
 	CU(curl_easy_setopt)(c, CURLOPT_CONNECTTIMEOUT, r->timeout);
 	CU(curl_easy_setopt)(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -135,11 +202,61 @@ static void setup(struct registry *r, const char *url)
 		CU(curl_easy_setopt)(c, CURLOPT_CAINFO, r->ca_file);
 }
 
+/* The transfer set up for url, following redirects here rather than in
+ * libcurl: each hop must be https (an index must never send pylock to a
+ * local file), to a host pylock may connect to, checked before the name is
+ * looked up. Bodies of redirects are not kept (the sinks skip them). */
+#define MAX_REDIRECTS 10
+static CURLcode perform(struct registry *r, const char *url)
+{
+	char *at = util_xstrdup(url);
+	CURLcode rc;
+
+	for (int hop = 0;; hop++) {
+		char *next = NULL;
+		long code = 0;
+
+		if (!may_fetch(r, at)) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		CU(curl_easy_setopt)(r->curl, CURLOPT_URL, at);
+		rc = CU(curl_easy_perform)(r->curl);
+		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
+		CU(curl_easy_getinfo)(r->curl, CURLINFO_REDIRECT_URL, &next);
+		if (rc != CURLE_OK || code < 300 || code > 399 || !next)
+			break;
+		if (hop == MAX_REDIRECTS) {
+			rc = CURLE_TOO_MANY_REDIRECTS;
+			break;
+		}
+		if (strncmp(next, "https://", 8)) {
+			rc = CURLE_UNSUPPORTED_PROTOCOL;
+			break;
+		}
+		free(at);
+		at = util_xstrdup(next);
+	}
+	free(at);
+	return rc;
+}
+
+/* A redirect's body is not the resource. */
+static bool redirecting(struct registry *r)
+{
+	long code = 0;
+
+	CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
+	return code >= 300 && code <= 399;
+}
+
 /* A failed transfer, said the way a user can act on. */
 static int transfer_error(struct registry *r, const char *url, CURLcode rc, struct pl_error *err)
 {
 	long code = 0;
 
+	if (r->refused[0])
+		return pl_error_set(err, NULL, 0, 0, "%s", r->refused);
 	switch (rc) {
 	case CURLE_HTTP_RETURNED_ERROR:
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -158,6 +275,7 @@ static int transfer_error(struct registry *r, const char *url, CURLcode rc, stru
 }
 
 struct mem_sink {
+	struct registry *r;
 	struct util_buf *buf;
 	size_t max;
 	bool too_big;
@@ -167,6 +285,8 @@ static size_t mem_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct mem_sink *s = arg;
 
+	if (redirecting(s->r))
+		return n;
 	if (s->buf->len + n > s->max) {
 		s->too_big = true;
 		return 0;
@@ -196,13 +316,13 @@ static size_t header_line(char *data, size_t size, size_t n, void *arg)
 static int get(struct registry *r, const char *url, size_t max, struct util_buf *body, char **content_type,
 	       struct curl_slist *headers, struct pl_error *err)
 {
-	struct mem_sink sink = { body, max, false };
+	struct mem_sink sink = { r, body, max, false };
 	long code = 0;
 	CURLcode rc;
 
 	if (curl_ready(r, err) < 0)
 		return -1;
-	setup(r, url);
+	setup(r);
 	if (headers)
 		CU(curl_easy_setopt)(r->curl, CURLOPT_HTTPHEADER, headers);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, mem_write);
@@ -212,7 +332,7 @@ static int get(struct registry *r, const char *url, size_t max, struct util_buf 
 		CU(curl_easy_setopt)(r->curl, CURLOPT_HEADERFUNCTION, header_line);
 		CU(curl_easy_setopt)(r->curl, CURLOPT_HEADERDATA, content_type);
 	}
-	rc = CU(curl_easy_perform)(r->curl);
+	rc = perform(r, url);
 	if (sink.too_big)
 		return pl_error_set(err, NULL, 0, 0, "%s: larger than %zu bytes", url, max);
 	if (rc == CURLE_HTTP_RETURNED_ERROR) {
@@ -750,6 +870,7 @@ out:
 /* ---- fetching into the store ---- */
 
 struct file_sink {
+	struct registry *r;
 	int fd;
 	struct trust_sha256 *hash;
 	uint64_t got, max;
@@ -761,6 +882,8 @@ static size_t file_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct file_sink *s = arg;
 
+	if (redirecting(s->r))
+		return n;
 	if (s->got + n > s->max) {
 		s->too_big = true;
 		return 0;
@@ -801,7 +924,7 @@ int registry_fetch(struct registry *r, const char *store_root, const struct trus
 {
 	const char *want = lock_file_sha256(f);
 	struct store_stage stage;
-	struct file_sink sink = { .fd = -1 };
+	struct file_sink sink = { .r = r, .fd = -1 };
 	struct util_buf sig = UTIL_BUF_INIT, sig_url = UTIL_BUF_INIT;
 	char hex[65];
 	CURLcode rc;
@@ -823,10 +946,10 @@ int registry_fetch(struct registry *r, const char *store_root, const struct trus
 	}
 	sink.fd = stage.fd;
 	sink.max = f->size >= 0 ? (uint64_t)f->size : FILE_MAX;
-	setup(r, url);
+	setup(r);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, file_write);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEDATA, &sink);
-	rc = CU(curl_easy_perform)(r->curl);
+	rc = perform(r, url);
 	trust_sha256_final(sink.hash, hex);
 	if (sink.too_big) {
 		result(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url, (long long)f->size);

@@ -15,15 +15,30 @@
 #define REGISTRY_PAGE_MAX (32u << 20)	/* one project's index page */
 #define REGISTRY_NAME_MAX 255		/* a file name in an index */
 
+/* The https hosts fetched from when config.yaml names none. */
+#define REGISTRY_DEFAULT_HOSTS { "pypi.org", "files.pythonhosted.org" }
+
 struct registry_options {
 	const char *ca_file;	/* NULL: the system's CA store */
 	long timeout;		/* seconds without progress before giving up; 0: 30 */
+	/* The https hosts pylock may connect to: these (config.yaml fetch:
+	 * hosts; PyPI's when not hosts_set) and those of the policy's
+	 * registries. Anything else, named by a lock, an index page or a
+	 * redirect, is refused before it is looked up. */
+	char *const *hosts;
+	size_t nhosts;
+	bool hosts_set;
+	const struct trust_policy *policy;
 };
 
 /* One connection cache; not shared between threads. */
 struct registry;
 struct registry *registry_new(const struct registry_options *o, struct pl_error *err);
 void registry_free(struct registry *r);
+
+/* Refuses a lock that names an https host (a file's url, a package's
+ * index) pylock may not fetch from, naming it and where the lock names it. */
+int registry_check_lock(const struct registry_options *o, const struct lock *lock, struct pl_error *err);
 
 /* A project page's files (PEP 503 / PEP 691). Entries whose name is unsafe
  * (a / or \, a leading dot, "..", control characters, too long) or does not

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -147,6 +148,85 @@ bool util_is_hex(const char *s, size_t len)
 		if (!isxdigit((unsigned char)s[i]))
 			return false;
 	return true;
+}
+
+bool util_url_host(const char *url, char *out, size_t size)
+{
+	const char *p = strstr(url, "://"), *end, *at, *colon;
+	size_t n;
+
+	if (!p || (strncasecmp(url, "https://", 8) && strncasecmp(url, "http://", 7)))
+		return false;
+	p += 3;
+	end = p + strcspn(p, "/?#\\");
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at > p)
+		p = at;
+	if (*p == '[')
+		colon = memchr(p, ']', (size_t)(end - p)) ? (const char *)memchr(p, ']', (size_t)(end - p)) + 1 : end;
+	else
+		colon = memchr(p, ':', (size_t)(end - p)) ? (const char *)memchr(p, ':', (size_t)(end - p)) : end;
+	n = (size_t)(colon - p);
+	if (!n || n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c <= ' ' || c >= 0x7f)
+			return false;
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* The length of the UTF-8 sequence at s (n bytes available): 1 to 4; 0
+ * when it is invalid; -1 when it may be valid but is cut short. */
+static int utf8_length(const unsigned char *s, size_t n)
+{
+	int want = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	/* The second byte's range excludes overlong forms, surrogates and
+	 * code points past U+10FFFF. */
+	unsigned char lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
+
+	for (int i = 1; i < want; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return want;
+}
+
+size_t util_escape_controls(const char *in, size_t len, bool final, struct util_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, plain = 0;
+
+	while (i < len) {
+		int n = utf8_length(s + i, len - i);
+		if (n < 0 && !final)
+			break;
+		if (n == 1 && (s[i] >= 0x20 || s[i] == '\t' || s[i] == '\n') && s[i] != 0x7f) {
+			i++;
+			continue;
+		}
+		if (n >= 2 && !(n == 2 && s[i] == 0xc2 && s[i + 1] <= 0x9f)) {
+			i += (size_t)n;
+			continue;
+		}
+		util_buf_add(out, in + plain, i - plain);
+		if (n == 2)
+			util_buf_printf(out, "\\u%04x", s[i + 1]);
+		else
+			util_buf_printf(out, "\\x%02x", s[i]);
+		i += n == 2 ? 2 : 1;
+		plain = i;
+	}
+	util_buf_add(out, in + plain, i - plain);
+	return i;
 }
 
 uint64_t util_hash_str(const char *s)

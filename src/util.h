@@ -43,6 +43,11 @@ char *util_xstrndup(const char *s, size_t n);
 bool util_str_equal(const char *a, const char *b);
 /* Whether s[0..len) are all hexadecimal digits (and len > 0). */
 bool util_is_hex(const char *s, size_t len);
+/* The host of an http(s) URL, lower-cased, without user info or port
+ * ("[::1]" keeps its brackets), into out. False when url has none or it
+ * does not fit. */
+bool util_url_host(const char *url, char *out, size_t size);
+
 /* A 64-bit FNV-1a hash of a string: file names for caches, never security. */
 uint64_t util_hash_str(const char *s);
 
@@ -67,6 +72,13 @@ const char *util_buf_str(struct util_buf *b);
 /* Hands the contents to the caller (free() them) and empties the buffer. */
 char *util_buf_steal(struct util_buf *b);
 void util_buf_free(struct util_buf *b);
+
+/* Appends in[0..len) to out with what a terminal would act on made
+ * visible: C0 controls but tab and newline, DEL and bytes that are not
+ * UTF-8 as \xNN, the C1 controls (U+0080..U+009F) as \u00NN. Returns the
+ * bytes taken: all, but an unfinished UTF-8 sequence at the end when more
+ * may follow (!final). */
+size_t util_escape_controls(const char *in, size_t len, bool final, struct util_buf *out);
 
 /* A growable array of fixed-size items. */
 struct util_array {

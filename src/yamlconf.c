@@ -297,6 +297,14 @@ static int set_ca_file(const struct yamlconf_node *v, const char *file, struct y
 	return path_setting(v, file, "ca-file", &cfg->ca_file, err);
 }
 
+static int set_fetch_hosts(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			   struct pl_error *err)
+{
+	list_free(&cfg->fetch_hosts);
+	cfg->fetch_hosts_set = true;
+	return set_list(v, file, "hosts", false, &cfg->fetch_hosts, err);
+}
+
 static int set_python(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
 		      struct pl_error *err)
 {
@@ -427,6 +435,7 @@ static const struct setting top_settings[] = {
 };
 
 static const struct setting fetch_settings[] = {
+	{ "hosts", set_fetch_hosts },
 	{ "ca-file", set_ca_file },
 	{ "timeout", set_timeout },
 	{ NULL, NULL },
@@ -519,6 +528,7 @@ void yamlconf_config_fini(struct yamlconf_config *cfg)
 	list_free(&cfg->ro_binds);
 	list_free(&cfg->dotfiles);
 	list_free(&cfg->env);
+	list_free(&cfg->fetch_hosts);
 	free(cfg->ca_file);
 	free(cfg->python);
 	free(cfg->theme);

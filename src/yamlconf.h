@@ -60,6 +60,8 @@ struct yamlconf_config {
 	long processes;			/* at most, at once */
 	long long memory;		/* address space of each process, bytes; 0: unbounded */
 	/* fetch: */
+	struct yamlconf_list fetch_hosts;	/* https hosts pylock may fetch from, besides the policy's registries */
+	bool fetch_hosts_set;		/* false: the default (PyPI's two hosts) */
 	char *ca_file;			/* NULL: the system's CA store */
 	long fetch_timeout;		/* seconds without progress; 0: the default */
 };

@@ -234,6 +234,61 @@ SH
 	run $R "$plain" "$T/no-mount-setattr" "$P" run -- cat /etc/shadow
 	check_not_contains "$label: nor /etc/shadow where mounts cannot be idmapped" "$out" "root:"
 
+	# ---- 6. exfiltration through the lock ----
+	# With no network, the command writes a lock whose file URL carries
+	# data to a host of its choosing; the host's next sync or verify must
+	# not connect. A listener on loopback counts connections.
+	rm -f "$marks/$label-connected" "$marks/$label-port"
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, _ = s.accept(); open(sys.argv[2], "w").write("connected")
+' "$marks/$label-port" "$marks/$label-connected" &
+exfil=$!
+	on_exit "kill $exfil 2>/dev/null"
+	wait_for test -s "$marks/$label-port"
+	port=$(cat "$marks/$label-port")
+	printf "lock-version = '1.0'\ncreated-by = 't'\npackages = []\n" > "$plain/pylock.toml" && own "$plain"
+	at "$plain" "$P" run --net=off -- sh -c "cat > pylock.toml <<L
+lock-version = '1.0'
+created-by = 'x'
+[[packages]]
+name = 'leak'
+version = '1'
+wheels = [{url = 'https://localhost:$port/\$(id -un)-secret/leak-1-py3-none-any.whl', hashes = {sha256 = '$(printf %064d 0)'}}]
+L"
+	for cmd in sync verify; do
+		at "$plain" "$P" $cmd
+		check_equal "$label: $cmd refuses a lock naming a host no one named" "$rc" 2
+		check_contains "$label: $cmd names the host" "$err" "host localhost is not one pylock fetches from"
+	done
+	no_marker "$label: and nothing connected to it" "$label-connected"
+	kill "$exfil" 2>/dev/null
+	rm -f "$plain/pylock.toml"
+
+	# ---- 7. terminal escapes in output ----
+	esc=$(printf '\033')
+	printf 'lock-version = "1.0"\ncreated-by = "\\u001b]2;retitled\\u0007 \\u009b31m"\n[[packages]]\nname = "x"\nversion = "1.0"\nwheels = [{name = "x-1.0-py3-none-any.whl", url = "https://files.pythonhosted.org/\\u001b]52;c;cHdu\\u0007/x-1.0-py3-none-any.whl", hashes = {sha256 = "%064d"}}]\n' 0 > "$plain/pylock.toml"
+	own "$plain"
+	for cmd in "show" "show --json" "verify" "verify --json" "status"; do
+		# shellcheck disable=SC2086
+		at "$plain" "$P" $cmd
+		check_not_contains "$label: $cmd prints no escape sequence from the lock" "$out$err" "$esc"
+	done
+	at "$plain" "$P" show
+	check_contains "$label: show prints them escaped" "$out" '\x1b]2;retitled\x07 \u009b31m'
+	sed -i 's/^version = "1.0"/version = "1.0\\u001b[8m"/' "$plain/pylock.toml"
+	at "$plain" "$P" show
+	check_not_contains "$label: nor does an error quoting the lock" "$out$err" "$esc"
+	check_contains "$label: which quotes it escaped" "$err" "'1.0\x1b[8m'"
+	printf '[project]\nname = "plain\\u001b]2;x\\u0007"\n' > "$plain/pyproject.toml"
+	at "$plain" "$P" list "$plain"
+	check_not_contains "$label: list prints no escape sequence from pyproject.toml" "$out$err" "$esc"
+	printf '[project]\nname = "plain"\n' > "$plain/pyproject.toml"
+	rm -f "$plain/pylock.toml"
+
 	# ---- 8. bind destinations through symbolic links ----
 	mkdir -p "$T/$label-hostdir" && own "$T/$label-hostdir"
 	echo data > "$T/$label-file" && own "$T/$label-file"

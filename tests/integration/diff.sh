@@ -55,6 +55,14 @@ check_equal "JSON names the change and flags it" \
 	"$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["changes"]; print(len(c), c[0]["name"], c[0]["kind"], ",".join(c[0]["flags"]))' "$T/d.json")" \
 	"1 b changed attestations-changed,suspicious"
 
+sed "s|https://x/|https://exfil.example/data/|" pylock.toml > "$T/moved" && mv "$T/moved" pylock.toml
+check_exit "a file moved to another host is a change" 0 "$PYLOCK" diff
+check_contains "flagged host-changed" "$out" "[source-changed, attestations-changed, host-changed]"
+check_contains "and the summary warns" "$out" "SUSPICIOUS: a URL on a host the lock did not name before"
+{ cat pylock.toml; printf "[[packages]]\nname = 'c'\nversion = '1'\nwheels = [{url = 'https://exfil.example/c-1-py3-none-any.whl', hashes = {sha256 = '%s'}}]\n" "$H1"; } > "$T/added" && mv "$T/added" pylock.toml
+check_exit "an added package on a new host" 0 "$PYLOCK" diff --json
+check_contains "is flagged too" "$out" '"host-changed"'
+
 check_exit "an unknown revision is an input error" 2 "$PYLOCK" diff no-such-rev
 check_contains "it says so" "$err" "unknown revision"
 rm pylock.toml

@@ -7,6 +7,8 @@ index can show. Usage: https-server.py ROOT CERT KEY PORTFILE
   /loop/...    redirects to itself
   /error/...   HTTP 500
   /tofile/...  redirects to a file:// URL
+  /hop/F       redirects to /files/F on this host
+  /elsewhere/F redirects to /files/F on localhost (a host the tests do not allow)
   /json/N/     ROOT/json/N/index.json as PEP 691 JSON
   anything else: a file under ROOT (a folder gives its index.html)
 """
@@ -46,6 +48,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(302, headers=[("Location", p)])
         if p.startswith("/error/"):
             return self.send(500, b"broken")
+        if p.startswith("/hop/") or p.startswith("/elsewhere/"):
+            host = "127.0.0.1" if p.startswith("/hop/") else "localhost"
+            to = "https://%s:%d/files/%s" % (host, self.server.server_address[1], os.path.basename(p))
+            return self.send(302, b"moved", headers=[("Location", to)])
         if p.startswith("/tofile/"):
             return self.send(302, headers=[("Location", "file:///etc/passwd")])
         if p.startswith("/slow/"):

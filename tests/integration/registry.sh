@@ -26,7 +26,7 @@ openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreates
 "$PYLOCK" key generate "$T/stranger" > /dev/null
 cp /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl /usr/share/python-wheels/wheel-*.whl "$R/files/"
 head -c 300000 /dev/urandom > "$T/locked-bytes"
-for n in mismatch badsigned slowpoke; do head -c 300000 /dev/urandom > "$R/files/$n-1.0-py3-none-any.whl"; done
+for n in mismatch badsigned slowpoke hopped strayed; do head -c 300000 /dev/urandom > "$R/files/$n-1.0-py3-none-any.whl"; done
 for w in "$R"/files/*.whl; do "$PYLOCK" sign --key "$T/corp.key" "$w" > /dev/null; done
 "$PYLOCK" sign --key "$T/stranger.key" "$R/files/badsigned-1.0-py3-none-any.whl" > /dev/null
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -85,6 +85,8 @@ lockpkg() {	# lockpkg NAME FILE-WITH-THE-LOCKED-BYTES SOURCE-KEYS [INDEX [FILE-N
 	lockpkg tofile "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/tofile/tofile-1.0-py3-none-any.whl', " "" tofile-1.0-py3-none-any.whl
 	lockpkg future "$R/files/mismatch-1.0-py3-none-any.whl" "" "$U/json/" future-1.0-py3-none-any.whl
 	lockpkg plain "$R/files/mismatch-1.0-py3-none-any.whl" "url = 'http://127.0.0.1:1/plain-1.0-py3-none-any.whl', " "" plain-1.0-py3-none-any.whl
+	lockpkg hopped "$R/files/hopped-1.0-py3-none-any.whl" "url = '$U/hop/hopped-1.0-py3-none-any.whl', "
+	lockpkg strayed "$R/files/strayed-1.0-py3-none-any.whl" "url = '$U/elsewhere/strayed-1.0-py3-none-any.whl', "
 } > "$P/pylock.toml"
 
 cat > "$PYLOCK_HOME/config/policy.yaml" <<YAML
@@ -116,6 +118,9 @@ check_equal "a redirect to file:// is refused" "$(status tofile)" missing
 check_contains "and says why" "$(line tofile)" "redirects only to https://"
 check_contains "an unknown simple API major version is refused" "$(line future)" "unsupported simple API version 2.0"
 check_contains "plain http is not fetched" "$(line plain)" "only https:// and file://"
+check_equal "a redirect on the same host is followed" "$(status hopped)" verified
+check_equal "a redirect to a host pylock may not fetch from is refused" "$(status strayed)" missing
+check_contains "naming the host" "$(line strayed)" "host localhost is not one pylock fetches from"
 
 blob() { echo "$S/blobs/sha256/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-)"; }
 check_exit "the verified files are in the store" 0 test -f "$(blob "$(sha "$R/files/$pipw")")" -a -f "$(blob "$(sha "$R/files/$whw")")"
@@ -124,6 +129,21 @@ check_exit "the untrusted one is not" 1 test -e "$(blob "$(sha "$R/files/badsign
 check_equal "nothing half-written is left" "$(find "$S" -name '.stage*' | wc -l)" 0
 check_equal "every stored blob has the lock's hash" \
 	"$(find "$S/blobs" -type f ! -name '*.sig' | while read -r b; do [ "$(sha "$b")" = "$(basename "$(dirname "$b")")$(basename "$b")" ] || echo bad; done)" ""
+
+# A lock naming a host neither the policy nor config.yaml names (what a
+# sandboxed command could write to send data out) is refused whole, before
+# any connection, with the host and where the lock names it.
+cp "$P/pylock.toml" "$T/good-lock"
+{ cat "$T/good-lock"; lockpkg exfil "$R/files/mismatch-1.0-py3-none-any.whl" "url = 'https://exfil.example/secret-data/exfil-1.0-py3-none-any.whl', " "" exfil-1.0-py3-none-any.whl; } > "$P/pylock.toml"
+check_exit "verify refuses a lock naming an unknown host" 2 "$PYLOCK" verify
+check_contains "naming the host and the lock's line" "$err" "pylock.toml:$(grep -n exfil.example "$P/pylock.toml" | cut -d: -f1):"
+check_contains "and the host" "$err" "host exfil.example is not one pylock fetches from"
+check_exit "so does sync" 2 "$PYLOCK" sync
+printf 'fetch:\n  ca-file: %s\n  timeout: 2\n  hosts: [exfil.example]\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
+run "$PYLOCK" verify
+check_not_contains "a host named in fetch: hosts is fetched from" "$(line exfil)" "not one pylock fetches from"
+printf 'fetch:\n  ca-file: %s\n  timeout: 2\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
+cp "$T/good-lock" "$P/pylock.toml"
 
 # Stored files need no network: the second run reads the store.
 kill "$server"; wait "$server" 2>/dev/null
