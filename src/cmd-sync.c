@@ -90,14 +90,17 @@ const struct cli_command cmd_sync = {
 	.name = "sync",
 	.usage = "[PROJECT]",
 	.summary = "Build the project's environment from its lock, from verified files only.",
-	.help = "Chooses, for the interpreter (the project's [tool.pylock] python, else config's\n"
-		"python, else python3 on PATH), each package whose marker holds and its best wheel by\n"
+	.help = "Chooses, for the interpreter (the project's [tool.pylock] python, a command name,\n"
+		"else config's python, else python3 on PATH; never a file a sandbox may write, see\n"
+		"pylock-config(5)), each package whose marker holds and its best wheel by\n"
 		"tag priority; a package with only an sdist, VCS, directory or archive source is an\n"
 		"error naming it. Every chosen file is found as `pylock verify` finds it and admitted\n"
 		"into the store only when the trust policy accepts it: under mode enforce one refused\n"
 		"file stops the sync (exit 1) before anything is unpacked. Each wheel is unpacked once\n"
 		"into the store and compiled to bytecode; the environment, a venv for /opt/venv, is\n"
 		"assembled from them by hard links under a temporary name and renamed into place.\n"
-		"Prints the env-id; a second run of the same lock builds nothing.",
+		"Prints the env-id; a second run of the same lock builds nothing. A lock naming an\n"
+		"https host that neither policy.yaml's registries nor config.yaml's fetch: hosts name\n"
+		"is refused before any connection (exit 2).",
 	.run = run,
 };

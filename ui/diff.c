@@ -91,7 +91,7 @@ static void change_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	struct app *app = arg;
 	struct diff *s = app->tab_state[TAB_DIFF];
 	const struct lockdiff_change *c = &s->d.changes[i];
-	const char *flags[8];
+	const char *flags[LOCKDIFF_FLAGS];
 	size_t nf = lockdiff_flag_names(c->flags, flags);
 	char text[600];
 	int len;

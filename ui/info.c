@@ -55,8 +55,7 @@ static void environment(struct app *app, struct info *s, const struct project_ro
 	memset(&cfg, 0, sizeof(cfg));
 	if (yamlconf_config_load_default(&cfg, &err) < 0 || !(proj = project_load(r->p->path, &err)))
 		goto fail;
-	const struct toml_value *python = toml_get(proj->tool_pylock, "python");
-	if (pyenv_find(python && python->type == TOML_STRING ? python->u.str.ptr : cfg.python, &py, &err) < 0)
+	if (pyenv_find_for_project(proj, cfg.python, &py, &err) < 0)
 		goto fail;
 	have_py = true;
 	add(s, ROLE_NORMAL, "interpreter  %s (Python %s, %s)", py.executable, py.version, py.ntags ? py.tags[0] : "");

@@ -193,6 +193,63 @@ static void test_mkdir_p(void **state)
 	free(dir);
 }
 
+static char *escaped(const char *in, bool final, size_t *took)
+{
+	struct util_buf out = UTIL_BUF_INIT;
+
+	*took = util_escape_controls(in, strlen(in), final, &out);
+	util_buf_str(&out);
+	return util_buf_steal(&out);
+}
+
+static void test_escape_controls(void **state)
+{
+	size_t took;
+	char *s;
+
+	(void)state;
+	s = escaped("a\tb\nc", true, &took);
+	assert_string_equal(s, "a\tb\nc");	/* tab and newline stay */
+	free(s);
+	s = escaped("\033]0;x\007\r\177", true, &took);
+	assert_string_equal(s, "\\x1b]0;x\\x07\\x0d\\x7f");
+	free(s);
+	s = escaped("\xc2\x9b" "31m \xc3\xa9 \xe2\x80\xa6", true, &took);
+	assert_string_equal(s, "\\u009b31m \xc3\xa9 \xe2\x80\xa6");	/* C1 escaped, é and … kept */
+	free(s);
+	s = escaped("\xff \xc0\x80 \xed\xa0\x80", true, &took);
+	assert_string_equal(s, "\\xff \\xc0\\x80 \\xed\\xa0\\x80");	/* not UTF-8: overlong, surrogate */
+	free(s);
+	/* An unfinished sequence waits for the next write, unless final. */
+	s = escaped("ok\xe2\x80", false, &took);
+	assert_int_equal(took, 2);
+	assert_string_equal(s, "ok");
+	free(s);
+	s = escaped("ok\xe2\x80", true, &took);
+	assert_int_equal(took, 4);
+	assert_string_equal(s, "ok\\xe2\\x80");
+	free(s);
+}
+
+static void test_url_host(void **state)
+{
+	char host[64];
+
+	(void)state;
+	assert_true(util_url_host("https://Files.PythonHosted.org/packages/x.whl", host, sizeof(host)));
+	assert_string_equal(host, "files.pythonhosted.org");
+	assert_true(util_url_host("https://user:secret@evil.example:8443/x", host, sizeof(host)));
+	assert_string_equal(host, "evil.example");
+	assert_true(util_url_host("https://[::1]:443/simple/", host, sizeof(host)));
+	assert_string_equal(host, "[::1]");
+	assert_true(util_url_host("https://a.example?q=1", host, sizeof(host)));
+	assert_string_equal(host, "a.example");
+	assert_false(util_url_host("file:///etc/passwd", host, sizeof(host)));
+	assert_false(util_url_host("https:///x", host, sizeof(host)));
+	assert_false(util_url_host("https://bad\033host/x", host, sizeof(host)));
+	assert_false(util_url_host("https://a-very-long-host-name-that-does-not-fit-in-the-buffer.example/", host, 16));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_read_file_bounds),
 		cmocka_unit_test(test_dir_paths),
 		cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test(test_url_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
