@@ -70,6 +70,8 @@ allow-unsigned:
   - {name: allowed, version: "1.0", reason: built in-house}
 YAML
 
+# The remote file's host is one the user named (no network here: missing).
+printf 'fetch:\n  hosts: [files.example]\n' > "$PYLOCK_HOME/config/config.yaml"
 check_exit "verify fails under enforce" 1 "$PYLOCK" verify "$P"
 status() { echo "$out" | awk -v n="$1" '$1 == n { print $3 }'; }
 check_equal "pip (signed by pylock): verified" "$(status pip)" verified
@@ -138,7 +140,7 @@ check_exit "a wrong mode is an input error" 2 "$PYLOCK" verify "$P"
 # The files for this interpreter, or all of them.
 if [ -x /usr/bin/python3 ]; then
 	printf 'mode: enforce\nkeys: [{id: corp, file: %s}]\n' "$T/corp.pub" > "$PYLOCK_HOME/config/policy.yaml"
-	printf 'python: /usr/bin/python3\n' > "$PYLOCK_HOME/config/config.yaml"
+	printf 'python: /usr/bin/python3\nfetch:\n  hosts: [files.example]\n' > "$PYLOCK_HOME/config/config.yaml"
 	for f in multi-1.0-py3-none-any.whl multi-1.0-cp311-cp311-win_amd64.whl winonly-1.0-py3-none-any.whl; do
 		head -c 1000 /dev/urandom > "$P/dist/$f"
 	done
@@ -164,7 +166,7 @@ if [ -x /usr/bin/python3 ]; then
 	check_exit "--all-files checks every file" 1 "$PYLOCK" verify --all-files "$P"
 	check_equal "the other platform's unsigned wheel counts then" "$(status multi)" unsigned
 	check_equal "and so does the other platform's package" "$(status winonly)" unsigned
-	printf 'python: /nonexistent/python3\n' > "$PYLOCK_HOME/config/config.yaml"
+	printf 'python: /nonexistent/python3\nfetch:\n  hosts: [files.example]\n' > "$PYLOCK_HOME/config/config.yaml"
 	check_exit "without an interpreter, every file is checked" 1 "$PYLOCK" verify "$P"
 	check_contains "and it says why" "$err" "checking every file"
 else

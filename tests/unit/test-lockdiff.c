@@ -98,7 +98,7 @@ static void test_hash_change_is_suspicious(void **state)
 	struct lock *b = parse(HEAD "[[packages]]\nname = 'p'\nversion = '1'\n"
 			       "sdist = {url = 'https://a/p-1.tar.gz', hashes = {sha256 = '" H2 "'}}\n");
 	struct lockdiff d;
-	const char *names[8];
+	const char *names[LOCKDIFF_FLAGS];
 
 	lockdiff_diff(a, b, &d);
 	assert_int_equal(d.n, 1);
