@@ -157,38 +157,49 @@ int pyenv_load(const char *path, struct pyenv *py, struct pl_error *err)
 	return rc;
 }
 
-/* The interpreter the source names, resolved: see pyenv.h. */
-static char *choose(const struct pyenv_source *src, char **pinned_real, struct pl_error *err)
+/* A command name that can only be an interpreter's (python3, python3.12,
+ * python3.13t, pypy3): project content may pick one, never any program. */
+static bool python_name(const char *name)
 {
-	const char *const untrusted[] = { src->project_tree };
-	size_t nun = src->project_tree ? 1 : 0;
+	const char *p = !strncmp(name, "python", 6) ? name + 6 : !strncmp(name, "pypy", 4) ? name + 4 : NULL;
+
+	if (!p)
+		return false;
+	p += strspn(p, "0123456789.");
+	return !*p || (*p == 't' && !p[1]);
+}
+
+/* The interpreter the source names, resolved: see pyenv.h. */
+static char *choose(const struct pyenv_source *src, const char *const *untrusted, size_t nun, char **pinned_real,
+		    struct pl_error *err)
+{
 	const char *want = src->requested && src->requested[0] ? src->requested
 			 : src->pinned && src->pinned[0] ? src->pinned : "python3";
 	char real[PATH_MAX];
 
 	*pinned_real = src->pinned && strchr(src->pinned, '/') && realpath(src->pinned, real) ? util_xstrdup(real) : NULL;
-	if (!strchr(want, '/'))
-		return boundary_exec_search(want, untrusted, nun, err);
-	if (want == src->pinned) {
-		if (!*pinned_real)
-			return pl_error_errno(err, want, "cannot use the interpreter"), NULL;
+	if (want == src->pinned && *pinned_real)
 		return util_xstrdup(*pinned_real);
-	}
-	/* A path written in the project: the sandbox can write pyproject.toml,
-	 * so only the user's own pin may name a file to run. */
-	if (*pinned_real && realpath(want, real) && !strcmp(real, *pinned_real))
+	if (want == src->pinned && strchr(want, '/'))
+		return pl_error_errno(err, want, "cannot use the interpreter"), NULL;
+	if (!strchr(want, '/') && (want != src->requested || python_name(want)))
+		return boundary_exec_search(want, untrusted, nun, err);
+	/* Written in the project, which a sandbox can write: only the
+	 * user's own pin may name a file to run. */
+	if (strchr(want, '/') && *pinned_real && realpath(want, real) && !strcmp(real, *pinned_real))
 		return util_xstrdup(real);
 	pl_error_set(err, src->requested_file, src->line, src->col,
-		     "[tool.pylock] python names a path (%s); pylock runs on the host only a command name found "
-		     "on PATH (python = \"python3.12\") or the interpreter you pin in config.yaml (python: PATH)",
-		     want);
+		     "[tool.pylock] python names %s (%s); pylock runs on the host only an interpreter's command name "
+		     "found on PATH (python = \"python3.12\") or the interpreter you pin in config.yaml (python: PATH)",
+		     strchr(want, '/') ? "a path" : "a command that is not an interpreter's", want);
 	return NULL;
 }
 
 int pyenv_find(const struct pyenv_source *src, struct pyenv *py, struct pl_error *err)
 {
 	const char *const untrusted[] = { src->project_tree };
-	char *pinned_real = NULL, *path = choose(src, &pinned_real, err), *exe;
+	size_t nun = src->project_tree ? 1 : 0;
+	char *pinned_real = NULL, *path = choose(src, untrusted, nun, &pinned_real, err), *exe;
 	int rc;
 
 	memset(py, 0, sizeof(*py));
@@ -200,7 +211,7 @@ int pyenv_find(const struct pyenv_source *src, struct pyenv *py, struct pl_error
 	/* What the interpreter says it is (sys.executable) is what sync runs
 	 * and environments link: it passes the same test, unless pinned. */
 	if (rc == 0 && !(pinned_real && !strcmp(py->executable, pinned_real))) {
-		if (!(exe = boundary_exec_check(py->executable, untrusted, src->project_tree ? 1 : 0, err))) {
+		if (!(exe = boundary_exec_check(py->executable, untrusted, nun, err))) {
 			pyenv_fini(py);
 			rc = -1;
 		}
@@ -215,6 +226,7 @@ int pyenv_find_for_project(const struct project *proj, const char *pinned, struc
 {
 	const struct toml_value *python = toml_get(proj->tool_pylock, "python");
 	struct pyenv_source src = { .pinned = pinned };
+	struct pl_error ignored;
 	int rc;
 
 	memset(py, 0, sizeof(*py));
@@ -227,8 +239,9 @@ int pyenv_find_for_project(const struct project *proj, const char *pinned, struc
 		src.line = python->line;
 		src.col = python->col;
 	}
-	if (!(src.project_tree = boundary_writable_tree(proj->root, err)))
-		return -1;
+	/* A folder refused as a sandbox's tree is untrusted all the same. */
+	if (!(src.project_tree = boundary_writable_tree(proj->root, &ignored)))
+		src.project_tree = util_xstrdup(proj->root);
 	rc = pyenv_find(&src, py, err);
 	free((char *)src.project_tree);
 	return rc;

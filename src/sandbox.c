@@ -1,20 +1,28 @@
 /* The sandbox, step by step (compare bubblewrap's main()):
  *
  *   parent                         sandbox init (pid 1)              command
- *   clone(user|mount|pid|ipc|uts   die_with_parent()
- *         |cgroup[|net])           map_ids(): uid/gid -> itself,
- *                                    setgroups denied
- *                                  make_mounts_private()
- *                                  enter_scratch_root()
- *                                  run_ops(): binds (read-only down
- *                                    to every submount), tmpfs, /dev, /proc
+ *   sandbox_prep_before()          die_with_parent() (and, with
+ *     (sandbox-host.c): root's       cgroups, wait to be put in them)
+ *     idmapped /usr and /etc,      take_stdio(): pipes for host files
+ *     pipes for stdio files,       map_ids(): uid/gid -> itself,
+ *     terminal modes, cgroups        setgroups denied
+ *   clone(user|mount|pid|ipc|uts   close_inherited_fds()
+ *         |cgroup[|net])           make_mounts_private()
+ *   sandbox_prep_started():        bring_up_loopback() (--net=off)
+ *     pumps, cgroups joined        enter_scratch_root()
+ *                                  run_ops(): every mount point opened
+ *                                    without following links; binds
+ *                                    (read-only down to every submount),
+ *                                    tmpfs, /dev, /proc (keys hidden)
  *                                  set_hostname()
  *   wait; forward signals          switch_root(): pivot, old root gone
- *                                  seal_root(): / read-only
- *                                  run_init(): fork ---------------> take_terminal()
- *                                    forward signals, reap,          chdir(cwd)
- *                                    exit with the command's status  drop_capabilities()
+ *   sandbox_prep_after(): the      seal_root(): / read-only
+ *     terminal back, pumps         run_init(): vfork --------------> own_process_group()
+ *     drained, cgroups removed       forward signals, reap,          chdir(cwd)
+ *                                    exit with the command's status  limit_resources()
+ *                                                                    drop_capabilities()
  *                                                                    no_new_privs()
+ *                                                                    landlock_scopes()
  *                                                                    install_seccomp()
  *                                                                    execvp()
  *
@@ -771,7 +779,8 @@ static void seal_root(void)
 		fail("make / read-only");
 }
 
-/* Bounds inherited by everything in the sandbox. RLIMIT_NPROC counts the
+/* Bounds on the command and all it starts (init, pylock's own code, keeps
+ * none: a sanitizer's reservations would not fit). RLIMIT_NPROC counts the
  * processes of this user namespace alone (Linux 5.14); the kernel exempts
  * the host's root from it, for whom the parent's cgroups bound instead. */
 static void limit_resources(const struct sandbox_profile *p)
@@ -886,6 +895,7 @@ static void exec_command(const struct sandbox_profile *p, const struct sandbox_p
 	own_process_group(prep->tty);
 	if (chdir(p->cwd ? p->cwd : "/") < 0)
 		fail("enter %s", p->cwd);
+	limit_resources(p);
 	drop_capabilities();
 	no_new_privs();
 	landlock_scopes();
@@ -973,7 +983,6 @@ static void sandbox_child(const struct sandbox_profile *p, const struct sandbox_
 	set_hostname(p);
 	switch_root();
 	seal_root();
-	limit_resources(p);
 	run_init(p, prep, argv);
 }
 

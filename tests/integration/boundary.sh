@@ -72,6 +72,9 @@ SH
 	at "$c1b" "$P" run -- true
 	at "$c1" env PATH="$c1b/.venv/bin:/usr/bin:/bin" "$P" status
 	no_marker "$label: python3 in another sandboxed project's tree is skipped" "c1-$label"
+	printf '[project]\nname = "c1"\n[tool.pylock]\npython = "sh"\n' > "$c1/pyproject.toml"
+	at "$c1" "$P" status
+	check_contains "$label: a command that is no interpreter's is refused" "$err" "not an interpreter's (sh)"
 	printf '[project]\nname = "c1"\n[tool.pylock]\npython = "python3"\n' > "$c1/pyproject.toml"
 	at "$c1" env PATH="/usr/bin:/bin" "$P" status
 	check_contains "$label: a command name in [tool.pylock] python is looked up on PATH" "$out" "python   /usr/bin/python3"

@@ -57,9 +57,10 @@ static void test_same_version_changes(void **state)
 	assert_non_null(p);
 	/* 1 and 1.0 are the same version (PEP 440): a change, not an upgrade. */
 	assert_int_equal(p->kind, LOCKDIFF_CHANGED);
+	/* The index moved from host a to host b: flagged for a reviewer. */
 	assert_int_equal(p->flags, LOCKDIFF_FILES_ADDED | LOCKDIFF_FILES_REMOVED |
-			 LOCKDIFF_SOURCE_CHANGED | LOCKDIFF_DEPS_CHANGED);
-	assert_false(lockdiff_suspicious(p));
+			 LOCKDIFF_SOURCE_CHANGED | LOCKDIFF_DEPS_CHANGED | LOCKDIFF_HOST_CHANGED);
+	assert_true(lockdiff_suspicious(p));
 	assert_null(find(&d, "q"));
 	lockdiff_fini(&d);
 	lock_free(a);
