@@ -301,17 +301,21 @@ static char *make_cgroup(const char *controller, const char *limit_file, long lo
 
 /* A bound on processes and memory through cgroups, for root: the kernel
  * exempts the host's root from RLIMIT_NPROC. Others are bounded by the
- * rlimits set inside (RLIMIT_NPROC counts per user namespace). */
+ * rlimits set inside (RLIMIT_NPROC counts per user namespace). A memory
+ * cgroup counts what is used (tmpfs pages too), not address space, so it
+ * bounds by default: three quarters of the machine's memory. */
 static void prepare_cgroups(const struct sandbox_profile *p, struct sandbox_prep *prep)
 {
 	bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+	long long memory = p->memory > 0 ? p->memory
+			 : (long long)sysconf(_SC_PHYS_PAGES) / 4 * 3 * (long long)sysconf(_SC_PAGESIZE);
 
 	if (geteuid() != 0)
 		return;
 	if (p->processes > 0)
 		prep->cgroups[0] = make_cgroup("pids", "pids.max", p->processes);
-	if (p->memory > 0)
-		prep->cgroups[1] = make_cgroup("memory", v2 ? "memory.max" : "memory.limit_in_bytes", p->memory);
+	if (memory > 0)
+		prep->cgroups[1] = make_cgroup("memory", v2 ? "memory.max" : "memory.limit_in_bytes", memory);
 	prep->hold = prep->cgroups[0] || prep->cgroups[1];
 }
 

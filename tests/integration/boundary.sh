@@ -328,6 +328,13 @@ done"
 	check_contains "$label: processes caps how many run at once" "$out$err" "fork"
 	at "$plain" "$P" run -- python3 -c 'x = bytearray(1024 << 20); print("allocated")'
 	check_not_contains "$label: memory caps what a process allocates" "$out" "allocated"
+	# As root, a memory cgroup counts tmpfs pages as well (where pylock may
+	# make one: a cgroup v1 memory hierarchy, or v2 with the controller on).
+	if [ -z "$as" ] && [ "$(id -u)" = 0 ] && [ -w /sys/fs/cgroup/memory ]; then
+		printf 'sandbox:\n  tmpfs-size: 1G\n  memory: 128M\n' > "$home/.config/pylock/config.yaml"
+		at "$plain" "$P" run -- sh -c 'dd if=/dev/zero of=/tmp/big bs=1M count=400 2>/dev/null; echo wrote=$?'
+		check_not_contains "$label: as root, memory: also bounds what the sandbox keeps in tmpfs" "$out" "wrote=0"
+	fi
 	rm "$home/.config/pylock/config.yaml"
 	at "$plain" "$P" run -- df -k /tmp
 	check_contains "$label: /tmp is capped by default (1 GiB)" "$out" "1048576"
