@@ -59,7 +59,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (registry_check_lock(&fetch, e.lock, &err) < 0)
 		goto fail;
 	struct env_sync_options o = {
-		.store = e.store, .lock_dir = e.proj->root, .policy = &policy, .fetch = &fetch, .cache = cache,
+		.store = e.store, .lock_dir = e.proj->root, .project_root = e.proj->root,
+		.lock_path = e.proj->lock_path, .policy = &policy, .fetch = &fetch, .cache = cache,
 		.progress = isatty(2) ? &bar : NULL,
 	};
 	if (env_sync(&e.plan, &e.py, &o, &built, &refused, &err) < 0) {
@@ -67,8 +68,6 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			rc = CLI_CHECK_FAILED;
 		goto fail;
 	}
-	if (env_remember(e.store, e.proj->root, e.proj->lock_path, e.plan.env_id, &err) < 0)
-		goto fail;
 	printf("%s\n", e.plan.env_id);
 	fprintf(stderr, "pylock: %s: %zu package%s for Python %s%s, %s in %.2f s\n", e.proj->name, e.plan.n,
 		e.plan.n == 1 ? "" : "s", e.py.version, e.plan.skipped ? " (others' markers do not apply)" : "",

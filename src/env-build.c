@@ -428,6 +428,13 @@ out:
 	return rc;
 }
 
+static int remember(const struct env_sync_options *o, const struct env_plan *plan, struct pl_error *err)
+{
+	if (!o->project_root)
+		return 0;
+	return env_remember(o->store, o->project_root, o->lock_path, plan->env_id, err);
+}
+
 int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
 	     size_t *refused, struct pl_error *err)
 {
@@ -438,15 +445,21 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 
 	*built = false;
 	*refused = 0;
+	/* gc waits for running syncs: what they unpack is not referenced yet,
+	 * nor is what they built until it is remembered. */
+	int store_lock = env_lock_open(o->store, "store", LOCK_SH, err);
+	if (store_lock < 0) {
+		free(final);
+		return -1;
+	}
 	if (access(final, F_OK) == 0) {
 		free(final);
-		return 0;
+		rc = remember(o, plan, err);
+		close(store_lock);
+		return rc;
 	}
 	free(final);
-	/* gc waits for running syncs: what they unpack is not referenced yet. */
-	int store_lock = env_lock_open(o->store, "store", LOCK_SH, err);
-	if (store_lock < 0)
-		return -1;
+	store_clean_stages(o->store);
 	pthread_mutex_init(&s.lock, NULL);
 	s.blobs = util_xcalloc(plan->n + 1, sizeof(*s.blobs));
 	s.results = util_xcalloc(plan->n + 1, sizeof(*s.results));
@@ -475,7 +488,8 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 			*err = s.errors[i];
 			goto out;
 		}
-	if (compile_all(&s, err) < 0 || publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0)
+	if (compile_all(&s, err) < 0 || publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0 ||
+	    remember(o, plan, err) < 0)
 		goto out;
 	*built = true;
 	rc = 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "env-internal.h"
+#include "store.h"
 #include "wheel.h"
 
 int env_drift(const char *env_dir, size_t *drifted, char *first, size_t first_len, struct pl_error *err)
@@ -144,6 +145,8 @@ int env_gc(const char *store, bool dry_run, void (*report)(void *arg, const char
 
 	if (store_lock < 0)
 		return -1;
+	if (!dry_run)
+		store_clean_stages(store);
 	kept_envs(store, dry_run, &keep);
 	util_buf_printf(&dir, "%s/envs", store);
 	if ((d = opendir(dir.data))) {

@@ -64,16 +64,21 @@ struct env_progress {
 
 struct env_sync_options {
 	const char *store, *lock_dir;
+	/* The project whose lock this is: remembered (env_remember) while the
+	 * store's lock is still held, so that gc never finds the environment
+	 * unreferenced; NULL: not remembered. */
+	const char *project_root, *lock_path;
 	const struct trust_policy *policy;
 	const struct registry_options *fetch;
 	struct trust_cache *cache;
 	const struct env_progress *progress;	/* may be NULL */
 };
 
-/* Makes envs/<env-id> exist. *built says whether it had to be built (a
- * second sync of the same lock builds nothing). A file the policy does not
- * admit stops the sync before anything is unpacked: err lists them and
- * *refused counts them. */
+/* Makes envs/<env-id> exist, under a shared lock of the store (gc takes it
+ * exclusively: nothing a sync made, is making or reports is collected).
+ * *built says whether it had to be built (a second sync of the same lock
+ * builds nothing). A file the policy does not admit stops the sync before
+ * anything is unpacked: err lists them and *refused counts them. */
 int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
 	     size_t *refused, struct pl_error *err);
 

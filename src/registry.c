@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 
 #include "store.h"
 
-#define FILE_MAX ((uint64_t)16 << 30)	/* when the lock gives no size */
 #define DEFAULT_TIMEOUT 30
 
 /* libcurl pulls in some thirty libraries; loaded only when a file must be
@@ -904,20 +902,6 @@ static size_t file_write(char *data, size_t size, size_t n, void *arg)
 	return n;
 }
 
-static void result(struct trust_result *res, enum trust_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void result(struct trust_result *res, enum trust_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(res, 0, sizeof(*res));
-	res->status = st;
-	va_start(ap, fmt);
-	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
-	va_end(ap);
-}
-
 int registry_fetch(struct registry *r, const char *store_root, const struct trust_policy *p,
 		   const struct lock_package *pkg, const struct lock_file *f, const char *url, char **blob,
 		   struct trust_result *res, struct pl_error *err)
@@ -932,52 +916,52 @@ int registry_fetch(struct registry *r, const char *store_root, const struct trus
 
 	*blob = NULL;
 	if (!want) {
-		result(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
+		trust_result_set(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
 		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, res->reason);
 	}
 	if (curl_ready(r, err) < 0 || store_stage_open(store_root, want, &stage, err) < 0) {
-		result(res, TRUST_MISSING, "%.250s", err->msg);
+		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
 		return -1;
 	}
 	if (!(sink.hash = trust_sha256_new(err))) {
-		result(res, TRUST_MISSING, "%.250s", err->msg);
+		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
 		store_stage_abort(&stage);
 		return -1;
 	}
 	sink.fd = stage.fd;
-	sink.max = f->size >= 0 ? (uint64_t)f->size : FILE_MAX;
+	sink.max = f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX;
 	setup(r);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, file_write);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEDATA, &sink);
 	rc = perform(r, url);
 	trust_sha256_final(sink.hash, hex);
 	if (sink.too_big) {
-		result(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url, (long long)f->size);
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url, (long long)f->size);
 	} else if (sink.write_failed) {
 		errno = sink.write_errno;
 		pl_error_errno(err, stage.tmp, "cannot write into the store");
-		result(res, TRUST_MISSING, "%.250s", err->msg);
+		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
 	} else if (rc == CURLE_FILE_COULDNT_READ_FILE) {
-		result(res, TRUST_MISSING, "%.230s: no such file", url);
+		trust_result_set(res, TRUST_MISSING, "%.230s: no such file", url);
 	} else if (rc != CURLE_OK) {
 		transfer_error(r, url, rc, err);
-		result(res, TRUST_MISSING, "%.250s", err->msg);
+		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
 	} else if (f->size >= 0 && sink.got != (uint64_t)f->size) {
-		result(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
 		       (unsigned long long)sink.got, (long long)f->size);
 	} else if (strcasecmp(hex, want)) {
-		result(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...", url, hex,
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...", url, hex,
 		       want);
 	} else {
 		/* The bytes are the lock's: now their signature, beside them. */
 		util_buf_printf(&sig_url, "%s.sig", url);
 		code = registry_get(r, sig_url.data, TRUST_SIG_MAX, &sig, NULL, err);
 		if (code == 200 && store_stage_signature(&stage, sig.data ? sig.data : "", sig.len, err) < 0)
-			result(res, TRUST_MISSING, "%.250s", err->msg);
+			trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
 		else if (code < 0)
-			result(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err->msg);
+			trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err->msg);
 		else if (code != 200 && code != 404 && code != 410)
-			result(res, TRUST_MISSING, "cannot fetch the signature: %.200s: HTTP %d", sig_url.data, code);
+			trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s: HTTP %d", sig_url.data, code);
 		else {
 			util_buf_free(&sig);
 			util_buf_free(&sig_url);

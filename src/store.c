@@ -2,12 +2,15 @@
 #include "config.h"
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,15 +66,29 @@ int store_stage_open(const char *root, const char *sha256, struct store_stage *s
 	blob_path(&b, root, sha256, &dir_len);
 	s->final = util_buf_steal(&b);
 	s->dir = util_xstrndup(s->final, dir_len);
-	if (util_mkdir_p(s->dir, 0755, err) < 0)
+	util_buf_printf(&b, "%s/stage", root);
+	if (util_mkdir_p(s->dir, 0755, err) < 0 || util_mkdir_p(b.data, 0755, err) < 0) {
+		util_buf_free(&b);
 		goto fail;
-	util_buf_printf(&b, "%s/.stage.XXXXXX", s->dir);
+	}
+	util_buf_puts(&b, "/.stage.XXXXXX");
 	s->tmp = util_buf_steal(&b);
-	if ((s->fd = mkostemp(s->tmp, O_CLOEXEC)) < 0) {
-		pl_error_errno(err, s->dir, "cannot create a file in the store");
-		free(s->tmp);
-		s->tmp = NULL;
-		goto fail;
+	/* Locked as soon as made; a cleaner that took the lock first has
+	 * unlinked it (no links left): then another. */
+	for (int tries = 0;; tries++) {
+		struct stat st;
+		strcpy(s->tmp + strlen(s->tmp) - 6, "XXXXXX");
+		if ((s->fd = mkostemp(s->tmp, O_CLOEXEC)) < 0 || flock(s->fd, LOCK_EX) < 0 || fstat(s->fd, &st) < 0) {
+			pl_error_errno(err, s->tmp, "cannot create a file in the store");
+			if (s->fd >= 0)
+				unlink(s->tmp);
+			free(s->tmp);
+			s->tmp = NULL;
+			goto fail;
+		}
+		if (st.st_nlink > 0 || tries == 5)
+			break;
+		close(s->fd);
 	}
 	return 0;
 fail:
@@ -86,10 +103,10 @@ int store_stage_signature(struct store_stage *s, const void *data, size_t len, s
 
 	if (len > TRUST_SIG_MAX)
 		return pl_error_set(err, NULL, 0, 0, "the signature is larger than %d bytes", TRUST_SIG_MAX);
-	util_buf_printf(&b, "%s/.stage-sig.XXXXXX", s->dir);
+	util_buf_printf(&b, "%s.sig.XXXXXX", s->tmp);
 	if ((fd = mkostemp(b.data, O_CLOEXEC)) < 0) {
 		util_buf_free(&b);
-		return pl_error_errno(err, s->dir, "cannot create a file in the store");
+		return pl_error_errno(err, s->tmp, "cannot create a file in the store");
 	}
 	free(s->sig_tmp);
 	s->sig_tmp = util_buf_steal(&b);
@@ -187,23 +204,90 @@ out:
 	return rc;
 }
 
-static int copy_into(int out, const char *src, struct pl_error *err)
+/* Whether the stage file name in dir is free of its writer's lock. */
+static bool stage_abandoned(int dir, const char *name)
 {
-	char *buf = util_xmalloc(1 << 20);
-	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	bool dead = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return dead;
+}
+
+void store_clean_stages(const char *root)
+{
+	struct util_buf dir = UTIL_BUF_INIT;
+	char (*dead)[64] = NULL;
+	size_t ndead = 0;
+	struct dirent *e;
+	DIR *d;
+
+	util_buf_printf(&dir, "%s/stage", root);
+	d = opendir(dir.data);
+	util_buf_free(&dir);
+	if (!d)
+		return;
+	/* A stage's writer holds a lock on it; its signature's stage is named
+	 * after it (NAME.sig.XXXXXX) and goes with it. */
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".stage.", 7) && !strchr(e->d_name + 7, '.') && strlen(e->d_name) < 64 &&
+		    stage_abandoned(dirfd(d), e->d_name)) {
+			dead = util_xrealloc(dead, (ndead + 1) * sizeof(*dead));
+			snprintf(dead[ndead++], sizeof(*dead), "%s", e->d_name);
+		}
+	rewinddir(d);
+	while (ndead && (e = readdir(d)))
+		for (size_t i = 0; i < ndead; i++) {
+			size_t n = strlen(dead[i]);
+			if (!strncmp(e->d_name, dead[i], n) && (!e->d_name[n] || !strncmp(e->d_name + n, ".sig.", 5))) {
+				unlinkat(dirfd(d), e->d_name, 0);
+				break;
+			}
+		}
+	closedir(d);
+	free(dead);
+}
+
+/* src into out: a regular file only (never blocking on a FIFO or device),
+ * max bytes at most. */
+static int copy_into(int out, const char *src, uint64_t max, struct trust_result *r, struct pl_error *err)
+{
+	char *buf;
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = 0;
+	uint64_t total = 0;
+	struct stat st;
 	ssize_t n;
 
-	if (in < 0) {
-		free(buf);
-		return pl_error_errno(err, src, "cannot open");
+	if (in < 0 || fstat(in, &st) < 0) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, strerror(errno));
+		if (in >= 0)
+			close(in);
+		return pl_error_set(err, src, 0, 0, "%s", r->reason);
 	}
-	while ((n = read(in, buf, 1 << 20)) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = pl_error_errno(err, src, "cannot copy into the store");
+	if (!S_ISREG(st.st_mode)) {
+		close(in);
+		trust_result_set(r, TRUST_MISSING, "%.200s: not a regular file", src);
+		return pl_error_set(err, src, 0, 0, "not a regular file");
+	}
+	buf = util_xmalloc(1 << 20);
+	while ((n = read(in, buf, 1 << 20)) > 0) {
+		if ((total += (uint64_t)n) > max) {
+			trust_result_set(r, TRUST_HASH_MISMATCH, "%.200s is larger than the lock's %llu bytes", src,
+			       (unsigned long long)max);
+			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
 			break;
 		}
-	if (n < 0)
-		rc = pl_error_errno(err, src, "cannot read");
+		if (write(out, buf, (size_t)n) != n) {
+			trust_result_set(r, TRUST_MISSING, "cannot copy into the store: %s", strerror(errno ? errno : ENOSPC));
+			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
+			break;
+		}
+	}
+	if (n < 0 && rc == 0) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, strerror(errno));
+		rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
+	}
 	close(in);
 	free(buf);
 	return rc;
@@ -215,21 +299,27 @@ int store_admit(const char *root, const struct trust_policy *policy, const struc
 {
 	struct store_stage s;
 	struct util_buf sigpath = UTIL_BUF_INIT;
+	struct trust_result local;
 	char *sig = NULL;
 	size_t len;
 	struct pl_error why;
 
+	r = r ? r : &local;
 	*blob = NULL;
-	if (store_stage_open(root, lock_file_sha256(f), &s, &why) < 0)
+	if (store_stage_open(root, lock_file_sha256(f), &s, &why) < 0) {
+		trust_result_set(r, TRUST_MISSING, "%.250s", why.msg);
 		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, why.msg);
-	if (copy_into(s.fd, src, err) < 0)
+	}
+	if (copy_into(s.fd, src, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX, r, err) < 0)
 		goto fail;
 	util_buf_printf(&sigpath, "%s.sig", src);
 	if (util_read_file(sigpath.data, TRUST_SIG_MAX, &sig, &len, &why) == 0) {
 		int rc = store_stage_signature(&s, sig, len, err);
 		free(sig);
-		if (rc < 0)
+		if (rc < 0) {
+			trust_result_set(r, TRUST_MISSING, "%.250s", err->msg);
 			goto fail;
+		}
 	}
 	util_buf_free(&sigpath);
 	return store_stage_commit(&s, policy, pkg, f, NULL, blob, r, err);

@@ -9,8 +9,14 @@
 #include "trust.h"
 #include "util.h"
 
-/* A blob being written: a temporary file in its final folder, so that the
- * rename that publishes it is atomic. */
+/* How much of a file whose lock gives no size is read (a lock that gives
+ * a size is read no further than it). */
+#define STORE_UNSIZED_MAX ((uint64_t)4 << 30)
+
+/* A blob being written: a temporary file in the store's stage/ folder (on
+ * the same file system, so that the rename that publishes it is atomic),
+ * locked while its writer lives: store_clean_stages() removes those whose
+ * writer died. */
 struct store_stage {
 	char *dir, *tmp, *final, *sig_tmp;
 	int fd;
@@ -31,9 +37,16 @@ int store_stage_commit(struct store_stage *s, const struct trust_policy *policy,
 /* Drops a stage without publishing anything. */
 void store_stage_abort(struct store_stage *s);
 
+/* Removes stage files whose writer is gone (a killed sync or verify). */
+void store_clean_stages(const char *root);
+
 /* Admits the locked file f of package pkg, read from the local file src (its
  * signature from src.sig): copied into a stage, checked there (so what is
- * checked is what is kept), committed. */
+ * checked is what is kept), committed. Only a regular file is read, and no
+ * more of it than the lock's size (STORE_UNSIZED_MAX without one). r always
+ * gets a status: missing (with the reason: no such file, not a regular
+ * file, no space left) or hash-mismatch (larger than locked) when the copy
+ * fails. */
 int store_admit(const char *root, const struct trust_policy *policy, const struct lock_package *pkg,
 		const struct lock_file *f, const char *src, char **blob, struct trust_result *r,
 		struct pl_error *err);

@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <openssl/core_names.h>
@@ -888,6 +889,17 @@ bool trust_admissible(const struct trust_policy *p, enum trust_status s)
 	if (p->mode == TRUST_ENFORCE)
 		return s >= TRUST_ALLOWED_UNSIGNED;
 	return s != TRUST_HASH_MISMATCH && s != TRUST_MISSING && s != TRUST_UNHASHED;
+}
+
+void trust_result_set(struct trust_result *r, enum trust_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(r, 0, sizeof(*r));
+	r->status = st;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
 }
 
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,

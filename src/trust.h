@@ -89,6 +89,10 @@ struct trust_result {
 	char reason[256];
 };
 
+/* Sets r to status st with the reason formatted (nothing else kept). */
+void trust_result_set(struct trust_result *r, enum trust_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Hashes already computed, keyed by (device, inode, size, mtime): a second
  * verification re-hashes nothing. Safe to share between threads. */
 struct trust_cache;

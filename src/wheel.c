@@ -327,6 +327,10 @@ static int parse_record(struct install *in)
 		}
 		struct row r = { .size = -1 };
 		const char *p = csv_field(s, end, &f);
+		if (!f.len) {
+			rc = fail(in, "RECORD line %d has no path; refused", line);
+			break;
+		}
 		r.path = util_buf_steal(&f);
 		p = csv_field(p, end, &f);
 		r.hash = util_buf_steal(&f);

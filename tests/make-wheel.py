@@ -16,6 +16,7 @@ KIND is one of:
   bomb      200 MB of zeros in one entry
   scheme    an entry in an unknown .data scheme
   version   Wheel-Version 2.0
+  emptyrow  a RECORD row without a path
 Prints the wheel's path."""
 import base64
 import hashlib
@@ -68,6 +69,8 @@ for n, b, m in files:
         continue
     h = digest(b"tampered" if kind == "tampered" and n.endswith("__init__.py") and "/" not in n[len(mod) + 1:] else b)
     record.append(f"{n},{h},{len(b)}")
+if kind == "emptyrow":
+    record.append(",sha256=x,1")
 record.append(f"{dist}.dist-info/RECORD,,")
 files.append((f"{dist}.dist-info/RECORD", ("\n".join(record) + "\n").encode(), None))
 
