@@ -1,5 +1,6 @@
-/* What sandbox.c (the steps inside) and sandbox-host.c (what the parent
- * prepares before the clone and undoes after it) share. Not public. */
+/* What sandbox.c (the steps inside), sandbox-mount.c (the new root's
+ * mounts) and sandbox-host.c (what the parent prepares before the clone
+ * and undoes after it) share. Not public. */
 #ifndef PYLOCK_SANDBOX_INTERNAL_H
 #define PYLOCK_SANDBOX_INTERNAL_H
 
@@ -34,6 +35,30 @@ struct sandbox_prep {
 	char *cgroups[2];	/* made for the run (pids, memory), removed after */
 	bool hold;		/* init waits for a go-ahead (its cgroups are joined first) */
 };
+
+/* ---- sandbox.c ---- */
+
+/* Inside, during setup: the pipe to the parent, and the way out of a step
+ * that failed ("step: reason" to the parent; the process ends). */
+#define SETUP_FAILED 125
+extern int sandbox_report_fd;
+void sandbox_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ---- sandbox-mount.c ---- */
+
+#define OLD "/oldroot"		/* the host's root, until switch_root() */
+#define NEW "/newroot"		/* the sandbox's, built there */
+
+/* In the parent: whether flags reach submounts through mount_setattr()
+ * or, where the kernel lacks it, through libmount reading mountinfo. */
+int sandbox_choose_flag_method(struct pl_error *err);
+/* Inside, after the scratch pivot and before switch_root(). */
+void sandbox_roots_open(void);
+void sandbox_roots_close(void);
+/* Runs the profile's operations under NEW. */
+void sandbox_build_root(const struct sandbox_profile *p, const struct sandbox_prep *prep);
+
+/* ---- sandbox-host.c ---- */
 
 /* Before the clone: the above. Errors name what could not be prepared. */
 int sandbox_prep_before(const struct sandbox_profile *p, struct sandbox_prep *prep, struct pl_error *err);
