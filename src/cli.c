@@ -11,7 +11,6 @@
 #include "yamlconf.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,19 +220,6 @@ struct guarded {
 
 static struct guarded guards[] = { { .fd = 1 }, { .fd = 2 } };
 
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
-
 static void guarded_flush(struct guarded *g, const char *buf, size_t size, bool final)
 {
 	struct util_buf in = UTIL_BUF_INIT, out = UTIL_BUF_INIT;
@@ -244,7 +230,7 @@ static void guarded_flush(struct guarded *g, const char *buf, size_t size, bool 
 	took = util_escape_controls(in.data ? in.data : "", in.len, final, &out);
 	g->ntail = in.len - took;
 	memcpy(g->tail, in.data + took, g->ntail);
-	write_all(g->fd, out.data, out.len);
+	util_write_all(g->fd, out.data, out.len);
 	util_buf_free(&in);
 	util_buf_free(&out);
 }
@@ -286,7 +272,7 @@ static void guard_output(void)
 void cli_raw(FILE *f, const char *text)
 {
 	fflush(f);
-	write_all(f == stderr ? 2 : 1, text, strlen(text));
+	util_write_all(f == stderr ? 2 : 1, text, strlen(text));
 }
 
 int cli_main(int argc, char **argv)

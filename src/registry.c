@@ -886,16 +886,10 @@ static size_t file_write(char *data, size_t size, size_t n, void *arg)
 		s->too_big = true;
 		return 0;
 	}
-	for (size_t done = 0; done < n;) {
-		ssize_t w = write(s->fd, data + done, n - done);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			s->write_failed = true;
-			s->write_errno = errno;
-			return 0;
-		}
-		done += (size_t)w;
+	if (util_write_all(s->fd, data, n) < 0) {
+		s->write_failed = true;
+		s->write_errno = errno;
+		return 0;
 	}
 	trust_sha256_update(s->hash, data, n);
 	s->got += n;

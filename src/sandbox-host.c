@@ -168,21 +168,12 @@ static void *pump_run(void *arg)
 	sigaddset(&pipe_signal, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_signal, NULL);
 	for (;;) {
-		ssize_t n = read(pump->from, buf, sizeof(buf)), off = 0;
+		ssize_t n = read(pump->from, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0 || util_write_all(pump->to, buf, (size_t)n) < 0)
 			break;
-		while (off < n) {
-			ssize_t w = write(pump->to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				goto out;
-			off += w;
-		}
 	}
-out:
 	close(pump->owned);
 	return NULL;
 }

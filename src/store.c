@@ -278,8 +278,8 @@ static int copy_into(int out, const char *src, uint64_t max, struct trust_result
 			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
 			break;
 		}
-		if (write(out, buf, (size_t)n) != n) {
-			trust_result_set(r, TRUST_MISSING, "cannot copy into the store: %s", strerror(errno ? errno : ENOSPC));
+		if (util_write_all(out, buf, (size_t)n) < 0) {
+			trust_result_set(r, TRUST_MISSING, "cannot copy into the store: %s", strerror(errno));
 			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
 			break;
 		}

@@ -433,8 +433,10 @@ fail:
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int util_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0) {
@@ -474,7 +476,7 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 		pl_error_errno(err, path, "cannot create a temporary file beside it");
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (util_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		pl_error_errno(err, path, "cannot write");
 		close(fd);
 		unlink(tmp.data);

@@ -100,6 +100,10 @@ void util_array_free(struct util_array *a);
 int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		   struct pl_error *err);
 
+/* Writes all len bytes (again after a short write or EINTR). 0, or -1
+ * with errno. */
+int util_write_all(int fd, const void *data, size_t len);
+
 /* Replaces path with data atomically: temporary file in the same folder,
  * fsync, rename over path, fsync the folder. A crash leaves the old or the
  * new content, never a mix; on failure the temporary file is removed. */

@@ -502,13 +502,8 @@ static int write_new(struct install *in, const char *rel, const void *data, size
 		rc = errno == EEXIST ? fail(in, "two entries install to '%.200s'; refused", rel)
 				     : pl_error_errno(in->err, path.data, "cannot write");
 	else {
-		for (size_t done = 0; done < len && rc == 0;) {
-			ssize_t w = write(fd, (const char *)data + done, len - done);
-			if (w < 0 && errno != EINTR)
-				rc = pl_error_errno(in->err, path.data, "cannot write");
-			else if (w > 0)
-				done += (size_t)w;
-		}
+		if (util_write_all(fd, data, len) < 0)
+			rc = pl_error_errno(in->err, path.data, "cannot write");
 		close(fd);
 	}
 	util_buf_free(&path);
