@@ -116,7 +116,8 @@ static bool may_fetch(struct registry *r, const char *url)
 	char host[256];
 
 	r->refused[0] = '\0';
-	if (strncmp(url, "https://", 8))
+	/* Schemes are case-insensitive: libcurl fetches HTTPS:// too. */
+	if (strncasecmp(url, "https://", 8))
 		return true;
 	if (util_url_host(url, host, sizeof(host)))
 		for (size_t i = 0; i < r->nhosts; i++)

@@ -139,6 +139,9 @@ check_exit "verify refuses a lock naming an unknown host" 2 "$PYLOCK" verify
 check_contains "naming the host and the lock's line" "$err" "pylock.toml:$(grep -n exfil.example "$P/pylock.toml" | cut -d: -f1):"
 check_contains "and the host" "$err" "host exfil.example is not one pylock fetches from"
 check_exit "so does sync" 2 "$PYLOCK" sync
+sed -i 's|https://exfil.example|HTTPS://exfil.example|' "$P/pylock.toml"
+check_exit "whatever the case of its scheme" 2 "$PYLOCK" verify
+check_contains "naming the host" "$err" "host exfil.example is not one pylock fetches from"
 printf 'fetch:\n  ca-file: %s\n  timeout: 2\n  hosts: [exfil.example]\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
 run "$PYLOCK" verify
 check_not_contains "a host named in fetch: hosts is fetched from" "$(line exfil)" "not one pylock fetches from"
