@@ -154,10 +154,11 @@ static void die_with_parent(const struct outside *o, const struct sandbox_prep *
 	/* If pylock dies, so does the sandbox (and with pid 1, all in it). A
 	 * parent gone before the prctl took effect has closed the pipe (its
 	 * pid is not visible from a new pid namespace to compare). Where the
-	 * parent puts the sandbox in cgroups first, it says when it has. */
+	 * parent puts the sandbox in cgroups first, it says when it has; its
+	 * word may be all that is left of a parent that died since. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		sandbox_fail("set the parent-death signal");
-	if (prep->hold ? read(o->alive, &go, 1) != 1 : poll(&hup, 1, 0) != 0)
+	if ((prep->hold && read(o->alive, &go, 1) != 1) || poll(&hup, 1, 0) != 0)
 		_exit(SETUP_FAILED);
 	close(o->alive);
 	/* Its cgroup namespace starts at the cgroups it was put in. */
