@@ -6,8 +6,17 @@
 #include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
 struct gitrepo {
 	git_repository *git;
@@ -72,6 +81,56 @@ static void shutdown_libgit2(void)
 	G(git_libgit2_shutdown)();
 }
 
+/* libgit2 opens files with a plain open(2): a FIFO or device where it
+ * expects .git/index, config, a ref, .gitmodules or a .gitignore would stop
+ * it forever. While a libgit2 call runs, a timer on the calling thread
+ * interrupts any blocking system call every WATCH_NS; the open then fails
+ * with EINTR and the error names the file. Reading a regular file never
+ * blocks, so the ticks cost a healthy repository nothing. */
+#define WATCH_NS 250000000L
+#define WATCH_SIGNAL (SIGRTMIN + 3)
+
+static __thread int watch_depth;
+static __thread timer_t watch_timer;
+
+static void watch_tick(int sig)
+{
+	(void)sig;
+}
+
+static void watch_install(void)
+{
+	struct sigaction sa = { .sa_handler = watch_tick };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(WATCH_SIGNAL, &sa, NULL);	/* no SA_RESTART: the point */
+}
+
+static void watch_begin(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = WATCH_SIGNAL };
+	struct itimerspec every = { { 0, WATCH_NS }, { 0, WATCH_NS } };
+
+	if (watch_depth++)
+		return;
+	ev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, &watch_timer) == 0)
+		timer_settime(watch_timer, 0, &every, NULL);
+	else
+		watch_timer = NULL;
+}
+
+static void watch_end(void)
+{
+	if (--watch_depth || !watch_timer)
+		return;
+	timer_delete(watch_timer);
+	watch_timer = NULL;
+}
+
+/* A libgit2 call that may open files, under the watch. */
+#define W(call) ({ watch_begin(); int watched_ = (call); watch_end(); watched_; })
+
 static void init_libgit2(void)
 {
 	void *lib = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
@@ -88,14 +147,26 @@ static void init_libgit2(void)
 	GIT_FUNCTIONS(X)
 #undef X
 	G(git_libgit2_init)();
+	watch_install();
 	atexit(shutdown_libgit2);
 }
 
 static int git_fail(struct pl_error *err, const char *path, const char *what)
 {
 	const git_error *e = G(git_error_last)();
+	const char *msg = e && e->message ? e->message : "git error", *q, *end;
+	char file[1024];
+	struct stat st;
 
-	return pl_error_set(err, path, 0, 0, "%s: %s", what, e && e->message ? e->message : "git error");
+	/* An open the watch interrupted: name the file and what it is. */
+	if ((q = strchr(msg, '\'')) && (end = strchr(q + 1, '\'')) && (size_t)(end - q) < sizeof(file)) {
+		snprintf(file, sizeof(file), "%.*s", (int)(end - q - 1), q + 1);
+		if (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return pl_error_set(err, path, 0, 0, "%s: %s is %s, not a regular file", what, file,
+					    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
+					    "a device");
+	}
+	return pl_error_set(err, path, 0, 0, "%s: %s", what, msg);
 }
 
 static int open_repo(const char *path, unsigned int flags, struct gitrepo **out, struct pl_error *err)
@@ -107,7 +178,7 @@ static int open_repo(const char *path, unsigned int flags, struct gitrepo **out,
 	pthread_once(&init_once, init_libgit2);
 	if (load_error)
 		return pl_error_set(err, path, 0, 0, "cannot load libgit2 (%s): %s", LIBGIT2_SONAME, load_error);
-	if (G(git_repository_open_ext)(&git, path, flags, NULL) < 0)
+	if (W(G(git_repository_open_ext)(&git, path, flags, NULL)) < 0)
 		return git_fail(err, path, flags ? "cannot open repository" : "not in a git repository");
 	if (!(wd = G(git_repository_workdir)(git))) {
 		G(git_repository_free)(git);
@@ -138,9 +209,9 @@ int gitrepo_read_at(const struct gitrepo *repo, const char *rev, const char *pat
 	git_object *commit = NULL, *blob = NULL;
 	int rc;
 
-	if (G(git_revparse_single)(&commit, repo->git, rev) < 0)
+	if (W(G(git_revparse_single)(&commit, repo->git, rev)) < 0)
 		return git_fail(err, repo->workdir, "unknown revision");
-	rc = G(git_object_lookup_bypath)(&blob, commit, path, GIT_OBJECT_BLOB);
+	rc = W(G(git_object_lookup_bypath)(&blob, commit, path, GIT_OBJECT_BLOB));
 	G(git_object_free)(commit);
 	if (rc == GIT_ENOTFOUND) {
 		G(git_error_clear)();
@@ -196,13 +267,13 @@ char *gitrepo_branch(const struct gitrepo *repo, struct pl_error *err)
 {
 	git_reference *head = NULL;
 	struct util_buf b = UTIL_BUF_INIT;
-	int rc = G(git_repository_head)(&head, repo->git);
+	int rc = W(G(git_repository_head)(&head, repo->git));
 
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		/* No commit yet: HEAD still names the branch to be born. */
 		const char *target;
 
-		if (G(git_reference_lookup)(&head, repo->git, "HEAD") < 0 ||
+		if (W(G(git_reference_lookup)(&head, repo->git, "HEAD")) < 0 ||
 		    !(target = G(git_reference_symbolic_target)(head))) {
 			G(git_reference_free)(head);
 			git_fail(err, repo->workdir, "cannot read HEAD");
@@ -232,12 +303,12 @@ int gitrepo_ahead_behind(const struct gitrepo *repo, int *ahead, int *behind,
 
 	*ahead = *behind = 0;
 	*has_upstream = false;
-	if (G(git_repository_head)(&head, repo->git) < 0 || !G(git_reference_is_branch)(head))
+	if (W(G(git_repository_head)(&head, repo->git)) < 0 || !G(git_reference_is_branch)(head))
 		goto out;	/* unborn or detached: no upstream to compare with */
-	if (G(git_branch_upstream)(&up, head) < 0)
+	if (W(G(git_branch_upstream)(&up, head)) < 0)
 		goto out;
-	if (G(git_graph_ahead_behind)(&a, &b, repo->git, G(git_reference_target)(head),
-				   G(git_reference_target)(up)) < 0) {
+	if (W(G(git_graph_ahead_behind)(&a, &b, repo->git, G(git_reference_target)(head),
+				   G(git_reference_target)(up))) < 0) {
 		rc = git_fail(err, repo->workdir, "cannot compare with the upstream");
 		goto out;
 	}
@@ -255,7 +326,7 @@ int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrep
 		       struct pl_error *err)
 {
 	unsigned int flags = 0;
-	int rc = G(git_status_file)(&flags, repo->git, path);
+	int rc = W(G(git_status_file)(&flags, repo->git, path));
 
 	if (rc == GIT_ENOTFOUND) {
 		*state = GITREPO_NONE;
@@ -297,7 +368,7 @@ static int read_blob(const struct gitrepo *repo, const git_oid *id, size_t max, 
 	git_blob *blob;
 	size_t size;
 
-	if (G(git_blob_lookup)(&blob, repo->git, id) < 0)
+	if (W(G(git_blob_lookup)(&blob, repo->git, id)) < 0)
 		return git_fail(err, repo->workdir, "cannot read a conflict stage");
 	size = (size_t)G(git_blob_rawsize)(blob);
 	if (size > max) {
@@ -323,7 +394,7 @@ int gitrepo_conflict(const struct gitrepo *repo, const char *path, size_t max,
 		data[i] = NULL;
 		len[i] = 0;
 	}
-	if (G(git_repository_index)(&index, repo->git) < 0)
+	if (W(G(git_repository_index)(&index, repo->git)) < 0)
 		return git_fail(err, repo->workdir, "cannot read the index");
 	rc = G(git_index_conflict_get)(&stage[0], &stage[1], &stage[2], index, path);
 	if (rc == GIT_ENOTFOUND) {
@@ -352,9 +423,9 @@ int gitrepo_stage(const struct gitrepo *repo, const char *path, struct pl_error 
 	git_index *index;
 	int rc = 0;
 
-	if (G(git_repository_index)(&index, repo->git) < 0)
+	if (W(G(git_repository_index)(&index, repo->git)) < 0)
 		return git_fail(err, repo->workdir, "cannot read the index");
-	if (G(git_index_add_bypath)(index, path) < 0 || G(git_index_write)(index) < 0)
+	if (W(G(git_index_add_bypath)(index, path)) < 0 || W(G(git_index_write)(index)) < 0)
 		rc = git_fail(err, repo->workdir, "cannot stage the resolved file");
 	G(git_index_free)(index);
 	return rc;
@@ -366,7 +437,7 @@ int gitrepo_foreach_tracked(const struct gitrepo *repo,
 	git_index *index;
 	const char *last = NULL;
 
-	if (G(git_repository_index)(&index, repo->git) < 0)
+	if (W(G(git_repository_index)(&index, repo->git)) < 0)
 		return git_fail(err, repo->workdir, "cannot read the index");
 	size_t n = G(git_index_entrycount)(index);
 	for (size_t i = 0; i < n; i++) {
@@ -382,30 +453,30 @@ int gitrepo_foreach_tracked(const struct gitrepo *repo,
 	return 0;
 }
 
-struct submodule_walk {
-	const struct gitrepo *repo;
-	void (*fn)(const char *path, void *ctx);
-	void *ctx;
-};
-
+/* The paths are gathered under the watch and handed out after it. */
 static int submodule_cb(git_submodule *sm, const char *name, void *payload)
 {
-	struct submodule_walk *w = payload;
-	struct util_buf b = UTIL_BUF_INIT;
+	struct util_buf *paths = payload;
 
-	util_buf_printf(&b, "%s/%s", w->repo->workdir, G(git_submodule_path)(sm));
-	w->fn(b.data, w->ctx);
-	util_buf_free(&b);
+	util_buf_puts(paths, G(git_submodule_path)(sm));
+	util_buf_putc(paths, '\0');
 	return 0;
 }
 
 int gitrepo_foreach_submodule(const struct gitrepo *repo,
 			      void (*fn)(const char *path, void *ctx), void *ctx)
 {
-	struct submodule_walk w = { repo, fn, ctx };
+	struct util_buf paths = UTIL_BUF_INIT, b = UTIL_BUF_INIT;
 
 	/* A repository whose .gitmodules cannot be read simply has none we can use. */
-	if (G(git_submodule_foreach)(repo->git, submodule_cb, &w) < 0)
+	if (W(G(git_submodule_foreach)(repo->git, submodule_cb, &paths)) < 0)
 		G(git_error_clear)();
+	for (size_t at = 0; at < paths.len; at += strlen(paths.data + at) + 1) {
+		util_buf_truncate(&b, 0);
+		util_buf_printf(&b, "%s/%s", repo->workdir, paths.data + at);
+		fn(b.data, ctx);
+	}
+	util_buf_free(&b);
+	util_buf_free(&paths);
 	return 0;
 }

@@ -312,6 +312,56 @@ static size_t header_line(char *data, size_t size, size_t n, void *arg)
 	return n;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* file:///abs/path or file://localhost/abs/path, percent-decoded. */
+static char *file_url_path(const char *url)
+{
+	const char *p = url + 7;
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	if (*p != '/')
+		return NULL;
+	for (; *p; p++) {
+		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			char c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+			if (!c) {
+				util_buf_free(&b);
+				return NULL;
+			}
+			util_buf_putc(&b, c);
+			p += 2;
+		} else {
+			util_buf_putc(&b, *p);
+		}
+	}
+	return util_buf_steal(&b);
+}
+
+/* A file:// URL is read here, not by libcurl, which would wait forever on a
+ * FIFO and read a device to the size bound. */
+static int get_file(const char *url, size_t max, struct util_buf *body, struct pl_error *err)
+{
+	char *path = strncasecmp(url, "file://", 7) ? NULL : file_url_path(url), *data;
+	size_t len;
+	int rc;
+
+	if (!path)
+		return pl_error_set(err, NULL, 0, 0, "%s: not a local absolute file URL", url);
+	rc = util_read_file(path, max, &data, &len, err);
+	free(path);
+	if (rc < 0)
+		return errno == ENOENT ? 404 : -1;
+	util_buf_add(body, data, len);
+	free(data);
+	return 200;
+}
+
 static int get(struct registry *r, const char *url, size_t max, struct util_buf *body, char **content_type,
 	       struct curl_slist *headers, struct pl_error *err)
 {
@@ -319,6 +369,11 @@ static int get(struct registry *r, const char *url, size_t max, struct util_buf 
 	long code = 0;
 	CURLcode rc;
 
+	if (!strncasecmp(url, "file:", 5)) {
+		if (content_type)
+			*content_type = NULL;
+		return get_file(url, max, body, err);
+	}
 	if (curl_ready(r, err) < 0)
 		return -1;
 	setup(r);
@@ -658,7 +713,8 @@ int registry_page_fetch(struct registry *r, const char *index_url, const char *n
 		pl_error_set(err, NULL, 0, 0, "%s: HTTP %d", url, code);
 		goto out;
 	}
-	CU(curl_easy_getinfo)(r->curl, CURLINFO_EFFECTIVE_URL, &effective);
+	if (strncasecmp(url, "file:", 5))
+		CU(curl_easy_getinfo)(r->curl, CURLINFO_EFFECTIVE_URL, &effective);
 	util_buf_str(&body);
 	if (type && !strncasecmp(type, "application/vnd.pypi.simple.v1+json", 35))
 		rc = registry_page_parse_json(r, body.data, body.len, effective ? effective : url, page, err);
@@ -674,37 +730,6 @@ out:
 }
 
 /* ---- locating a file ---- */
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
-/* file:///abs/path or file://localhost/abs/path, percent-decoded. */
-static char *file_url_path(const char *url)
-{
-	const char *p = url + 7;
-	struct util_buf b = UTIL_BUF_INIT;
-
-	if (!strncmp(p, "localhost/", 10))
-		p += 9;
-	if (*p != '/')
-		return NULL;
-	for (; *p; p++) {
-		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			char c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-			if (!c) {
-				util_buf_free(&b);
-				return NULL;
-			}
-			util_buf_putc(&b, c);
-			p += 2;
-		} else {
-			util_buf_putc(&b, *p);
-		}
-	}
-	return util_buf_steal(&b);
-}
 
 static bool same_index(const char *a, const char *b)
 {
@@ -775,7 +800,9 @@ static char *index_url(struct registry *r, const struct lock_package *pkg, const
 		free(r->page_url);
 		r->page_url = NULL;
 		if (registry_page_fetch(r, pkg->index, pkg->norm_name, &r->page, &err) < 0) {
-			snprintf(why, whylen, "%.300s", err.msg);
+			char msg[1400];
+
+			snprintf(why, whylen, "%.300s", pl_error_format(&err, msg, sizeof(msg)));
 			free(url);
 			return NULL;
 		}
@@ -849,7 +876,7 @@ void registry_obtain(struct registry *r, const char *store, const struct trust_p
 		goto out;
 	}
 	char first[256], why[320];
-	snprintf(first, sizeof(first), "%.250s", src.url || src.path ? res->reason : src.why);
+	snprintf(first, sizeof(first), "%.250s", res->reason[0] ? res->reason : src.why);
 	if ((url = index_url(r, pkg, f, why, sizeof(why)))) {
 		registry_fetch(r, store, p, pkg, f, url, checked, res, &err);
 	} else {

@@ -254,21 +254,13 @@ void store_clean_stages(const char *root)
 static int copy_into(int out, const char *src, uint64_t max, struct trust_result *r, struct pl_error *err)
 {
 	char *buf;
-	int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc = 0;
+	int in = util_open_regular(src, NULL, err), rc = 0;
 	uint64_t total = 0;
-	struct stat st;
 	ssize_t n;
 
-	if (in < 0 || fstat(in, &st) < 0) {
-		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, strerror(errno));
-		if (in >= 0)
-			close(in);
-		return pl_error_set(err, src, 0, 0, "%s", r->reason);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(in);
-		trust_result_set(r, TRUST_MISSING, "%.200s: not a regular file", src);
-		return pl_error_set(err, src, 0, 0, "not a regular file");
+	if (in < 0) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, err->msg);
+		return -1;
 	}
 	buf = util_xmalloc(1 << 20);
 	while ((n = read(in, buf, 1 << 20)) > 0) {
@@ -320,6 +312,10 @@ int store_admit(const char *root, const struct trust_policy *policy, const struc
 			trust_result_set(r, TRUST_MISSING, "%.250s", err->msg);
 			goto fail;
 		}
+	} else if (errno != ENOENT) {
+		trust_result_set(r, TRUST_BAD_SIGNATURE, "the .sig cannot be read: %.200s", why.msg);
+		pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, r->reason);
+		goto fail;
 	}
 	util_buf_free(&sigpath);
 	return store_stage_commit(&s, policy, pkg, f, NULL, blob, r, err);

@@ -555,13 +555,11 @@ int trust_sha256_file(const char *path, char hex[65], struct pl_error *err)
 	EVP_MD_CTX *ctx = C(EVP_MD_CTX_new)();
 	unsigned char md[32], *buf = util_xmalloc(1 << 20);
 	unsigned int mdlen;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int fd = util_open_regular(path, NULL, err), rc = -1;
 	ssize_t n;
 
-	if (fd < 0) {
-		pl_error_errno(err, path, "cannot open");
+	if (fd < 0)
 		goto out;
-	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if (!ctx || C(EVP_DigestInit_ex)(ctx, C(EVP_sha256)(), NULL) != 1)
 		goto out;
@@ -912,9 +910,12 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 	char hex[65];
 
 	memset(r, 0, sizeof(*r));
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r->status = TRUST_MISSING;
-		snprintf(r->reason, sizeof(r->reason), "%s: %s", path, strerror(errno ? errno : EISDIR));
+	if (stat(path, &st) < 0) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: not a regular file", path);
 		return;
 	}
 	if (!want) {
@@ -962,6 +963,14 @@ void trust_check_hashed(const struct trust_policy *p, const char *index, const c
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");
 	if (util_read_file(sigpath, TRUST_SIG_MAX, &sigtext, &len, &err) < 0) {
+		/* Only a signature that is not there is "unsigned": one that is
+		 * there but cannot be read (too large, a folder, a device) is as
+		 * bad as garbage, whatever allow-unsigned says. */
+		if (errno != ENOENT) {
+			r->status = TRUST_BAD_SIGNATURE;
+			snprintf(r->reason, sizeof(r->reason), "the .sig cannot be read: %.200s", err.msg);
+			return;
+		}
 		bool allowed = allowed_unsigned(p, package, version);
 		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;
 		snprintf(r->reason, sizeof(r->reason), "%s", allowed ? "listed in allow-unsigned" : "no .sig beside the file");

@@ -379,13 +379,10 @@ void *util_xmalloc_large(size_t size)
 	return p;
 }
 
-int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
-		   struct pl_error *err)
+int util_open_regular(const char *path, struct stat *out, struct pl_error *err)
 {
 	struct stat st;
-	size_t cap, used = 0;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0)
 		return pl_error_errno(err, path, "cannot open");
@@ -394,13 +391,32 @@ int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		close(fd);
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return pl_error_set(err, path, 0, 0, "is a folder, not a file");
+		pl_error_set(err, path, 0, 0, "%s, not a regular file",
+			     S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+			     S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
 	}
-	/* st_size sizes the buffer, but reading goes on to the real end: pipes
-	 * and /proc files report 0, and a file may grow while we read. */
-	cap = S_ISREG(st.st_mode) && (size_t)st.st_size <= max_size ? (size_t)st.st_size + 2 : 65536;
+	if (out)
+		*out = st;
+	return fd;
+}
+
+int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
+		   struct pl_error *err)
+{
+	struct stat st;
+	size_t cap, used = 0;
+	char *buf;
+	int saved, fd = util_open_regular(path, &st, err);
+
+	if (fd < 0)
+		return -1;
+	/* st_size sizes the buffer, but reading goes on to the real end: /proc
+	 * files report 0, and a file may grow while we read. */
+	cap = (size_t)st.st_size <= max_size ? (size_t)st.st_size + 2 : 65536;
 	buf = util_xmalloc_large(cap);
 	for (;;) {
 		if (cap - used < 2) {
@@ -419,6 +435,7 @@ int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		used += (size_t)n;
 		if (used > max_size) {
 			pl_error_set(err, path, 0, 0, "larger than the %zu bytes allowed", max_size);
+			errno = EFBIG;
 			goto fail;
 		}
 	}
@@ -428,8 +445,10 @@ int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 	*data = buf;
 	return 0;
 fail:
+	saved = errno;
 	close(fd);
 	free(buf);
+	errno = saved;
 	return -1;
 }
 

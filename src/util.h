@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The project-wide error record (named in DESIGN.md): engine functions return
@@ -95,8 +96,15 @@ void *util_array_push(struct util_array *a);
 void *util_array_at(const struct util_array *a, size_t i);
 void util_array_free(struct util_array *a);
 
-/* Reads a whole file, refusing more than max_size bytes. *data is
- * NUL-terminated; free() it. */
+/* Opens path for reading without ever blocking: a FIFO, device or folder
+ * where a file is expected is refused ("not a regular file") before any
+ * read. Returns the descriptor and, when st is not NULL, its status; or -1
+ * with err. */
+int util_open_regular(const char *path, struct stat *st, struct pl_error *err);
+
+/* Reads a whole regular file (util_open_regular), refusing more than
+ * max_size bytes. *data is NUL-terminated; free() it. On failure errno
+ * tells why: ENOENT only when there is no such file. */
 int util_read_file(const char *path, size_t max_size, char **data, size_t *len,
 		   struct pl_error *err);
 

@@ -387,6 +387,8 @@ static void error_message(struct app *app, const struct pl_error *err)
 
 	if (err->file[0] && err->line)
 		app_message(app, "%.100s:%d:%d: %.150s", base ? base + 1 : err->file, err->line, err->col, err->msg);
+	else if (err->file[0])
+		app_message(app, "%.100s: %.150s", base ? base + 1 : err->file, err->msg);
 	else
 		app_message(app, "%.250s", err->msg);
 }

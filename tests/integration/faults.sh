@@ -41,7 +41,7 @@ check_contains "saying so" "$err" "larger than the lock's $(stat -c %s "$good") 
 check_equal "no copy beyond the locked size stays behind" "$(find "$S" -type f -size +1M | wc -l)" 0
 lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$T/no-such.whl', size = 10, hashes = {sha256 = '$(sha "$good")'}"
 check_exit "a locked file that is not there: refused" 1 "$PYLOCK" sync
-check_contains "as missing, with the reason" "$err" "missing ($T/no-such.whl: No such file or directory)"
+check_contains "as missing, with the reason" "$err" "missing ($T/no-such.whl: cannot open: No such file or directory)"
 
 # Stage files of a killed run go with the next sync or gc; a live one stays.
 mkdir -p "$S/stage"
@@ -76,6 +76,76 @@ done
 touch "$T/stop"
 wait "$looper" 2>/dev/null
 check_equal "gc never collects what a sync built (15 tries)" "$lost" 0
+
+# 4. Nothing waits on a FIFO where a file is expected: each is refused at
+# once, naming the file. (timeout: a hang fails the check with 124.)
+fifo_refused() {
+	what=$1 want=$2
+	shift 2
+	check_exit "$what" "$want" timeout 20 "$@"
+	check_contains "naming it" "$err" "a FIFO, not a regular file"
+}
+mkfifo "$T/key.fifo" "$T/file.fifo" "$T/sig.fifo"
+printf 'mode: warn\nkeys:\n  - {id: k, file: %s}\n' "$T/key.fifo" > "$PYLOCK_HOME/config/policy.yaml"
+fifo_refused "a policy key file that is a FIFO" 2 "$PYLOCK" verify
+printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
+fifo_refused "sign --key FIFO" 2 "$PYLOCK" sign --key "$T/key.fifo" "$good"
+"$PYLOCK" key generate "$T/k" > /dev/null
+fifo_refused "signing a FIFO" 2 "$PYLOCK" sign --key "$T/k.key" "$T/file.fifo"
+G="$T/repo"
+mkdir -p "$G"
+git -C "$G" init -q
+cp "$P/pyproject.toml" "$P/pylock.toml" "$G/"
+git -C "$G" add . && git -C "$G" -c user.name=t -c user.email=t@t commit -qm one
+for f in .git/index .git/config .gitmodules .gitignore; do
+	mv "$G/$f" "$T/saved" 2>/dev/null || rm -f "$T/saved"
+	mkfifo "$G/$f"
+	check_exit "list with a FIFO at $f: finishes" 0 timeout 20 "$PYLOCK" list "$G"
+	case $f in .gitmodules | .gitignore) ;; *) check_contains "and names it" "$err" "$G/$f is a FIFO, not a regular file" ;; esac
+	rm "$G/$f"
+	[ -e "$T/saved" ] && mv "$T/saved" "$G/$f"
+done
+mv "$G/pylock.toml" "$T/saved" && mkfifo "$G/pylock.toml"
+fifo_refused "list with a FIFO as the lock: finishes" 0 "$PYLOCK" list "$G"
+rm "$G/pylock.toml" && mv "$T/saved" "$G/pylock.toml"
+mv "$G/.git/config" "$T/saved" && mkfifo "$G/.git/config"
+cd "$G" || exit 1
+check_exit "diff with a FIFO as .git/config: finishes" 2 timeout 20 "$PYLOCK" diff
+check_contains "naming it" "$err" "$G/.git/config is a FIFO, not a regular file"
+cd "$P" || exit 1
+rm "$G/.git/config" && mv "$T/saved" "$G/.git/config"
+M="$T/mirror"
+mkdir -p "$M/demo-good"
+mkfifo "$M/demo-good/index.html"
+printf "lock-version = '1.0'\ncreated-by = 'test'\n[[packages]]\nname = 'demo-good'\nversion = '1.0'\nindex = 'file://%s'\nwheels = [{name = 'demo_good-1.0-py3-none-any.whl', url = 'file://%s/gone.whl', size = %s, hashes = {sha256 = '%s'}}]\n" \
+	"$M" "$T" "$(stat -c %s "$good")" "$(sha "$good")" > "$P/pylock.toml"
+check_exit "a file:// index page that is a FIFO: verify finishes" 0 timeout 20 "$PYLOCK" verify
+check_contains "naming it" "$out" "index: $M/demo-good/index.html: a FIFO, not a regular file"
+check_contains "after saying why the locked url failed" "$out" "$T/gone.whl: No such file or directory; index:"
+
+# 8. A signature that is there but cannot be read is bad, never "unsigned",
+# even for a package allow-unsigned lists.
+printf 'mode: enforce\nallow-unsigned:\n  - {name: demo-good, version: "1.0", reason: test}\n' > "$PYLOCK_HOME/config/policy.yaml"
+cp "$good" "$T/signed.whl"
+lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$T/signed.whl', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
+check_exit "no .sig, allow-unsigned: allowed" 0 "$PYLOCK" verify
+check_contains "as allowed-unsigned" "$out" "allowed-unsigned"
+for kind in big folder fifo; do
+	case $kind in
+	big) head -c 20000 /dev/zero | tr '\0' A > "$T/signed.whl.sig" ;;
+	folder) mkdir "$T/signed.whl.sig" ;;
+	fifo) mkfifo "$T/signed.whl.sig" ;;
+	esac
+	check_exit "a .sig that is $kind: verify fails, allow-unsigned or not" 1 timeout 20 "$PYLOCK" verify
+	check_contains "as bad-signature" "$out" "bad-signature"
+	rm -rf "$T/signed.whl.sig"
+done
+ln -s /dev/null "$T/signed.whl.sig"
+rm -rf "$S"
+check_exit "a .sig that is a device: sync refuses it" 1 timeout 20 "$PYLOCK" sync
+check_contains "as bad-signature" "$err" "bad-signature"
+rm -f "$T/signed.whl.sig"
+printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
 
 # 3. A RECORD row without a path: refused, never read before its buffer.
 bad=$($PY "$SRC/tests/make-wheel.py" "$W" demo-bad 1.0 emptyrow 1)

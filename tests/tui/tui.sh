@@ -167,6 +167,10 @@ printf 'roles:\n  title: {fg: white}\n  titel: {fg: red}\n' > "$PYLOCK_HOME/conf
 start PYLOCK_THEME=broken
 check_exit "a broken theme is reported with line:column" 0 until_shown "broken.yaml:3:3: unknown role 'titel'"
 check_exit "and the UI works regardless" 0 until_shown "5 projects"
+mkfifo "$PYLOCK_HOME/config/themes/fifo.yaml"
+start PYLOCK_THEME=fifo
+check_exit "a theme that is a FIFO is refused at once, not waited on" 0 until_shown "fifo.yaml: a FIFO, not a regular file"
+check_exit "and the UI comes up" 0 until_shown "5 projects"
 
 # What a sandboxed command can write (a lock, pyproject.toml) is drawn as
 # text: an escape sequence in it never reaches the terminal (here: it would
