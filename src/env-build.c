@@ -114,7 +114,12 @@ out:
 /* Bytecode is compiled once, into the store: the environment is read-only
  * inside the sandbox, so Python could never cache it there. One
  * interpreter run compiles every freshly unpacked wheel on all cores;
- * tracebacks name the files where the sandbox sees them. */
+ * tracebacks name the files where the sandbox sees them. It prints a dot
+ * as it goes (a run silent for COMPILE_IDLE_S is stopped), compiles in one
+ * process when a pool cannot start (out of processes or descriptors), and
+ * leaves with os._exit so that no half-started pool is waited for. Its
+ * workers die with it (PR_SET_PDEATHSIG), as it dies with pylock. */
+#define COMPILE_IDLE_S 120
 static const char compile_script[] =
 	"import compileall, multiprocessing, os, sys\n"
 	"import concurrent.futures as cf\n"
@@ -122,16 +127,40 @@ static const char compile_script[] =
 	"jobs = [(os.path.join(r, f), d) for d in sys.argv[2:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
 	"def comp(j):\n"
 	"    return compileall.compile_file(j[0], quiet=2, stripdir=j[1], prependdir=prefix)\n"
-	"if len(jobs) < 200:\n"
-	"    list(map(comp, jobs))\n"
-	"else:\n"
-	"    with cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork')) as ex:\n"
-	"        list(ex.map(comp, jobs, chunksize=64))\n";
+	"def bound():\n"
+	"    try:\n"
+	"        import ctypes\n"
+	"        ctypes.CDLL(None).prctl(1, 9)\n"
+	"    except Exception:\n"
+	"        pass\n"
+	"def serial():\n"
+	"    for i, j in enumerate(jobs):\n"
+	"        comp(j)\n"
+	"        if i % 64 == 0:\n"
+	"            print('.', end='', flush=True)\n"
+	"try:\n"
+	"    if len(jobs) < 200:\n"
+	"        serial()\n"
+	"    else:\n"
+	"        try:\n"
+	"            ex = cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork'), initializer=bound)\n"
+	"            for i, _ in enumerate(ex.map(comp, jobs, chunksize=64)):\n"
+	"                if i % 64 == 0:\n"
+	"                    print('.', end='', flush=True)\n"
+	"            ex.shutdown()\n"
+	"        except (OSError, cf.process.BrokenProcessPool):\n"
+	"            serial()\n"
+	"except OSError as e:\n"
+	"    print('cannot compile:', e, file=sys.stderr, flush=True)\n"
+	"    os._exit(1)\n"
+	"sys.stdout.flush()\n"
+	"os._exit(0)\n";
 
 static int compile_all(struct sync *s, struct pl_error *err)
 {
 	size_t n = 0;
 	const char **argv = util_xcalloc(s->plan->n + 8, sizeof(*argv));
+	struct util_buf progress = UTIL_BUF_INIT;
 	int status;
 
 	argv[n++] = s->py->executable;
@@ -147,8 +176,9 @@ static int compile_all(struct sync *s, struct pl_error *err)
 		free(argv);
 		return 0;
 	}
-	status = util_run(argv, NULL, NULL, 0, err);
+	status = util_run(argv, &progress, NULL, 64, COMPILE_IDLE_S, err);
 	free(argv);
+	util_buf_free(&progress);
 	if (status < 0)
 		return -1;
 	if (status)
@@ -159,27 +189,30 @@ static int compile_all(struct sync *s, struct pl_error *err)
 
 /* Files of an unpacked wheel become read-only: environments share their
  * inodes. */
-static int seal(int dir, struct pl_error *err)
+static int seal(int dir, const char *path, struct pl_error *err)
 {
-	DIR *d = fdopendir(dup(dir));
+	DIR *d = util_fdopendir_dup(dir);
 	struct dirent *e;
 	int rc = 0;
 
 	if (!d)
-		return pl_error_errno(err, "unpacked wheel", "cannot read");
+		return pl_error_errno(err, path, "cannot seal");
 	while (rc == 0 && (e = readdir(d))) {
 		struct stat st;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
+		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0) {
-				rc = seal(sub, err);
+			if (sub < 0) {
+				rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
+			} else {
+				rc = seal(sub, path, err);
 				close(sub);
 			}
-		} else if (S_ISREG(st.st_mode)) {
-			fchmodat(dirfd(d), e->d_name, st.st_mode & 0555, 0);
+		} else if (S_ISREG(st.st_mode) && fchmodat(dirfd(d), e->d_name, st.st_mode & 0555, 0) < 0) {
+			rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
 		}
 	}
 	closedir(d);
@@ -193,12 +226,12 @@ static int publish_unpacked(struct sync *s, struct pl_error *err)
 		int fd;
 		if (!s->unpacked[i])
 			continue;
-		if ((fd = open(s->unpacked[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || seal(fd, err) < 0) {
-			if (fd >= 0)
-				close(fd);
+		if ((fd = open(s->unpacked[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			return pl_error_errno(err, s->unpacked[i], "cannot seal");
-		}
+		int rc = seal(fd, s->unpacked[i], err);
 		close(fd);
+		if (rc < 0)
+			return -1;
 		final = wheel_dir(s, s->plan->picks[i].file);
 		/* Another sync may have published the same wheel meanwhile. */
 		if (rename(s->unpacked[i], final) < 0) {
@@ -231,8 +264,10 @@ static int copy_at(int src, int dst, const char *name, struct pl_error *err)
 		return pl_error_errno(err, name, "cannot copy");
 	}
 	while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
+		if (util_write_all(out, buf, (size_t)n) < 0)
 			rc = pl_error_errno(err, name, "cannot copy");
+	if (rc == 0 && n < 0)
+		rc = pl_error_errno(err, name, "cannot copy");
 	close(in);
 	close(out);
 	return rc;
@@ -242,7 +277,7 @@ static int copy_at(int src, int dst, const char *name, struct pl_error *err)
  * the build (pylock does not let one package overwrite another). */
 static int link_tree(int src, int dst, const char *pkg, struct pl_error *err)
 {
-	DIR *d = fdopendir(dup(src));
+	DIR *d = util_fdopendir_dup(src);
 	struct dirent *e;
 	int rc = 0;
 

@@ -134,6 +134,30 @@ static int drop(const char *path, const char *kind, bool dry_run,
 	return dry_run ? 0 : util_remove_tree(path, err);
 }
 
+/* Half-unpacked trees (.tmp-pythonX.Y-XXXXXX) in a wheel's folder that is
+ * kept: with the store locked for gc, no sync is unpacking, so every one
+ * is a killed run's. */
+static int drop_partial_unpacks(const char *wheel, bool dry_run, void (*report)(void *, const char *, const char *),
+				void *arg, struct pl_error *err)
+{
+	struct util_buf p = UTIL_BUF_INIT;
+	DIR *d = opendir(wheel);
+	struct dirent *e;
+	int rc = 0;
+
+	while (rc == 0 && d && (e = readdir(d))) {
+		if (strncmp(e->d_name, ".tmp-", 5))
+			continue;
+		util_buf_truncate(&p, 0);
+		util_buf_printf(&p, "%s/%s", wheel, e->d_name);
+		rc = drop(p.data, "partial", dry_run, report, arg, err);
+	}
+	if (d)
+		closedir(d);
+	util_buf_free(&p);
+	return rc;
+}
+
 int env_gc(const char *store, bool dry_run, void (*report)(void *arg, const char *kind, const char *path),
 	   void *arg, struct pl_error *err)
 {
@@ -184,11 +208,12 @@ int env_gc(const char *store, bool dry_run, void (*report)(void *arg, const char
 	util_buf_printf(&dir, "%s/wheels", store);
 	if (rc == 0 && (d = opendir(dir.data))) {
 		while (rc == 0 && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || names_has(&wheels, e->d_name))
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
 			util_buf_truncate(&p, 0);
 			util_buf_printf(&p, "%s/%s", dir.data, e->d_name);
-			rc = drop(p.data, "wheel", dry_run, report, arg, err);
+			rc = names_has(&wheels, e->d_name) ? drop_partial_unpacks(p.data, dry_run, report, arg, err)
+							   : drop(p.data, "wheel", dry_run, report, arg, err);
 		}
 		closedir(d);
 	}

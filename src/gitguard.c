@@ -593,6 +593,22 @@ static void examine_git_entry(struct gitguard *g, const char *path)
 				    "while the command ran");
 }
 
+/* A folder the walk cannot open. One that was unreadable before the run
+ * and not changed since could not have been written by the command
+ * either; any other (changed, or out of descriptors or memory) may hide
+ * what the command planted, so it is a finding. */
+static void unexamined(struct gitguard *g, int parent, const char *name, const char *path)
+{
+	int why = errno;
+	struct stat st;
+
+	if (why == ENOENT || (why == EACCES && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !changed(g, &st)))
+		return;
+	g->findings++;
+	util_buf_printf(g->report, "%s: cannot be examined for planted git metadata (%s): do not run git there "
+			"before you have looked\n", path, strerror(why));
+}
+
 /* Every .git below the folder open at fd (path names it), depth first;
  * links are not followed. */
 static void walk(struct gitguard *g, int fd, struct util_buf *path, int depth)
@@ -601,6 +617,9 @@ static void walk(struct gitguard *g, int fd, struct util_buf *path, int depth)
 	struct dirent *e;
 
 	if (!d) {
+		g->findings++;
+		util_buf_printf(g->report, "%s: cannot be examined for planted git metadata (%s)\n", path->data,
+				strerror(errno));
 		close(fd);
 		return;
 	}
@@ -624,6 +643,8 @@ static void walk(struct gitguard *g, int fd, struct util_buf *path, int depth)
 			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 			if (sub >= 0)
 				walk(g, sub, path, depth + 1);
+			else
+				unexamined(g, dirfd(d), e->d_name, path->data);
 		}
 		util_buf_truncate(path, mark);
 	}
@@ -643,6 +664,8 @@ size_t gitguard_check(struct gitguard *g, struct util_buf *report)
 		util_buf_puts(&path, strcmp(g->trees[i], "/") ? g->trees[i] : "");
 		if (fd >= 0)
 			walk(g, fd, &path, 0);
+		else
+			unexamined(g, AT_FDCWD, g->trees[i], g->trees[i]);
 		util_buf_free(&path);
 	}
 	for (size_t i = 0; i < g->nwatched; i++)

@@ -38,11 +38,15 @@ static const char query[] =
 	" 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')), 'glibc': libc or '',\n"
 	" 'pointer_bits': 64 if sys.maxsize > 2**32 else 32}))\n";
 
+/* An interpreter answers in well under a second; one that says nothing
+ * for this long is not one pylock can use. */
+#define PYENV_QUERY_IDLE_S 10
+
 /* Runs the interpreter with the query; its stdout into out. */
 static int ask(const char *exe, struct util_buf *out, struct pl_error *err)
 {
 	const char *argv[] = { exe, "-I", "-S", "-c", query, NULL };
-	int status = util_run(argv, out, NULL, ANSWER_MAX, err);
+	int status = util_run(argv, out, NULL, ANSWER_MAX, PYENV_QUERY_IDLE_S, err);
 
 	if (status < 0)
 		return -1;

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,10 +17,13 @@
 #include <string.h>
 #include <strings.h>
 #include <poll.h>
-#include <spawn.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void copy_str(char *dst, size_t size, const char *src)
@@ -481,6 +485,32 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+/* Temporary files of writers that died (.BASE.XXXXXX beside the file): a
+ * live writer holds a lock on its own from creation to rename, and one a
+ * second old has had time to take it. */
+static void remove_stale_temps(const char *dir, const char *base)
+{
+	DIR *d = opendir(dir);
+	size_t blen = strlen(base);
+	struct dirent *e;
+	struct stat st;
+
+	while (d && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (n[0] != '.' || strncmp(n + 1, base, blen) || n[blen + 1] != '.' || strlen(n + blen + 2) != 6)
+			continue;
+		int fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < time(NULL) - 1 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(dirfd(d), n, 0);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
 int util_write_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode, struct pl_error *err)
 {
@@ -489,26 +519,27 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 	struct util_buf tmp = UTIL_BUF_INIT;
 	int fd, rc = -1;
 
+	remove_stale_temps(dir, base);
 	util_buf_printf(&tmp, "%s/.%s.XXXXXX", dir, base);
 	fd = mkostemp(tmp.data, O_CLOEXEC);
 	if (fd < 0) {
 		pl_error_errno(err, path, "cannot create a temporary file beside it");
 		goto out;
 	}
-	if (util_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (flock(fd, LOCK_EX) < 0 || util_write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		pl_error_errno(err, path, "cannot write");
+		close(fd);
+		unlink(tmp.data);
+		goto out;
+	}
+	if (rename(tmp.data, path) < 0) {
+		pl_error_errno(err, path, "cannot replace");
 		close(fd);
 		unlink(tmp.data);
 		goto out;
 	}
 	if (close(fd) < 0) {
 		pl_error_errno(err, path, "cannot write");
-		unlink(tmp.data);
-		goto out;
-	}
-	if (rename(tmp.data, path) < 0) {
-		pl_error_errno(err, path, "cannot replace");
-		unlink(tmp.data);
 		goto out;
 	}
 	if (fsync_dir(dir) < 0) {
@@ -590,6 +621,21 @@ int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err)
 	return 0;
 }
 
+DIR *util_fdopendir_dup(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0), saved;
+	DIR *d;
+
+	if (copy < 0)
+		return NULL;
+	if (!(d = fdopendir(copy))) {
+		saved = errno;
+		close(copy);
+		errno = saved;
+	}
+	return d;
+}
+
 static int remove_at(int parent, const char *name, struct pl_error *err)
 {
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -665,71 +711,133 @@ void util_parallel(size_t n, void (*item)(void *arg, size_t i, void **state), vo
 
 extern char **environ;
 
-/* Reads both pipes until both close (poll: neither may fill up and stall). */
-static void drain(int fds[2], struct util_buf *bufs[2], size_t max)
+/* Reads both pipes (poll: neither may fill up and stall) until the child
+ * has ended and they are drained. False when the child showed no sign of
+ * life (output or exit) for idle_ms: it is then killed. A grandchild that
+ * keeps a pipe open after the child ended is waited for a second at most. */
+static bool drain(pid_t pid, int fds[2], struct util_buf *bufs[2], size_t max, int idle_ms)
 {
-	struct pollfd p[2];
+	struct pollfd p[3];
 	char buf[4096];
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	bool ended = false;
 
 	for (int i = 0; i < 2; i++)
 		p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-	while ((p[0].fd >= 0 || p[1].fd >= 0) && poll(p, 2, -1) >= 0)
+	p[2] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
+		int n = poll(p, 3, ended && idle_ms > 1000 ? 1000 : idle_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!ended)
+				kill(pid, SIGKILL);
+			break;
+		}
+		if (p[2].fd >= 0 && p[2].revents) {
+			ended = true;
+			close(p[2].fd);
+			p[2].fd = -1;
+		}
 		for (int i = 0; i < 2; i++) {
 			if (p[i].fd < 0 || !p[i].revents)
 				continue;
-			ssize_t n = read(p[i].fd, buf, sizeof(buf));
-			if (n > 0 && bufs[i]->len + (size_t)n <= max)
-				util_buf_add(bufs[i], buf, (size_t)n);
-			else if (n == 0 || (n < 0 && errno != EINTR)) {
+			ssize_t got = read(p[i].fd, buf, sizeof(buf));
+			if (got > 0 && bufs[i]->len + (size_t)got <= max)
+				util_buf_add(bufs[i], buf, (size_t)got);
+			else if (got == 0 || (got < 0 && errno != EINTR)) {
 				close(p[i].fd);
 				p[i].fd = -1;
 			}
 		}
+	}
+	for (int i = 0; i < 3; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	return ended || pidfd < 0;
 }
 
-int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max,
+/* The child of util_run: in a process group of its own, so that what it
+ * leaves running (a process pool's workers) can go with it, and killed
+ * when the thread that started it dies (pylock killed mid-sync must not
+ * leave a compile writing into the store). Only system calls between fork
+ * and exec; a failure to start is written to report. */
+static void child(const char *const argv[], int out, int errout, int report, pid_t parent)
+{
+	sigset_t none;
+	int null, e;
+
+	sigemptyset(&none);
+	if (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		goto fail;
+	if (getppid() != parent)
+		_exit(127);
+	/* What pylock runs never depends on (or reads files from) the folder
+	 * it was started in: a project's .python-version, a pyenv shim's. */
+	if ((null = open("/dev/null", O_RDWR)) < 0 || dup2(null, 0) < 0 || dup2(out >= 0 ? out : null, 1) < 0 ||
+	    (errout >= 0 && dup2(errout, 2) < 0) || chdir("/") < 0)
+		goto fail;
+	execve(argv[0], (char *const *)argv, environ);
+fail:
+	e = errno;
+	if (write(report, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max, int idle_s,
 	     struct pl_error *err)
 {
-	posix_spawn_file_actions_t fa;
-	int fds[2][2] = { { -1, -1 }, { -1, -1 } }, status, rc;
+	int fds[2][2] = { { -1, -1 }, { -1, -1 } }, report[2] = { -1, -1 }, status, child_errno = 0;
 	struct util_buf *bufs[2] = { out, errout };
-	pid_t pid;
+	pid_t pid = -1, parent = getpid();
 
 	for (int i = 0; i < 2; i++)
 		if (bufs[i] && pipe2(fds[i], O_CLOEXEC) < 0)
-			return pl_error_errno(err, argv[0], "cannot run");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	/* What pylock runs never depends on (or reads files from) the folder
-	 * it was started in: a project's .python-version, a pyenv shim's. */
-	posix_spawn_file_actions_addchdir_np(&fa, "/");
+			goto fail;
+	if (pipe2(report, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+		goto fail;
+	if (pid == 0)
+		child(argv, fds[0][1], fds[1][1], report[1], parent);
 	for (int i = 0; i < 2; i++) {
-		if (bufs[i])
-			posix_spawn_file_actions_adddup2(&fa, fds[i][1], i + 1);
-		else if (i == 0)
-			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		close(fds[i][1]);
+		fds[i][1] = -1;
 	}
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	close(report[1]);
+	report[1] = -1;
+	/* Empty when exec succeeded (the descriptor closed with it). */
+	while (read(report[0], &child_errno, sizeof(child_errno)) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	report[0] = -1;
+	if (child_errno) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		errno = child_errno;
+		goto fail;
+	}
 	int readers[2] = { fds[0][0], fds[1][0] };
-	for (int i = 0; i < 2; i++)
-		if (fds[i][1] >= 0)
-			close(fds[i][1]);
-	if (rc != 0) {
-		for (int i = 0; i < 2; i++)
-			if (readers[i] >= 0)
-				close(readers[i]);
-		errno = rc;
-		return pl_error_errno(err, argv[0], "cannot run");
-	}
 	struct util_buf none = UTIL_BUF_INIT;
 	struct util_buf *targets[2] = { out ? out : &none, errout ? errout : &none };
-	drain(readers, targets, max);
+	bool alive = drain(pid, readers, targets, max, idle_s * 1000);
 	util_buf_free(&none);
 	for (int i = 0; i < 2; i++)
 		if (bufs[i])
 			util_buf_str(bufs[i]);
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (!alive)
+		return pl_error_set(err, argv[0], 0, 0, "showed no sign of progress for %d s: stopped", idle_s);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+fail:
+	pl_error_errno(err, argv[0], "cannot run");
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			if (fds[i][j] >= 0)
+				close(fds[i][j]);
+	for (int j = 0; j < 2; j++)
+		if (report[j] >= 0)
+			close(report[j]);
+	return -1;
 }

@@ -3,6 +3,7 @@
 #ifndef PYLOCK_UTIL_H
 #define PYLOCK_UTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -128,6 +129,11 @@ char *util_dir_path(enum util_dir which, struct pl_error *err);
  * malloc'd. */
 char *util_dir_file(enum util_dir which, const char *name, struct pl_error *err);
 
+/* A directory stream over the folder open at fd, which stays open and
+ * separate (a duplicate is read). NULL with errno (EMFILE, not EBADF, when
+ * descriptors run out). */
+DIR *util_fdopendir_dup(int fd);
+
 /* Creates path and its missing parents (like mkdir -p). */
 int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err);
 
@@ -137,9 +143,11 @@ int util_remove_tree(const char *path, struct pl_error *err);
 
 /* Runs argv[0] (a path) with stdin from /dev/null and stdout into out (at
  * most max bytes kept; NULL: /dev/null); stderr into errout likewise, or
- * inherited when errout is NULL. Returns its exit status (128+N when killed
- * by signal N), or -1 with err when it cannot start. */
-int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max,
+ * inherited when errout is NULL. A child that neither writes nor ends for
+ * idle_s seconds is killed: no wait on a child is unbounded. Returns its
+ * exit status (128+N when killed by signal N), or -1 with err when it
+ * cannot start or was stopped. */
+int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max, int idle_s,
 	     struct pl_error *err);
 
 /* Calls item(arg, i, &state) for i in [0, n) on one thread per core (at most

@@ -18,6 +18,9 @@
 #include "yamlconf.h"
 
 #define OUTPUT_MAX (64u << 20)
+/* The pylock a job runs bounds its own waits (fetch deadlines, its
+ * children); this only ends one that is stuck beyond reason. */
+#define JOB_IDLE_S 3600
 
 struct done {
 	enum { DONE_VERIFY, DONE_SYNC } kind;
@@ -97,7 +100,7 @@ static void *run_child(void *arg)
 	struct child *c = arg;
 	struct pl_error err;
 
-	c->d->status = util_run(c->argv, &c->d->out, &c->d->err, OUTPUT_MAX, &err);
+	c->d->status = util_run(c->argv, &c->d->out, &c->d->err, OUTPUT_MAX, JOB_IDLE_S, &err);
 	if (c->d->status < 0)
 		util_buf_puts(&c->d->err, err.msg);
 	pthread_mutex_lock(&c->app->lock);

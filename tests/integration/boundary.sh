@@ -123,6 +123,15 @@ SH
 	hoststatus "$repo/docs"
 	no_marker "$label: git run in that subfolder on the host runs nothing planted" "c2-$label"
 
+	inrepo "git init -q hidden && git -C hidden config core.fsmonitor '$fsmon' && chmod 000 hidden"
+	check_equal "$label: a repository in a folder made unreadable makes pylock exit 2" "$rc" 2
+	if [ -n "$as" ]; then
+		check_contains "$label: the folder it cannot examine is named" "$err" "$repo/hidden: cannot be examined for planted git metadata (Permission denied)"
+	else
+		check_contains "$label: naming it" "$err" "$repo/hidden/.git: a git repository made while the command ran"
+	fi
+	chmod 755 "$repo/hidden" && rm -rf "$repo/hidden"
+
 	inrepo "git init -q --bare .git/modules/evil && git -C .git/modules/evil config core.fsmonitor '$fsmon' && mkdir -p m && echo 'gitdir: ../.git/modules/evil' > m/.git"
 	check_equal "$label: a submodule git folder made inside makes pylock exit 2" "$rc" 2
 	check_contains "$label: naming the folder" "$err" "$repo/.git/modules/evil"

@@ -147,6 +147,99 @@ check_contains "as bad-signature" "$err" "bad-signature"
 rm -f "$T/signed.whl.sig"
 printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
 
+# 6. Out of descriptors: sync ends (the compile child included) and says
+# so with the real errno; a child that says nothing is not waited for
+# forever; one that leaves a process holding its output is not either.
+st_whl=$(ls /usr/share/python-wheels/setuptools-*.whl 2>/dev/null | head -1)
+if [ -n "$st_whl" ]; then
+	lock setuptools "$(basename "$st_whl" | cut -d- -f2)" "path = '$st_whl', size = $(stat -c %s "$st_whl"), hashes = {sha256 = '$(sha "$st_whl")'}"
+	for n in 14 16 20 26; do
+		rm -rf "$S"
+		check_exit "sync at ulimit -n $n: ends" 2 timeout 60 sh -c "ulimit -n $n && exec \"\$0\" sync" "$PYLOCK"
+		check_contains "naming the real errno" "$err" "Too many open files"
+		check_not_contains "never a wrong one" "$err" "Bad file descriptor"
+	done
+	rm -rf "$S"
+	check_exit "and with descriptors enough it builds" 0 timeout 60 sh -c "ulimit -n 64 && exec \"\$0\" sync" "$PYLOCK"
+else
+	skip "sync out of descriptors" "needs python3-setuptools-whl"
+fi
+printf '#!/bin/sh\nexec sleep 300\n' > "$T/silent-python"
+chmod +x "$T/silent-python"
+printf 'python: %s\n' "$T/silent-python" > "$PYLOCK_HOME/config/config.yaml"
+check_exit "an interpreter that never answers: stopped, not waited on" 2 timeout 60 "$PYLOCK" status
+check_contains "saying so" "$err" "showed no sign of progress for 10 s: stopped"
+check_equal "and nothing of it is left running" "$(pgrep -f "$T/silent-python" | wc -l)" 0
+cat > "$T/leaving-python" <<EOF
+#!/bin/sh
+case "\$*" in
+*compileall*) sleep 300 & echo \$! > "$T/sleeper.pid"; exit 0 ;;
+esac
+$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
+EOF
+chmod +x "$T/leaving-python"
+printf 'python: %s\n' "$T/leaving-python" > "$PYLOCK_HOME/config/config.yaml"
+lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
+rm -rf "$S"
+check_exit "a compile that leaves a process holding its output: sync ends" 0 timeout 60 "$PYLOCK" sync
+check_exit "the compile ran" 0 test -s "$T/sleeper.pid"
+# gone: no such process, or a zombie its new parent has yet to reap
+gone() { [ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+check_exit "and the process it left is gone with it" 0 wait_for gone "$(cat "$T/sleeper.pid")"
+printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
+
+# 7. Leftovers of killed runs (half-unpacked trees, partial downloads,
+# temporary files of records) go with the next gc; kill -9 at any point of
+# a sync leaves nothing gc keeps.
+lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
+rm -rf "$S"
+check_exit "sync builds" 0 "$PYLOCK" sync
+wheeldir=$(find "$S/wheels" -mindepth 1 -maxdepth 1 -type d | head -1)
+mkdir -p "$wheeldir/.tmp-python3.11-AbCdEf/pkg" "$S/stage"
+echo x > "$wheeldir/.tmp-python3.11-AbCdEf/pkg/mod.py"
+chmod -R a-w "$wheeldir/.tmp-python3.11-AbCdEf"
+head -c 1000 /dev/zero > "$S/stage/.stage.KiLlEd"
+rec=$(ls "$S/projects" | head -1)
+echo '{' > "$S/projects/.$rec.AbCdEf"
+touch -d '1 hour ago' "$S/projects/.$rec.AbCdEf"
+check_exit "gc" 0 "$PYLOCK" gc
+check_contains "reports the half-unpacked tree" "$out" ".tmp-python3.11-AbCdEf"
+check_equal "which is gone, though its wheel is kept" "$(ls -A "$wheeldir")" "$(ls "$wheeldir")"
+check_equal "the partial download is gone" "$(ls -A "$S/stage")" ""
+check_exit "the environment stays" 0 "$PYLOCK" status
+check_exit "a record's stale temporary file goes with the next record written" 0 "$PYLOCK" sync
+check_exit "(gone)" 1 test -e "$S/projects/.$rec.AbCdEf"
+if [ -n "$st_whl" ]; then
+	lock setuptools "$(basename "$st_whl" | cut -d- -f2)" "path = '$st_whl', size = $(stat -c %s "$st_whl"), hashes = {sha256 = '$(sha "$st_whl")'}"
+	for delay in 0.05 0.1 0.15 0.2 0.3 0.4 0.5; do
+		rm -rf "$S"
+		"$PYLOCK" sync > /dev/null 2>&1 &
+		victim=$!
+		sleep $delay
+		kill -9 $victim 2>/dev/null
+		wait $victim 2>/dev/null
+		"$PYLOCK" gc > /dev/null 2>&1
+		left=$(find "$S" -name '.tmp-*' -o -name '.stage.*' 2>/dev/null | head -1)
+		check_equal "killed after ${delay}s: gc leaves no partial tree or download" "$left" ""
+	done
+	check_exit "and the next sync builds" 0 "$PYLOCK" sync
+fi
+
+# 19. A temporary lock of a writer that was killed goes with the next
+# write of that lock; a live writer's stays.
+printf 'x' > "$T/.pylock.toml.DeAdXx"
+touch -d '1 hour ago' "$T/.pylock.toml.DeAdXx"
+printf 'x' > "$T/.pylock.toml.LiVeXx"
+touch -d '1 hour ago' "$T/.pylock.toml.LiVeXx"
+flock "$T/.pylock.toml.LiVeXx" sleep 30 &
+holder=$!
+wait_for sh -c "! flock -n '$T/.pylock.toml.LiVeXx' true"
+cp "$P/pylock.toml" "$T/o.toml" && cp "$P/pylock.toml" "$T/b.toml" && cp "$P/pylock.toml" "$T/pylock.toml"
+check_exit "merge-driver writes the lock" 0 "$PYLOCK" merge-driver "$T/o.toml" "$T/pylock.toml" "$T/b.toml" pylock.toml
+check_exit "a dead writer's temporary file is gone" 1 test -e "$T/.pylock.toml.DeAdXx"
+check_exit "a live writer's stays" 0 test -e "$T/.pylock.toml.LiVeXx"
+kill $holder 2>/dev/null
+
 # 3. A RECORD row without a path: refused, never read before its buffer.
 bad=$($PY "$SRC/tests/make-wheel.py" "$W" demo-bad 1.0 emptyrow 1)
 lock demo-bad 1.0 "name = '$(basename "$bad")', path = '$bad', size = $(stat -c %s "$bad"), hashes = {sha256 = '$(sha "$bad")'}"
