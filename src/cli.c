@@ -348,8 +348,12 @@ char *cli_project_dir(const char *arg, struct pl_error *err)
 	if (!arg)
 		return project_locate(".", err);
 	if (stat(arg, &st) == 0 || strchr(arg, '/') || strlen(arg) >= sizeof(s.want)) {
-		if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (stat(arg, &st) < 0) {
 			pl_error_errno(err, arg, "not a project folder");
+			return NULL;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			pl_error_set(err, arg, 0, 0, "not a project folder: not a folder");
 			return NULL;
 		}
 		return util_xstrdup(arg);
@@ -402,14 +406,15 @@ void cli_sandbox_args_fini(struct cli_sandbox_args *a)
 }
 
 /* Config binds first, then the command line's. */
-static const char **joined(char **a, size_t na, char **b, size_t nb)
+/* The config file's binds (with their places), then the command line's. */
+static struct sandbox_bind *joined(const struct yamlconf_list *cfg, const char *file, char **cli, size_t ncli)
 {
-	const char **all = util_xcalloc(na + nb + 1, sizeof(*all));
+	struct sandbox_bind *all = util_xcalloc(cfg->n + ncli + 2, sizeof(*all));
 
-	for (size_t i = 0; i < na; i++)
-		all[i] = a[i];
-	for (size_t i = 0; i < nb; i++)
-		all[na + i] = b[i];
+	for (size_t i = 0; i < cfg->n; i++)
+		all[i] = (struct sandbox_bind){ cfg->items[i], file, cfg->lines[i], cfg->cols[i] };
+	for (size_t i = 0; i < ncli; i++)
+		all[cfg->n + i] = (struct sandbox_bind){ cli[i], NULL, 0, 0 };
 	return all;
 }
 
@@ -461,7 +466,7 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 	struct sandbox_profile prof;
 	struct pl_error err;
 	char *venv = NULL, *python_prefix = NULL;
-	const char **binds = NULL, **ro_binds = NULL;
+	struct sandbox_bind *binds = NULL, *ro_binds = NULL;
 	int status = CLI_USAGE, hold = -1;
 
 	pl_error_clear(&err);
@@ -469,13 +474,11 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 	if (cli_env_open(project, false, &e, &err) < 0)
 		goto fail;
 	venv = built_env(&e, &hold, &python_prefix);
-	binds = joined(e.cfg.binds.items, e.cfg.binds.n, a->binds, a->nbinds);
-	ro_binds = joined(e.cfg.ro_binds.items, e.cfg.ro_binds.n, a->ro_binds, a->nro_binds);
+	binds = joined(&e.cfg.binds, e.cfg.path, a->binds, a->nbinds);
+	ro_binds = joined(&e.cfg.ro_binds, e.cfg.path, a->ro_binds, a->nro_binds);
 	size_t nro = e.cfg.ro_binds.n + a->nro_binds;
-	if (python_prefix) {
-		ro_binds = util_xrealloc(ro_binds, (nro + 2) * sizeof(*ro_binds));
-		ro_binds[nro++] = python_prefix;
-	}
+	if (python_prefix)
+		ro_binds[nro++] = (struct sandbox_bind){ python_prefix, NULL, 0, 0 };
 	struct sandbox_settings s = {
 		.net_off = a->net_given ? !a->net : e.cfg.net_off,
 		.binds = binds, .nbinds = e.cfg.binds.n + a->nbinds,
@@ -503,8 +506,8 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 	size_t ntrees;
 	const char **trees = sandbox_profile_trees(&prof, &ntrees);
 	if (boundary_ledger_add(trees, ntrees, &err) < 0) {
-		fprintf(stderr, "pylock: warning: ");
-		cli_print_error(&err);
+		char buf[2200];
+		fprintf(stderr, "pylock: warning: %s\n", pl_error_format(&err, buf, sizeof(buf)));
 	}
 	free(trees);
 	if (sandbox_run(&prof, cmd, &status, &err) < 0)

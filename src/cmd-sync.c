@@ -53,7 +53,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
 		cache = trust_cache_open(cache_path);
 	struct registry_options fetch = {
-		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .hosts = e.cfg.fetch_hosts.items,
+		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
 		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
 	};
 	if (registry_check_lock(&fetch, e.lock, &err) < 0)

@@ -82,7 +82,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		goto fail;
 	struct lock *lock = e.lock;
 	w.fetch = (struct registry_options){
-		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .hosts = e.cfg.fetch_hosts.items,
+		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
 		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
 	};
 	if (registry_check_lock(&w.fetch, e.lock, &err) < 0)

@@ -45,14 +45,16 @@ static void warn(struct walk *w, const char *path, const char *why)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The warning's path is where it is: FILE:LINE:COL when known. */
 static void warn_err(struct walk *w, const struct pl_error *err)
 {
-	char buf[2200];
+	char where[sizeof(err->file) + 32];
 
 	if (err->line)
-		warn(w, err->file, pl_error_format(err, buf, sizeof(buf)) + strlen(err->file) + 2);
+		snprintf(where, sizeof(where), "%s:%d:%d", err->file, err->line, err->col);
 	else
-		warn(w, err->file[0] ? err->file : "?", err->msg);
+		snprintf(where, sizeof(where), "%s", err->file[0] ? err->file : "?");
+	warn(w, where, err->msg);
 }
 
 const char *discover_lock_name(enum discover_lock lock)

@@ -118,21 +118,27 @@ out:
  * as it goes (a run silent for COMPILE_IDLE_S is stopped), compiles in one
  * process when a pool cannot start (out of processes or descriptors), and
  * leaves with os._exit so that no half-started pool is waited for. Its
- * workers die with it (PR_SET_PDEATHSIG), as it dies with pylock. */
+ * workers die with it (PR_SET_PDEATHSIG), as it dies with pylock, and
+ * they hold the store's lock until the last has gone: gc never removes a
+ * tree one of them is still writing. */
 #define COMPILE_IDLE_S 120
 static const char compile_script[] =
-	"import compileall, multiprocessing, os, sys\n"
+	"import compileall, fcntl, multiprocessing, os, sys\n"
 	"import concurrent.futures as cf\n"
-	"prefix = sys.argv[1]\n"
-	"jobs = [(os.path.join(r, f), d) for d in sys.argv[2:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
+	"held = open(sys.argv[1])\n"
+	"fcntl.flock(held, fcntl.LOCK_SH)\n"
+	"prefix = sys.argv[2]\n"
+	"jobs = [(os.path.join(r, f), d) for d in sys.argv[3:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
 	"def comp(j):\n"
 	"    return compileall.compile_file(j[0], quiet=2, stripdir=j[1], prependdir=prefix)\n"
-	"def bound():\n"
+	"def bound(parent):\n"
 	"    try:\n"
 	"        import ctypes\n"
 	"        ctypes.CDLL(None).prctl(1, 9)\n"
 	"    except Exception:\n"
 	"        pass\n"
+	"    if os.getppid() != parent:\n"
+	"        os._exit(1)\n"
 	"def serial():\n"
 	"    for i, j in enumerate(jobs):\n"
 	"        comp(j)\n"
@@ -143,7 +149,7 @@ static const char compile_script[] =
 	"        serial()\n"
 	"    else:\n"
 	"        try:\n"
-	"            ex = cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork'), initializer=bound)\n"
+	"            ex = cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork'), initializer=bound, initargs=(os.getpid(),))\n"
 	"            for i, _ in enumerate(ex.map(comp, jobs, chunksize=64)):\n"
 	"                if i % 64 == 0:\n"
 	"                    print('.', end='', flush=True)\n"
@@ -161,12 +167,14 @@ static int compile_all(struct sync *s, struct pl_error *err)
 	size_t n = 0;
 	const char **argv = util_xcalloc(s->plan->n + 8, sizeof(*argv));
 	struct util_buf progress = UTIL_BUF_INIT;
+	char *lock;
 	int status;
 
 	argv[n++] = s->py->executable;
 	argv[n++] = "-I";
 	argv[n++] = "-c";
 	argv[n++] = compile_script;
+	argv[n++] = lock = env_lock_path(s->o->store, "store");
 	argv[n++] = ENV_PREFIX;
 	size_t first = n;
 	for (size_t i = 0; i < s->plan->n; i++)
@@ -174,10 +182,12 @@ static int compile_all(struct sync *s, struct pl_error *err)
 			argv[n++] = s->unpacked[i];
 	if (n == first) {
 		free(argv);
+		free(lock);
 		return 0;
 	}
 	status = util_run(argv, &progress, NULL, 64, COMPILE_IDLE_S, err);
 	free(argv);
+	free(lock);
 	util_buf_free(&progress);
 	if (status < 0)
 		return -1;

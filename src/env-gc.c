@@ -88,10 +88,17 @@ static void kept_envs(const char *store, bool dry_run, struct names *envs)
 	util_buf_printf(&dir, "%s/projects", store);
 	if ((d = opendir(dir.data))) {
 		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
 			util_buf_truncate(&p, 0);
 			util_buf_printf(&p, "%s/%s", dir.data, e->d_name);
+			/* A record's temporary file: with the store locked for gc
+			 * no sync is writing one, so it is a killed run's. */
+			if (e->d_name[0] == '.') {
+				if (!dry_run)
+					unlink(p.data);
+				continue;
+			}
 			json_t *o = json_load_file(p.data, 0, NULL);
 			const char *root = json_string_value(json_object_get(o, "root"));
 			const char *id = json_string_value(json_object_get(o, "env_id"));

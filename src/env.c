@@ -232,6 +232,10 @@ int env_lock_open(const char *store, const char *env_id, int how, struct pl_erro
 		return -1;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* A store the user may only read (a read-only PYLOCK_HOME): its locks
+	 * still work opened for reading. */
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		pl_error_errno(err, path, "cannot open");
 	else
@@ -293,7 +297,16 @@ int env_remember(const char *store, const char *project_root, const char *lock_p
 
 	*strrchr(dir, '/') = '\0';
 	text = json_dumps(o, JSON_SORT_KEYS);
-	rc = util_mkdir_p(dir, 0755, err) < 0 ? -1 : util_write_atomic(path, text, strlen(text), 0644, err);
+	/* A sync that changed nothing writes nothing (a read-only store
+	 * serves it too). */
+	char *old = NULL;
+	size_t len;
+	struct pl_error ignored;
+	if (util_read_file(path, 1 << 16, &old, &len, &ignored) == 0 && !strcmp(old, text))
+		rc = 0;
+	else
+		rc = util_mkdir_p(dir, 0755, err) < 0 ? -1 : util_write_atomic(path, text, strlen(text), 0644, err);
+	free(old);
 	free(text);
 	json_decref(o);
 	free(path);

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,25 @@ static int git_fail(struct pl_error *err, const char *path, const char *what)
 	return pl_error_set(err, path, 0, 0, "%s: %s", what, msg);
 }
 
+/* libgit2, like git, refuses a repository another user owns unless
+ * safe.directory lists it, and says so in words no one can act on. */
+static bool foreign_owner(const char *path, struct pl_error *err)
+{
+	char git[4200];
+	struct stat st;
+
+	snprintf(git, sizeof(git), "%s/.git", path);
+	if ((stat(git, &st) < 0 && stat(path, &st) < 0) || st.st_uid == geteuid())
+		return false;
+	struct passwd pwbuf, *pw = NULL;
+	char names[1024];
+	getpwuid_r(st.st_uid, &pwbuf, names, sizeof(names), &pw);	/* discover calls from threads */
+	pl_error_set(err, path, 0, 0, "owned by another user (%s, uid %u): git does not trust it unless you "
+		     "list it in safe.directory (git config --global --add safe.directory %s)",
+		     pw ? pw->pw_name : "?", (unsigned)st.st_uid, path);
+	return true;
+}
+
 static int open_repo(const char *path, unsigned int flags, struct gitrepo **out, struct pl_error *err)
 {
 	git_repository *git;
@@ -178,8 +198,11 @@ static int open_repo(const char *path, unsigned int flags, struct gitrepo **out,
 	pthread_once(&init_once, init_libgit2);
 	if (load_error)
 		return pl_error_set(err, path, 0, 0, "cannot load libgit2 (%s): %s", LIBGIT2_SONAME, load_error);
-	if (W(G(git_repository_open_ext)(&git, path, flags, NULL)) < 0)
+	if (W(G(git_repository_open_ext)(&git, path, flags, NULL)) < 0) {
+		if (foreign_owner(path, err))
+			return -1;
 		return git_fail(err, path, flags ? "cannot open repository" : "not in a git repository");
+	}
 	if (!(wd = G(git_repository_workdir)(git))) {
 		G(git_repository_free)(git);
 		return pl_error_set(err, path, 0, 0, "bare repository (no work tree)");

@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "store.h"
 
 #define DEFAULT_TIMEOUT 30
+#define DEFAULT_DEADLINE 600
 
 /* libcurl pulls in some thirty libraries; loaded only when a file must be
  * fetched, it costs nothing to the commands that never do. */
@@ -72,7 +74,8 @@ static void load_curl(void)
 struct registry {
 	CURL *curl;
 	char *ca_file;
-	long timeout;
+	long timeout, deadline;
+	bool past_deadline;	/* the last transfer's timeout was the deadline */
 	char **hosts;		/* where pylock may connect (registry_options) */
 	size_t nhosts;
 	char refused[512];	/* why the last transfer was not made, or "" */
@@ -99,6 +102,7 @@ struct registry *registry_new(const struct registry_options *o, struct pl_error 
 	(void)err;
 	r->ca_file = o && o->ca_file ? util_xstrdup(o->ca_file) : NULL;
 	r->timeout = o && o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT;
+	r->deadline = o && o->deadline > 0 ? o->deadline : DEFAULT_DEADLINE;
 	for (size_t i = 0; o && o->hosts_set && i < o->nhosts; i++)
 		add_host(r, o->hosts[i]);
 	for (size_t i = 0; (!o || !o->hosts_set) && i < sizeof(defaults) / sizeof(defaults[0]); i++)
@@ -209,8 +213,11 @@ static void setup(struct registry *r)
 static CURLcode perform(struct registry *r, const char *url)
 {
 	char *at = util_xstrdup(url);
+	struct timespec start, now;
 	CURLcode rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	r->past_deadline = false;
 	for (int hop = 0;; hop++) {
 		char *next = NULL;
 		long code = 0;
@@ -219,8 +226,22 @@ static CURLcode perform(struct registry *r, const char *url)
 			rc = CURLE_ABORTED_BY_CALLBACK;
 			break;
 		}
+		/* One deadline for the request, whatever the hops: a server that
+		 * trickles a byte a second never trips the stall timeout. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = r->deadline * 1000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0) {
+			r->past_deadline = true;
+			rc = CURLE_OPERATION_TIMEDOUT;
+			break;
+		}
+		CU(curl_easy_setopt)(r->curl, CURLOPT_TIMEOUT_MS, left);
 		CU(curl_easy_setopt)(r->curl, CURLOPT_URL, at);
 		rc = CU(curl_easy_perform)(r->curl);
+		if (rc == CURLE_OPERATION_TIMEDOUT) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			r->past_deadline = now.tv_sec - start.tv_sec >= r->deadline;
+		}
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_REDIRECT_URL, &next);
 		if (rc != CURLE_OK || code < 300 || code > 399 || !next)
@@ -261,6 +282,9 @@ static int transfer_error(struct registry *r, const char *url, CURLcode rc, stru
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
 		return pl_error_set(err, NULL, 0, 0, "%s: HTTP %ld", url, code);
 	case CURLE_OPERATION_TIMEDOUT:
+		if (r->past_deadline)
+			return pl_error_set(err, NULL, 0, 0, "%s: not done within the %ld s deadline (fetch: deadline); "
+					    "gave up", url, r->deadline);
 		return pl_error_set(err, NULL, 0, 0, "%s: no progress for %ld s; gave up", url, r->timeout);
 	case CURLE_TOO_MANY_REDIRECTS:
 		return pl_error_set(err, NULL, 0, 0, "%s: too many redirects (a redirect loop?)", url);

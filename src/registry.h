@@ -21,6 +21,7 @@
 struct registry_options {
 	const char *ca_file;	/* NULL: the system's CA store */
 	long timeout;		/* seconds without progress before giving up; 0: 30 */
+	long deadline;		/* seconds a request (its redirects included) may take; 0: 600 */
 	/* The https hosts pylock may connect to: these (config.yaml fetch:
 	 * hosts; PyPI's when not hosts_set) and those of the policy's
 	 * registries. Anything else, named by a lock, an index page or a

@@ -32,23 +32,28 @@ static bool clean_absolute(const char *path)
 	return true;
 }
 
-static int add_user_bind(struct sandbox_profile *p, const char *spec, bool ro, struct pl_error *err)
+static int add_user_bind(struct sandbox_profile *p, const struct sandbox_bind *b, bool ro, struct pl_error *err)
 {
-	char src[PATH_MAX], real[PATH_MAX];
-	const char *colon = strchr(spec, ':');
+	char src[PATH_MAX], real[PATH_MAX], where[64];
+	const char *spec = b->spec, *colon = strchr(spec, ':');
 	const char *dst;
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
 
+	snprintf(where, sizeof(where), "%s", b->file ? "bind" : ro ? "--ro-bind" : "--bind");
 	if (n == 0 || n >= sizeof(src))
-		return pl_error_set(err, NULL, 0, 0, "bind '%s': no source folder", spec);
+		return pl_error_set(err, b->file, b->line, b->col, "%s '%s': no source folder", where, spec);
 	memcpy(src, spec, n);
 	src[n] = '\0';
-	if (!realpath(src, real))
-		return pl_error_errno(err, NULL, "bind source '%s' does not exist", src);
+	if (!realpath(src, real)) {
+		pl_error_errno(err, b->file, "%s source '%s' does not exist", where, src);
+		err->line = b->line;
+		err->col = b->col;
+		return -1;
+	}
 	dst = colon ? colon + 1 : real;
 	if (!clean_absolute(dst) || !strcmp(dst, "/"))
-		return pl_error_set(err, NULL, 0, 0,
-				    "bind '%s': the destination must be an absolute path without '..', not /", spec);
+		return pl_error_set(err, b->file, b->line, b->col,
+				    "%s '%s': the destination must be an absolute path without '..', not /", where, spec);
 	sandbox_profile_add(p, ro ? SANDBOX_RO_BIND : SANDBOX_BIND, real, dst);
 	return 0;
 }
@@ -120,8 +125,10 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 	struct stat st;
 	char *tree;
 
-	if (!realpath(project_dir, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (!realpath(project_dir, real) || stat(real, &st) < 0)
 		return pl_error_errno(err, project_dir, "project folder does not exist");
+	if (!S_ISDIR(st.st_mode))
+		return pl_error_set(err, project_dir, 0, 0, "the project is not a folder");
 	if (!(tree = boundary_writable_tree(real, err)))
 		return -1;
 	if (!home || !clean_absolute(home))
@@ -172,10 +179,10 @@ int sandbox_default_profile(struct sandbox_profile *p, const struct sandbox_sett
 	} else
 		sandbox_profile_add(p, SANDBOX_RO_TMPFS, NULL, "/opt/venv");
 	for (size_t i = 0; i < s->nbinds; i++)
-		if (add_user_bind(p, s->binds[i], false, err) < 0)
+		if (add_user_bind(p, &s->binds[i], false, err) < 0)
 			return -1;
 	for (size_t i = 0; i < s->nro_binds; i++)
-		if (add_user_bind(p, s->ro_binds[i], true, err) < 0)
+		if (add_user_bind(p, &s->ro_binds[i], true, err) < 0)
 			return -1;
 	set_environment(p, s, home, project_name);
 	guard_git(p);

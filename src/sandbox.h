@@ -51,11 +51,19 @@ void sandbox_profile_setenv(struct sandbox_profile *p, const char *name, const c
 
 /* What config.yaml's `sandbox:` and the command line add to the default
  * profile. Strings are borrowed. */
+/* A bind a user asked for, and where: errors name the config file's line
+ * and column, or the option when file is NULL. */
+struct sandbox_bind {
+	const char *spec;		/* "SRC[:DST]" */
+	const char *file;		/* config.yaml, or NULL: the command line */
+	int line, col;
+};
+
 struct sandbox_settings {
 	bool net_off;
-	const char *const *binds;	/* "SRC[:DST]", read-write */
+	const struct sandbox_bind *binds;	/* read-write */
 	size_t nbinds;
-	const char *const *ro_binds;	/* "SRC[:DST]", read-only */
+	const struct sandbox_bind *ro_binds;	/* read-only */
 	size_t nro_binds;
 	const char *const *dotfiles;	/* names under $HOME passed read-only */
 	size_t ndotfiles;

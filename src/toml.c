@@ -120,11 +120,12 @@ void toml_position(const struct toml_parser *ps, const char *at, uint32_t *line,
 		/* Rare: only for a position on an earlier line. */
 		*line = 1;
 		ls = ps->start;
-		for (const char *q = ps->start; q < at; q++)
-			if (*q == '\n') {
-				(*line)++;
-				ls = q + 1;
-			}
+	}
+	/* Usually the current line; a check that runs ahead of the reader
+	 * (the UTF-8 one) may point further. */
+	for (const char *q = ls; q < at && (q = memchr(q, '\n', (size_t)(at - q))); q++) {
+		(*line)++;
+		ls = q + 1;
 	}
 	*col = (uint32_t)(at - ls) + 1;
 }

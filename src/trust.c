@@ -188,6 +188,8 @@ static int load_key(const struct yamlconf_node *entry, const char *file, const c
 		return -1;
 	if (!id || (!path == !pem))
 		return node_fail(err, file, entry, "a key needs an 'id' and one of 'file' or 'pem'%s", "");
+	if (!*id)
+		return node_fail(err, file, yamlconf_get(entry, "id"), "a key's id must not be empty%s", "");
 	if (path) {
 		struct util_buf full = UTIL_BUF_INIT;
 		struct pl_error ferr;
@@ -230,6 +232,13 @@ static int load_key_list(const struct yamlconf_node *list, const char *file, con
 		memset(&p->keys[p->nkeys], 0, sizeof(*p->keys));
 		if (load_key(list->items[i], file, dir, &p->keys[p->nkeys], err) < 0)
 			return -1;
+		for (size_t k = 0; k < p->nkeys; k++)
+			if (!strcmp(p->keys[k].name, p->keys[p->nkeys].name)) {
+				C(EVP_PKEY_free)(p->keys[p->nkeys].pkey);
+				free(p->keys[p->nkeys].name);
+				return node_fail(err, file, yamlconf_get(list->items[i], "id"),
+						 "key id '%s' is given twice", p->keys[k].name);
+			}
 		if (names) {
 			*names = util_xrealloc(*names, (*nnames + 1) * sizeof(**names));
 			(*names)[(*nnames)++] = util_xstrdup(p->keys[p->nkeys].name);
@@ -457,6 +466,10 @@ int trust_key_generate(const char *name, char id[17], struct pl_error *err)
 	if (trust_init(err) < 0)
 		return -1;
 
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	if (!*base)
+		return pl_error_set(err, NULL, 0, 0, "'%s': a key needs a name (NAME.key and NAME.pub are written)", name);
+
 	struct util_buf priv = UTIL_BUF_INIT, pub = UTIL_BUF_INIT;
 	EVP_PKEY *k = C(EVP_PKEY_Q_keygen)(NULL, NULL, "EC", "P-256");
 	BIO *bpriv = C(BIO_new)(C(BIO_s_mem)()), *bpub = C(BIO_new)(C(BIO_s_mem)());
@@ -490,6 +503,14 @@ out:
 	return rc;
 }
 
+/* OpenSSL asks for an encrypted key's passphrase on the terminal when no
+ * callback answers: pylock never prompts, it says the key is encrypted. */
+static int no_passphrase(char *buf, int size, int rwflag, void *encrypted)
+{
+	*(bool *)encrypted = true;
+	return -1;
+}
+
 int trust_sign_file(const char *key_path, const char *file, char id[17], struct pl_error *err)
 {
 	if (trust_init(err) < 0)
@@ -503,13 +524,19 @@ int trust_sign_file(const char *key_path, const char *file, char id[17], struct 
 	size_t siglen = sizeof(sig);
 	struct util_buf out = UTIL_BUF_INIT, sigpath = UTIL_BUF_INIT;
 	BIO *bio;
+	bool encrypted = false;
 	int rc = -1;
 
 	if (util_read_file(key_path, TRUST_SIG_MAX * 4, &keytext, &keylen, err) < 0)
 		goto out;
 	bio = C(BIO_new_mem_buf)(keytext, (int)keylen);
-	k = bio ? C(PEM_read_bio_PrivateKey)(bio, NULL, NULL, NULL) : NULL;
+	k = bio ? C(PEM_read_bio_PrivateKey)(bio, NULL, no_passphrase, &encrypted) : NULL;
 	C(BIO_free)(bio);
+	if (encrypted) {
+		pl_error_set(err, key_path, 0, 0, "is encrypted; pylock signs with unencrypted keys only (openssl pkey "
+			     "-in KEY -out PLAIN)");
+		goto out;
+	}
 	if (!k || !supported_key(k)) {
 		pl_error_set(err, key_path, 0, 0, k ? "unsupported key type (ECDSA P-256 or Ed25519)" : "not a PEM private key");
 		goto out;

@@ -81,7 +81,10 @@ int pl_error_errno(struct pl_error *err, const char *file, const char *fmt, ...)
 	error_vset(err, file, 0, 0, fmt, ap);
 	va_end(ap);
 	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
+	/* A caller's check that was not a failed system call leaves errno 0:
+	 * better no reason than ": Success". */
+	if (saved)
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
 	errno = saved;
 	return -1;
 }
@@ -515,10 +518,13 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode, struct pl_error *err)
 {
 	char *copy1 = util_xstrdup(path), *copy2 = util_xstrdup(path);
-	const char *dir = dirname(copy1), *base = basename(copy2);
+	char *dir = dirname(copy1), *base = basename(copy2);
 	struct util_buf tmp = UTIL_BUF_INIT;
 	int fd, rc = -1;
 
+	/* ".BASE.XXXXXX" must fit in a file name too: a long BASE is cut. */
+	if (strlen(base) > NAME_MAX - 8)
+		base[NAME_MAX - 8] = '\0';
 	remove_stale_temps(dir, base);
 	util_buf_printf(&tmp, "%s/.%s.XXXXXX", dir, base);
 	fd = mkostemp(tmp.data, O_CLOEXEC);

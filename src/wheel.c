@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "pep440.h"
 #include "trust.h"
 
 #define NAME_MAX_LEN 4096
@@ -80,7 +81,7 @@ struct row {
 struct install {
 	zip_t *z;
 	const char *path, *filename, *dest, *pyxy, *prefix;
-	char *dist_info, *data_dir, *project;
+	char *dist_info, *data_dir, *project, *version;
 	struct entry *e;
 	size_t n;
 	struct row *rows;
@@ -257,6 +258,7 @@ static int find_dist_info(struct install *in, const char *filename)
 	if (!dash || !dash2)
 		return fail(in, "'%s' is not a wheel file name", filename);
 	in->project = util_xstrndup(filename, (size_t)(dash - filename));
+	in->version = util_xstrndup(dash + 1, (size_t)(dash2 - dash - 1));
 	for (size_t i = 0; i < in->n; i++) {
 		const char *name = in->e[i].name, *slash = strchr(name, '/'), *d;
 		if (!slash || slash - name < 11 || strncmp(slash - 10, ".dist-info", 10))
@@ -420,9 +422,8 @@ static void record_hash(const char hex[65], struct util_buf *out)
 	b64url(raw, 32, out);
 }
 
-/* Where an archive member goes, relative to dest; NULL for members not
- * installed (RECORD, INSTALLER: pylock writes its own). */
-static char *target(struct install *in, const char *name, bool *script)
+/* The path a member's scheme gives it (see target). */
+static char *place(struct install *in, const char *name, bool *script)
 {
 	struct util_buf b = UTIL_BUF_INIT;
 	size_t dl = strlen(in->data_dir), il = strlen(in->dist_info);
@@ -430,6 +431,8 @@ static char *target(struct install *in, const char *name, bool *script)
 	*script = false;
 	if (!strncmp(name, in->dist_info, il) && name[il] == '/' &&
 	    (!strcmp(name + il + 1, "RECORD") || !strcmp(name + il + 1, "INSTALLER")))
+		return NULL;
+	if (!strncmp(name, "__pycache__/", 12) || strstr(name, "/__pycache__/"))
 		return NULL;
 	if (strncmp(name, in->data_dir, dl) || name[dl] != '/') {
 		util_buf_printf(&b, "%s/%s", in->site.data, name);
@@ -457,6 +460,23 @@ static char *target(struct install *in, const char *name, bool *script)
 		return (char *)-1;
 	}
 	return util_buf_steal(&b);
+}
+
+/* Where an archive member goes, relative to dest; NULL for members not
+ * installed: RECORD and INSTALLER (pylock writes its own), and bytecode
+ * caches (__pycache__/: pylock compiles its own, and a shipped one would
+ * be rewritten and look drifted). The environment's own files at its root
+ * are reserved. */
+static char *target(struct install *in, const char *name, bool *script)
+{
+	char *rel = place(in, name, script);
+
+	if (rel && rel != (char *)-1 && (!strcmp(rel, "pylock-env.json") || !strcmp(rel, "pyvenv.cfg"))) {
+		fail(in, "'%.200s' would install '%s', which the environment reserves; refused", name, rel);
+		free(rel);
+		return (char *)-1;
+	}
+	return rel;
 }
 
 /* A path of the new RECORD: relative to site-packages. */
@@ -609,6 +629,15 @@ static bool ident_chars(const char *s, size_t n, bool dots)
 	return !(s[0] >= '0' && s[0] <= '9') && s[0] != '.' && s[n - 1] != '.';
 }
 
+/* A C0 control or DEL: never part of a file name pylock makes. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 static char *trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
@@ -660,6 +689,7 @@ static int entry_points(struct install *in)
 		val = trim(val);
 		char *colon = strchr(val, ':');
 		if (!*key || strlen(key) > 255 || strchr(key, '/') || key[0] == '.' || strpbrk(key, " \t\\") ||
+		    has_control(key) ||
 		    !colon || !ident_chars(val, (size_t)(colon - val), true) ||
 		    !ident_chars(colon + 1, strlen(colon + 1), true)) {
 			rc = fail(in, "entry_points.txt:%d: '%.100s' is not a safe script name and MODULE:OBJECT", line,
@@ -684,23 +714,97 @@ static int entry_points(struct install *in)
 	return rc;
 }
 
-static int check_wheel_metadata(struct install *in)
+/* The value of the first "Key: value" line of an RFC 822 style header block
+ * (WHEEL, METADATA: the block ends at the first empty line), trimmed;
+ * NULL when there is none. free() it. */
+static char *header_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = text; *l && *l != '\n' && strncmp(l, "\r\n", 2);) {
+		const char *nl = strchr(l, '\n'), *end = nl ? nl : l + strlen(l);
+		if ((size_t)(end - l) > klen && !strncasecmp(l, key, klen) && l[klen] == ':') {
+			const char *v = l + klen + 1;
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+				end--;
+			return util_xstrndup(v, (size_t)(end - v));
+		}
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+	return NULL;
+}
+
+/* "Wheel-Version: 1.0": digits, a dot, digits, without leading zeros. */
+static bool wheel_version_form(const char *v)
+{
+	const char *dot = strchr(v, '.');
+
+	if (!dot || dot == v || !dot[1] || (v[0] == '0' && dot - v > 1) || (dot[1] == '0' && dot[2]))
+		return false;
+	for (const char *c = v; *c; c++)
+		if (c != dot && (*c < '0' || *c > '9'))
+			return false;
+	return true;
+}
+
+static int read_meta(struct install *in, const char *file, struct util_buf *text)
 {
 	char name[NAME_MAX_LEN + 32];
 	const struct entry *e;
-	struct util_buf text = UTIL_BUF_INIT;
-	int rc = 0;
 
-	snprintf(name, sizeof(name), "%s/WHEEL", in->dist_info);
+	snprintf(name, sizeof(name), "%s/%s", in->dist_info, file);
 	if (!(e = find(in, name)))
 		return fail(in, "has no %s", name);
-	if (read_entry(in, e, META_MAX, &text) < 0)
-		return -1;
-	const char *v = strstr(text.data ? text.data : "", "Wheel-Version:");
-	/* "Binary distribution format": a major version it does not know
-	 * must stop an installer. */
-	if (!v || atoi(v + 14) != 1)
-		rc = fail(in, "has an unsupported Wheel-Version (pylock installs 1.x)");
+	return read_entry(in, e, META_MAX, text);
+}
+
+/* WHEEL's version ("a major version it does not know must stop an
+ * installer"), and METADATA's name and version against the file name's:
+ * what is installed is what the lock names. */
+static int check_wheel_metadata(struct install *in)
+{
+	struct util_buf text = UTIL_BUF_INIT;
+	struct pep440_version want, got;
+	char *v = NULL, *name = NULL, *version = NULL;
+	const char *why;
+	int rc = -1;
+
+	if (read_meta(in, "WHEEL", &text) < 0)
+		goto out;
+	v = header_value(util_buf_str(&text), "Wheel-Version");
+	if (!v || !wheel_version_form(v)) {
+		fail(in, "has a malformed Wheel-Version '%.40s' (MAJOR.MINOR)", v ? v : "");
+		goto out;
+	}
+	if (strncmp(v, "1.", 2)) {
+		fail(in, "has an unsupported Wheel-Version %.40s (pylock installs 1.x)", v);
+		goto out;
+	}
+	util_buf_truncate(&text, 0);
+	if (read_meta(in, "METADATA", &text) < 0)
+		goto out;
+	name = header_value(util_buf_str(&text), "Name");
+	version = header_value(util_buf_str(&text), "Version");
+	if (!name || !same_project(name, strlen(name), in->project, strlen(in->project))) {
+		fail(in, "its METADATA names the project '%.100s', not %s; refused", name ? name : "", in->project);
+		goto out;
+	}
+	if (!version || (strcmp(version, in->version) && (pep440_parse(version, &got, &why) < 0 ||
+							 pep440_parse(in->version, &want, &why) < 0 ||
+							 pep440_compare(&got, &want)))) {
+		fail(in, "its METADATA gives the version '%.60s', not %s; refused", version ? version : "",
+		     in->version);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(v);
+	free(name);
+	free(version);
 	util_buf_free(&text);
 	return rc;
 }
@@ -745,6 +849,7 @@ int wheel_install(const char *path, const char *filename, const char *dest, cons
 	free(in.dist_info);
 	free(in.data_dir);
 	free(in.project);
+	free(in.version);
 	util_buf_free(&in.record);
 	util_buf_free(&in.site);
 	return rc;

@@ -14,6 +14,8 @@
 
 struct builder {
 	yaml_parser_t parser;
+	const char *text;
+	size_t len;
 	const char *name;
 	struct pl_error *err;
 	size_t nodes;
@@ -30,18 +32,67 @@ static struct yamlconf_node *node_new(struct builder *b, enum yamlconf_kind kind
 	return n;
 }
 
+/* Maps past this many keys get a hash index: a hostile file of 100,000
+ * keys stays linear to read and to look up. */
+#define INDEX_FROM 16
+
+static size_t key_slot(const struct yamlconf_node *map, const char *key)
+{
+	size_t mask = map->index_cap - 1, i = (size_t)util_hash_str(key) & mask;
+
+	while (map->index[i] && strcmp(map->items[2 * (map->index[i] - 1)]->scalar, key))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void index_key(struct yamlconf_node *map, size_t key_number)
+{
+	map->index[key_slot(map, map->items[2 * key_number]->scalar)] = (uint32_t)key_number + 1;
+}
+
+/* Called when the map holds keys keys (its last one just added). */
+static void index_grow(struct yamlconf_node *map, size_t keys)
+{
+	if (keys < INDEX_FROM)
+		return;
+	if (map->index && keys * 2 <= map->index_cap) {
+		index_key(map, keys - 1);
+		return;
+	}
+	free(map->index);
+	map->index_cap = map->index_cap ? map->index_cap * 2 : 64;
+	map->index = util_xcalloc(map->index_cap, sizeof(*map->index));
+	for (size_t k = 0; k < keys; k++)
+		index_key(map, k);
+}
+
 static void node_add(struct yamlconf_node *parent, struct yamlconf_node *child)
 {
-	parent->items = util_xrealloc(parent->items, (parent->n + 1) * sizeof(*parent->items));
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap ? parent->cap * 2 : 4;
+		parent->items = util_xrealloc(parent->items, parent->cap * sizeof(*parent->items));
+	}
 	parent->items[parent->n++] = child;
+	if (parent->kind == YAMLCONF_MAP && parent->n % 2 == 0)
+		index_grow(parent, parent->n / 2);
 }
 
 static int parser_fail(struct builder *b)
 {
 	const char *what = b->parser.problem ? b->parser.problem : "malformed YAML";
+	int line = (int)b->parser.problem_mark.line + 1, col = (int)b->parser.problem_mark.column + 1;
 
-	return pl_error_set(b->err, b->name, (int)b->parser.problem_mark.line + 1,
-			    (int)b->parser.problem_mark.column + 1, "%s", what);
+	/* The reader (encoding) errors give a byte offset, not a mark. */
+	if (b->parser.error == YAML_READER_ERROR) {
+		size_t at = b->parser.problem_offset < b->len ? b->parser.problem_offset : b->len;
+		line = col = 1;
+		for (size_t i = 0; i < at; i++, col++)
+			if (b->text[i] == '\n') {
+				line++;
+				col = 0;
+			}
+	}
+	return pl_error_set(b->err, b->name, line, col, "%s", what);
 }
 
 /* Reads one node whose first event is ev (already taken). */
@@ -53,6 +104,16 @@ static struct yamlconf_node *read_node(struct builder *b, yaml_event_t *ev, int 
 	if (depth > YAMLCONF_MAX_DEPTH || b->nodes >= YAMLCONF_MAX_NODES) {
 		pl_error_set(b->err, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
 			     depth > YAMLCONF_MAX_DEPTH ? "nested too deeply" : "too many values");
+		return NULL;
+	}
+	/* A tag would change what a value means (!!binary, !!python/...): pylock
+	 * reads plain values only, and says so rather than ignore it. */
+	const yaml_char_t *tag = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.tag :
+				 ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag :
+				 ev->type == YAML_MAPPING_START_EVENT ? ev->data.mapping_start.tag : NULL;
+	if (tag) {
+		pl_error_set(b->err, b->name, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+			     "YAML tags are not allowed (%.40s)", (const char *)tag);
 		return NULL;
 	}
 	switch (ev->type) {
@@ -124,7 +185,7 @@ static struct yamlconf_node *read_node(struct builder *b, yaml_event_t *ev, int 
 struct yamlconf_node *yamlconf_parse(const char *text, size_t len, const char *name,
 				     struct pl_error *err)
 {
-	struct builder b = { .name = name, .err = err };
+	struct builder b = { .text = text, .len = len, .name = name, .err = err };
 	struct yamlconf_node *root = NULL;
 	yaml_event_t ev;
 
@@ -176,6 +237,7 @@ void yamlconf_free(struct yamlconf_node *node)
 	for (size_t i = 0; i < node->n; i++)
 		yamlconf_free(node->items[i]);
 	free(node->items);
+	free(node->index);
 	free(node->scalar);
 	free(node);
 }
@@ -197,6 +259,10 @@ const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const 
 {
 	if (!map || map->kind != YAMLCONF_MAP)
 		return NULL;
+	if (map->index) {
+		uint32_t k = map->index[key_slot(map, key)];
+		return k && 2 * (size_t)k <= map->n ? map->items[2 * (k - 1) + 1] : NULL;
+	}
 	for (size_t i = 0; i + 1 < map->n; i += 2)
 		if (!strcmp(map->items[i]->scalar, key))
 			return map->items[i + 1];
@@ -231,6 +297,10 @@ static int set_list(const struct yamlconf_node *v, const char *file, const char 
 			return pl_error_set(err, file, item->line, item->col, "each entry of '%s' must be a %s",
 					    key, paths ? "path" : "name");
 		out->items = util_xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
+		out->lines = util_xrealloc(out->lines, (out->n + 1) * sizeof(*out->lines));
+		out->cols = util_xrealloc(out->cols, (out->n + 1) * sizeof(*out->cols));
+		out->lines[out->n] = item->line;
+		out->cols[out->n] = item->col;
 		out->items[out->n++] = paths ? expand_home(item->scalar) : util_xstrdup(item->scalar);
 	}
 	return 0;
@@ -241,7 +311,10 @@ static void list_free(struct yamlconf_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->items[i]);
 	free(l->items);
+	free(l->lines);
+	free(l->cols);
 	l->items = NULL;
+	l->lines = l->cols = NULL;
 	l->n = 0;
 }
 
@@ -325,6 +398,12 @@ static int set_timeout(const struct yamlconf_node *v, const char *file, struct y
 		       struct pl_error *err)
 {
 	return number(v, file, "timeout", 1, 3600, &cfg->fetch_timeout, err);
+}
+
+static int set_deadline(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
+			struct pl_error *err)
+{
+	return number(v, file, "deadline", 1, 86400, &cfg->fetch_deadline, err);
 }
 
 static int set_network(const struct yamlconf_node *v, const char *file, struct yamlconf_config *cfg,
@@ -438,6 +517,7 @@ static const struct setting fetch_settings[] = {
 	{ "hosts", set_fetch_hosts },
 	{ "ca-file", set_ca_file },
 	{ "timeout", set_timeout },
+	{ "deadline", set_deadline },
 	{ NULL, NULL },
 };
 
@@ -500,6 +580,7 @@ int yamlconf_config_load(const char *path, struct yamlconf_config *cfg, struct p
 	config_defaults(cfg);
 	if ((rc = yamlconf_load_file(path, &root, err)) != 0)
 		return rc > 0 ? 0 : -1;
+	cfg->path = util_xstrdup(path);
 	rc = apply(root, path, "config", top_settings, cfg, err);
 	yamlconf_free(root);
 	if (rc < 0)
@@ -532,5 +613,6 @@ void yamlconf_config_fini(struct yamlconf_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->python);
 	free(cfg->theme);
-	cfg->ca_file = cfg->python = cfg->theme = NULL;
+	free(cfg->path);
+	cfg->ca_file = cfg->python = cfg->theme = cfg->path = NULL;
 }

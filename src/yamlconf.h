@@ -5,6 +5,7 @@
 #define PYLOCK_YAMLCONF_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -21,7 +22,9 @@ struct yamlconf_node {
 	char *scalar;			/* YAMLCONF_SCALAR */
 	bool quoted;			/* a quoted scalar is always a string */
 	struct yamlconf_node **items;	/* SEQ: items; MAP: key, value, key, value... */
-	size_t n;
+	size_t n, cap;
+	uint32_t *index;		/* MAP of many keys: open-addressed key numbers + 1 */
+	size_t index_cap;
 };
 
 /* Parses text; name is used in errors. An empty document gives an empty
@@ -42,10 +45,12 @@ const struct yamlconf_node *yamlconf_get(const struct yamlconf_node *map, const 
 
 struct yamlconf_list {
 	char **items;
+	int *lines, *cols;	/* where each item is in the file */
 	size_t n;
 };
 
 struct yamlconf_config {
+	char *path;			/* the file read; NULL: defaults only */
 	struct yamlconf_list roots;	/* ~ expanded */
 	int depth;			/* how deep discovery walks below a root */
 	char *python;			/* interpreter (path or command); NULL: python3 */
@@ -64,6 +69,7 @@ struct yamlconf_config {
 	bool fetch_hosts_set;		/* false: the default (PyPI's two hosts) */
 	char *ca_file;			/* NULL: the system's CA store */
 	long fetch_timeout;		/* seconds without progress; 0: the default */
+	long fetch_deadline;		/* seconds a request may take; 0: the default */
 };
 
 /* Reads path into cfg; a missing file gives the defaults. Unknown keys and

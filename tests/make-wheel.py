@@ -17,6 +17,13 @@ KIND is one of:
   scheme    an entry in an unknown .data scheme
   version   Wheel-Version 2.0
   emptyrow  a RECORD row without a path
+  wv1abc    Wheel-Version 1abc
+  wv01      Wheel-Version 01.0
+  othername METADATA naming another project
+  otherver  METADATA giving another version
+  ctrlscript a console script whose name holds an escape character
+  reserved  .data/data/pylock-env.json (the environment's own file)
+  pycache   a shipped __pycache__/*.pyc
 Prints the wheel's path."""
 import base64
 import hashlib
@@ -52,10 +59,18 @@ if kind == "scheme":
     files.append((f"{dist}.data/elsewhere/x.py", b"", None))
 if kind == "bomb":
     files.append((f"{mod}/zeros.bin", b"\0" * (200 << 20), None))
-files.append((f"{dist}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(), None))
-files.append((f"{dist}.dist-info/WHEEL", (f"Wheel-Version: {'2.0' if kind == 'version' else '1.0'}\n"
+if kind == "reserved":
+    files.append((f"{dist}.data/data/pylock-env.json", b"{}", None))
+if kind == "pycache":
+    files.append((f"{mod}/__pycache__/__init__.cpython-311.pyc", b"\0" * 32, None))
+meta_name = "someone-else" if kind == "othername" else name
+meta_version = version + ".1" if kind == "otherver" else version
+wheel_version = {"version": "2.0", "wv1abc": "1abc", "wv01": "01.0"}.get(kind, "1.0")
+files.append((f"{dist}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {meta_name}\nVersion: {meta_version}\n".encode(), None))
+files.append((f"{dist}.dist-info/WHEEL", (f"Wheel-Version: {wheel_version}\n"
               f"Generator: pylock-tests\nRoot-Is-Purelib: {'false' if kind == 'platlib' else 'true'}\nTag: {tag}\n").encode(), None))
-files.append((f"{dist}.dist-info/entry_points.txt", f"[console_scripts]\n{name} = {mod}:main\n\n[gui_scripts]\n"
+script_name = name + "\x1b[31m" if kind == "ctrlscript" else name
+files.append((f"{dist}.dist-info/entry_points.txt", f"[console_scripts]\n{script_name} = {mod}:main\n\n[gui_scripts]\n"
               f"{name}-gui = {mod}:gui\n\n[other.group]\nignored = {mod}:main\n".encode(), None))
 
 

@@ -18,11 +18,21 @@ $src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c"
 index_engine="$src/src/registry.c $src/src/store.c $src/src/trust.c $src/src/yamlconf.c
 $(pkg-config --cflags libcurl jansson yaml-0.1) $(pkg-config --libs jansson yaml-0.1) -ldl -lpthread"
 
-for target in toml lock index; do
+# The wheel target zips its input with libzip and installs it (wheel.c
+# loads libzip and libcrypto at run time); the YAML one needs libyaml only.
+wheel_engine="$src/src/wheel.c $src/src/trust.c $src/src/yamlconf.c
+$(pkg-config --cflags --libs libzip jansson yaml-0.1) -ldl -lpthread"
+yaml_engine="$(pkg-config --cflags --libs yaml-0.1) -lpthread"
+
+for target in toml lock index wheel yaml; do
 	n=$((n + 1))
 	bin="$out/fuzz-$target"
 	extra=
-	[ "$target" = index ] && extra=$index_engine
+	case $target in
+	index) extra=$index_engine ;;
+	wheel) extra=$wheel_engine ;;
+	yaml) extra="$src/src/yamlconf.c $yaml_engine" ;;
+	esac
 	# shellcheck disable=SC2086
 	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine $extra -lm 2>"$out/$target.build.log"; then
 		echo "not ok $n - fuzz-$target builds"
@@ -32,8 +42,8 @@ for target in toml lock index; do
 	fi
 	corpus="$out/corpus-$target"
 	mkdir -p "$corpus"
-	if [ "$target" = index ]; then
-		cp "$src"/tests/data/fuzz-index/* "$corpus"/
+	if [ -d "$src/tests/data/fuzz-$target" ]; then
+		cp "$src/tests/data/fuzz-$target"/* "$corpus"/
 	else
 		cp "$src"/tests/data/toml-test/tests/valid/*.toml "$src"/tests/data/*.toml "$corpus"/ 2>/dev/null
 	fi

@@ -206,9 +206,8 @@ check_exit "gc" 0 "$PYLOCK" gc
 check_contains "reports the half-unpacked tree" "$out" ".tmp-python3.11-AbCdEf"
 check_equal "which is gone, though its wheel is kept" "$(ls -A "$wheeldir")" "$(ls "$wheeldir")"
 check_equal "the partial download is gone" "$(ls -A "$S/stage")" ""
+check_exit "a record's temporary file is gone" 1 test -e "$S/projects/.$rec.AbCdEf"
 check_exit "the environment stays" 0 "$PYLOCK" status
-check_exit "a record's stale temporary file goes with the next record written" 0 "$PYLOCK" sync
-check_exit "(gone)" 1 test -e "$S/projects/.$rec.AbCdEf"
 if [ -n "$st_whl" ]; then
 	lock setuptools "$(basename "$st_whl" | cut -d- -f2)" "path = '$st_whl', size = $(stat -c %s "$st_whl"), hashes = {sha256 = '$(sha "$st_whl")'}"
 	for delay in 0.05 0.1 0.15 0.2 0.3 0.4 0.5; do
@@ -239,6 +238,139 @@ check_exit "merge-driver writes the lock" 0 "$PYLOCK" merge-driver "$T/o.toml" "
 check_exit "a dead writer's temporary file is gone" 1 test -e "$T/.pylock.toml.DeAdXx"
 check_exit "a live writer's stays" 0 test -e "$T/.pylock.toml.LiVeXx"
 kill $holder 2>/dev/null
+
+# 12, 13, 14. Wheels that would install something other than what the lock
+# names, or a file name a terminal would act on: refused, saying why.
+wheel_refused() {
+	kind=$1 why=$2
+	w=$($PY "$SRC/tests/make-wheel.py" "$W" "demo-$kind" 1.0 "$kind" 1)
+	lock "demo-$kind" 1.0 "name = '$(basename "$w")', path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}"
+	check_exit "a wheel with $kind: refused" 2 "$PYLOCK" sync
+	check_contains "saying so" "$err" "$why"
+}
+wheel_refused wv1abc "malformed Wheel-Version '1abc'"
+wheel_refused wv01 "malformed Wheel-Version '01.0'"
+wheel_refused othername "its METADATA names the project 'someone-else', not demo_othername; refused"
+wheel_refused otherver "its METADATA gives the version '1.0.1', not 1.0; refused"
+wheel_refused ctrlscript "is not a safe script name"
+wheel_refused reserved "would install 'pylock-env.json', which the environment reserves"
+lock demo-other 1.0 "name = '$(basename "$good")', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
+check_exit "a lock naming one project and a wheel of another: refused" 2 "$PYLOCK" sync
+check_contains "saying so" "$err" "wheel '$(basename "$good")' is for project 'demo-good', not 'demo-other'"
+w=$($PY "$SRC/tests/make-wheel.py" "$W" demo-pycache 1.0 pycache 1)
+lock demo-pycache 1.0 "name = '$(basename "$w")', path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}"
+check_exit "a wheel shipping bytecode caches installs" 0 "$PYLOCK" sync
+check_exit "and its fresh environment is not drifted" 0 "$PYLOCK" status
+check_not_contains "(status)" "$out" "drift"
+
+# 9. Invalid UTF-8 is reported at its line and column (TOML and YAML).
+printf "lock-version = '1.0'\ncreated-by = 'test'\n# caf\351\n" > "$T/latin1.toml"
+check_exit "a lock that is not UTF-8: refused" 2 "$PYLOCK" show "$T/latin1.toml"
+check_contains "at its line and column" "$err" "latin1.toml:3:6: invalid UTF-8"
+printf 'mode: warn\nkeys:\n  - {id: "caf\351", file: x}\n' > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "a policy that is not UTF-8: refused" 2 "$PYLOCK" verify
+check_contains "at its line and column" "$err" "policy.yaml:3:15:"
+
+# 10. A YAML map of 40,000 keys: read in one pass, its duplicate found.
+$PY -c "
+print('mode: warn')
+print('registries:')
+for i in range(40000): print('  k%d: v' % i)
+print('  k7: again')
+" > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "a duplicate key among 40,000: refused" 2 timeout 20 "$PYLOCK" verify
+check_contains "at its place" "$err" "policy.yaml:40003:3: key 'k7' is given twice"
+
+# 15. YAML tags are refused, not ignored; key ids are unique and not empty.
+printf 'mode: !!str warn\n' > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "a YAML tag: refused" 2 "$PYLOCK" verify
+check_contains "saying so" "$err" "policy.yaml:1:7: YAML tags are not allowed (tag:yaml.org,2002:str)"
+"$PYLOCK" key generate "$T/idk" > /dev/null
+printf 'mode: warn\nkeys:\n  - {id: a, file: %s}\n  - {id: a, file: %s}\n' "$T/idk.pub" "$T/idk.pub" > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "two keys with one id: refused" 2 "$PYLOCK" verify
+check_contains "saying so" "$err" "policy.yaml:4:10: key id 'a' is given twice"
+printf 'mode: warn\nkeys:\n  - {id: "", file: %s}\n' "$T/idk.pub" > "$PYLOCK_HOME/config/policy.yaml"
+check_exit "an empty key id: refused" 2 "$PYLOCK" verify
+check_contains "saying so" "$err" "policy.yaml:3:10: a key's id must not be empty"
+printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
+
+# 23. A bind in config.yaml that cannot be made is named with its place.
+printf 'python: %s\nsandbox:\n  binds:\n    - /nonexistent/source\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
+lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
+check_exit "a config bind whose source is missing: run refuses" 2 "$PYLOCK" run -- true
+check_contains "naming config.yaml:LINE:COL" "$err" "config.yaml:4:7: bind source '/nonexistent/source' does not exist"
+check_exit "the same on the command line" 2 "$PYLOCK" run --bind /nonexistent/other -- true
+check_contains "names the option" "$err" "config.yaml:4:7"
+printf 'python: %s\nsandbox:\n  binds:\n    - %s:relative\n' "$PY" "$T" > "$PYLOCK_HOME/config/config.yaml"
+check_exit "a config bind with a bad destination: refused" 2 "$PYLOCK" run -- true
+check_contains "at its place" "$err" "config.yaml:4:7: bind '$T:relative': the destination must be"
+printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
+check_exit "a command-line bind that cannot be made" 2 "$PYLOCK" run --bind /nonexistent/other -- true
+check_contains "names the option" "$err" "--bind source '/nonexistent/other' does not exist"
+
+# 16. list's warnings keep the file's line and column.
+mkdir -p "$T/listed/p"
+printf '[project\nname = "x"\n' > "$T/listed/p/pyproject.toml"
+check_exit "list with a broken pyproject.toml" 0 "$PYLOCK" list "$T/listed"
+check_contains "warns at its line and column" "$err" "warning: $T/listed/p/pyproject.toml:1:9: expected ']'"
+
+# 20, 21, 22. sign with long file names; no "Success" as a reason; key
+# names that are no names; encrypted keys are named, never prompted for.
+long=$(printf 'a%.0s' $(seq 240))
+cp "$good" "$T/$long.whl"
+check_exit "sign a file whose name has 244 characters" 0 "$PYLOCK" sign --key "$T/k.key" "$T/$long.whl"
+check_exit "its .sig is there" 0 test -s "$T/$long.whl.sig"
+cp "$good" "$T/${long}aaaaaaaa.whl"
+check_exit "a name too long for its .sig: refused" 2 "$PYLOCK" sign --key "$T/k.key" "$T/${long}aaaaaaaa.whl"
+check_contains "saying why" "$err" "File name too long"
+check_exit "a file where a project folder is expected" 2 "$PYLOCK" status "$good"
+check_contains "says so" "$err" "not a project folder: not a folder"
+check_not_contains "and never 'Success'" "$err" "Success"
+check_exit "key generate ''" 2 "$PYLOCK" key generate ''
+check_contains "is refused" "$err" "a key needs a name"
+check_exit "key generate DIR/" 2 "$PYLOCK" key generate "$T/keys/"
+check_equal "and writes no hidden files" "$(ls -A "$T" | grep -c '^\.\(key\|pub\)$')" 0
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes256 -pass pass:secret -out "$T/enc.pem" 2>/dev/null
+check_exit "an encrypted signing key: refused, not prompted for" 2 timeout 20 setsid "$PYLOCK" sign --key "$T/enc.pem" "$good"
+check_contains "saying it is encrypted" "$err" "is encrypted; pylock signs with unencrypted keys only"
+
+# 17, 18. As another user: a repository owned by someone else is named as
+# such; a read-only PYLOCK_HOME still serves a no-op sync, status, run and
+# gc --dry-run alike.
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$T"
+	cp "$PYLOCK" "$T/pylock-copy" && chmod 755 "$T/pylock-copy"
+	ruser=pylock-faults-$$
+	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$ruser" && on_exit "userdel $ruser 2>/dev/null"
+	as_user() { run setpriv --reuid="$ruser" --regid="$ruser" --clear-groups env HOME=/nonexistent "$@"; }
+	chown -R nobody "$G"
+	check_exit "list a repository another user owns" 0 "$PYLOCK" list "$G"
+	check_contains "says who owns it and what git wants" "$err" "owned by another user (nobody, uid 65534): git does not trust it unless you list it in safe.directory"
+	chown -R root "$G"
+	RH="$T/ro-home" RP="$T/ro-proj"
+	mkdir -p "$RH/config" "$RP"
+	printf 'mode: warn\n' > "$RH/config/policy.yaml"
+	printf 'python: %s\n' "$PY" > "$RH/config/config.yaml"
+	cp "$P/pyproject.toml" "$RP/"
+	cp "$good" "$RP/"
+	printf "lock-version = '1.0'\ncreated-by = 'test'\n[[packages]]\nname = 'demo-good'\nversion = '1.0'\nwheels = [{name = '%s', path = '%s', size = %s, hashes = {sha256 = '%s'}}]\n" \
+		"$(basename "$good")" "$(basename "$good")" "$(stat -c %s "$good")" "$(sha "$good")" > "$RP/pylock.toml"
+	chown -R "$ruser" "$RH" "$RP"
+	cd "$RP" || exit 1
+	as_user env PYLOCK_HOME="$RH" "$T/pylock-copy" sync
+	check_equal "sync as the user builds" "$rc" 0
+	chmod -R a-w "$RH"
+	for c in "sync" "status" "run -- true" "gc --dry-run"; do
+		as_user env PYLOCK_HOME="$RH" "$T/pylock-copy" $c
+		check_equal "read-only PYLOCK_HOME: $c works" "$rc" 0
+	done
+	as_user env PYLOCK_HOME="$RH" "$T/pylock-copy" status
+	check_contains "and status says built" "$out" "env      built"
+	chmod -R u+w "$RH"
+	cd "$P" || exit 1
+else
+	skip "another user's repository, a read-only PYLOCK_HOME" "needs root to make a user"
+fi
 
 # 3. A RECORD row without a path: refused, never read before its buffer.
 bad=$($PY "$SRC/tests/make-wheel.py" "$W" demo-bad 1.0 emptyrow 1)

@@ -4,6 +4,7 @@ index can show. Usage: https-server.py ROOT CERT KEY PORTFILE
 
   /stall/...   sends headers and a few bytes, then nothing
   /slow/F      serves ROOT/files/F at about 256 KiB/s
+  /trickle/... sends a byte every quarter second, for a minute
   /loop/...    redirects to itself
   /error/...   HTTP 500
   /tofile/...  redirects to a file:// URL
@@ -43,6 +44,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"x" * 10)
             self.wfile.flush()
             time.sleep(60)
+            return
+        if p.startswith("/trickle/"):
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            for _ in range(240):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.25)
             return
         if p.startswith("/loop/"):
             return self.send(302, headers=[("Location", p)])

@@ -81,6 +81,7 @@ lockpkg() {	# lockpkg NAME FILE-WITH-THE-LOCKED-BYTES SOURCE-KEYS [INDEX [FILE-N
 	lockpkg gone "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/files/gone-1.0-py3-none-any.whl', " "" gone-1.0-py3-none-any.whl
 	lockpkg broken "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/error/broken-1.0-py3-none-any.whl', " "" broken-1.0-py3-none-any.whl
 	lockpkg stalled "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/stall/stalled-1.0-py3-none-any.whl', " "" stalled-1.0-py3-none-any.whl
+	lockpkg trickled "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/trickle/trickled-1.0-py3-none-any.whl', " "" trickled-1.0-py3-none-any.whl
 	lockpkg looping "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/loop/looping-1.0-py3-none-any.whl', " "" looping-1.0-py3-none-any.whl
 	lockpkg tofile "$R/files/mismatch-1.0-py3-none-any.whl" "url = '$U/tofile/tofile-1.0-py3-none-any.whl', " "" tofile-1.0-py3-none-any.whl
 	lockpkg future "$R/files/mismatch-1.0-py3-none-any.whl" "" "$U/json/" future-1.0-py3-none-any.whl
@@ -97,7 +98,7 @@ registries:
     url: $U/simple/
     keys: [{id: corp-only, file: $T/corp.pub}]
 YAML
-printf 'fetch:\n  ca-file: %s\n  timeout: 2\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
+printf 'fetch:\n  ca-file: %s\n  timeout: 2\n  deadline: 12\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
 
 cd "$P" || exit 1
 check_exit "verify fetches, checks, and fails under enforce" 1 "$PYLOCK" verify
@@ -113,6 +114,7 @@ check_contains "and the refusal is named" "$(line evil)" "refused 3 unsafe entri
 check_contains "HTTP 404 is reported" "$(line gone)" "HTTP 404"
 check_contains "HTTP 500 is reported" "$(line broken)" "HTTP 500"
 check_contains "a stalled server times out" "$(line stalled)" "no progress for 2 s"
+check_contains "a server that trickles a byte at a time meets the deadline" "$(line trickled)" "not done within the 12 s deadline"
 check_contains "a redirect loop is stopped" "$(line looping)" "too many redirects"
 check_equal "a redirect to file:// is refused" "$(status tofile)" missing
 check_contains "and says why" "$(line tofile)" "redirects only to https://"
@@ -145,7 +147,7 @@ check_contains "naming the host" "$err" "host exfil.example is not one pylock fe
 printf 'fetch:\n  ca-file: %s\n  timeout: 2\n  hosts: [exfil.example]\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
 run "$PYLOCK" verify
 check_not_contains "a host named in fetch: hosts is fetched from" "$(line exfil)" "not one pylock fetches from"
-printf 'fetch:\n  ca-file: %s\n  timeout: 2\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
+printf 'fetch:\n  ca-file: %s\n  timeout: 2\n  deadline: 12\n' "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
 cp "$T/good-lock" "$P/pylock.toml"
 
 # Stored files need no network: the second run reads the store.
