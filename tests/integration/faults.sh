@@ -1,9 +1,12 @@
 #!/bin/sh
-# Hostile input and faults around the store (issue 16): a lock cannot fill
-# the disk or hang pylock on a device, a killed run's stage files do not
-# outlive the next sync or gc, gc never collects what a sync is building
-# or has just built, a wheel with a RECORD row without a path is refused,
-# and a missing file is reported as missing.
+# Hostile input and faults (issue 16), one section per defect class: a lock
+# cannot fill the disk or hang pylock on a device; a killed run's leftovers
+# go with the next gc, which never collects what a sync builds; FIFOs where
+# files are expected (keys, signatures, index pages, git's files, locks) are
+# refused at once; children are never waited on forever; out of descriptors
+# and out of disk say so and leave nothing half-made; unreadable signatures
+# are bad, not missing; wheels must be what the lock names; YAML and TOML
+# errors point at their place; a read-only PYLOCK_HOME still serves.
 . "$srcdir/tests/integration/lib.sh"
 
 SRC=$(cd "$srcdir" && pwd)
@@ -307,6 +310,31 @@ check_contains "at its place" "$err" "config.yaml:4:7: bind '$T:relative': the d
 printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
 check_exit "a command-line bind that cannot be made" 2 "$PYLOCK" run --bind /nonexistent/other -- true
 check_contains "names the option" "$err" "--bind source '/nonexistent/other' does not exist"
+
+# 5. A full disk, at each step of a sync (copying into the store,
+# unpacking, assembling): said as such, nothing half-made left, the lock
+# untouched. The store is a small tmpfs in a mount namespace of the test's.
+if [ -n "$st_whl" ] && unshare -Urm true 2>/dev/null; then
+	NH="$T/nospc-home"
+	mkdir -p "$NH/config" "$NH/data"
+	printf 'mode: warn\n' > "$NH/config/policy.yaml"
+	printf 'python: %s\n' "$PY" > "$NH/config/config.yaml"
+	lock setuptools "$(basename "$st_whl" | cut -d- -f2)" "path = '$st_whl', size = $(stat -c %s "$st_whl"), hashes = {sha256 = '$(sha "$st_whl")'}"
+	before=$(sha "$P/pylock.toml")
+	for case in "300k 1 missing (cannot copy into the store: No space left on device)" \
+		"2m 2 cannot write: No space left on device" "6m 2 pyvenv.cfg: cannot write: No space left on device"; do
+		size=${case%% *} rest=${case#* }
+		code=${rest%% *} why=${rest#* }
+		run unshare -Urm sh -c 'mount -t tmpfs -o size=$1 tmpfs "$2/data" && cd "$3" && PYLOCK_HOME="$2" "$4" sync; rc=$?
+			find "$2/data" -name ".tmp-*" -o -name ".stage.*" > "$2/left"; exit $rc' sh "$size" "$NH" "$P" "$PYLOCK"
+		check_equal "a store of $size fills up: sync fails" "$rc" "$code"
+		check_contains "saying why" "$err" "$why"
+		check_equal "nothing half-made is left in the store" "$(cat "$NH/left")" ""
+	done
+	check_equal "and the lock is untouched" "$(sha "$P/pylock.toml")" "$before"
+else
+	skip "a full disk" "needs python3-setuptools-whl and user namespaces"
+fi
 
 # 16. list's warnings keep the file's line and column.
 mkdir -p "$T/listed/p"
