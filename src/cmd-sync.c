@@ -47,8 +47,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
 	if (cli_env_open(optind < argc ? argv[optind] : NULL, true, &e, &err) < 0 ||
-	    trust_policy_load_default(&policy, &err) < 0 ||
-	    trust_policy_tighten(&policy, toml_get(e.proj->tool_pylock, "trust"), e.proj->pyproject_path, &err) < 0)
+	    trust_policy_load_project(e.proj->tool_pylock, e.proj->pyproject_path, &policy, &err) < 0)
 		goto fail;
 	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
 		cache = trust_cache_open(cache_path);

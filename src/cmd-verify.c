@@ -76,8 +76,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
 	if (cli_env_open(optind < argc ? argv[optind] : NULL, false, &e, &err) < 0 ||
-	    trust_policy_load_default(&policy, &err) < 0 ||
-	    trust_policy_tighten(&policy, toml_get(e.proj->tool_pylock, "trust"), e.proj->pyproject_path, &err) < 0 ||
+	    trust_policy_load_project(e.proj->tool_pylock, e.proj->pyproject_path, &policy, &err) < 0 ||
 	    !(e.lock = lock_read(e.proj->lock_path, &err)))
 		goto fail;
 	struct lock *lock = e.lock;

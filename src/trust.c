@@ -407,6 +407,19 @@ int trust_policy_load_default(struct trust_policy *p, struct pl_error *err)
 	return rc;
 }
 
+int trust_policy_load_project(const struct toml_value *tool_pylock, const char *pyproject_path,
+			      struct trust_policy *p, struct pl_error *err)
+{
+	if (trust_policy_load_default(p, err) < 0)
+		return -1;
+	if (trust_policy_tighten(p, toml_get(tool_pylock, "trust"), pyproject_path, err) < 0) {
+		trust_policy_fini(p);
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	return 0;
+}
+
 void trust_policy_fini(struct trust_policy *p)
 {
 	for (size_t i = 0; i < p->nkeys; i++) {

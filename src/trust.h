@@ -74,6 +74,11 @@ int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust,
 
 /* policy.yaml in pylock's config folder. */
 int trust_policy_load_default(struct trust_policy *p, struct pl_error *err);
+/* The policy a project works under: the user's, tightened by the project's
+ * [tool.pylock.trust] (tool_pylock is its [tool.pylock] table, or NULL).
+ * Every front end that checks a project's files uses this one. */
+int trust_policy_load_project(const struct toml_value *tool_pylock, const char *pyproject_path,
+			      struct trust_policy *p, struct pl_error *err);
 void trust_policy_fini(struct trust_policy *p);
 
 /* An ECDSA P-256 key pair: NAME.key (PKCS#8 PEM, mode 0600, never

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "pep440.h"
+#include "project.h"
 #include "resolve.h"
 #include "trust.h"
 
@@ -51,13 +52,19 @@ static const struct lock_file *first_file(const struct lock_package *p)
 
 /* Each candidate's signature, where its file is local (a path beside the
  * lock); remote candidates are not fetched from here. */
-static void check_sides(struct conflicts *s, const char *lock_dir)
+static void check_sides(struct app *app, struct conflicts *s, const char *root, const char *lock_dir)
 {
 	struct trust_policy policy = { .mode = TRUST_ENFORCE };
 	struct pl_error err;
+	struct project *proj = project_load(root, &err);
 
-	if (trust_policy_load_default(&policy, &err) < 0)
+	/* The project's policy, as pylock verify sees it (its tightening too). */
+	int rc = proj ? trust_policy_load_project(proj->tool_pylock, proj->pyproject_path, &policy, &err) : -1;
+	project_free(proj);
+	if (rc < 0) {
+		app_message(app, "signatures not checked: %.300s", err.msg);
 		return;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		for (int side = 0; s->e[i].item && side < 3; side++) {
 			const struct lock_package *p = s->e[i].item->side[side];
@@ -101,7 +108,7 @@ static void conflicts_open(struct app *app)
 			s->e[s->n++] = (struct entry){ .item = &m->items[i], .choice = -1 };
 	char *dir = util_xstrdup(r->p->lock_path);
 	*strrchr(dir, '/') = '\0';
-	check_sides(s, dir);
+	check_sides(app, s, r->p->path, dir);
 	free(dir);
 	list_set_count(&app->detail, s->n);
 }

@@ -71,8 +71,19 @@ keys G 1 v
 check_exit "v verifies: the tampered file is a hash mismatch" 0 until_shown "hash-mismatch"
 check_contains "and the good one is verified with the demo key's id" "$(line_of 'pip ')" "verified"
 
-# Resolve the conflicted lock: Esc leaves it untouched, then o and w.
+# The Conflicts tab checks signatures under the project's own policy, as
+# pylock verify does: a project that trusts no key sees the demo key's
+# signatures as untrusted-signer there too.
 C="$WS/projects/conflicted-app"
+cp "$C/pyproject.toml" "$T/pyproject.saved"
+printf '[tool.pylock.trust]\nkeys = []\n' >> "$C/pyproject.toml"
+keys g j r
+check_exit "a project's tightened policy applies in the Conflicts tab" 0 until_shown "untrusted-signer"
+check_not_contains "(nothing verified there)" "$(screen)" "verified"
+keys Escape
+cp "$T/pyproject.saved" "$C/pyproject.toml"
+
+# Resolve the conflicted lock: Esc leaves it untouched, then o and w.
 before=$(sha256sum "$C/pylock.toml")
 keys g j r
 check_exit "r opens the Conflicts tab" 0 until_shown "1 conflict, 1 to choose"
