@@ -338,6 +338,19 @@ static void match_name(struct discover_project *p, bool *taken, void *ctx)
 	s->found[s->n++] = util_xstrdup(p->path);
 }
 
+int cli_project_open(const struct cli_command *cmd, const char *project, struct projctx *c, struct pl_error *err)
+{
+	char *root;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	root = cli_project_dir(project, err);
+	rc = root ? projctx_open(c, root, cmd->needs, err) : -1;
+
+	free(root);
+	return rc;
+}
+
 char *cli_project_dir(const char *arg, struct pl_error *err)
 {
 	struct yamlconf_config cfg;
@@ -420,7 +433,7 @@ static struct sandbox_bind *joined(const struct yamlconf_list *cfg, const char *
 
 /* The environment of the project's lock, when built: its folder, held (a
  * shared lock gc respects) for as long as the sandbox runs. */
-static char *built_env(struct cli_env *e, int *hold, char **python_prefix)
+static char *built_env(struct projctx *e, int *hold, char **python_prefix)
 {
 	struct pl_error err;
 	char *path;
@@ -429,7 +442,7 @@ static char *built_env(struct cli_env *e, int *hold, char **python_prefix)
 	*python_prefix = NULL;
 	if (access(e->proj->lock_path, F_OK) < 0)
 		return NULL;
-	if (cli_env_plan(e, &err) < 0) {
+	if (projctx_need(e, PROJCTX_PLAN, &err) < 0) {
 		fprintf(stderr, "pylock: no environment (/opt/venv is empty): ");
 		cli_print_error(&err);
 		return NULL;
@@ -460,9 +473,10 @@ static char *prompt_name(const char *name)
 	return safe;
 }
 
-int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd)
+int cli_run_sandboxed(const struct cli_command *self, const char *project, const struct cli_sandbox_args *a,
+		      char **cmd)
 {
-	struct cli_env e;
+	struct projctx e;
 	struct sandbox_profile prof;
 	struct pl_error err;
 	char *venv = NULL, *python_prefix = NULL;
@@ -471,7 +485,7 @@ int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, cha
 
 	pl_error_clear(&err);
 	sandbox_profile_init(&prof);
-	if (cli_env_open(project, false, &e, &err) < 0)
+	if (cli_project_open(self, project, &e, &err) < 0)
 		goto fail;
 	venv = built_env(&e, &hold, &python_prefix);
 	binds = joined(&e.cfg.binds, e.cfg.path, a->binds, a->nbinds);
@@ -530,6 +544,6 @@ out:
 	free(venv);
 	free(python_prefix);
 	sandbox_profile_fini(&prof);
-	cli_env_close(&e);
+	projctx_close(&e);
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "projctx.h"
 #include "util.h"
 
 /* Exit codes (DESIGN.md): a failed check is 1, bad usage or input is 2. */
@@ -17,6 +18,7 @@ struct cli_command {
 	const char *summary;	/* one line, for --help and the man page */
 	const char *help;	/* what `pylock help NAME` adds */
 	int (*run)(const struct cli_command *cmd, int argc, char **argv);
+	unsigned needs;		/* enum projctx_part: what cli_project_open opens */
 };
 
 /* NULL-terminated, in the order --help lists them. */
@@ -59,7 +61,8 @@ void cli_sandbox_args_fini(struct cli_sandbox_args *a);
  * the current folder), its lock's environment at /opt/venv when built
  * (else an empty folder, with a warning). Returns the command's exit status, or CLI_USAGE
  * after printing why the sandbox could not be made. */
-int cli_run_sandboxed(const char *project, const struct cli_sandbox_args *a, char **cmd);
+int cli_run_sandboxed(const struct cli_command *self, const char *project, const struct cli_sandbox_args *a,
+		      char **cmd);
 
 /* The folder of PROJECT as commands take it (DESIGN.md, "CLI"): a path, the
  * name of a project discovered under the configured roots, or (NULL) the
@@ -76,31 +79,9 @@ void cli_print_json(struct json_t *root);
 /* A JSON string, or null for NULL. */
 struct json_t *cli_json_str(const char *s);
 
-/* A project with its lock, interpreter and plan: what sync, status, run
- * and shell share. */
-#include "env.h"
-#include "project.h"
-#include "yamlconf.h"
-
-struct cli_env {
-	struct yamlconf_config cfg;
-	struct project *proj;
-	struct lock *lock;		/* NULL when the project has no lockfile */
-	struct pyenv py;
-	struct env_plan plan;
-	char *store;
-	bool has_py, has_plan;
-};
-
-/* Loads config and project (PROJECT as cli_project_dir takes it); with
- * need_plan also the lock, the interpreter (the project's [tool.pylock]
- * python, else config's python, else python3 on PATH) and the plan. */
-int cli_env_open(const char *project, bool need_plan, struct cli_env *e, struct pl_error *err);
-/* The interpreter alone (e->py). */
-int cli_env_python(struct cli_env *e, struct pl_error *err);
-/* The second half of cli_env_open with need_plan. */
-int cli_env_plan(struct cli_env *e, struct pl_error *err);
-void cli_env_close(struct cli_env *e);
+/* The project PROJECT names (as cli_project_dir takes it), opened with
+ * the parts the command's table entry needs. */
+int cli_project_open(const struct cli_command *cmd, const char *project, struct projctx *c, struct pl_error *err);
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t cli_distance(const char *a, const char *b);

@@ -49,7 +49,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		cli_sandbox_args_fini(&sa);
 		return cli_usage_error(self, "no command to run");
 	}
-	rc = cli_run_sandboxed(project, &sa, cmd);
+	rc = cli_run_sandboxed(self, project, &sa, cmd);
 	cli_sandbox_args_fini(&sa);
 	return rc;
 }

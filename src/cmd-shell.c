@@ -47,7 +47,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	 * the marker back before each prompt. */
 	if (!strcmp(base, "bash"))
 		sa.prompt_command = "case \"$PS1\" in \"(pylock:%s) \"*) ;; *) PS1=\"(pylock:%s) $PS1\";; esac";
-	rc = cli_run_sandboxed(optind < argc ? argv[optind] : NULL, &sa, cmd);
+	rc = cli_run_sandboxed(self, optind < argc ? argv[optind] : NULL, &sa, cmd);
 	cli_sandbox_args_fini(&sa);
 	return rc;
 }

@@ -15,7 +15,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_env e;
+	struct projctx e;
 	struct pl_error err;
 	bool deep = false, json = false;
 	char *path = NULL, *old = NULL, first[512] = "";
@@ -33,7 +33,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_env_open(optind < argc ? argv[optind] : NULL, true, &e, &err) < 0)
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
 	enum env_state st;
 	path = env_path(e.store, e.plan.env_id);
@@ -82,7 +82,7 @@ fail:
 out:
 	free(path);
 	free(old);
-	cli_env_close(&e);
+	projctx_close(&e);
 	return rc;
 }
 
@@ -96,4 +96,5 @@ const struct cli_command cmd_status = {
 		"--json prints {\"project\", \"root\", \"lock\", \"python\", \"python_version\",\n"
 		"\"packages\", \"state\", \"env_id\", \"drifted\"}.",
 	.run = run,
+	.needs = PROJCTX_PLAN,
 };

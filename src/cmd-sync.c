@@ -30,9 +30,8 @@ static double now(void)
 
 static int run(const struct cli_command *self, int argc, char **argv)
 {
-	struct trust_policy policy = { .mode = TRUST_ENFORCE };
 	struct env_progress bar = { draw, NULL };
-	struct cli_env e;
+	struct projctx e;
 	struct pl_error err;
 	struct trust_cache *cache = NULL;
 	char *cache_path = NULL;
@@ -46,20 +45,19 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_env_open(optind < argc ? argv[optind] : NULL, true, &e, &err) < 0 ||
-	    trust_policy_load_project(e.proj->tool_pylock, e.proj->pyproject_path, &policy, &err) < 0)
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
 	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
 		cache = trust_cache_open(cache_path);
 	struct registry_options fetch = {
 		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
-		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
+		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &e.policy,
 	};
 	if (registry_check_lock(&fetch, e.lock, &err) < 0)
 		goto fail;
 	struct env_sync_options o = {
 		.store = e.store, .lock_dir = e.proj->root, .project_root = e.proj->root,
-		.lock_path = e.proj->lock_path, .policy = &policy, .fetch = &fetch, .cache = cache,
+		.lock_path = e.proj->lock_path, .policy = &e.policy, .fetch = &fetch, .cache = cache,
 		.progress = isatty(2) ? &bar : NULL,
 	};
 	if (env_sync(&e.plan, &e.py, &o, &built, &refused, &err) < 0) {
@@ -79,8 +77,7 @@ out:
 	if (trust_cache_close(cache, &err) < 0)
 		cli_print_error(&err);
 	free(cache_path);
-	trust_policy_fini(&policy);
-	cli_env_close(&e);
+	projctx_close(&e);
 	return rc;
 }
 
@@ -101,4 +98,5 @@ const struct cli_command cmd_sync = {
 		"https host that neither policy.yaml's registries nor config.yaml's fetch: hosts name\n"
 		"is refused before any connection (exit 2).",
 	.run = run,
+	.needs = PROJCTX_POLICY | PROJCTX_PLAN,
 };

@@ -54,9 +54,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "all-files", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct trust_policy policy = { .mode = TRUST_ENFORCE };
 	struct work w = { .n = 0 };
-	struct cli_env e;
+	struct projctx e;
 	struct env_selector sel;
 	struct pl_error err;
 	char *cache_path = NULL;
@@ -75,20 +74,18 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_env_open(optind < argc ? argv[optind] : NULL, false, &e, &err) < 0 ||
-	    trust_policy_load_project(e.proj->tool_pylock, e.proj->pyproject_path, &policy, &err) < 0 ||
-	    !(e.lock = lock_read(e.proj->lock_path, &err)))
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
 	struct lock *lock = e.lock;
 	w.fetch = (struct registry_options){
 		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
-		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &policy,
+		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &e.policy,
 	};
 	if (registry_check_lock(&w.fetch, e.lock, &err) < 0)
 		goto fail;
 	not_here = util_xcalloc(lock->npackages + 1, sizeof(*not_here));
 	/* The files this interpreter would use; without one, every file. */
-	if (!all_files && cli_env_python(&e, &err) < 0) {
+	if (!all_files && projctx_need(&e, PROJCTX_PYTHON, &err) < 0) {
 		fprintf(stderr, "pylock: checking every file: ");
 		cli_print_error(&err);
 		all_files = true;
@@ -120,7 +117,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			j->file = f;
 		}
 	}
-	w.policy = &policy;
+	w.policy = &e.policy;
 	w.lock_dir = e.proj->root;
 	w.store = e.store;
 	/* Hashing is most of the work: one thread per core. */
@@ -157,13 +154,13 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			       trust_status_name(st), worst && worst->result.key_id[0] ? worst->result.key_id : "-",
 			       worst ? worst->file->name : "", worst ? ": " : "", reason);
 	}
-	bool enforce = policy.mode == TRUST_ENFORCE;
+	bool enforce = e.policy.mode == TRUST_ENFORCE;
 	if (json) {
 		json_t *summary = json_object();
 		for (int s = 0; s <= TRUST_VERIFIED; s++)
 			json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)counts[s]));
 		json_object_set_new(summary, "not_for_this_interpreter", json_integer((json_int_t)skipped));
-		json_object_set_new(summary, "mode", json_string(trust_mode_name(policy.mode)));
+		json_object_set_new(summary, "mode", json_string(trust_mode_name(e.policy.mode)));
 		json_object_set_new(summary, "ok", json_boolean(!(failed && enforce)));
 		cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
 	} else {
@@ -177,7 +174,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			}
 		if (skipped)
 			printf(" (%zu more not for this interpreter)", skipped);
-		printf(" (mode %s)%s\n", trust_mode_name(policy.mode),
+		printf(" (mode %s)%s\n", trust_mode_name(e.policy.mode),
 		       failed && enforce ? ": FAILED" : failed ? ": problems, not enforced" : "");
 	}
 	if (trust_cache_close(w.cache, &err) < 0)
@@ -190,8 +187,7 @@ out:
 	free(w.jobs);
 	free(not_here);
 	free(cache_path);
-	cli_env_close(&e);
-	trust_policy_fini(&policy);
+	projctx_close(&e);
 	return rc;
 }
 
@@ -214,4 +210,5 @@ const struct cli_command cmd_verify = {
 		"allowed-unsigned under mode enforce. --json prints {\"packages\": [{\"name\",\n"
 		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}.",
 	.run = run,
+	.needs = PROJCTX_POLICY | PROJCTX_LOCK,
 };

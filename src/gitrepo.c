@@ -375,16 +375,6 @@ int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrep
 	return 0;
 }
 
-const char *gitrepo_state_name(enum gitrepo_state state)
-{
-	static const char *const names[] = {
-		[GITREPO_NONE] = "none", [GITREPO_CLEAN] = "clean", [GITREPO_MODIFIED] = "modified",
-		[GITREPO_STAGED] = "staged", [GITREPO_UNTRACKED] = "untracked",
-		[GITREPO_CONFLICTED] = "conflicted",
-	};
-	return names[state];
-}
-
 static int read_blob(const struct gitrepo *repo, const git_oid *id, size_t max, char **data, size_t *len,
 		     struct pl_error *err)
 {

@@ -43,7 +43,6 @@ enum gitrepo_state {
 /* The state of path (relative to the work tree). */
 int gitrepo_path_state(const struct gitrepo *repo, const char *path, enum gitrepo_state *state,
 		       struct pl_error *err);
-const char *gitrepo_state_name(enum gitrepo_state state);
 
 /* The content of path (relative to the work tree) at revision rev (HEAD, a
  * branch, a tag, a sha...). Returns 1 when the file does not exist there,

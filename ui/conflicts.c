@@ -11,7 +11,7 @@
 
 #include "app.h"
 #include "pep440.h"
-#include "project.h"
+#include "projctx.h"
 #include "resolve.h"
 #include "trust.h"
 
@@ -54,14 +54,11 @@ static const struct lock_file *first_file(const struct lock_package *p)
  * lock); remote candidates are not fetched from here. */
 static void check_sides(struct app *app, struct conflicts *s, const char *root, const char *lock_dir)
 {
-	struct trust_policy policy = { .mode = TRUST_ENFORCE };
+	struct projctx c;
 	struct pl_error err;
-	struct project *proj = project_load(root, &err);
 
 	/* The project's policy, as pylock verify sees it (its tightening too). */
-	int rc = proj ? trust_policy_load_project(proj->tool_pylock, proj->pyproject_path, &policy, &err) : -1;
-	project_free(proj);
-	if (rc < 0) {
+	if (projctx_open(&c, root, PROJCTX_POLICY, &err) < 0) {
 		app_message(app, "signatures not checked: %.300s", err.msg);
 		return;
 	}
@@ -74,10 +71,10 @@ static void check_sides(struct app *app, struct conflicts *s, const char *root, 
 				continue;
 			snprintf(path, sizeof(path), "%s%s%s", f->path[0] == '/' ? "" : lock_dir, f->path[0] == '/' ? "" : "/",
 				 f->path);
-			trust_check_file(&policy, NULL, p->index, p->name, p->version, f, path, NULL, &s->e[i].sig[side]);
+			trust_check_file(&c.policy, NULL, p->index, p->name, p->version, f, path, NULL, &s->e[i].sig[side]);
 			s->e[i].checked[side] = true;
 		}
-	trust_policy_fini(&policy);
+	projctx_close(&c);
 }
 
 static void conflicts_open(struct app *app)

@@ -9,9 +9,7 @@
 
 #include "app.h"
 #include "env.h"
-#include "project.h"
-#include "pyenv.h"
-#include "yamlconf.h"
+#include "projctx.h"
 
 #define INFO_LINES 16
 
@@ -41,47 +39,37 @@ static void info_done(struct app *app)
 	app->tab_state[TAB_INFO] = NULL;
 }
 
-/* The interpreter and the env-id the current lock would build. */
+/* The interpreter and the env-id the current lock would build, opened as
+ * pylock status opens them. */
 static void environment(struct app *app, struct info *s, const struct project_row *r)
 {
-	struct yamlconf_config cfg;
+	struct projctx c;
 	struct pl_error err;
-	struct project *proj = NULL;
-	struct lock *lock = NULL;
-	struct pyenv py;
-	struct env_plan plan;
-	bool have_py = false;
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (yamlconf_config_load_default(&cfg, &err) < 0 || !(proj = project_load(r->p->path, &err)))
-		goto fail;
-	if (pyenv_find_for_project(proj, cfg.python, &py, &err) < 0)
-		goto fail;
-	have_py = true;
-	add(s, ROLE_NORMAL, "interpreter  %s (Python %s, %s)", py.executable, py.version, py.ntags ? py.tags[0] : "");
-	if (!r->p->lock_path || !(lock = lock_read(r->p->lock_path, &err)) || env_plan(lock, &py, &plan, &err) < 0) {
-		if (r->p->lock_path)
-			goto fail;
-		goto out;
+	if (projctx_open(&c, r->p->path, PROJCTX_PYTHON, &err) < 0) {
+		add(s, ROLE_INVALID, "environment  %s", err.msg);
+		return;
 	}
-	char *path = app->store ? env_path(app->store, plan.env_id) : NULL;
-	add(s, path && access(path, F_OK) == 0 ? ROLE_VERIFIED : ROLE_MUTED, "env-id       %s (%s)", plan.env_id,
+	add(s, ROLE_NORMAL, "interpreter  %s (Python %s, %s)", c.py.executable, c.py.version,
+	    c.py.ntags ? c.py.tags[0] : "");
+	if (access(c.proj->lock_path, F_OK) < 0) {
+		projctx_close(&c);
+		return;
+	}
+	if (projctx_need(&c, PROJCTX_PLAN, &err) < 0) {
+		add(s, ROLE_INVALID, "environment  %s", err.msg);
+		projctx_close(&c);
+		return;
+	}
+	char *path = app->store ? env_path(app->store, c.plan.env_id) : NULL;
+	add(s, path && access(path, F_OK) == 0 ? ROLE_VERIFIED : ROLE_MUTED, "env-id       %s (%s)", c.plan.env_id,
 	    path && access(path, F_OK) == 0 ? "built" : "not built: s syncs");
-	add(s, ROLE_NORMAL, "env packages %zu for this interpreter%s", plan.n,
-	    plan.skipped ? ", others' markers do not apply" : "");
+	add(s, ROLE_NORMAL, "env packages %zu for this interpreter%s", c.plan.n,
+	    c.plan.skipped ? ", others' markers do not apply" : "");
 	if (path)
 		add(s, ROLE_MUTED, "env folder   %s", path);
 	free(path);
-	env_plan_fini(&plan);
-	goto out;
-fail:
-	add(s, ROLE_INVALID, "environment  %s", err.msg);
-out:
-	if (have_py)
-		pyenv_fini(&py);
-	lock_free(lock);
-	project_free(proj);
-	yamlconf_config_fini(&cfg);
+	projctx_close(&c);
 }
 
 static void info_open(struct app *app)

@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,6 +532,25 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Crashing, the UI leaves the terminal as it found it (as htop does): out
+ * of curses mode, then the signal's own end. ncurses itself does this for
+ * SIGINT and SIGTERM. */
+static void die(int sig)
+{
+	endwin();
+	raise(sig);
+}
+
+static void die_restores_terminal(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa = { .sa_handler = die, .sa_flags = SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct app app;
@@ -563,6 +583,7 @@ int main(int argc, char **argv)
 	jobs_start_discovery(&app);
 
 	initscr();
+	die_restores_terminal();
 	cbreak();
 	noecho();
 	nonl();
@@ -632,5 +653,6 @@ int main(int argc, char **argv)
 		}
 	}
 	endwin();
+	theme_names_free(app.themes, app.nthemes);
 	return 0;
 }

@@ -183,6 +183,14 @@ start PYLOCK_THEME=fifo
 check_exit "a theme that is a FIFO is refused at once, not waited on" 0 until_shown "fifo.yaml: a FIFO, not a regular file"
 check_exit "and the UI comes up" 0 until_shown "5 projects"
 
+# Crashing, the UI leaves the terminal as it found it: out of the
+# alternate screen, its drawing gone.
+ui_pid=$(pgrep -P "$(tm list-panes -t ui -F '#{pane_pid}')" -f "ui ")
+check_exit "the UI's process is found" 0 test -n "$ui_pid"
+check_exit "the UI draws on the alternate screen" 0 test "$(tm display-message -p -t ui '#{alternate_on}')" = 1
+kill -ABRT "$ui_pid"
+check_exit "after SIGABRT the terminal is back on the normal screen" 0 wait_for sh -c "test \"\$(tmux -L '$sock' display-message -p -t ui '#{alternate_on}')\" = 0"
+
 # What a sandboxed command can write (a lock, pyproject.toml) is drawn as
 # text: an escape sequence in it never reaches the terminal (here: it would
 # retitle the pane); and the Info tab never runs the [tool.pylock] python

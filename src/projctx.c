@@ -1,0 +1,65 @@
+/* One way to open a project for a command (see projctx.h). */
+#include "config.h"
+#include "projctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	if (yamlconf_config_load_default(&c->cfg, err) < 0 || !(c->proj = project_load(root, err)) ||
+	    !(c->store = store_root(err)) || projctx_need(c, needs, err) < 0) {
+		projctx_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err)
+{
+	if (parts & PROJCTX_PLAN)
+		parts |= PROJCTX_PYTHON | PROJCTX_LOCK;
+	parts &= ~c->have;
+	if (parts & PROJCTX_POLICY) {
+		if (trust_policy_load_project(c->proj->tool_pylock, c->proj->pyproject_path, &c->policy, err) < 0)
+			return -1;
+		c->have |= PROJCTX_POLICY;
+	}
+	if (parts & PROJCTX_LOCK) {
+		if (access(c->proj->lock_path, F_OK) < 0)
+			return pl_error_set(err, c->proj->lock_path, 0, 0, "no lockfile in this project");
+		if (!(c->lock = lock_read(c->proj->lock_path, err)))
+			return -1;
+		c->have |= PROJCTX_LOCK;
+	}
+	if (parts & PROJCTX_PYTHON) {
+		if (pyenv_find_for_project(c->proj, c->cfg.python, &c->py, err) < 0)
+			return -1;
+		c->have |= PROJCTX_PYTHON;
+	}
+	if (parts & PROJCTX_PLAN) {
+		if (env_plan(c->lock, &c->py, &c->plan, err) < 0)
+			return -1;
+		c->have |= PROJCTX_PLAN;
+	}
+	return 0;
+}
+
+void projctx_close(struct projctx *c)
+{
+	if (c->have & PROJCTX_PLAN)
+		env_plan_fini(&c->plan);
+	if (c->have & PROJCTX_PYTHON)
+		pyenv_fini(&c->py);
+	if (c->have & PROJCTX_POLICY)
+		trust_policy_fini(&c->policy);
+	lock_free(c->lock);
+	project_free(c->proj);
+	free(c->store);
+	yamlconf_config_fini(&c->cfg);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,47 @@
+/* projctx: what a command needs of one project, opened once and the same
+ * way for every front end: the user's config, the project, the store, the
+ * project's trust policy (the user's, tightened by [tool.pylock.trust]),
+ * its interpreter, its lock and the environment plan. The CLI's commands
+ * name the parts they need in their table entry; the UI's tabs open the
+ * same context. */
+#ifndef PYLOCK_PROJCTX_H
+#define PYLOCK_PROJCTX_H
+
+#include <stdbool.h>
+
+#include "env.h"
+#include "lock.h"
+#include "project.h"
+#include "pyenv.h"
+#include "trust.h"
+#include "util.h"
+#include "yamlconf.h"
+
+/* Config, project and store are always opened; these on request. */
+enum projctx_part {
+	PROJCTX_POLICY = 1 << 0,	/* the project's trust policy */
+	PROJCTX_PYTHON = 1 << 1,	/* its interpreter */
+	PROJCTX_LOCK = 1 << 2,		/* its lock, which must exist */
+	PROJCTX_PLAN = 1 << 3,		/* the environment plan (python and lock too) */
+};
+
+struct projctx {
+	struct yamlconf_config cfg;
+	struct project *proj;
+	char *store;
+	struct trust_policy policy;
+	struct pyenv py;
+	struct lock *lock;
+	struct env_plan plan;
+	unsigned have;			/* the parts opened */
+};
+
+/* Opens the project in folder root with the parts needs names. On failure
+ * c is closed already. */
+int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_error *err);
+/* Adds parts later (a command that needs the interpreter only sometimes).
+ * On failure what was open stays open. */
+int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err);
+void projctx_close(struct projctx *c);
+
+#endif
