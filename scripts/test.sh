@@ -23,11 +23,23 @@ stage() {
 	grep '^[0-9]* passed, [0-9]* failed' "$logs/$name" | tail -1 >> "$logs/summary"
 }
 
+# make check (Automake's TAP driver, two tests at a time), then the count of
+# test cases; a failed test's log is in the folder's test-suite.log.
+check() {
+	sh scripts/build.sh "$@" || return 1
+	make -C "build-$1" -s -j2 check > "$logs/$1.check" 2>&1
+	rc=$?
+	grep -E '^(FAIL|ERROR|XPASS)' "$logs/$1.check" | head -40
+	[ $rc = 0 ] || sed -n '/^FAIL\|^ERROR/,$p' "build-$1/test-suite.log" | head -120
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR)' "$logs/$1.check"
+	make -C "build-$1" -s check-summary
+	return $rc
+}
 release() {
-	sh scripts/build.sh release --enable-werror && make -C build-release -s check
+	check release --enable-werror
 }
 sanitize() {
-	sh scripts/build.sh sanitize --enable-sanitizers --enable-werror && make -C build-sanitize -s check
+	check sanitize --enable-sanitizers --enable-werror
 }
 fuzz() {
 	mkdir -p build-release/tests/logs

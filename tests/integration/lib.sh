@@ -1,4 +1,4 @@
-# Helpers for integration tests, which print TAP for tests/harness.sh.
+# Helpers for integration tests, which print TAP for Automake's TAP driver.
 # A test sources this file, calls the check_* helpers, and ends with `done_testing`.
 # Each test gets a fresh temporary folder in $T, removed on exit.
 set -u

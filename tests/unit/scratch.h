@@ -27,12 +27,15 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-/* Writes text to dir/rel. */
+/* Writes text to dir/rel, making its folders. */
 static void put(const char *rel, const char *text)
 {
 	char path[256];
 	struct pl_error err;
 
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(util_mkdir_p(path, 0755, &err), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	assert_int_equal(util_write_atomic(path, text, strlen(text), 0644, &err), 0);
 }
