@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds pylock and runs every test: the normal build's `make check`; the
 # same again built with AddressSanitizer + UndefinedBehaviorSanitizer; the
-# fuzz targets for FUZZ_SECONDS each (default 60); and `make distcheck` (the
+# fuzz targets for FUZZ_SECONDS each (default 45); and `make distcheck` (the
 # release tarball builds and passes its tests). Ends with one line
 # "N passed, N failed, N skipped" over all four.
 set -u
@@ -51,7 +51,7 @@ fuzz() {
 }
 
 distcheck() {
-	if make -C build-release -s distcheck > "$logs/distcheck.log" 2>&1; then
+	if make -C build-release -s -j2 distcheck > "$logs/distcheck.log" 2>&1; then
 		echo "ok 1 - make distcheck"
 		echo "1 passed, 0 failed, 0 skipped"
 	else

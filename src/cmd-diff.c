@@ -13,37 +13,6 @@
 
 /* The lock at rev (NULL: the working tree); *lock stays NULL when the file
  * does not exist there. rev may be REV:path (path from the work tree's top). */
-static int load_side(const struct gitrepo *repo, const char *rev, const char *rel, const char *abs,
-		     struct lock **lock, struct pl_error *err)
-{
-	char *data, *name;
-	const char *colon = rev ? strchr(rev, ':') : NULL;
-	char *r = NULL;
-	size_t len;
-	int rc;
-
-	*lock = NULL;
-	if (!rev) {
-		if (access(abs, F_OK) < 0)
-			return 0;
-		return (*lock = lock_read(abs, err)) ? 0 : -1;
-	}
-	if (colon) {
-		r = util_xstrndup(rev, (size_t)(colon - rev));
-		rel = colon + 1;
-	}
-	rc = gitrepo_read_at(repo, r ? r : rev, rel, LOCK_MAX_SIZE, &data, &len, err);
-	free(r);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	name = util_xmalloc(strlen(rev) + strlen(rel) + 2);
-	sprintf(name, colon ? "%s" : "%s:%s", rev, rel);
-	*lock = lock_parse(data, len, name, err);
-	free(name);
-	free(data);
-	return *lock ? 0 : -1;
-}
-
 static const char *colour_of(const struct lockdiff_change *c)
 {
 	if (lockdiff_suspicious(c))
@@ -182,8 +151,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		new_rev = util_xstrdup(dots[2] ? dots + 2 : "HEAD");
 	} else
 		old_rev = util_xstrdup(range);
-	if (load_side(repo, old_rev, rel, proj->lock_path, &old, &err) < 0 ||
-	    load_side(repo, new_rev, rel, proj->lock_path, &new, &err) < 0)
+	if (lockdiff_lock_at(repo, old_rev, rel, proj->lock_path, &old, &err) < 0 ||
+	    lockdiff_lock_at(repo, new_rev, rel, proj->lock_path, &new, &err) < 0)
 		goto fail;
 	lockdiff_diff(old, new, &d);
 	if (json)

@@ -3,7 +3,6 @@
 #include "config.h"
 #include "gitrepo.h"
 
-#include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -14,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dl.h"
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -66,11 +67,7 @@ struct gitrepo {
 	X(git_index_add_bypath) \
 	X(git_index_write)
 
-static struct {
-#define X(f) __typeof__(f) *f;
-	GIT_FUNCTIONS(X)
-#undef X
-} git_fn;
+static DL_TABLE(GIT_FUNCTIONS) git_fn;
 
 #define G(f) (git_fn.f)
 
@@ -134,19 +131,8 @@ static void watch_end(void)
 
 static void init_libgit2(void)
 {
-	void *lib = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib) {
-		load_error = dlerror();
+	if ((load_error = DL_LOAD(LIBGIT2_SONAME, GIT_FUNCTIONS, git_fn)))
 		return;
-	}
-#define X(f) \
-	if (!(git_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
-		load_error = "a libgit2 function is missing: " #f; \
-		return; \
-	}
-	GIT_FUNCTIONS(X)
-#undef X
 	G(git_libgit2_init)();
 	watch_install();
 	atexit(shutdown_libgit2);

@@ -2,10 +2,13 @@
 #include "config.h"
 #include "lockdiff.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "gitrepo.h"
 #include "pep440.h"
 
 
@@ -328,4 +331,35 @@ size_t lockdiff_flag_names(unsigned flags, const char *names[LOCKDIFF_FLAGS])
 int lockdiff_suspicious(const struct lockdiff_change *c)
 {
 	return (c->flags & (LOCKDIFF_HASH_CHANGED | LOCKDIFF_ATTESTATIONS_CHANGED | LOCKDIFF_HOST_CHANGED)) != 0;
+}
+
+int lockdiff_lock_at(const struct gitrepo *repo, const char *rev, const char *rel, const char *abs,
+		     struct lock **lock, struct pl_error *err)
+{
+	char *data, *name;
+	const char *colon = rev ? strchr(rev, ':') : NULL;
+	char *r = NULL;
+	size_t len;
+	int rc;
+
+	*lock = NULL;
+	if (!rev) {
+		if (access(abs, F_OK) < 0)
+			return 0;
+		return (*lock = lock_read(abs, err)) ? 0 : -1;
+	}
+	if (colon) {
+		r = util_xstrndup(rev, (size_t)(colon - rev));
+		rel = colon + 1;
+	}
+	rc = gitrepo_read_at(repo, r ? r : rev, rel, LOCK_MAX_SIZE, &data, &len, err);
+	free(r);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	name = util_xmalloc(strlen(rev) + strlen(rel) + 2);
+	sprintf(name, colon ? "%s" : "%s:%s", rev, rel);
+	*lock = lock_parse(data, len, name, err);
+	free(name);
+	free(data);
+	return *lock ? 0 : -1;
 }

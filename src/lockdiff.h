@@ -117,4 +117,11 @@ void lockdiff_merge_fini(struct lockdiff_merge *m);
  * text gets nothing of the region. */
 bool lockdiff_split_conflicts(const char *text, size_t len, struct util_buf out[3]);
 
+/* The lock as a revision has it: rev NULL for the file in the work tree
+ * (abs), else REV (the file at rel, relative to the work tree) or REV:PATH.
+ * *lock is NULL, and 0 returned, when the file does not exist there. */
+struct gitrepo;
+int lockdiff_lock_at(const struct gitrepo *repo, const char *rev, const char *rel, const char *abs,
+		     struct lock **lock, struct pl_error *err);
+
 #endif

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -13,10 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "store.h"
 
 #define DEFAULT_TIMEOUT 30
@@ -41,11 +41,7 @@
 	X(curl_url_cleanup) \
 	X(curl_free)
 
-static struct {
-#define X(f) __typeof__(f) *f;
-	CURL_FUNCTIONS(X)
-#undef X
-} curl_fn;
+static DL_TABLE(CURL_FUNCTIONS) curl_fn;
 
 #define CU(f) (curl_fn.f)
 
@@ -54,19 +50,8 @@ static const char *curl_error;
 
 static void load_curl(void)
 {
-	void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib) {
-		curl_error = dlerror();
+	if ((curl_error = DL_LOAD(LIBCURL_SONAME, CURL_FUNCTIONS, curl_fn)))
 		return;
-	}
-#define X(f) \
-	if (!(curl_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
-		curl_error = "a libcurl function is missing: " #f; \
-		return; \
-	}
-	CURL_FUNCTIONS(X)
-#undef X
 	if (CU(curl_global_init)(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		curl_error = "curl_global_init failed";
 }

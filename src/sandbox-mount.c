@@ -6,7 +6,6 @@
 #include "config.h"
 #include "sandbox-internal.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
@@ -19,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "dl.h"
 
 /* ---- inside: file-system helpers ----
  *
@@ -205,11 +205,7 @@ static bool path_under(const char *path, const char *top)
 	X(mnt_free_iter) \
 	X(mnt_unref_table)
 
-static struct {
-#define X(f) __typeof__(f) *f;
-	MOUNT_FUNCTIONS(X)
-#undef X
-} mnt_fn;
+static DL_TABLE(MOUNT_FUNCTIONS) mnt_fn;
 
 #define M(f) (mnt_fn.f)
 
@@ -218,16 +214,7 @@ static bool use_mountinfo;
 
 static const char *load_libmount(void)
 {
-	void *lib = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib)
-		return dlerror();
-#define X(f) \
-	if (!(mnt_fn.f = (__typeof__(f) *)dlsym(lib, #f))) \
-		return "a libmount function is missing: " #f;
-	MOUNT_FUNCTIONS(X)
-#undef X
-	return NULL;
+	return DL_LOAD(LIBMOUNT_SONAME, MOUNT_FUNCTIONS, mnt_fn);
 }
 
 /* mount_setattr with a size below the first version is EINVAL where the

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "trust.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dl.h"
 #include "pep508.h"
 #include "yamlconf.h"
 
@@ -65,11 +65,7 @@
 	X(EVP_PKEY_verify) \
 	X(EVP_PKEY_CTX_free)
 
-static struct {
-#define X(f) __typeof__(f) *f;
-	CRYPTO_FUNCTIONS(X)
-#undef X
-} crypto_fn;
+static DL_TABLE(CRYPTO_FUNCTIONS) crypto_fn;
 
 #define C(f) (crypto_fn.f)
 
@@ -78,19 +74,7 @@ static const char *crypto_error;
 
 static void load_crypto(void)
 {
-	void *lib = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib) {
-		crypto_error = dlerror();
-		return;
-	}
-#define X(f) \
-	if (!(crypto_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
-		crypto_error = "a libcrypto function is missing: " #f; \
-		return; \
-	}
-	CRYPTO_FUNCTIONS(X)
-#undef X
+	crypto_error = DL_LOAD(LIBCRYPTO_SONAME, CRYPTO_FUNCTIONS, crypto_fn);
 }
 
 int trust_init(struct pl_error *err)

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "wheel.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "dl.h"
 #include "pep440.h"
 #include "trust.h"
 
@@ -38,11 +38,7 @@
 	X(zip_error_strerror) \
 	X(zip_error_fini)
 
-static struct {
-#define X(f) __typeof__(f) *f;
-	ZIP_FUNCTIONS(X)
-#undef X
-} zip_fn;
+static DL_TABLE(ZIP_FUNCTIONS) zip_fn;
 
 #define Z(f) (zip_fn.f)
 
@@ -51,19 +47,7 @@ static const char *zip_load_error;
 
 static void load_zip(void)
 {
-	void *lib = dlopen(LIBZIP_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib) {
-		zip_load_error = dlerror();
-		return;
-	}
-#define X(f) \
-	if (!(zip_fn.f = (__typeof__(f) *)dlsym(lib, #f))) { \
-		zip_load_error = "a libzip function is missing: " #f; \
-		return; \
-	}
-	ZIP_FUNCTIONS(X)
-#undef X
+	zip_load_error = DL_LOAD(LIBZIP_SONAME, ZIP_FUNCTIONS, zip_fn);
 }
 
 struct entry {

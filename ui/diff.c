@@ -35,8 +35,6 @@ static void diff_open(struct app *app)
 	struct gitrepo *repo = NULL;
 	struct lock *old = NULL, *cur = NULL;
 	struct pl_error err;
-	char *data = NULL;
-	size_t len;
 
 	app->tab_state[TAB_DIFF] = s;
 	if (!r || !r->p->lock_path) {
@@ -50,16 +48,8 @@ static void diff_open(struct app *app)
 	if (gitrepo_open_containing(r->p->path, &repo, &err) < 0)
 		goto fail;
 	const char *rel = r->p->lock_path + strlen(gitrepo_workdir(repo)) + 1;
-	int rc = gitrepo_read_at(repo, app->revision, rel, LOCK_MAX_SIZE, &data, &len, &err);
-	if (rc < 0)
-		goto fail;
-	if (rc == 0) {
-		char label[300];
-		snprintf(label, sizeof(label), "%s:%s", app->revision, rel);
-		if (!(old = lock_parse(data, len, label, &err)))
-			goto fail;
-	}
-	if (!(cur = lock_read(r->p->lock_path, &err)))
+	if (lockdiff_lock_at(repo, app->revision, rel, r->p->lock_path, &old, &err) < 0 ||
+	    lockdiff_lock_at(repo, NULL, rel, r->p->lock_path, &cur, &err) < 0)
 		goto fail;
 	lockdiff_diff(old, cur, &s->d);
 	s->have = true;
@@ -69,7 +59,6 @@ static void diff_open(struct app *app)
 fail:
 	snprintf(s->note, sizeof(s->note), "%.100s%s%.250s", err.file, err.file[0] ? ": " : "", err.msg);
 out:
-	free(data);
 	lock_free(old);
 	lock_free(cur);
 	gitrepo_free(repo);

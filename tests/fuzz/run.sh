@@ -1,16 +1,16 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 60) from a seed corpus; prints TAP. A crash fails, and its input
+# (default 45) from a seed corpus; prints TAP. A crash fails, and its input
 # is kept under tests/data/fuzz-found/ to become a regression case.
 # Usage: run.sh SRCDIR BUILDDIR
 set -u
 src=$1 build=$2
-secs=${FUZZ_SECONDS:-60}
+secs=${FUZZ_SECONDS:-45}
 out="$build/fuzz"
 mkdir -p "$out"
 n=0 failed=0
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -I$src/src -I$build"
-engine="$src/src/util.c $src/src/toml.c $src/src/toml-scalar.c $src/src/toml-write.c
+engine="$src/src/util.c $src/src/dl.c $src/src/toml.c $src/src/toml-scalar.c $src/src/toml-write.c
 $src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c"
 
 # The index target needs the registry and what it links (libcurl is loaded
