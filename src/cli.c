@@ -338,6 +338,17 @@ static void match_name(struct discover_project *p, bool *taken, void *ctx)
 	s->found[s->n++] = util_xstrdup(p->path);
 }
 
+void cli_progress_bar(void *arg, const char *phase, size_t done, size_t total)
+{
+	int width = 30, filled = total ? (int)(done * (size_t)width / total) : width;
+	char line[128];
+
+	(void)arg;
+	snprintf(line, sizeof(line), "\r%-7s [%.*s%*s] %zu/%zu%s", phase, filled, "##############################",
+		 width - filled, "", done, total, done == total ? "\r\033[K" : "");
+	cli_raw(stderr, line);
+}
+
 int cli_project_open(const struct cli_command *cmd, const char *project, struct projctx *c, struct pl_error *err)
 {
 	char *root;

@@ -37,6 +37,8 @@ int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
  * text (pylock's own colours, the progress bar) goes to the terminal as it
  * is, after what f holds. */
 void cli_raw(FILE *f, const char *text);
+/* A one-line bar on stderr, redrawn in place (an env_progress report). */
+void cli_progress_bar(void *arg, const char *phase, size_t done, size_t total);
 
 /* Prints "pylock: FILE:LINE:COL: message" to stderr. */
 void cli_print_error(const struct pl_error *err);

@@ -8,18 +8,6 @@
 
 #include "cli.h"
 
-/* A one-line bar on stderr, redrawn in place. */
-static void draw(void *arg, const char *phase, size_t done, size_t total)
-{
-	int width = 30, filled = total ? (int)(done * (size_t)width / total) : width;
-	char line[128];
-
-	(void)arg;
-	snprintf(line, sizeof(line), "\r%-7s [%.*s%*s] %zu/%zu%s", phase, filled, "##############################",
-		 width - filled, "", done, total, done == total ? "\r\033[K" : "");
-	cli_raw(stderr, line);
-}
-
 static double now(void)
 {
 	struct timespec t;
@@ -30,7 +18,7 @@ static double now(void)
 
 static int run(const struct cli_command *self, int argc, char **argv)
 {
-	struct env_progress bar = { draw, NULL };
+	struct env_progress bar = { cli_progress_bar, NULL };
 	struct projctx e;
 	struct pl_error err;
 	struct trust_cache *cache = NULL;

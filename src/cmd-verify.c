@@ -6,45 +6,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
-#include "lock.h"
-#include "project.h"
-#include "registry.h"
-#include "store.h"
-#include "yamlconf.h"
-#include "trust.h"
 
-struct job {
-	const struct lock_package *pkg;
-	const struct lock_file *file;
-	struct trust_result result;
-};
-
-struct work {
-	struct job *jobs;
-	size_t n;
-	const struct trust_policy *policy;
-	struct trust_cache *cache;
-	const char *lock_dir, *store;
-	struct registry_options fetch;
-};
-
-static void check_one(void *arg, size_t i, void **state)
+static void print_json(const struct projctx *e, const struct audit *a)
 {
-	struct work *w = arg;
-	struct job *j = &w->jobs[i];
-	char *checked;
+	json_t *list = json_array(), *summary = json_object();
 
-	if (!*state)
-		*state = registry_new(&w->fetch, NULL);
-	registry_obtain(*state, w->store, w->policy, w->cache, w->lock_dir, j->pkg, j->file, false, &checked,
-			&j->result);
-	free(checked);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct audit_package *p = &a->packages[i];
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o, s:s}", "name", p->pkg->name,
+			"version", cli_json_str(p->pkg->version), "file", cli_json_str(p->file ? p->file->name : NULL),
+			"status", trust_status_name(p->result.status),
+			"key_id", cli_json_str(p->result.key_id[0] ? p->result.key_id : NULL), "reason", p->result.reason));
+	}
+	for (int s = 0; s <= TRUST_VERIFIED; s++)
+		json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)a->counts[s]));
+	json_object_set_new(summary, "not_for_this_interpreter", json_integer((json_int_t)a->skipped));
+	json_object_set_new(summary, "mode", json_string(trust_mode_name(e->policy.mode)));
+	json_object_set_new(summary, "ok", json_boolean(!a->enforced));
+	cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
 }
 
-static void check_done(void *state)
+static void print_table(const struct projctx *e, const struct audit *a)
 {
-	registry_free(state);
+	const char *sep = ":";
+
+	printf("%-24s %-12s %-17s %-16s %s\n", "NAME", "VERSION", "STATUS", "KEY", "FILE / REASON");
+	for (size_t i = 0; i < a->n; i++) {
+		const struct audit_package *p = &a->packages[i];
+		printf("%-24s %-12s %-17s %-16s %s%s%s\n", p->pkg->name, p->pkg->version ? p->pkg->version : "-",
+		       trust_status_name(p->result.status), p->result.key_id[0] ? p->result.key_id : "-",
+		       p->file ? p->file->name : "", p->file ? ": " : "", p->result.reason);
+	}
+	printf("%zu packages", a->n);
+	for (int s = TRUST_VERIFIED; s >= 0; s--)
+		if (a->counts[s]) {
+			printf("%s %zu %s", sep, a->counts[s], trust_status_name(s));
+			sep = ",";
+		}
+	if (a->skipped)
+		printf(" (%zu more not for this interpreter)", a->skipped);
+	printf(" (mode %s)%s\n", trust_mode_name(e->policy.mode),
+	       a->enforced ? ": FAILED" : a->failed ? ": problems, not enforced" : "");
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)
@@ -54,13 +58,11 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "all-files", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct work w = { .n = 0 };
+	struct env_progress bar = { cli_progress_bar, NULL };
 	struct projctx e;
-	struct env_selector sel;
+	struct audit a = { .n = 0 };
 	struct pl_error err;
-	char *cache_path = NULL;
-	bool json = false, all_files = false, *not_here = NULL;
-	size_t skipped = 0;
+	bool json = false, all_files = false;
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
@@ -74,119 +76,23 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0 ||
+	    audit_run(&e, all_files, isatty(2) ? &bar : NULL, &a, &err) < 0)
 		goto fail;
-	struct lock *lock = e.lock;
-	w.fetch = (struct registry_options){
-		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
-		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &e.policy,
-	};
-	if (registry_check_lock(&w.fetch, e.lock, &err) < 0)
-		goto fail;
-	not_here = util_xcalloc(lock->npackages + 1, sizeof(*not_here));
-	/* The files this interpreter would use; without one, every file. */
-	if (!all_files && projctx_need(&e, PROJCTX_PYTHON, &err) < 0) {
-		fprintf(stderr, "pylock: checking every file: ");
-		cli_print_error(&err);
-		all_files = true;
-	}
-	if (!all_files)
-		env_selector_init(&sel, lock, &e.py);
-	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
-		w.cache = trust_cache_open(cache_path);
-	for (size_t i = 0; i < lock->npackages; i++) {
-		const struct lock_package *p = &lock->packages[i];
-		size_t nf = p->nwheels + p->has_sdist + p->has_archive;
-		const struct lock_file *best = NULL;
-		const char *why;
-
-		if (!all_files && !env_selector_applies(&sel, p, &why) && !why) {
-			not_here[i] = true;
-			skipped++;
-			continue;
-		}
-		if (!all_files && (best = env_best_wheel(&e.py, p)))
-			nf = 1;
-		w.jobs = util_xrealloc(w.jobs, (w.n + nf + 1) * sizeof(*w.jobs));
-		for (size_t k = 0; k < nf; k++) {
-			const struct lock_file *f = best ? best : k < p->nwheels ? &p->wheels[k]
-				: (k == p->nwheels && p->has_sdist) ? &p->sdist : &p->archive;
-			struct job *j = &w.jobs[w.n++];
-			memset(j, 0, sizeof(*j));
-			j->pkg = p;
-			j->file = f;
-		}
-	}
-	w.policy = &e.policy;
-	w.lock_dir = e.proj->root;
-	w.store = e.store;
-	/* Hashing is most of the work: one thread per core. */
-	util_parallel(w.n, check_one, check_done, &w);
-
-	/* A package's status is its worst file's. */
-	size_t counts[TRUST_VERIFIED + 1] = { 0 };
-	bool failed = false;
-	json_t *list = json_array();
-	if (!json)
-		printf("%-24s %-12s %-17s %-16s %s\n", "NAME", "VERSION", "STATUS", "KEY", "FILE / REASON");
-	for (size_t i = 0, k = 0; i < lock->npackages; i++) {
-		const struct lock_package *p = &lock->packages[i];
-		const struct job *worst = NULL;
-
-		if (not_here[i])
-			continue;
-
-		for (; k < w.n && w.jobs[k].pkg == p; k++)
-			if (!worst || w.jobs[k].result.status < worst->result.status)
-				worst = &w.jobs[k];
-		enum trust_status st = worst ? worst->result.status : TRUST_MISSING;
-		const char *reason = worst ? worst->result.reason : "the lock records no file for it";
-		counts[st]++;
-		failed |= st < TRUST_ALLOWED_UNSIGNED;
-		if (json)
-			json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o, s:s}", "name", p->name,
-				"version", cli_json_str(p->version), "file", cli_json_str(worst ? worst->file->name : NULL),
-				"status", trust_status_name(st),
-				"key_id", cli_json_str(worst && worst->result.key_id[0] ? worst->result.key_id : NULL),
-				"reason", reason));
-		else
-			printf("%-24s %-12s %-17s %-16s %s%s%s\n", p->name, p->version ? p->version : "-",
-			       trust_status_name(st), worst && worst->result.key_id[0] ? worst->result.key_id : "-",
-			       worst ? worst->file->name : "", worst ? ": " : "", reason);
-	}
-	bool enforce = e.policy.mode == TRUST_ENFORCE;
-	if (json) {
-		json_t *summary = json_object();
-		for (int s = 0; s <= TRUST_VERIFIED; s++)
-			json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)counts[s]));
-		json_object_set_new(summary, "not_for_this_interpreter", json_integer((json_int_t)skipped));
-		json_object_set_new(summary, "mode", json_string(trust_mode_name(e.policy.mode)));
-		json_object_set_new(summary, "ok", json_boolean(!(failed && enforce)));
-		cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
-	} else {
-		json_decref(list);
-		const char *sep = ":";
-		printf("%zu packages", lock->npackages - skipped);
-		for (int s = TRUST_VERIFIED; s >= 0; s--)
-			if (counts[s]) {
-				printf("%s %zu %s", sep, counts[s], trust_status_name(s));
-				sep = ",";
-			}
-		if (skipped)
-			printf(" (%zu more not for this interpreter)", skipped);
-		printf(" (mode %s)%s\n", trust_mode_name(e.policy.mode),
-		       failed && enforce ? ": FAILED" : failed ? ": problems, not enforced" : "");
-	}
-	if (trust_cache_close(w.cache, &err) < 0)
-		cli_print_error(&err);
-	rc = failed && enforce ? CLI_CHECK_FAILED : CLI_OK;
+	if (a.every_file_why[0])
+		fprintf(stderr, "pylock: checking every file: %s\n", a.every_file_why);
+	if (json)
+		print_json(&e, &a);
+	else
+		print_table(&e, &a);
+	if (a.cache_why[0])
+		fprintf(stderr, "pylock: %s\n", a.cache_why);
+	rc = a.enforced ? CLI_CHECK_FAILED : CLI_OK;
 	goto out;
 fail:
 	cli_print_error(&err);
 out:
-	free(w.jobs);
-	free(not_here);
-	free(cache_path);
+	audit_fini(&a);
 	projctx_close(&e);
 	return rc;
 }

@@ -173,4 +173,15 @@ else
 	skip "the files for this interpreter" "needs /usr/bin/python3"
 fi
 
+# On a terminal, verify shows how many files are done (the audit's progress).
+if command -v script > /dev/null; then
+	run script -qec "$PYLOCK verify --all-files $P" /dev/null
+	check_contains "a progress bar on a terminal" "$out" "verify  ["
+	check_exit "up to every file (N/N)" 0 sh -c 'printf "%s" "$1" | grep -qE "\] ([0-9]+)/\1"' sh "$out"
+	"$PYLOCK" verify --all-files "$P" > /dev/null 2> "$T/bar"
+	check_not_contains "and none when stderr is no terminal" "$(cat "$T/bar")" "verify  ["
+else
+	skip "the progress bar" "needs script (util-linux)"
+fi
+
 done_testing

@@ -28,7 +28,7 @@ static int teardown(void **state)
 }
 
 /* Writes text to dir/rel, making its folders. */
-static void put(const char *rel, const char *text)
+static inline void put(const char *rel, const char *text)
 {
 	char path[256];
 	struct pl_error err;
