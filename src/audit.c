@@ -89,15 +89,10 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 {
 	struct work w = { .progress = progress, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct pl_error why;
-	char *cache_path;
 	bool *skip;
 
 	memset(a, 0, sizeof(*a));
-	w.fetch = (struct registry_options){
-		.ca_file = c->cfg.ca_file, .timeout = c->cfg.fetch_timeout, .deadline = c->cfg.fetch_deadline,
-		.hosts = c->cfg.fetch_hosts.items, .nhosts = c->cfg.fetch_hosts.n, .hosts_set = c->cfg.fetch_hosts_set,
-		.policy = &c->policy,
-	};
+	w.fetch = projctx_fetch_options(c);
 	if (registry_check_lock(&w.fetch, c->lock, err) < 0)
 		return -1;
 	if (!all_files && projctx_need(c, PROJCTX_PYTHON, &why) < 0) {
@@ -106,9 +101,7 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 	}
 	skip = util_xcalloc(c->lock->npackages + 1, sizeof(*skip));
 	plan_jobs(c, all_files, &w, skip, a);
-	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &why)))
-		w.cache = trust_cache_open(cache_path);
-	free(cache_path);
+	w.cache = trust_cache_open_default();
 	w.policy = &c->policy;
 	w.lock_dir = c->proj->root;
 	w.store = c->store;

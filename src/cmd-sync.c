@@ -22,7 +22,6 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct projctx e;
 	struct pl_error err;
 	struct trust_cache *cache = NULL;
-	char *cache_path = NULL;
 	double start = now();
 	bool built = false;
 	size_t refused = 0;
@@ -35,12 +34,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	pl_error_clear(&err);
 	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
-	if ((cache_path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err)))
-		cache = trust_cache_open(cache_path);
-	struct registry_options fetch = {
-		.ca_file = e.cfg.ca_file, .timeout = e.cfg.fetch_timeout, .deadline = e.cfg.fetch_deadline, .hosts = e.cfg.fetch_hosts.items,
-		.nhosts = e.cfg.fetch_hosts.n, .hosts_set = e.cfg.fetch_hosts_set, .policy = &e.policy,
-	};
+	cache = trust_cache_open_default();
+	struct registry_options fetch = projctx_fetch_options(&e);
 	if (registry_check_lock(&fetch, e.lock, &err) < 0)
 		goto fail;
 	struct env_sync_options o = {
@@ -64,7 +59,6 @@ fail:
 out:
 	if (trust_cache_close(cache, &err) < 0)
 		cli_print_error(&err);
-	free(cache_path);
 	projctx_close(&e);
 	return rc;
 }

@@ -150,8 +150,7 @@ static int git_fail(struct pl_error *err, const char *path, const char *what)
 		snprintf(file, sizeof(file), "%.*s", (int)(end - q - 1), q + 1);
 		if (stat(file, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			return pl_error_set(err, path, 0, 0, "%s: %s is %s, not a regular file", what, file,
-					    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
-					    "a device");
+					    util_file_kind(st.st_mode));
 	}
 	return pl_error_set(err, path, 0, 0, "%s: %s", what, msg);
 }
@@ -160,9 +159,12 @@ static int git_fail(struct pl_error *err, const char *path, const char *what)
  * safe.directory lists it, and says so in words no one can act on. */
 static bool foreign_owner(const char *path, struct pl_error *err)
 {
+	const git_error *e = G(git_error_last)();
 	char git[4200];
 	struct stat st;
 
+	if (!e || !e->message || (!strstr(e->message, "safe.directory") && !strstr(e->message, "owned")))
+		return false;
 	snprintf(git, sizeof(git), "%s/.git", path);
 	if ((stat(git, &st) < 0 && stat(path, &st) < 0) || st.st_uid == geteuid())
 		return false;

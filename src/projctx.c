@@ -63,3 +63,12 @@ void projctx_close(struct projctx *c)
 	yamlconf_config_fini(&c->cfg);
 	memset(c, 0, sizeof(*c));
 }
+
+struct registry_options projctx_fetch_options(const struct projctx *c)
+{
+	return (struct registry_options){
+		.ca_file = c->cfg.ca_file, .timeout = c->cfg.fetch_timeout, .deadline = c->cfg.fetch_deadline,
+		.hosts = c->cfg.fetch_hosts.items, .nhosts = c->cfg.fetch_hosts.n, .hosts_set = c->cfg.fetch_hosts_set,
+		.policy = &c->policy,
+	};
+}

@@ -43,5 +43,8 @@ int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_
  * On failure what was open stays open. */
 int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err);
 void projctx_close(struct projctx *c);
+/* How the project's files may be fetched: config.yaml's fetch: settings
+ * and the hosts of its policy's registries (c needs PROJCTX_POLICY). */
+struct registry_options projctx_fetch_options(const struct projctx *c);
 
 #endif

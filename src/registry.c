@@ -195,10 +195,18 @@ static void setup(struct registry *r)
  * local file), to a host pylock may connect to, checked before the name is
  * looked up. Bodies of redirects are not kept (the sinks skip them). */
 #define MAX_REDIRECTS 10
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
 static CURLcode perform(struct registry *r, const char *url)
 {
 	char *at = util_xstrdup(url);
-	struct timespec start, now;
+	struct timespec start;
 	CURLcode rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -213,8 +221,7 @@ static CURLcode perform(struct registry *r, const char *url)
 		}
 		/* One deadline for the request, whatever the hops: a server that
 		 * trickles a byte a second never trips the stall timeout. */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = r->deadline * 1000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long left = r->deadline * 1000 - elapsed_ms(&start);
 		if (left <= 0) {
 			r->past_deadline = true;
 			rc = CURLE_OPERATION_TIMEDOUT;
@@ -223,10 +230,8 @@ static CURLcode perform(struct registry *r, const char *url)
 		CU(curl_easy_setopt)(r->curl, CURLOPT_TIMEOUT_MS, left);
 		CU(curl_easy_setopt)(r->curl, CURLOPT_URL, at);
 		rc = CU(curl_easy_perform)(r->curl);
-		if (rc == CURLE_OPERATION_TIMEDOUT) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			r->past_deadline = now.tv_sec - start.tv_sec >= r->deadline;
-		}
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			r->past_deadline = elapsed_ms(&start) >= r->deadline * 1000;
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_REDIRECT_URL, &next);
 		if (rc != CURLE_OK || code < 300 || code > 399 || !next)

@@ -712,6 +712,16 @@ struct trust_cache *trust_cache_open(const char *path)
 	return c;
 }
 
+struct trust_cache *trust_cache_open_default(void)
+{
+	struct pl_error err;
+	char *path = util_dir_file(UTIL_DIR_CACHE, "hashes", &err);
+	struct trust_cache *c = path ? trust_cache_open(path) : NULL;
+
+	free(path);
+	return c;
+}
+
 static void stat_key(const struct stat *st, struct cache_entry *e)
 {
 	e->dev = (uint64_t)st->st_dev;

@@ -102,6 +102,8 @@ void trust_result_set(struct trust_result *r, enum trust_status st, const char *
  * verification re-hashes nothing. Safe to share between threads. */
 struct trust_cache;
 struct trust_cache *trust_cache_open(const char *path);
+/* The user's hash cache (the cache folder's "hashes"), or NULL. */
+struct trust_cache *trust_cache_open_default(void);
 /* Saves (atomically) when anything was added, and frees. */
 int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 

@@ -386,6 +386,11 @@ void *util_xmalloc_large(size_t size)
 	return p;
 }
 
+const char *util_file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a folder" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" : "a device";
+}
+
 int util_open_regular(const char *path, struct stat *out, struct pl_error *err)
 {
 	struct stat st;
@@ -400,9 +405,7 @@ int util_open_regular(const char *path, struct stat *out, struct pl_error *err)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		pl_error_set(err, path, 0, 0, "%s, not a regular file",
-			     S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" :
-			     S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+		pl_error_set(err, path, 0, 0, "%s, not a regular file", util_file_kind(st.st_mode));
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		return -1;
 	}

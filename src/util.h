@@ -97,6 +97,10 @@ void *util_array_push(struct util_array *a);
 void *util_array_at(const struct util_array *a, size_t i);
 void util_array_free(struct util_array *a);
 
+/* What a file that is not a regular one is, for messages: "a folder", "a
+ * FIFO", "a socket" or "a device". */
+const char *util_file_kind(mode_t mode);
+
 /* Opens path for reading without ever blocking: a FIFO, device or folder
  * where a file is expected is refused ("not a regular file") before any
  * read. Returns the descriptor and, when st is not NULL, its status; or -1
