@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "admit.h"
 
 struct job {
 	const struct lock_package *pkg;
@@ -20,10 +20,7 @@ struct work {
 	size_t n;
 	size_t done;
 	pthread_mutex_t lock;		/* done, and one progress call at a time */
-	const struct trust_policy *policy;
-	struct trust_cache *cache;
-	const char *lock_dir, *store;
-	struct registry_options fetch;
+	struct admit admit;
 	const struct env_progress *progress;
 };
 
@@ -33,21 +30,13 @@ static void check_one(void *arg, size_t i, void **state)
 	struct job *j = &w->jobs[i];
 	char *checked;
 
-	if (!*state)
-		*state = registry_new(&w->fetch, NULL);
-	registry_obtain(*state, w->store, w->policy, w->cache, w->lock_dir, j->pkg, j->file, false, &checked,
-			&j->result);
+	admit_file(&w->admit, state, j->pkg, j->file, false, &checked, &j->result);
 	free(checked);
 	pthread_mutex_lock(&w->lock);
 	w->done++;
 	if (w->progress)
 		w->progress->report(w->progress->arg, "verify", w->done, w->n);
 	pthread_mutex_unlock(&w->lock);
-}
-
-static void check_done(void *state)
-{
-	registry_free(state);
 }
 
 /* The files of each package to check: the best wheel for the interpreter,
@@ -92,8 +81,8 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 	bool *skip;
 
 	memset(a, 0, sizeof(*a));
-	w.fetch = projctx_fetch_options(c);
-	if (registry_check_lock(&w.fetch, c->lock, err) < 0)
+	w.admit = projctx_admit(c, NULL);
+	if (registry_check_lock(&w.admit.fetch, c->lock, err) < 0)
 		return -1;
 	if (!all_files && projctx_need(c, PROJCTX_PYTHON, &why) < 0) {
 		pl_error_format(&why, a->every_file_why, sizeof(a->every_file_why));
@@ -101,12 +90,9 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 	}
 	skip = util_xcalloc(c->lock->npackages + 1, sizeof(*skip));
 	plan_jobs(c, all_files, &w, skip, a);
-	w.cache = trust_cache_open_default();
-	w.policy = &c->policy;
-	w.lock_dir = c->proj->root;
-	w.store = c->store;
+	w.admit.cache = trust_cache_open_default();
 	/* Hashing is most of the work: one thread per core. */
-	util_parallel(w.n, check_one, check_done, &w);
+	util_parallel(w.n, check_one, admit_conn_free, &w);
 
 	a->packages = util_xcalloc(c->lock->npackages + 1, sizeof(*a->packages));
 	for (size_t i = 0, k = 0; i < c->lock->npackages; i++) {
@@ -129,7 +115,7 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 		a->failed |= ap->result.status < TRUST_ALLOWED_UNSIGNED;
 	}
 	a->enforced = a->failed && c->policy.mode == TRUST_ENFORCE;
-	if (trust_cache_close(w.cache, &why) < 0)
+	if (trust_cache_close(w.admit.cache, &why) < 0)
 		pl_error_format(&why, a->cache_why, sizeof(a->cache_why));
 	free(skip);
 	free(w.jobs);

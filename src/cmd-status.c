@@ -18,8 +18,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct projctx e;
 	struct pl_error err;
 	bool deep = false, json = false;
-	char *path = NULL, *old = NULL, first[512] = "";
-	size_t drifted = 0;
+	struct env_status st = { 0 };
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
@@ -35,53 +34,40 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	pl_error_clear(&err);
 	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
-	enum env_state st;
-	path = env_path(e.store, e.plan.env_id);
-	old = env_remembered(e.store, e.proj->root);
-	if (access(path, F_OK) == 0) {
-		st = ENV_BUILT;
-		if (deep && env_drift(path, &drifted, first, sizeof(first), &err) < 0)
-			goto fail;
-		if (drifted)
-			st = ENV_DRIFTED;
-	} else {
-		char *oldpath = old ? env_path(e.store, old) : NULL;
-		st = oldpath && access(oldpath, F_OK) == 0 ? ENV_STALE : ENV_MISSING;
-		free(oldpath);
-	}
+	if (env_status(e.store, e.proj->root, e.plan.env_id, deep, &st, &err) < 0)
+		goto fail;
 	if (json) {
 		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o}", "project", e.proj->name,
 			"root", e.proj->root, "lock", e.proj->lock_path, "python", e.py.executable,
-			"python_version", e.py.version, "packages", (int)e.plan.n, "state", env_state_name(st),
-			"env_id", st == ENV_STALE ? cli_json_str(old) : json_string(e.plan.env_id),
-			"drifted", deep ? json_integer((json_int_t)drifted) : json_null()));
+			"python_version", e.py.version, "packages", (int)e.plan.n, "state", env_state_name(st.state),
+			"env_id", st.state == ENV_STALE ? cli_json_str(st.remembered) : json_string(e.plan.env_id),
+			"drifted", deep ? json_integer((json_int_t)st.drifted) : json_null()));
 	} else {
 		printf("project  %s (%s)\n", e.proj->name, e.proj->root);
 		printf("lock     %s: %zu package%s for this interpreter\n", e.proj->lock_path, e.plan.n,
 		       e.plan.n == 1 ? "" : "s");
 		printf("python   %s (%s)\n", e.py.executable, e.py.version);
-		switch (st) {
+		switch (st.state) {
 		case ENV_BUILT:
 			printf("env      built %s%s\n", e.plan.env_id, deep ? ", files match RECORD" : "");
 			break;
 		case ENV_DRIFTED:
-			printf("env      drifted %s: %zu file%s differ from RECORD (first: %s)\n", e.plan.env_id, drifted,
-			       drifted == 1 ? "" : "s", first);
+			printf("env      drifted %s: %zu file%s differ from RECORD (first: %s)\n", e.plan.env_id,
+			       st.drifted, st.drifted == 1 ? "" : "s", st.first);
 			break;
 		case ENV_STALE:
-			printf("env      stale: %s was built from an older lock; run pylock sync\n", old);
+			printf("env      stale: %s was built from an older lock; run pylock sync\n", st.remembered);
 			break;
 		default:
 			printf("env      missing: run pylock sync\n");
 		}
 	}
-	rc = st == ENV_BUILT ? CLI_OK : CLI_CHECK_FAILED;
+	rc = st.state == ENV_BUILT ? CLI_OK : CLI_CHECK_FAILED;
 	goto out;
 fail:
 	cli_print_error(&err);
 out:
-	free(path);
-	free(old);
+	env_status_fini(&st);
 	projctx_close(&e);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sync.h"
 
 static double now(void)
 {
@@ -21,10 +22,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct env_progress bar = { cli_progress_bar, NULL };
 	struct projctx e;
 	struct pl_error err;
-	struct trust_cache *cache = NULL;
+	struct sync_result r = { 0 };
 	double start = now();
-	bool built = false;
-	size_t refused = 0;
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } })) != -1)
@@ -34,31 +33,22 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	pl_error_clear(&err);
 	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
 		goto fail;
-	cache = trust_cache_open_default();
-	struct registry_options fetch = projctx_fetch_options(&e);
-	if (registry_check_lock(&fetch, e.lock, &err) < 0)
-		goto fail;
-	struct env_sync_options o = {
-		.store = e.store, .lock_dir = e.proj->root, .project_root = e.proj->root,
-		.lock_path = e.proj->lock_path, .policy = &e.policy, .fetch = &fetch, .cache = cache,
-		.progress = isatty(2) ? &bar : NULL,
-	};
-	if (env_sync(&e.plan, &e.py, &o, &built, &refused, &err) < 0) {
-		if (refused)
+	if (sync_project(&e, isatty(2) ? &bar : NULL, &r, &err) < 0) {
+		if (r.refused)
 			rc = CLI_CHECK_FAILED;
 		goto fail;
 	}
 	printf("%s\n", e.plan.env_id);
 	fprintf(stderr, "pylock: %s: %zu package%s for Python %s%s, %s in %.2f s\n", e.proj->name, e.plan.n,
 		e.plan.n == 1 ? "" : "s", e.py.version, e.plan.skipped ? " (others' markers do not apply)" : "",
-		built ? "built" : "up to date", now() - start);
+		r.built ? "built" : "up to date", now() - start);
 	rc = CLI_OK;
 	goto out;
 fail:
 	cli_print_error(&err);
 out:
-	if (trust_cache_close(cache, &err) < 0)
-		cli_print_error(&err);
+	if (r.cache_why[0])
+		fprintf(stderr, "pylock: %s\n", r.cache_why);
 	projctx_close(&e);
 	return rc;
 }

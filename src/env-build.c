@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admit.h"
 #include "env-internal.h"
 #include "store.h"
 #include "wheel.h"
@@ -55,16 +56,8 @@ static void obtain_one(void *arg, size_t i, void **state)
 	struct sync *s = arg;
 	const struct env_pick *p = &s->plan->picks[i];
 
-	if (!*state)
-		*state = registry_new(s->o->fetch, NULL);
-	registry_obtain(*state, s->o->store, s->o->policy, s->o->cache, s->o->lock_dir, p->pkg, p->file, true,
-			&s->blobs[i], &s->results[i]);
+	admit_file(s->o->admit, state, p->pkg, p->file, true, &s->blobs[i], &s->results[i]);
 	progress(s);
-}
-
-static void obtain_done(void *state)
-{
-	registry_free(state);
 }
 
 /* store/wheels/<sha256>/pythonX.Y: one unpacked wheel for one Python. */
@@ -73,7 +66,7 @@ static char *wheel_dir(const struct sync *s, const struct lock_file *f)
 	struct util_buf b = UTIL_BUF_INIT;
 	const char *sha = lock_file_sha256(f);
 
-	util_buf_printf(&b, "%s/wheels/", s->o->store);
+	util_buf_printf(&b, "%s/wheels/", s->o->admit->store);
 	for (const char *c = sha; *c; c++)
 		util_buf_putc(&b, (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c));
 	util_buf_printf(&b, "/python%s", s->py->xy);
@@ -174,7 +167,7 @@ static int compile_all(struct sync *s, struct pl_error *err)
 	argv[n++] = "-I";
 	argv[n++] = "-c";
 	argv[n++] = compile_script;
-	argv[n++] = lock = env_lock_path(s->o->store, "store");
+	argv[n++] = lock = env_lock_path(s->o->admit->store, "store");
 	argv[n++] = ENV_PREFIX;
 	size_t first = n;
 	for (size_t i = 0; i < s->plan->n; i++)
@@ -418,12 +411,13 @@ static void remove_partial(const char *envs, const char *env_id)
 
 static int assemble(struct sync *s, struct pl_error *err)
 {
-	char *final = env_path(s->o->store, s->plan->env_id), *envs = util_xstrdup(final);
+	char *final = env_path(s->o->admit->store, s->plan->env_id), *envs = util_xstrdup(final);
 	struct util_buf tmp = UTIL_BUF_INIT;
 	int lock = -1, rc = -1, dst = -1;
 
 	*strrchr(envs, '/') = '\0';
-	if (util_mkdir_p(envs, 0755, err) < 0 || (lock = env_lock_open(s->o->store, s->plan->env_id, LOCK_EX, err)) < 0)
+	if (util_mkdir_p(envs, 0755, err) < 0 ||
+	    (lock = env_lock_open(s->o->admit->store, s->plan->env_id, LOCK_EX, err)) < 0)
 		goto out;
 	if (access(final, F_OK) == 0) {
 		rc = 0;
@@ -477,13 +471,13 @@ static int remember(const struct env_sync_options *o, const struct env_plan *pla
 {
 	if (!o->project_root)
 		return 0;
-	return env_remember(o->store, o->project_root, o->lock_path, plan->env_id, err);
+	return env_remember(o->admit->store, o->project_root, o->lock_path, plan->env_id, err);
 }
 
 int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
 	     size_t *refused, struct pl_error *err)
 {
-	char *final = env_path(o->store, plan->env_id);
+	char *final = env_path(o->admit->store, plan->env_id);
 	struct sync s = { .plan = plan, .py = py, .o = o };
 	struct util_buf bad = UTIL_BUF_INIT;
 	int rc = -1;
@@ -492,7 +486,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	*refused = 0;
 	/* gc waits for running syncs: what they unpack is not referenced yet,
 	 * nor is what they built until it is remembered. */
-	int store_lock = env_lock_open(o->store, "store", LOCK_SH, err);
+	int store_lock = env_lock_open(o->admit->store, "store", LOCK_SH, err);
 	if (store_lock < 0) {
 		free(final);
 		return -1;
@@ -504,7 +498,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 		return rc;
 	}
 	free(final);
-	store_clean_stages(o->store);
+	store_clean_stages(o->admit->store);
 	pthread_mutex_init(&s.lock, NULL);
 	s.blobs = util_xcalloc(plan->n + 1, sizeof(*s.blobs));
 	s.results = util_xcalloc(plan->n + 1, sizeof(*s.results));
@@ -513,7 +507,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 
 	/* Nothing is unpacked unless every file is admitted. */
 	start_phase(&s, "verify", plan->n);
-	util_parallel(plan->n, obtain_one, obtain_done, &s);
+	util_parallel(plan->n, obtain_one, admit_conn_free, &s);
 	for (size_t i = 0; i < plan->n; i++)
 		if (!s.blobs[i]) {
 			if (++*refused <= 5)
@@ -523,7 +517,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 		}
 	if (*refused) {
 		pl_error_set(err, NULL, 0, 0, "%zu of %zu files not admitted under mode %s: %s%s", *refused, plan->n,
-			     trust_mode_name(o->policy->mode), bad.data, *refused > 5 ? "; ..." : "");
+			     trust_mode_name(o->admit->policy->mode), bad.data, *refused > 5 ? "; ..." : "");
 		goto out;
 	}
 	start_phase(&s, "unpack", plan->n);

@@ -337,6 +337,33 @@ const char *env_state_name(enum env_state s)
 	return names[s];
 }
 
+int env_status(const char *store, const char *project_root, const char *env_id, bool deep, struct env_status *s,
+	       struct pl_error *err)
+{
+	char *path = env_path(store, env_id);
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->remembered = env_remembered(store, project_root);
+	if (access(path, F_OK) == 0) {
+		s->state = ENV_BUILT;
+		if (deep && (rc = env_drift(path, &s->drifted, s->first, sizeof(s->first), err)) == 0 && s->drifted)
+			s->state = ENV_DRIFTED;
+	} else {
+		char *old = s->remembered ? env_path(store, s->remembered) : NULL;
+		s->state = old && access(old, F_OK) == 0 ? ENV_STALE : ENV_MISSING;
+		free(old);
+	}
+	free(path);
+	return rc;
+}
+
+void env_status_fini(struct env_status *s)
+{
+	free(s->remembered);
+	s->remembered = NULL;
+}
+
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path)
 {
 	if (!store || !lock_path)

@@ -13,7 +13,6 @@
 
 #include "lock.h"
 #include "pyenv.h"
-#include "registry.h"
 #include "trust.h"
 #include "util.h"
 
@@ -62,15 +61,14 @@ struct env_progress {
 	void *arg;
 };
 
+struct admit;
+
 struct env_sync_options {
-	const char *store, *lock_dir;
+	const struct admit *admit;	/* how locked files enter the store (its store too) */
 	/* The project whose lock this is: remembered (env_remember) while the
 	 * store's lock is still held, so that gc never finds the environment
 	 * unreferenced; NULL: not remembered. */
 	const char *project_root, *lock_path;
-	const struct trust_policy *policy;
-	const struct registry_options *fetch;
-	struct trust_cache *cache;
 	const struct env_progress *progress;	/* may be NULL */
 };
 
@@ -98,6 +96,20 @@ const char *env_state_name(enum env_state s);
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path);
 /* The env-id last remembered for a project, or NULL. */
 char *env_remembered(const char *store, const char *project_root);
+
+/* The exact state of a project's environment env_id (its current lock and
+ * interpreter's): built; with deep, drifted when a file differs from its
+ * RECORD (drifted counts them, first names one); stale when only the
+ * environment last remembered (remembered) exists; else missing. */
+struct env_status {
+	enum env_state state;
+	char *remembered;	/* the env-id last synced, or NULL */
+	size_t drifted;
+	char first[512];
+};
+int env_status(const char *store, const char *project_root, const char *env_id, bool deep, struct env_status *s,
+	       struct pl_error *err);
+void env_status_fini(struct env_status *s);
 
 /* Files of an environment that differ from their RECORD (hash or size, or
  * missing): the count, and the first one's path in first (may be NULL). */

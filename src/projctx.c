@@ -72,3 +72,11 @@ struct registry_options projctx_fetch_options(const struct projctx *c)
 		.policy = &c->policy,
 	};
 }
+
+struct admit projctx_admit(const struct projctx *c, struct trust_cache *cache)
+{
+	return (struct admit){
+		.store = c->store, .policy = &c->policy, .cache = cache, .lock_dir = c->proj->root,
+		.fetch = projctx_fetch_options(c),
+	};
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "admit.h"
 #include "env.h"
 #include "lock.h"
 #include "project.h"
@@ -46,5 +47,8 @@ void projctx_close(struct projctx *c);
 /* How the project's files may be fetched: config.yaml's fetch: settings
  * and the hosts of its policy's registries (c needs PROJCTX_POLICY). */
 struct registry_options projctx_fetch_options(const struct projctx *c);
+/* How c's locked files are admitted: its store, policy and fetch options,
+ * paths relative to the project; cache may be NULL. */
+struct admit projctx_admit(const struct projctx *c, struct trust_cache *cache);
 
 #endif

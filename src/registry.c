@@ -1,5 +1,5 @@
-/* Finding locked files and fetching them: PEP 503/691 simple indexes over
- * file:// and https:// with libcurl, streamed into the store. */
+/* Transport: PEP 503/691 simple index pages and files over file:// and
+ * https:// with libcurl, only to the hosts pylock may fetch from. */
 #include "config.h"
 #include "registry.h"
 
@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "dl.h"
-#include "store.h"
 
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_DEADLINE 600
@@ -331,12 +330,13 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
 }
 
-/* file:///abs/path or file://localhost/abs/path, percent-decoded. */
-static char *file_url_path(const char *url)
+char *registry_local_path(const char *url)
 {
 	const char *p = url + 7;
 	struct util_buf b = UTIL_BUF_INIT;
 
+	if (strncasecmp(url, "file://", 7))
+		return NULL;
 	if (!strncmp(p, "localhost/", 10))
 		p += 9;
 	if (*p != '/')
@@ -361,7 +361,7 @@ static char *file_url_path(const char *url)
  * FIFO and read a device to the size bound. */
 static int get_file(const char *url, size_t max, struct util_buf *body, struct pl_error *err)
 {
-	char *path = strncasecmp(url, "file://", 7) ? NULL : file_url_path(url), *data;
+	char *path = registry_local_path(url), *data;
 	size_t len;
 	int rc;
 
@@ -743,77 +743,23 @@ out:
 	return rc;
 }
 
-/* ---- locating a file ---- */
+/* ---- finding a file on its index ---- */
 
-static bool same_index(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	la -= la && a[la - 1] == '/';
-	lb -= lb && b[lb - 1] == '/';
-	return la == lb && !strncmp(a, b, la);
-}
-
-/* Where a locked file is, without the network: exactly one of path (a local
- * file) and url (to fetch) is set, or neither with why. */
-struct source {
-	char *path, *url;
-	char why[320];
-};
-
-static void locate(const struct trust_policy *p, const char *lock_dir, const struct lock_package *pkg,
-		   const struct lock_file *f, struct source *src)
-{
-	struct util_buf b = UTIL_BUF_INIT;
-
-	memset(src, 0, sizeof(*src));
-	if (f->path) {
-		util_buf_printf(&b, "%s%s%s", f->path[0] == '/' ? "" : lock_dir, f->path[0] == '/' ? "" : "/", f->path);
-		src->path = util_buf_steal(&b);
-		return;
-	}
-	/* A registry's mirror folder is preferred to the network. */
-	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
-		const struct trust_registry *reg = &p->registries[i];
-		if (!reg->mirror || !same_index(reg->url, pkg->index))
-			continue;
-		util_buf_printf(&b, "%s/%s/%s", reg->mirror, pkg->norm_name, f->name);
-		if (access(b.data, F_OK) < 0) {
-			util_buf_truncate(&b, 0);
-			util_buf_printf(&b, "%s/%s", reg->mirror, f->name);
-		}
-		src->path = util_buf_steal(&b);
-		return;
-	}
-	if (f->url && !strncmp(f->url, "file://", 7)) {
-		if (!(src->path = file_url_path(f->url)))
-			snprintf(src->why, sizeof(src->why), "%.200s: not a local absolute file URL", f->url);
-	} else if (f->url && !strncmp(f->url, "https://", 8)) {
-		src->url = util_xstrdup(f->url);
-	} else if (f->url) {
-		snprintf(src->why, sizeof(src->why), "%.200s: only https:// and file:// URLs are fetched", f->url);
-	} else {
-		snprintf(src->why, sizeof(src->why), "the lock gives no path or url for %s", f->name);
-	}
-}
-
-/* The URL of f on its package's index (PEP 751: a tool may use the index
- * when the recorded URL no longer works). NULL with why. */
-static char *index_url(struct registry *r, const struct lock_package *pkg, const struct lock_file *f, char *why,
-		       size_t whylen)
+char *registry_find(struct registry *r, const char *index, const char *norm_name, const char *filename, char *why,
+		    size_t whylen)
 {
 	struct pl_error err;
 
-	if (strncmp(pkg->index, "https://", 8) && strncmp(pkg->index, "file://", 7)) {
-		snprintf(why, whylen, "%.200s: only https:// and file:// indexes are read", pkg->index);
+	if (strncmp(index, "https://", 8) && strncmp(index, "file://", 7)) {
+		snprintf(why, whylen, "%.200s: only https:// and file:// indexes are read", index);
 		return NULL;
 	}
-	char *url = page_url(pkg->index, pkg->norm_name);
+	char *url = page_url(index, norm_name);
 	if (!r->page_url || strcmp(r->page_url, url)) {
 		registry_page_fini(&r->page);
 		free(r->page_url);
 		r->page_url = NULL;
-		if (registry_page_fetch(r, pkg->index, pkg->norm_name, &r->page, &err) < 0) {
+		if (registry_page_fetch(r, index, norm_name, &r->page, &err) < 0) {
 			char msg[1400];
 
 			snprintf(why, whylen, "%.300s", pl_error_format(&err, msg, sizeof(msg)));
@@ -825,89 +771,17 @@ static char *index_url(struct registry *r, const struct lock_package *pkg, const
 		free(url);
 	}
 	for (size_t i = 0; i < r->page.n; i++)
-		if (!strcmp(r->page.links[i].filename, f->name))
+		if (!strcmp(r->page.links[i].filename, filename))
 			return util_xstrdup(r->page.links[i].url);
 	if (r->page.refused)
-		snprintf(why, whylen, "the index lists no %.100s; it refused %zu unsafe entr%s such as '%s'", f->name,
+		snprintf(why, whylen, "the index lists no %.100s; it refused %zu unsafe entr%s such as '%s'", filename,
 			 r->page.refused, r->page.refused == 1 ? "y" : "ies", r->page.refused_example);
 	else
-		snprintf(why, whylen, "the index lists no %.200s", f->name);
+		snprintf(why, whylen, "the index lists no %.200s", filename);
 	return NULL;
 }
 
-/* A blob already in the store is checked again (the policy may have
- * changed since); its signature is the one stored beside it. */
-static bool check_stored(const char *store, const struct trust_policy *p, struct trust_cache *cache,
-			 const struct lock_package *pkg, const struct lock_file *f, char **checked,
-			 struct trust_result *res)
-{
-	char *blob = store ? store_blob(store, f) : NULL;
-
-	if (!blob)
-		return false;
-	trust_check_file(p, cache, pkg->index, pkg->name, pkg->version, f, blob, NULL, res);
-	*checked = blob;
-	return true;
-}
-
-void registry_obtain(struct registry *r, const char *store, const struct trust_policy *p,
-		     struct trust_cache *cache, const char *lock_dir, const struct lock_package *pkg,
-		     const struct lock_file *f, bool admit, char **checked, struct trust_result *res)
-{
-	struct source src;
-	struct pl_error err;
-	char *url = NULL;
-
-	*checked = NULL;
-	memset(res, 0, sizeof(*res));
-	locate(p, lock_dir, pkg, f, &src);
-	if (src.path && !admit) {
-		trust_check_file(p, cache, pkg->index, pkg->name, pkg->version, f, src.path, NULL, res);
-		*checked = src.path;
-		src.path = NULL;
-		if (res->status != TRUST_MISSING || !pkg->index)
-			goto out;
-		free(*checked);
-		*checked = NULL;
-	} else if (check_stored(store, p, cache, pkg, f, checked, res)) {
-		goto out;
-	} else if (src.path) {
-		if (store_admit(store, p, pkg, f, src.path, checked, res, &err) == 0 || res->status != TRUST_MISSING ||
-		    !pkg->index)
-			goto out;
-	}
-	if (!store) {
-		res->status = TRUST_MISSING;
-		snprintf(res->reason, sizeof(res->reason), "no store to fetch into");
-		goto out;
-	}
-	if (src.url && (registry_fetch(r, store, p, pkg, f, src.url, checked, res, &err) == 0 ||
-			res->status != TRUST_MISSING || !pkg->index))
-		goto out;
-	if (!pkg->index) {
-		res->status = TRUST_MISSING;
-		snprintf(res->reason, sizeof(res->reason), "%.250s", src.why);
-		goto out;
-	}
-	char first[256], why[320];
-	snprintf(first, sizeof(first), "%.250s", res->reason[0] ? res->reason : src.why);
-	if ((url = index_url(r, pkg, f, why, sizeof(why)))) {
-		registry_fetch(r, store, p, pkg, f, url, checked, res, &err);
-	} else {
-		res->status = TRUST_MISSING;
-		snprintf(res->reason, sizeof(res->reason), "%.120s; index: %.120s", first, why);
-	}
-out:
-	if (*checked && !trust_admissible(p, res->status) && admit) {
-		free(*checked);
-		*checked = NULL;
-	}
-	free(url);
-	free(src.path);
-	free(src.url);
-}
-
-/* ---- fetching into the store ---- */
+/* ---- downloading ---- */
 
 struct file_sink {
 	struct registry *r;
@@ -933,80 +807,38 @@ static size_t file_write(char *data, size_t size, size_t n, void *arg)
 		s->write_errno = errno;
 		return 0;
 	}
-	trust_sha256_update(s->hash, data, n);
+	if (s->hash)
+		trust_sha256_update(s->hash, data, n);
 	s->got += n;
 	return n;
 }
 
-int registry_fetch(struct registry *r, const char *store_root, const struct trust_policy *p,
-		   const struct lock_package *pkg, const struct lock_file *f, const char *url, char **blob,
-		   struct trust_result *res, struct pl_error *err)
+enum registry_got registry_download(struct registry *r, const char *url, int fd, uint64_t max,
+				    struct trust_sha256 *hash, uint64_t *got, struct pl_error *err)
 {
-	const char *want = lock_file_sha256(f);
-	struct store_stage stage;
-	struct file_sink sink = { .r = r, .fd = -1 };
-	struct util_buf sig = UTIL_BUF_INIT, sig_url = UTIL_BUF_INIT;
-	char hex[65];
+	struct file_sink sink = { .r = r, .fd = fd, .hash = hash, .max = max };
 	CURLcode rc;
-	int code;
 
-	*blob = NULL;
-	if (!want) {
-		trust_result_set(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
-		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, res->reason);
-	}
-	if (curl_ready(r, err) < 0 || store_stage_open(store_root, want, &stage, err) < 0) {
-		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
-		return -1;
-	}
-	if (!(sink.hash = trust_sha256_new(err))) {
-		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
-		store_stage_abort(&stage);
-		return -1;
-	}
-	sink.fd = stage.fd;
-	sink.max = f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX;
+	*got = 0;
+	if (curl_ready(r, err) < 0)
+		return REGISTRY_FAILED;
 	setup(r);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEFUNCTION, file_write);
 	CU(curl_easy_setopt)(r->curl, CURLOPT_WRITEDATA, &sink);
 	rc = perform(r, url);
-	trust_sha256_final(sink.hash, hex);
-	if (sink.too_big) {
-		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url, (long long)f->size);
-	} else if (sink.write_failed) {
+	*got = sink.got;
+	if (sink.too_big)
+		return REGISTRY_TOO_BIG;
+	if (sink.write_failed) {
 		errno = sink.write_errno;
-		pl_error_errno(err, stage.tmp, "cannot write into the store");
-		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
-	} else if (rc == CURLE_FILE_COULDNT_READ_FILE) {
-		trust_result_set(res, TRUST_MISSING, "%.230s: no such file", url);
-	} else if (rc != CURLE_OK) {
-		transfer_error(r, url, rc, err);
-		trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
-	} else if (f->size >= 0 && sink.got != (uint64_t)f->size) {
-		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
-		       (unsigned long long)sink.got, (long long)f->size);
-	} else if (strcasecmp(hex, want)) {
-		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...", url, hex,
-		       want);
-	} else {
-		/* The bytes are the lock's: now their signature, beside them. */
-		util_buf_printf(&sig_url, "%s.sig", url);
-		code = registry_get(r, sig_url.data, TRUST_SIG_MAX, &sig, NULL, err);
-		if (code == 200 && store_stage_signature(&stage, sig.data ? sig.data : "", sig.len, err) < 0)
-			trust_result_set(res, TRUST_MISSING, "%.250s", err->msg);
-		else if (code < 0)
-			trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err->msg);
-		else if (code != 200 && code != 404 && code != 410)
-			trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s: HTTP %d", sig_url.data, code);
-		else {
-			util_buf_free(&sig);
-			util_buf_free(&sig_url);
-			return store_stage_commit(&stage, p, pkg, f, hex, blob, res, err);
-		}
+		pl_error_errno(err, NULL, "cannot write what %s sends", url);
+		return REGISTRY_WRITE_FAILED;
 	}
-	store_stage_abort(&stage);
-	util_buf_free(&sig);
-	util_buf_free(&sig_url);
-	return pl_error_set(err, NULL, 0, 0, "%s %s: %s (%s); not admitted", pkg->name, f->name,
-			    trust_status_name(res->status), res->reason);
+	if (rc == CURLE_FILE_COULDNT_READ_FILE)
+		return REGISTRY_NO_FILE;
+	if (rc != CURLE_OK) {
+		transfer_error(r, url, rc, err);
+		return REGISTRY_FAILED;
+	}
+	return REGISTRY_GOT;
 }

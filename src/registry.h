@@ -1,12 +1,13 @@
-/* registry: where a locked file's bytes come from — a path beside the lock,
- * a file:// or https:// URL, a registry's mirror folder, or a PEP 503 (HTML)
- * / PEP 691 (JSON) simple index — and fetching them into the store with
- * libcurl, hashed while they stream in. libcurl is loaded on first use. */
+/* registry: transport only — PEP 503 (HTML) / PEP 691 (JSON) simple index
+ * pages, and files over https:// (libcurl, loaded on first use) and
+ * file://, from the hosts pylock may connect to. What a locked file's bytes
+ * are worth is admit's question. */
 #ifndef PYLOCK_REGISTRY_H
 #define PYLOCK_REGISTRY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lock.h"
 #include "trust.h"
@@ -66,27 +67,28 @@ int registry_page_fetch(struct registry *r, const char *index_url, const char *n
 			struct pl_error *err);
 void registry_page_fini(struct registry_page *page);
 
-/* Finds one locked file, fetches it when remote, and checks it; res gets
- * its status. Found by, in order: its path (relative to lock_dir), the
- * policy's mirror folder for the package's index, its file:// or https://
- * url, and — when that fails and the package names an index — the index's
- * project page. Remote files are checked in the store (fetched there when
- * absent; admitted only when they pass). With admit, local files are
- * admitted into the store too. *checked gets the path of the bytes checked
- * (malloc'd; with admit, only when admissible). r may be NULL only for
- * locks without remote files; store may be NULL only without admit. */
-void registry_obtain(struct registry *r, const char *store, const struct trust_policy *p,
-		     struct trust_cache *cache, const char *lock_dir, const struct lock_package *pkg,
-		     const struct lock_file *f, bool admit, char **checked, struct trust_result *res);
+/* The url of filename on index's page for the project norm_name (PEP 751:
+ * a tool may use the index when the file's url no longer works), or NULL
+ * with why. The last page is kept: a package's files are looked up one by
+ * one. */
+char *registry_find(struct registry *r, const char *index, const char *norm_name, const char *filename, char *why,
+		    size_t whylen);
 
-/* Streams url into the store (hashing as it comes, stopping as soon as it
- * exceeds the locked size), fetches url.sig beside it, and commits through
- * store_stage_commit(): only bytes with the lock's hash that the policy
- * admits become visible. res always gets a status: `missing` with the
- * reason when the network failed. */
-int registry_fetch(struct registry *r, const char *store_root, const struct trust_policy *p,
-		   const struct lock_package *pkg, const struct lock_file *f, const char *url, char **blob,
-		   struct trust_result *res, struct pl_error *err);
+enum registry_got {
+	REGISTRY_GOT,
+	REGISTRY_NO_FILE,	/* the server or folder has no such file */
+	REGISTRY_TOO_BIG,	/* it sent more than max bytes */
+	REGISTRY_WRITE_FAILED,	/* fd refused them (err keeps errno's text) */
+	REGISTRY_FAILED,	/* the transfer failed: err says why */
+};
+/* Streams url into fd, no more than max bytes, each fed to hash (may be
+ * NULL) as it is written; *got counts them. */
+enum registry_got registry_download(struct registry *r, const char *url, int fd, uint64_t max,
+				    struct trust_sha256 *hash, uint64_t *got, struct pl_error *err);
+
+/* The path of a file:// URL (file:///p or file://localhost/p, percent-
+ * decoded), or NULL when url is not a local absolute file URL. */
+char *registry_local_path(const char *url);
 
 /* GETs a small resource into memory (at most max bytes). Returns the HTTP
  * status (200 for file://), or -1 with err when the transfer failed. */

@@ -1,4 +1,4 @@
-/* Admission into the store: stage, check the staged bytes, rename. */
+/* The store: blob paths, stages, and the rename that publishes one. */
 #include "config.h"
 #include "store.h"
 
@@ -165,41 +165,24 @@ static int publish(struct store_stage *s, struct pl_error *err)
 	return rc;
 }
 
-int store_stage_commit(struct store_stage *s, const struct trust_policy *policy, const struct lock_package *pkg,
-		       const struct lock_file *f, const char *hex, char **blob, struct trust_result *r,
-		       struct pl_error *err)
+int store_stage_seal(struct store_stage *s, struct pl_error *err)
 {
-	struct trust_result local;
-	struct util_buf nosig = UTIL_BUF_INIT;
-	int rc = -1;
-
-	r = r ? r : &local;
-	*blob = NULL;
-	if (fsync(s->fd) < 0) {
-		pl_error_errno(err, s->tmp, "cannot write into the store");
-		goto out;
-	}
+	if (fsync(s->fd) < 0)
+		return pl_error_errno(err, s->tmp, "cannot write into the store");
 	close(s->fd);
 	s->fd = -1;
-	/* Without a staged signature, a name that cannot exist: "unsigned". */
-	util_buf_printf(&nosig, "%s.none", s->tmp);
-	const char *sig = s->sig_tmp ? s->sig_tmp : nosig.data;
-	if (hex)
-		trust_check_hashed(policy, pkg->index, pkg->name, pkg->version, f, s->tmp, hex, sig, r);
-	else
-		trust_check_file(policy, NULL, pkg->index, pkg->name, pkg->version, f, s->tmp, sig, r);
-	if (!trust_admissible(policy, r->status)) {
-		pl_error_set(err, NULL, 0, 0, "%s %s: %s (%s); not admitted", pkg->name, f->name,
-			     trust_status_name(r->status), r->reason);
-		goto out;
+	return 0;
+}
+
+int store_stage_publish(struct store_stage *s, char **blob, struct pl_error *err)
+{
+	int rc = publish(s, err);
+
+	*blob = NULL;
+	if (rc == 0) {
+		*blob = s->final;
+		s->final = NULL;
 	}
-	if (publish(s, err) < 0)
-		goto out;
-	*blob = s->final;
-	s->final = NULL;
-	rc = 0;
-out:
-	util_buf_free(&nosig);
 	store_stage_abort(s);
 	return rc;
 }
@@ -247,80 +230,4 @@ void store_clean_stages(const char *root)
 		}
 	closedir(d);
 	free(dead);
-}
-
-/* src into out: a regular file only (never blocking on a FIFO or device),
- * max bytes at most. */
-static int copy_into(int out, const char *src, uint64_t max, struct trust_result *r, struct pl_error *err)
-{
-	char *buf;
-	int in = util_open_regular(src, NULL, err), rc = 0;
-	uint64_t total = 0;
-	ssize_t n;
-
-	if (in < 0) {
-		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, err->msg);
-		return -1;
-	}
-	buf = util_xmalloc(1 << 20);
-	while ((n = read(in, buf, 1 << 20)) > 0) {
-		if ((total += (uint64_t)n) > max) {
-			trust_result_set(r, TRUST_HASH_MISMATCH, "%.200s is larger than the lock's %llu bytes", src,
-			       (unsigned long long)max);
-			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
-			break;
-		}
-		if (util_write_all(out, buf, (size_t)n) < 0) {
-			trust_result_set(r, TRUST_MISSING, "cannot copy into the store: %s", strerror(errno));
-			rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
-			break;
-		}
-	}
-	if (n < 0 && rc == 0) {
-		trust_result_set(r, TRUST_MISSING, "%.200s: %s", src, strerror(errno));
-		rc = pl_error_set(err, src, 0, 0, "%s", r->reason);
-	}
-	close(in);
-	free(buf);
-	return rc;
-}
-
-int store_admit(const char *root, const struct trust_policy *policy, const struct lock_package *pkg,
-		const struct lock_file *f, const char *src, char **blob, struct trust_result *r,
-		struct pl_error *err)
-{
-	struct store_stage s;
-	struct util_buf sigpath = UTIL_BUF_INIT;
-	struct trust_result local;
-	char *sig = NULL;
-	size_t len;
-	struct pl_error why;
-
-	r = r ? r : &local;
-	*blob = NULL;
-	if (store_stage_open(root, lock_file_sha256(f), &s, &why) < 0) {
-		trust_result_set(r, TRUST_MISSING, "%.250s", why.msg);
-		return pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, why.msg);
-	}
-	if (copy_into(s.fd, src, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX, r, err) < 0)
-		goto fail;
-	util_buf_printf(&sigpath, "%s.sig", src);
-	if (util_read_file(sigpath.data, TRUST_SIG_MAX, &sig, &len, &why) == 0) {
-		int rc = store_stage_signature(&s, sig, len, err);
-		free(sig);
-		if (rc < 0) {
-			trust_result_set(r, TRUST_MISSING, "%.250s", err->msg);
-			goto fail;
-		}
-	} else if (errno != ENOENT) {
-		trust_result_set(r, TRUST_BAD_SIGNATURE, "the .sig cannot be read: %.200s", why.msg);
-		pl_error_set(err, NULL, 0, 0, "%s %s: %s", pkg->name, f->name, r->reason);
-		goto fail;
-	}
-	util_buf_free(&sigpath);
-	return store_stage_commit(&s, policy, pkg, f, NULL, blob, r, err);
-fail:
-	util_buf_free(&sigpath);
-	store_stage_abort(&s);
-	return -1;
 }

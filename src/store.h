@@ -1,7 +1,7 @@
 /* store: pylock's content-addressed store (DESIGN.md, "Files and paths"):
  * blobs/sha256/ab/cdef... hold verified files, read-only, each with its
- * signature beside it (cdef....sig) when it had one. Nothing enters unless
- * its bytes pass the lock's hash and the trust policy. */
+ * signature beside it (cdef....sig) when it had one. Nothing enters but
+ * through admit, which checks a stage before it is published. */
 #ifndef PYLOCK_STORE_H
 #define PYLOCK_STORE_H
 
@@ -26,30 +26,17 @@ struct store_stage {
 int store_stage_open(const char *root, const char *sha256, struct store_stage *s, struct pl_error *err);
 /* Stages the file's detached signature (at most 16 KiB). */
 int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err);
-/* Checks the staged bytes against f and the policy (hex: their sha256 when
- * computed while they were written, else NULL to hash them now) and, when
- * trust_admissible(), renames them into place; *blob gets the stored path.
- * Refused or not, the stage is finished: nothing temporary is left. r (may
- * be NULL) receives the check's result. */
-int store_stage_commit(struct store_stage *s, const struct trust_policy *policy, const struct lock_package *pkg,
-		       const struct lock_file *f, const char *hex, char **blob, struct trust_result *r,
-		       struct pl_error *err);
+/* Makes the staged bytes durable and closes the stage's file: what is
+ * checked after this is what publish renames (admit checks in between). */
+int store_stage_seal(struct store_stage *s, struct pl_error *err);
+/* Renames a sealed stage into place (its signature first); *blob gets the
+ * stored path. Published or not, nothing temporary is left. */
+int store_stage_publish(struct store_stage *s, char **blob, struct pl_error *err);
 /* Drops a stage without publishing anything. */
 void store_stage_abort(struct store_stage *s);
 
 /* Removes stage files whose writer is gone (a killed sync or verify). */
 void store_clean_stages(const char *root);
-
-/* Admits the locked file f of package pkg, read from the local file src (its
- * signature from src.sig): copied into a stage, checked there (so what is
- * checked is what is kept), committed. Only a regular file is read, and no
- * more of it than the lock's size (STORE_UNSIZED_MAX without one). r always
- * gets a status: missing (with the reason: no such file, not a regular
- * file, no space left) or hash-mismatch (larger than locked) when the copy
- * fails. */
-int store_admit(const char *root, const struct trust_policy *policy, const struct lock_package *pkg,
-		const struct lock_file *f, const char *src, char **blob, struct trust_result *r,
-		struct pl_error *err);
 
 /* The stored blob for f (by the lock's sha256), or NULL when absent. */
 char *store_blob(const char *root, const struct lock_file *f);

@@ -51,18 +51,17 @@ struct view_ops {
 
 extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
 
-/* Background work: discovery in a thread, verify and sync as child
- * pylock processes; results come back through a pipe so that keys are
- * never blocked. */
+/* Background work: discovery, verify and sync on threads; results come
+ * back through a pipe so that keys are never blocked. */
 struct done;
 
 struct app {
 	char **roots;
 	size_t nroots;
-	const char *pylock;		/* the CLI, for verify, sync and shells */
+	const char *pylock;		/* the CLI, for shells */
 	char *store;
 
-	pthread_mutex_t lock;		/* guards incoming, jobs_running, finished */
+	pthread_mutex_t lock;		/* guards incoming, jobs_running, finished, progress */
 	struct discover_project **incoming;
 	size_t nincoming;
 	bool discovering;
@@ -90,7 +89,7 @@ struct app {
 	bool moved;			/* the user chose a project: keep it selected */
 	struct list help_list;
 	char status[256];		/* the status line's message */
-	char progress[64];		/* the long operation under way */
+	char progress[96];		/* the long operation under way: "verify NAME 3/50" */
 	bool quit;
 };
 

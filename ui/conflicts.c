@@ -62,16 +62,18 @@ static void check_sides(struct app *app, struct conflicts *s, const char *root, 
 		app_message(app, "signatures not checked: %.300s", err.msg);
 		return;
 	}
+	struct admit a = projctx_admit(&c, NULL);
+	a.lock_dir = lock_dir;
+	a.offline = true;
 	for (size_t i = 0; i < s->n; i++)
 		for (int side = 0; s->e[i].item && side < 3; side++) {
 			const struct lock_package *p = s->e[i].item->side[side];
 			const struct lock_file *f = first_file(p);
-			char path[4200];
+			char *checked;
 			if (!f || !f->path)
 				continue;
-			snprintf(path, sizeof(path), "%s%s%s", f->path[0] == '/' ? "" : lock_dir, f->path[0] == '/' ? "" : "/",
-				 f->path);
-			trust_check_file(&c.policy, NULL, p->index, p->name, p->version, f, path, NULL, &s->e[i].sig[side]);
+			admit_file(&a, NULL, p, f, false, &checked, &s->e[i].sig[side]);
+			free(checked);
 			s->e[i].checked[side] = true;
 		}
 	projctx_close(&c);

@@ -1,32 +1,34 @@
-/* Work that must not block keys: discovery on a thread, verify and sync as
- * child pylock processes on threads; results come back through app->wake. */
+/* Work that must not block keys: discovery, verify and sync on threads of
+ * their own (the engine's calls, as the CLI makes them); results come back
+ * through app->wake. Only shells run the CLI, on the real terminal. */
 #include "config.h"
 
 #include <curses.h>
 #include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "audit.h"
 #include "env.h"
+#include "projctx.h"
+#include "sync.h"
 #include "yamlconf.h"
-
-#define OUTPUT_MAX (64u << 20)
-/* The pylock a job runs bounds its own waits (fetch deadlines, its
- * children); this only ends one that is stuck beyond reason. */
-#define JOB_IDLE_S 3600
 
 struct done {
 	enum { DONE_VERIFY, DONE_SYNC } kind;
 	char *path;
-	struct util_buf out, err;
-	int status;
+	bool failed;			/* err says why */
+	struct pl_error err;
+	struct sig_status *sigs;	/* verify: one per package checked */
+	size_t nsigs;
+	char env_id[65];		/* sync */
 	struct done *next;
 };
 
@@ -89,70 +91,145 @@ void jobs_start_discovery(struct app *app)
 		app->discovering = false;
 }
 
-struct child {
+/* A verify or sync of one project, on its own thread, through the same
+ * engine calls as pylock verify and pylock sync; its files done of total
+ * show in the status line as it goes. */
+struct job {
 	struct app *app;
 	struct done *d;
-	const char *argv[6];
+	char name[48];
+	struct timespec last;		/* the last wake for progress */
 };
 
-static void *run_child(void *arg)
+static double since(const struct timespec *t)
 {
-	struct child *c = arg;
-	struct pl_error err;
+	struct timespec now;
 
-	c->d->status = util_run(c->argv, &c->d->out, &c->d->err, OUTPUT_MAX, JOB_IDLE_S, &err);
-	if (c->d->status < 0)
-		util_buf_puts(&c->d->err, err.msg);
-	pthread_mutex_lock(&c->app->lock);
-	c->d->next = c->app->finished;
-	c->app->finished = c->d;
-	c->app->jobs_running--;
-	pthread_mutex_unlock(&c->app->lock);
-	wake(c->app);
-	free(c);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Called by the engine's threads, one at a time; the screen is woken at
+ * most every 50 ms, and at the end of a phase. */
+static void report(void *arg, const char *phase, size_t done, size_t total)
+{
+	struct job *j = arg;
+
+	pthread_mutex_lock(&j->app->lock);
+	snprintf(j->app->progress, sizeof(j->app->progress), "%s %.30s %zu/%zu", phase, j->name, done, total);
+	pthread_mutex_unlock(&j->app->lock);
+	if (done == total || since(&j->last) >= 0.05) {
+		clock_gettime(CLOCK_MONOTONIC, &j->last);
+		wake(j->app);
+	}
+}
+
+static void verify_project(struct job *j, const struct env_progress *progress)
+{
+	struct done *d = j->d;
+	struct projctx c;
+	struct audit a;
+
+	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_LOCK, &d->err) < 0) {
+		d->failed = true;
+		return;
+	}
+	if (audit_run(&c, false, progress, &a, &d->err) < 0) {
+		d->failed = true;
+		projctx_close(&c);
+		return;
+	}
+	d->sigs = util_xcalloc(a.n + 1, sizeof(*d->sigs));
+	for (size_t i = 0; i < a.n; i++) {
+		struct sig_status *s = &d->sigs[d->nsigs++];
+		s->name = util_xstrdup(a.packages[i].pkg->name);
+		snprintf(s->status, sizeof(s->status), "%s", trust_status_name(a.packages[i].result.status));
+		snprintf(s->key_id, sizeof(s->key_id), "%s", a.packages[i].result.key_id);
+	}
+	audit_fini(&a);
+	projctx_close(&c);
+}
+
+static void sync_env(struct job *j, const struct env_progress *progress)
+{
+	struct done *d = j->d;
+	struct sync_result r;
+	struct projctx c;
+
+	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_PLAN, &d->err) < 0) {
+		d->failed = true;
+		return;
+	}
+	if (sync_project(&c, progress, &r, &d->err) < 0)
+		d->failed = true;
+	else
+		snprintf(d->env_id, sizeof(d->env_id), "%s", c.plan.env_id);
+	projctx_close(&c);
+}
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	struct env_progress progress = { report, j };
+	sigset_t async;
+
+	/* Resizes and Ctrl-C are the main thread's. */
+	sigemptyset(&async);
+	sigaddset(&async, SIGWINCH);
+	sigaddset(&async, SIGINT);
+	sigaddset(&async, SIGTERM);
+	sigaddset(&async, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &async, NULL);
+	if (j->d->kind == DONE_VERIFY)
+		verify_project(j, &progress);
+	else
+		sync_env(j, &progress);
+	pthread_mutex_lock(&j->app->lock);
+	j->d->next = j->app->finished;
+	j->app->finished = j->d;
+	j->app->jobs_running--;
+	pthread_mutex_unlock(&j->app->lock);
+	wake(j->app);
+	free(j);
 	return NULL;
 }
 
-static void start_child(struct app *app, int kind, struct project_row *row, const char *cmd, const char *opt)
+static void start_job(struct app *app, int kind, struct project_row *row)
 {
-	struct child *c = util_xcalloc(1, sizeof(*c));
+	struct job *j = util_xcalloc(1, sizeof(*j));
 	pthread_t t;
-	size_t n = 0;
 
-	c->app = app;
-	c->d = util_xcalloc(1, sizeof(*c->d));
-	c->d->kind = kind;
-	c->d->path = util_xstrdup(row->p->path);
-	c->argv[n++] = app->pylock;
-	c->argv[n++] = cmd;
-	if (opt)
-		c->argv[n++] = opt;
-	c->argv[n++] = c->d->path;
+	j->app = app;
+	j->d = util_xcalloc(1, sizeof(*j->d));
+	j->d->kind = kind;
+	j->d->path = util_xstrdup(row->p->path);
+	snprintf(j->name, sizeof(j->name), "%s", row->p->name);
 	pthread_mutex_lock(&app->lock);
 	app->jobs_running++;
+	snprintf(app->progress, sizeof(app->progress), "%s %.40s", kind == DONE_VERIFY ? "verify" : "sync",
+		 row->p->name);
 	pthread_mutex_unlock(&app->lock);
-	if (pthread_create(&t, NULL, run_child, c) == 0) {
+	if (pthread_create(&t, NULL, run_job, j) == 0) {
 		pthread_detach(t);
 		return;
 	}
 	pthread_mutex_lock(&app->lock);
 	app->jobs_running--;
 	pthread_mutex_unlock(&app->lock);
-	free(c->d->path);
-	free(c->d);
-	free(c);
+	app_message(app, "cannot start a thread: %s", strerror(errno));
+	free(j->d->path);
+	free(j->d);
+	free(j);
 }
 
 void jobs_verify(struct app *app, struct project_row *row)
 {
-	start_child(app, DONE_VERIFY, row, "verify", "--json");
-	snprintf(app->progress, sizeof(app->progress), "verifying %.40s", row->p->name);
+	start_job(app, DONE_VERIFY, row);
 }
 
 void jobs_sync(struct app *app, struct project_row *row)
 {
-	start_child(app, DONE_SYNC, row, "sync", NULL);
-	snprintf(app->progress, sizeof(app->progress), "syncing %.40s", row->p->name);
+	start_job(app, DONE_SYNC, row);
 }
 
 static struct project_row *row_at(struct app *app, const char *path)
@@ -172,54 +249,39 @@ static void free_sigs(struct project_row *row)
 	row->nsigs = 0;
 }
 
-/* `pylock verify --json`: one status per package. */
 static void apply_verify(struct app *app, struct project_row *row, struct done *d)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(d->out.data ? d->out.data : "", d->out.len, 0, &jerr), *pkg;
-	json_t *pkgs = json_object_get(root, "packages");
-	size_t i;
+	char msg[1400];
 
-	if (!json_is_array(pkgs)) {
-		app_message(app, "verify %s failed: %.150s", row->p->name, d->err.data ? d->err.data : "no output");
-		json_decref(root);
+	if (d->failed) {
+		app_message(app, "verify %s failed: %.300s", row->p->name, pl_error_format(&d->err, msg, sizeof(msg)));
 		return;
 	}
 	free_sigs(row);
+	row->sigs = d->sigs;
+	row->nsigs = d->nsigs;
+	d->sigs = NULL;
+	d->nsigs = 0;
 	row->bad = 0;
-	json_array_foreach(pkgs, i, pkg) {
-		const char *name = json_string_value(json_object_get(pkg, "name"));
-		const char *status = json_string_value(json_object_get(pkg, "status"));
-		const char *key = json_string_value(json_object_get(pkg, "key_id"));
-		row->sigs = util_xrealloc(row->sigs, (row->nsigs + 1) * sizeof(*row->sigs));
-		struct sig_status *s = &row->sigs[row->nsigs++];
-		memset(s, 0, sizeof(*s));
-		s->name = util_xstrdup(name ? name : "");
-		snprintf(s->status, sizeof(s->status), "%s", status ? status : "?");
-		snprintf(s->key_id, sizeof(s->key_id), "%s", key ? key : "");
-		row->bad += strcmp(s->status, "verified") && strcmp(s->status, "allowed-unsigned");
-	}
+	for (size_t i = 0; i < row->nsigs; i++)
+		row->bad += strcmp(row->sigs[i].status, "verified") && strcmp(row->sigs[i].status, "allowed-unsigned");
 	row->verified = true;
 	if (row->bad)
 		snprintf(row->summary, sizeof(row->summary), "%zu bad", row->bad);
 	else
 		snprintf(row->summary, sizeof(row->summary), "%zu ok", row->nsigs);
 	app_message(app, "verified %s: %zu packages, %zu with problems", row->p->name, row->nsigs, row->bad);
-	json_decref(root);
 }
 
 static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 {
-	if (d->status == 0) {
-		row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
-		app_message(app, "synced %s: environment %.12s", row->p->name, d->out.data ? d->out.data : "");
-	} else {
-		char *nl = d->err.data ? strchr(d->err.data, '\n') : NULL;
-		if (nl)
-			*nl = '\0';
-		app_message(app, "sync %s failed (exit %d): %.180s", row->p->name, d->status,
-			    d->err.data ? d->err.data : "");
-	}
+	char msg[1400];
+
+	row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
+	if (d->failed)
+		app_message(app, "sync %s failed: %.300s", row->p->name, pl_error_format(&d->err, msg, sizeof(msg)));
+	else
+		app_message(app, "synced %s: environment %.12s", row->p->name, d->env_id);
 }
 
 void jobs_collect(struct app *app)
@@ -239,8 +301,9 @@ void jobs_collect(struct app *app)
 			apply_verify(app, row, d);
 		else if (row)
 			apply_sync(app, row, d);
-		util_buf_free(&d->out);
-		util_buf_free(&d->err);
+		for (size_t i = 0; i < d->nsigs; i++)
+			free(d->sigs[i].name);
+		free(d->sigs);
 		free(d->path);
 		free(d);
 		d = next;

@@ -256,16 +256,20 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 
 static void draw_status(struct app *app)
 {
-	char text[512];
+	char text[512], gauge[sizeof(app->progress) + 5] = "";
 
+	/* The jobs' threads write the gauge. */
+	pthread_mutex_lock(&app->lock);
+	if (app->progress[0])
+		snprintf(gauge, sizeof(gauge), "[%s]  ", app->progress);
+	pthread_mutex_unlock(&app->lock);
 	if (app->filtering)
 		snprintf(text, sizeof(text), " filter: %s_   (Enter keeps it, Esc clears it)", app->filter);
 	else if (app->status[0])
-		snprintf(text, sizeof(text), " %s%s%s", app->progress[0] ? "[" : "", app->progress,
-			 app->progress[0] ? "...] " : "");
+		snprintf(text, sizeof(text), " %s", gauge);
 	else
-		snprintf(text, sizeof(text), " %s%s%sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  t theme",
-			 app->progress[0] ? "[" : "", app->progress, app->progress[0] ? "...]  " : "");
+		snprintf(text, sizeof(text), " %sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  t theme",
+			 gauge);
 	if (app->status[0] && !app->filtering)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", app->status);
 	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);

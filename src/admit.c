@@ -1,0 +1,346 @@
+/* Admission of a locked file: locate, get, check, commit (see admit.h). */
+#include "config.h"
+#include "admit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* ---- locate ---- */
+
+static bool same_index(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	la -= la && a[la - 1] == '/';
+	lb -= lb && b[lb - 1] == '/';
+	return la == lb && !strncmp(a, b, la);
+}
+
+/* Where a locked file is, without the network: exactly one of path (a local
+ * file) and url (to fetch) is set, or neither with why. */
+struct source {
+	char *path, *url;
+	char why[320];
+};
+
+static void locate(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
+		   struct source *src)
+{
+	const struct trust_policy *p = a->policy;
+	struct util_buf b = UTIL_BUF_INIT;
+
+	memset(src, 0, sizeof(*src));
+	if (f->path) {
+		util_buf_printf(&b, "%s%s%s", f->path[0] == '/' ? "" : a->lock_dir, f->path[0] == '/' ? "" : "/",
+				f->path);
+		src->path = util_buf_steal(&b);
+		return;
+	}
+	/* A registry's mirror folder is preferred to the network. */
+	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
+		const struct trust_registry *reg = &p->registries[i];
+		if (!reg->mirror || !same_index(reg->url, pkg->index))
+			continue;
+		util_buf_printf(&b, "%s/%s/%s", reg->mirror, pkg->norm_name, f->name);
+		if (access(b.data, F_OK) < 0) {
+			util_buf_truncate(&b, 0);
+			util_buf_printf(&b, "%s/%s", reg->mirror, f->name);
+		}
+		src->path = util_buf_steal(&b);
+		return;
+	}
+	if (f->url && !strncmp(f->url, "file://", 7)) {
+		if (!(src->path = registry_local_path(f->url)))
+			snprintf(src->why, sizeof(src->why), "%.200s: not a local absolute file URL", f->url);
+	} else if (f->url && !strncmp(f->url, "https://", 8)) {
+		src->url = util_xstrdup(f->url);
+	} else if (f->url) {
+		snprintf(src->why, sizeof(src->why), "%.200s: only https:// and file:// URLs are fetched", f->url);
+	} else {
+		snprintf(src->why, sizeof(src->why), "the lock gives no path or url for %s", f->name);
+	}
+}
+
+static struct registry *connection(const struct admit *a, void **conn)
+{
+	if (!*conn)
+		*conn = registry_new(&a->fetch, NULL);
+	return *conn;
+}
+
+void admit_conn_free(void *conn)
+{
+	registry_free(conn);
+}
+
+/* ---- check and commit ---- */
+
+/* The one check of bytes that are to be kept: the sealed stage's size and
+ * hash (hex: computed while they were written, NULL: hashed now) and its
+ * staged signature under the policy; only admissible bytes are published. */
+static void check_commit(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
+			 struct store_stage *st, const char *hex, char **blob, struct trust_result *res)
+{
+	struct util_buf nosig = UTIL_BUF_INIT;
+	struct pl_error err;
+
+	if (store_stage_seal(st, &err) < 0) {
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+		store_stage_abort(st);
+		return;
+	}
+	/* Without a staged signature, a name that cannot exist: "unsigned". */
+	util_buf_printf(&nosig, "%s.none", st->tmp);
+	const char *sig = st->sig_tmp ? st->sig_tmp : nosig.data;
+	if (hex)
+		trust_check_hashed(a->policy, pkg->index, pkg->name, pkg->version, f, st->tmp, hex, sig, res);
+	else
+		trust_check_file(a->policy, NULL, pkg->index, pkg->name, pkg->version, f, st->tmp, sig, res);
+	util_buf_free(&nosig);
+	if (!trust_admissible(a->policy, res->status))
+		store_stage_abort(st);
+	else if (store_stage_publish(st, blob, &err) < 0)
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+}
+
+/* ---- get: a local file ---- */
+
+/* src into out: a regular file only (never blocking on a FIFO or device),
+ * max bytes at most. */
+static int copy_into(int out, const char *src, uint64_t max, struct trust_result *res)
+{
+	struct pl_error err;
+	char *buf;
+	int in = util_open_regular(src, NULL, &err), rc = 0;
+	uint64_t total = 0;
+	ssize_t n;
+
+	if (in < 0) {
+		trust_result_set(res, TRUST_MISSING, "%.200s: %s", src, err.msg);
+		return -1;
+	}
+	buf = util_xmalloc(1 << 20);
+	while ((n = read(in, buf, 1 << 20)) > 0) {
+		if ((total += (uint64_t)n) > max) {
+			trust_result_set(res, TRUST_HASH_MISMATCH, "%.200s is larger than the lock's %llu bytes", src,
+					 (unsigned long long)max);
+			rc = -1;
+			break;
+		}
+		if (util_write_all(out, buf, (size_t)n) < 0) {
+			trust_result_set(res, TRUST_MISSING, "cannot copy into the store: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	if (n < 0 && rc == 0) {
+		trust_result_set(res, TRUST_MISSING, "%.200s: %s", src, strerror(errno));
+		rc = -1;
+	}
+	close(in);
+	free(buf);
+	return rc;
+}
+
+/* Copies src (and src.sig) into a stage, so that what is checked is what
+ * is kept. */
+static void from_local(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
+		       const char *src, char **blob, struct trust_result *res)
+{
+	struct store_stage st;
+	struct util_buf sigpath = UTIL_BUF_INIT;
+	struct pl_error why;
+	char *sig = NULL;
+	size_t len;
+
+	if (store_stage_open(a->store, lock_file_sha256(f), &st, &why) < 0) {
+		trust_result_set(res, TRUST_MISSING, "%.250s", why.msg);
+		return;
+	}
+	if (copy_into(st.fd, src, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX, res) < 0)
+		goto fail;
+	util_buf_printf(&sigpath, "%s.sig", src);
+	if (util_read_file(sigpath.data, TRUST_SIG_MAX, &sig, &len, &why) == 0) {
+		int rc = store_stage_signature(&st, sig, len, &why);
+		free(sig);
+		if (rc < 0) {
+			trust_result_set(res, TRUST_MISSING, "%.250s", why.msg);
+			goto fail;
+		}
+	} else if (errno != ENOENT) {
+		trust_result_set(res, TRUST_BAD_SIGNATURE, "the .sig cannot be read: %.200s", why.msg);
+		goto fail;
+	}
+	util_buf_free(&sigpath);
+	check_commit(a, pkg, f, &st, NULL, blob, res);
+	return;
+fail:
+	util_buf_free(&sigpath);
+	store_stage_abort(&st);
+}
+
+/* ---- get: a download ---- */
+
+/* url.sig into the stage when the server has one; false with res when the
+ * answer was neither a signature nor "none". */
+static bool fetch_signature(struct registry *r, const char *url, struct store_stage *st, struct trust_result *res)
+{
+	struct util_buf sig = UTIL_BUF_INIT, sig_url = UTIL_BUF_INIT;
+	struct pl_error err;
+	bool ok = false;
+	int code;
+
+	util_buf_printf(&sig_url, "%s.sig", url);
+	code = registry_get(r, sig_url.data, TRUST_SIG_MAX, &sig, NULL, &err);
+	if (code == 200 && store_stage_signature(st, sig.data ? sig.data : "", sig.len, &err) < 0)
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+	else if (code < 0)
+		trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err.msg);
+	else if (code != 200 && code != 404 && code != 410)
+		trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s: HTTP %d", sig_url.data, code);
+	else
+		ok = true;
+	util_buf_free(&sig);
+	util_buf_free(&sig_url);
+	return ok;
+}
+
+/* Streams url into a stage, hashing as it comes and stopping as soon as it
+ * exceeds the locked size; its signature beside it. */
+static void download(const struct admit *a, struct registry *r, const struct lock_package *pkg,
+		     const struct lock_file *f, const char *url, char **blob, struct trust_result *res)
+{
+	const char *want = lock_file_sha256(f);
+	struct store_stage st;
+	struct trust_sha256 *h;
+	struct pl_error err;
+	uint64_t got;
+	char hex[65];
+
+	if (!want) {
+		trust_result_set(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
+		return;
+	}
+	if (store_stage_open(a->store, want, &st, &err) < 0) {
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+		return;
+	}
+	if (!(h = trust_sha256_new(&err))) {
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+		store_stage_abort(&st);
+		return;
+	}
+	enum registry_got g = registry_download(r, url, st.fd, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX,
+						h, &got, &err);
+	trust_sha256_final(h, hex);
+	if (g == REGISTRY_TOO_BIG)
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url,
+				 (long long)f->size);
+	else if (g == REGISTRY_WRITE_FAILED)
+		trust_result_set(res, TRUST_MISSING, "cannot write into the store: %.200s", err.msg);
+	else if (g == REGISTRY_NO_FILE)
+		trust_result_set(res, TRUST_MISSING, "%.230s: no such file", url);
+	else if (g == REGISTRY_FAILED)
+		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
+	else if (f->size >= 0 && got != (uint64_t)f->size)
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
+				 (unsigned long long)got, (long long)f->size);
+	else if (strcasecmp(hex, want))
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...",
+				 url, hex, want);
+	else if (fetch_signature(r, url, &st, res)) {
+		check_commit(a, pkg, f, &st, hex, blob, res);
+		return;
+	}
+	store_stage_abort(&st);
+}
+
+/* A URL an index gave: a file:// one is a local file. */
+static void from_url(const struct admit *a, void **conn, const struct lock_package *pkg, const struct lock_file *f,
+		     const char *url, char **blob, struct trust_result *res)
+{
+	char *path = registry_local_path(url);
+
+	if (path)
+		from_local(a, pkg, f, path, blob, res);
+	else
+		download(a, connection(a, conn), pkg, f, url, blob, res);
+	free(path);
+}
+
+/* ---- the sequence ---- */
+
+/* A blob already in the store is checked again (the policy may have
+ * changed since); its signature is the one stored beside it. */
+static bool check_stored(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
+			 char **checked, struct trust_result *res)
+{
+	char *blob = a->store ? store_blob(a->store, f) : NULL;
+
+	if (!blob)
+		return false;
+	trust_check_file(a->policy, a->cache, pkg->index, pkg->name, pkg->version, f, blob, NULL, res);
+	*checked = blob;
+	return true;
+}
+
+void admit_file(const struct admit *a, void **conn, const struct lock_package *pkg, const struct lock_file *f,
+		bool keep, char **checked, struct trust_result *res)
+{
+	struct source src;
+	char *url = NULL;
+
+	*checked = NULL;
+	memset(res, 0, sizeof(*res));
+	locate(a, pkg, f, &src);
+	if (src.path && !keep) {
+		trust_check_file(a->policy, a->cache, pkg->index, pkg->name, pkg->version, f, src.path, NULL, res);
+		*checked = src.path;
+		src.path = NULL;
+		if (res->status != TRUST_MISSING || !pkg->index)
+			goto out;
+		free(*checked);
+		*checked = NULL;
+	} else if (check_stored(a, pkg, f, checked, res)) {
+		goto out;
+	} else if (src.path && a->store) {
+		from_local(a, pkg, f, src.path, checked, res);
+		if (res->status != TRUST_MISSING || !pkg->index)
+			goto out;
+	}
+	if (!a->store || a->offline) {
+		if (!res->reason[0])
+			trust_result_set(res, TRUST_MISSING, "%.250s", src.url ? "not fetched here" :
+					 src.why[0] ? src.why : "no store to fetch into");
+		goto out;
+	}
+	if (src.url) {
+		from_url(a, conn, pkg, f, src.url, checked, res);
+		if (res->status != TRUST_MISSING || !pkg->index)
+			goto out;
+	}
+	if (!pkg->index) {
+		trust_result_set(res, TRUST_MISSING, "%.250s", src.why);
+		goto out;
+	}
+	char first[256], why[320];
+	snprintf(first, sizeof(first), "%.250s", res->reason[0] ? res->reason : src.why);
+	if ((url = registry_find(connection(a, conn), pkg->index, pkg->norm_name, f->name, why, sizeof(why))))
+		from_url(a, conn, pkg, f, url, checked, res);
+	else
+		trust_result_set(res, TRUST_MISSING, "%.120s; index: %.120s", first, why);
+out:
+	if (*checked && keep && !trust_admissible(a->policy, res->status)) {
+		free(*checked);
+		*checked = NULL;
+	}
+	free(url);
+	free(src.path);
+	free(src.url);
+}

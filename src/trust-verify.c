@@ -1,0 +1,255 @@
+/* Verification: a locked file's size, hash and detached signature
+ * under the policy, giving its status. */
+#include "config.h"
+#include "trust.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "trust-internal.h"
+#include "pep508.h"
+
+/* A signature file: base64 (cosign, openssl | base64) or raw bytes. */
+static size_t decode_sig(const char *text, size_t len, unsigned char *out, size_t max)
+{
+	bool b64 = len > 0;
+	int n, m;
+
+	for (size_t i = 0; i < len && b64; i++) {
+		unsigned char c = (unsigned char)text[i];
+		b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r';
+	}
+	if (!b64) {
+		if (len > max)
+			return 0;
+		memcpy(out, text, len);
+		return len;
+	}
+	EVP_ENCODE_CTX *ctx = C(EVP_ENCODE_CTX_new)();
+	unsigned char *tmp = util_xmalloc(len + 4);
+	C(EVP_DecodeInit)(ctx);
+	if (C(EVP_DecodeUpdate)(ctx, tmp, &n, (const unsigned char *)text, (int)len) < 0 ||
+	    C(EVP_DecodeFinal)(ctx, tmp + n, &m) < 0 || (size_t)(n + m) > max) {
+		C(EVP_ENCODE_CTX_free)(ctx);
+		free(tmp);
+		return 0;
+	}
+	C(EVP_ENCODE_CTX_free)(ctx);
+	memcpy(out, tmp, (size_t)(n + m));
+	free(tmp);
+	return (size_t)(n + m);
+}
+
+static bool verify_with(EVP_PKEY *k, const unsigned char *sig, size_t siglen, const unsigned char digest[32],
+			const char *path)
+{
+	bool ok = false;
+
+	if (C(EVP_PKEY_is_a)(k, "ED25519")) {
+		char *data;
+		size_t len;
+		struct pl_error err;
+		EVP_MD_CTX *ctx;
+
+		if (siglen != 64 || util_read_file(path, ED25519_MAX_FILE, &data, &len, &err) < 0)
+			return false;
+		ctx = C(EVP_MD_CTX_new)();
+		ok = ctx && C(EVP_DigestVerifyInit)(ctx, NULL, NULL, NULL, k) == 1 &&
+		     C(EVP_DigestVerify)(ctx, sig, siglen, (unsigned char *)data, len) == 1;
+		C(EVP_MD_CTX_free)(ctx);
+		free(data);
+		return ok;
+	}
+	/* ECDSA over the SHA-256 already computed for the hash check. */
+	EVP_PKEY_CTX *pctx = C(EVP_PKEY_CTX_new)(k, NULL);
+	ok = pctx && C(EVP_PKEY_verify_init)(pctx) == 1 && C(EVP_PKEY_CTX_set_signature_md)(pctx, C(EVP_sha256)()) == 1 &&
+	     C(EVP_PKEY_verify)(pctx, sig, siglen, digest, 32) == 1;
+	C(EVP_PKEY_CTX_free)(pctx);
+	return ok;
+}
+
+static const struct trust_registry *registry_for(const struct trust_policy *p, const char *index)
+{
+	for (size_t i = 0; index && i < p->nregistries; i++) {
+		size_t a = strlen(index), b = strlen(p->registries[i].url);
+		while (a && index[a - 1] == '/')
+			a--;
+		while (b && p->registries[i].url[b - 1] == '/')
+			b--;
+		if (a == b && !strncmp(index, p->registries[i].url, a))
+			return &p->registries[i];
+	}
+	return NULL;
+}
+
+/* Trusted for a file: its registry's own keys when it names some, else the
+ * top-level keys (those that no registry lists). */
+static bool trusted(const struct trust_policy *p, const struct trust_registry *reg, const struct trust_key *k)
+{
+	bool in_some_registry = false;
+
+	if (k->distrusted)
+		return false;
+	for (size_t i = 0; i < p->nregistries; i++)
+		for (size_t j = 0; j < p->registries[i].nkeys; j++)
+			if (!strcmp(p->registries[i].keys[j], k->name)) {
+				if (reg == &p->registries[i])
+					return true;
+				in_some_registry = true;
+			}
+	return !in_some_registry && !(reg && reg->nkeys);
+}
+
+static bool allowed_unsigned(const struct trust_policy *p, const char *name, const char *version)
+{
+	char a[PEP508_MAX_NAME], b[PEP508_MAX_NAME];
+
+	if (strlen(name) >= sizeof(a))
+		return false;
+	pep508_normalize_name(name, a);
+	for (size_t i = 0; i < p->nallow; i++) {
+		if (strlen(p->allow[i].name) >= sizeof(b))
+			continue;
+		pep508_normalize_name(p->allow[i].name, b);
+		if (!strcmp(a, b) && (!strcmp(p->allow[i].version, "*") ||
+				      (version && !strcmp(p->allow[i].version, version))))
+			return true;
+	}
+	return false;
+}
+
+static void hex_to_bytes(const char *hex, unsigned char out[32])
+{
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = (unsigned char)v;
+	}
+}
+
+bool trust_admissible(const struct trust_policy *p, enum trust_status s)
+{
+	if (p->mode == TRUST_ENFORCE)
+		return s >= TRUST_ALLOWED_UNSIGNED;
+	return s != TRUST_HASH_MISMATCH && s != TRUST_MISSING && s != TRUST_UNHASHED;
+}
+
+void trust_result_set(struct trust_result *r, enum trust_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(r, 0, sizeof(*r));
+	r->status = st;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+}
+
+void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
+		      const char *package, const char *version, const struct lock_file *f,
+		      const char *path, const char *sig_path, struct trust_result *r)
+{
+	const char *want = lock_file_sha256(f);
+	struct pl_error err;
+	struct stat st;
+	char hex[65];
+
+	memset(r, 0, sizeof(*r));
+	if (stat(path, &st) < 0) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		trust_result_set(r, TRUST_MISSING, "%.200s: not a regular file", path);
+		return;
+	}
+	if (!want) {
+		r->status = TRUST_UNHASHED;
+		snprintf(r->reason, sizeof(r->reason), "the lock records no sha256 for %s", f->name);
+		return;
+	}
+	if (f->size >= 0 && st.st_size != f->size) {
+		r->status = TRUST_HASH_MISMATCH;
+		snprintf(r->reason, sizeof(r->reason), "size %lld, the lock says %lld",
+			 (long long)st.st_size, (long long)f->size);
+		return;
+	}
+	if (!trust_cache_get(cache, &st, hex)) {
+		if (trust_sha256_file(path, hex, &err) < 0) {
+			r->status = TRUST_MISSING;
+			snprintf(r->reason, sizeof(r->reason), "%.200s", err.msg);
+			return;
+		}
+		trust_cache_put(cache, &st, hex);
+	}
+	trust_check_hashed(p, index, package, version, f, path, hex, sig_path, r);
+}
+
+void trust_check_hashed(const struct trust_policy *p, const char *index, const char *package,
+			const char *version, const struct lock_file *f, const char *path, const char *hex,
+			const char *sig_path, struct trust_result *r)
+{
+	const char *want = lock_file_sha256(f);
+	struct pl_error err;
+	char *sigtext = NULL, sigpath[4200];
+	unsigned char sig[TRUST_SIG_MAX], digest[32];
+	size_t siglen, len;
+
+	memset(r, 0, sizeof(*r));
+	if (!want) {
+		r->status = TRUST_UNHASHED;
+		snprintf(r->reason, sizeof(r->reason), "the lock records no sha256 for %s", f->name);
+		return;
+	}
+	if (strcasecmp(hex, want)) {
+		r->status = TRUST_HASH_MISMATCH;
+		snprintf(r->reason, sizeof(r->reason), "sha256 %.16s..., the lock says %.16s...", hex, want);
+		return;
+	}
+	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");
+	if (util_read_file(sigpath, TRUST_SIG_MAX, &sigtext, &len, &err) < 0) {
+		/* Only a signature that is not there is "unsigned": one that is
+		 * there but cannot be read (too large, a folder, a device) is as
+		 * bad as garbage, whatever allow-unsigned says. */
+		if (errno != ENOENT) {
+			r->status = TRUST_BAD_SIGNATURE;
+			snprintf(r->reason, sizeof(r->reason), "the .sig cannot be read: %.200s", err.msg);
+			return;
+		}
+		bool allowed = allowed_unsigned(p, package, version);
+		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;
+		snprintf(r->reason, sizeof(r->reason), "%s", allowed ? "listed in allow-unsigned" : "no .sig beside the file");
+		return;
+	}
+	siglen = decode_sig(sigtext, len, sig, sizeof(sig));
+	free(sigtext);
+	hex_to_bytes(hex, digest);
+	const struct trust_registry *reg = registry_for(p, index);
+	const struct trust_key *untrusted = NULL;
+	for (size_t i = 0; siglen && i < p->nkeys; i++) {
+		if (!verify_with(p->keys[i].pkey, sig, siglen, digest, path))
+			continue;
+		if (trusted(p, reg, &p->keys[i])) {
+			r->status = TRUST_VERIFIED;
+			memcpy(r->key_id, p->keys[i].key_id, sizeof(r->key_id));
+			snprintf(r->reason, sizeof(r->reason), "signed by %s", p->keys[i].name);
+			return;
+		}
+		untrusted = &p->keys[i];
+	}
+	if (untrusted) {
+		r->status = TRUST_UNTRUSTED_SIGNER;
+		memcpy(r->key_id, untrusted->key_id, sizeof(r->key_id));
+		snprintf(r->reason, sizeof(r->reason), "signed by %s, which is not trusted for %s", untrusted->name,
+			 reg ? reg->name : "files outside a registry");
+		return;
+	}
+	r->status = TRUST_BAD_SIGNATURE;
+	snprintf(r->reason, sizeof(r->reason), "%s", siglen ? "no known key made this signature of this file"
+		 : "the signature file is not a signature");
+}
