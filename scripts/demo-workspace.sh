@@ -16,8 +16,8 @@ export PYLOCK_HOME="$home" GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.in
 	GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
 reg="$ws/registry"
 cp /usr/share/python-wheels/*.whl "$reg/"
-for v in 1.0 1.1 2.0; do "$py" "$top/tests/make-wheel.py" "$reg" demo-lib "$v" good 8 > /dev/null; done
-"$py" "$top/tests/make-wheel.py" "$reg" demo-tool 0.5 good 4 > /dev/null
+for v in 1.0 1.1 2.0; do "$py" "$top/tests/tools/make-wheel.py" "$reg" demo-lib "$v" good 8 > /dev/null; done
+"$py" "$top/tests/tools/make-wheel.py" "$reg" demo-tool 0.5 good 4 > /dev/null
 "$pylock" key generate "$ws/demo" > /dev/null
 "$pylock" sign --key "$ws/demo.key" "$reg"/*.whl > /dev/null
 printf 'mode: enforce\nkeys: [{id: demo, file: %s}]\n' "$ws/demo.pub" > "$home/config/policy.yaml"

@@ -105,8 +105,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	};
 	bool json = false, exit_code = false;
 	const char *project = NULL, *range = NULL;
-	char *root = NULL, *old_rev = NULL, *new_rev = NULL;
-	struct project *proj = NULL;
+	char *old_rev = NULL, *new_rev = NULL;
+	struct projctx e;
 	struct gitrepo *repo = NULL;
 	struct lock *old = NULL, *new = NULL;
 	struct lockdiff d = { NULL, 0 };
@@ -134,9 +134,9 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			range = argv[optind];
 	}
 	pl_error_clear(&err);
-	if (!(root = cli_project_dir(project, &err)) || !(proj = project_load(root, &err)) ||
-	    gitrepo_open_containing(proj->root, &repo, &err) < 0)
+	if (cli_project_open(self, project, &e, &err) < 0 || gitrepo_open_containing(e.proj->root, &repo, &err) < 0)
 		goto fail;
+	const struct project *proj = e.proj;
 	const char *wd = gitrepo_workdir(repo);
 	const char *rel = proj->lock_path + strlen(wd) + (strlen(proj->lock_path) > strlen(wd));
 	if (strncmp(proj->lock_path, wd, strlen(wd))) {
@@ -168,8 +168,7 @@ out:
 	lock_free(old);
 	lock_free(new);
 	gitrepo_free(repo);
-	project_free(proj);
-	free(root);
+	projctx_close(&e);
 	free(old_rev);
 	free(new_rev);
 	return rc;

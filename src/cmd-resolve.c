@@ -39,8 +39,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int pick = -1, c, rc = CLI_USAGE;
-	char *root = NULL;
-	struct project *proj = NULL;
+	struct projctx e;
 	struct resolve r;
 	struct pl_error err;
 	size_t kept;
@@ -58,8 +57,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (!(root = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)) ||
-	    !(proj = project_load(root, &err)) || resolve_open(proj->lock_path, &r, &err) != 0)
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0 ||
+	    resolve_open(e.proj->lock_path, &r, &err) != 0)
 		goto fail;
 	if (pick < 0 && r.merge.conflicts) {
 		list_conflicts(&r.merge);
@@ -70,7 +69,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		lockdiff_merge_pick(&r.merge, (enum lockdiff_side)pick);
 	if (resolve_commit(&r, &kept, &err) < 0)
 		goto fail;
-	cli_warn_missing_deps(&r.merge, proj->lock_path);
+	cli_warn_missing_deps(&r.merge, e.proj->lock_path);
 	printf("resolved %s (%zu packages) and staged it\n", r.rel, kept);
 	rc = CLI_OK;
 	goto out;
@@ -78,8 +77,7 @@ fail:
 	cli_print_error(&err);
 out:
 	resolve_close(&r);
-	project_free(proj);
-	free(root);
+	projctx_close(&e);
 	return rc;
 }
 

@@ -83,4 +83,5 @@ const struct cli_command cmd_run = {
 		"or a discovered project's name; the default is the project holding the current folder.\n"
 		"What the sandbox does not protect: doc/SECURITY.md.",
 	.run = run,
+	.needs = PROJCTX_CONFIG,
 };

@@ -60,4 +60,5 @@ const struct cli_command cmd_shell = {
 		"'pylock run' describes, with job control, PYLOCK_PROJECT set, the host name\n"
 		"pylock-NAME and a prompt that starts with (pylock:NAME). Exit status is the shell's.",
 	.run = run,
+	.needs = PROJCTX_CONFIG,
 };

@@ -13,24 +13,20 @@
 
 /* FILE, or a project (folder or name; none: the one holding the current
  * folder). Returns the lockfile path, malloc'd. */
-static char *lock_path_for(const char *arg, struct pl_error *err)
+static char *lock_path_for(const struct cli_command *self, const char *arg, struct pl_error *err)
 {
 	struct stat st;
-	struct project *p;
-	char *root, *path;
+	struct projctx c;
+	char *path;
 
 	if (arg && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
 		return util_xstrdup(arg);
-	if (!(root = cli_project_dir(arg, err)))
+	if (cli_project_open(self, arg, &c, err) < 0)
 		return NULL;
-	p = project_load(root, err);
-	free(root);
-	if (!p)
-		return NULL;
-	path = access(p->lock_path, F_OK) == 0 ? util_xstrdup(p->lock_path) : NULL;
+	path = access(c.proj->lock_path, F_OK) == 0 ? util_xstrdup(c.proj->lock_path) : NULL;
 	if (!path)
-		pl_error_set(err, p->root, 0, 0, "project '%s' has no pylock.toml", p->name);
-	project_free(p);
+		pl_error_set(err, c.proj->root, 0, 0, "project '%s' has no pylock.toml", c.proj->name);
+	projctx_close(&c);
 	return path;
 }
 
@@ -146,7 +142,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one FILE or PROJECT");
 	pl_error_clear(&err);
-	if (!(path = lock_path_for(optind < argc ? argv[optind] : NULL, &err))) {
+	if (!(path = lock_path_for(self, optind < argc ? argv[optind] : NULL, &err))) {
 		cli_print_error(&err);
 		return CLI_USAGE;
 	}

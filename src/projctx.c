@@ -11,8 +11,7 @@
 int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (yamlconf_config_load_default(&c->cfg, err) < 0 || !(c->proj = project_load(root, err)) ||
-	    !(c->store = store_root(err)) || projctx_need(c, needs, err) < 0) {
+	if (!(c->proj = project_load(root, err)) || !(c->store = store_root(err)) || projctx_need(c, needs, err) < 0) {
 		projctx_close(c);
 		return -1;
 	}
@@ -23,7 +22,15 @@ int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err)
 {
 	if (parts & PROJCTX_PLAN)
 		parts |= PROJCTX_PYTHON | PROJCTX_LOCK;
+	/* The interpreter may be config's; fetching follows config's settings. */
+	if (parts & (PROJCTX_PYTHON | PROJCTX_POLICY))
+		parts |= PROJCTX_CONFIG;
 	parts &= ~c->have;
+	if (parts & PROJCTX_CONFIG) {
+		if (yamlconf_config_load_default(&c->cfg, err) < 0)
+			return -1;
+		c->have |= PROJCTX_CONFIG;
+	}
 	if (parts & PROJCTX_POLICY) {
 		if (trust_policy_load_project(c->proj->tool_pylock, c->proj->pyproject_path, &c->policy, err) < 0)
 			return -1;
@@ -60,7 +67,8 @@ void projctx_close(struct projctx *c)
 	lock_free(c->lock);
 	project_free(c->proj);
 	free(c->store);
-	yamlconf_config_fini(&c->cfg);
+	if (c->have & PROJCTX_CONFIG)
+		yamlconf_config_fini(&c->cfg);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -18,12 +18,15 @@
 #include "util.h"
 #include "yamlconf.h"
 
-/* Config, project and store are always opened; these on request. */
+/* The project and the store's path are always opened; these on request.
+ * A command that needs none of them (diff, resolve, show) does not depend
+ * on config.yaml being readable. */
 enum projctx_part {
-	PROJCTX_POLICY = 1 << 0,	/* the project's trust policy */
-	PROJCTX_PYTHON = 1 << 1,	/* its interpreter */
-	PROJCTX_LOCK = 1 << 2,		/* its lock, which must exist */
-	PROJCTX_PLAN = 1 << 3,		/* the environment plan (python and lock too) */
+	PROJCTX_CONFIG = 1 << 0,	/* the user's config.yaml */
+	PROJCTX_POLICY = 1 << 1,	/* the project's trust policy (config too: how files are fetched) */
+	PROJCTX_PYTHON = 1 << 2,	/* its interpreter (config too) */
+	PROJCTX_LOCK = 1 << 3,		/* its lock, which must exist */
+	PROJCTX_PLAN = 1 << 4,		/* the environment plan (python and lock too) */
 };
 
 struct projctx {

@@ -50,6 +50,8 @@ struct view_ops {
 };
 
 extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
+/* The tabs, in their order on screen. */
+extern const struct view_ops *const app_tabs[TAB_COUNT];
 
 /* Background work: discovery, verify and sync on threads; results come
  * back through a pipe so that keys are never blocked. */
@@ -105,13 +107,5 @@ void app_reopen(struct app *app);
 void app_text(struct app *app, int y, int x, int w, enum role role, const char *text);
 /* Blanks the rows [y, y + h) of a rectangle. */
 void app_clear(struct app *app, int y, int x, int h, int w);
-
-/* Jobs (ui/jobs.c). */
-void jobs_start_discovery(struct app *app);
-void jobs_collect(struct app *app);
-void jobs_verify(struct app *app, struct project_row *row);
-void jobs_sync(struct app *app, struct project_row *row);
-/* Runs the CLI on the real terminal (the TUI suspended); its exit status. */
-int jobs_foreground(struct app *app, const char *const argv[]);
 
 #endif

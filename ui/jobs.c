@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "jobs.h"
 #include "audit.h"
 #include "env.h"
 #include "projctx.h"

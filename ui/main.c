@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <locale.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,50 +18,9 @@
 #include "app.h"
 #include "env.h"
 #include "help.h"
+#include "jobs.h"
 #include "store.h"
 #include "yamlconf.h"
-
-static const struct view_ops *const tabs[TAB_COUNT] = {
-	[TAB_PACKAGES] = &packages_view,
-	[TAB_DIFF] = &diff_view,
-	[TAB_CONFLICTS] = &conflicts_view,
-	[TAB_INFO] = &info_view,
-};
-
-struct project_row *app_selected(struct app *app)
-{
-	return app->list.n ? &app->rows[app->shown[app->list.cursor]] : NULL;
-}
-
-void app_message(struct app *app, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(app->status, sizeof(app->status), fmt, ap);
-	va_end(ap);
-}
-
-void app_text(struct app *app, int y, int x, int w, enum role role, const char *text)
-{
-	list_text(y, x, w, app->theme.attr[role], text);
-}
-
-void app_clear(struct app *app, int y, int x, int h, int w)
-{
-	for (int r = 0; r < h; r++)
-		app_text(app, y + r, x, w, ROLE_NORMAL, "");
-}
-
-void app_reopen(struct app *app)
-{
-	const struct view_ops *v = tabs[app->tab];
-
-	if (v->done)
-		v->done(app);
-	memset(&app->detail, 0, sizeof(app->detail));
-	v->open(app);
-}
 
 /* ---- the project list ---- */
 
@@ -244,7 +202,7 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 	app_text(app, y, x, w, ROLE_TAB, "");
 	for (int t = 0; t < TAB_COUNT && w > 0; t++) {
 		char label[32];
-		snprintf(label, sizeof(label), " %d %s ", t + 1, tabs[t]->title);
+		snprintf(label, sizeof(label), " %d %s ", t + 1, app_tabs[t]->title);
 		int lw = (int)strlen(label);
 		if (lw > w)
 			lw = w;
@@ -292,7 +250,7 @@ static void draw(struct app *app)
 			for (int y = top; y < top + h; y++)
 				app_text(app, y, lw, 1, ROLE_MUTED, "|");
 			draw_tabs(app, top, lw + 1, COLS - lw - 1);
-			tabs[app->tab]->draw(app, top + 1, lw + 1, h - 1, COLS - lw - 1);
+			app_tabs[app->tab]->draw(app, top + 1, lw + 1, h - 1, COLS - lw - 1);
 		}
 	}
 	draw_status(app);
@@ -301,18 +259,6 @@ static void draw(struct app *app)
 }
 
 /* ---- input ---- */
-
-int app_prompt(struct app *app, const char *question)
-{
-	int key;
-
-	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, question);
-	doupdate();
-	timeout(-1);
-	key = getch();
-	timeout(0);
-	return key;
-}
 
 /* A line typed on the status line; false when Esc left it. */
 static bool read_line(struct app *app, const char *label, char *buf, size_t size)
@@ -343,11 +289,11 @@ static bool read_line(struct app *app, const char *label, char *buf, size_t size
 static void set_tab(struct app *app, enum tab t)
 {
 	if (app->tab != t) {
-		if (tabs[app->tab]->done)
-			tabs[app->tab]->done(app);
+		if (app_tabs[app->tab]->done)
+			app_tabs[app->tab]->done(app);
 		app->tab = t;
 		memset(&app->detail, 0, sizeof(app->detail));
-		tabs[t]->open(app);
+		app_tabs[t]->open(app);
 	}
 }
 
@@ -425,7 +371,7 @@ static void request(struct app *app, enum request req)
 			help_request(app, req);
 		return;
 	}
-	if (app->pane == PANE_DETAIL && tabs[app->tab]->request(app, req))
+	if (app->pane == PANE_DETAIL && app_tabs[app->tab]->request(app, req))
 		return;
 	switch (req) {
 	case REQ_QUIT:
@@ -598,7 +544,7 @@ int main(int argc, char **argv)
 	timeout(0);
 	setup_theme(&app, cfg.theme);
 	yamlconf_config_fini(&cfg);
-	tabs[app.tab]->open(&app);
+	app_tabs[app.tab]->open(&app);
 	draw(&app);
 
 	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = app.wake[0], .events = POLLIN } };
@@ -625,7 +571,7 @@ int main(int argc, char **argv)
 				filter_key(&app, k == '\r' ? '\n' : k);
 			else
 				request(&app, keymap_request(k == '\r' ? '\n' : k,
-							    app.pane == PANE_DETAIL ? tabs[app.tab]->context : KEYMAP_GENERAL));
+							    app.pane == PANE_DETAIL ? app_tabs[app.tab]->context : KEYMAP_GENERAL));
 			if (app.quit)
 				break;
 			draw(&app);

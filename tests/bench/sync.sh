@@ -16,7 +16,7 @@ S="$PYLOCK_HOME/data"
 mkdir -p "$tmp/proj" "$tmp/w" "$PYLOCK_HOME/config"
 cd "$tmp/proj"
 printf '[project]\nname = "bench"\n' > pyproject.toml
-for i in $(seq 1 47); do $PY "$srcdir/tests/make-wheel.py" "$tmp/w" "gen-$i" 1.0 good 100 > /dev/null; done
+for i in $(seq 1 47); do $PY "$srcdir/tests/tools/make-wheel.py" "$tmp/w" "gen-$i" 1.0 good 100 > /dev/null; done
 cp /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl /usr/share/python-wheels/wheel-*.whl "$tmp/w/"
 "$builddir/pylock" key generate "$tmp/k" > /dev/null
 "$builddir/pylock" sign --key "$tmp/k.key" "$tmp"/w/*.whl > /dev/null

@@ -7,8 +7,8 @@
 . "$srcdir/tests/integration/lib.sh"
 
 sandbox_setup plbnd
-cp "$builddir/tests/sandbox-probe" "$T/probe" && chmod 755 "$T/probe"
-cp "$builddir/tests/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
+cp "$builddir/tests/tools/sandbox-probe" "$T/probe" && chmod 755 "$T/probe"
+cp "$builddir/tests/tools/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
 probe="$T/probe"
 marks="$T/marks"
 mkdir -p "$marks" && chmod 1777 "$marks"

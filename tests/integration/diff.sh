@@ -32,6 +32,14 @@ cd app || exit 1
 check_exit "no change against HEAD" 0 "$PYLOCK" diff
 check_contains "it says so" "$out" "0 changes"
 check_exit "--exit-code without changes is 0" 0 "$PYLOCK" diff --exit-code
+# diff and show read no config.yaml: a broken one stops neither (commands
+# that need it, such as status, stop and name its place).
+mkdir -p "$PYLOCK_HOME/config" && printf 'depth: [\n' > "$PYLOCK_HOME/config/config.yaml"
+check_exit "a broken config.yaml does not stop diff" 0 "$PYLOCK" diff
+check_exit "nor show" 0 "$PYLOCK" show
+check_exit "status stops" 2 "$PYLOCK" status
+check_contains "naming the file and place" "$err" "config.yaml:2:1"
+rm "$PYLOCK_HOME/config/config.yaml"
 
 check_exit "diff against a tag" 0 "$PYLOCK" diff v1
 check_contains "an upgrade in words" "$out" "upgraded   a: 1.0 -> 1.1"

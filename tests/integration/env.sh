@@ -9,7 +9,7 @@ SRC=$(cd "$srcdir" && pwd)
 BLD=$(cd "${builddir:-.}" && pwd)
 PY=/usr/bin/python3
 [ -x "$PY" ] || { skip "environments" "needs Debian's python3"; done_testing; exit; }
-MW="$SRC/tests/make-wheel.py"
+MW="$SRC/tests/tools/make-wheel.py"
 W="$T/wheels"
 P="$T/proj"
 S="$PYLOCK_HOME/data"
@@ -76,7 +76,7 @@ check_exit "status --deep: files match RECORD" 0 "$PYLOCK" status --deep
 # predates listing cp3X-none-any, as current packaging does).
 PYTHONPATH=$(ls /usr/share/python-wheels/pip-*.whl) $PY -c \
 	'from pip._vendor.packaging import tags; print("\n".join(map(str, tags.sys_tags())))' > "$T/theirs"
-"$BLD/tests/pyenv-tags" "$PY" | grep -v '^cp3[0-9]*-none-any$' > "$T/ours"
+"$BLD/tests/tools/pyenv-tags" "$PY" | grep -v '^cp3[0-9]*-none-any$' > "$T/ours"
 check_exit "wheel tags in pip's order" 0 cmp "$T/ours" "$T/theirs"
 
 # Under enforce, one unsigned file stops the sync before anything is unpacked.

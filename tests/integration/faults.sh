@@ -19,7 +19,7 @@ mkdir -p "$P" "$W" "$PYLOCK_HOME/config"
 printf '[project]\nname = "faults"\n' > "$P/pyproject.toml"
 printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
 printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
-good=$($PY "$SRC/tests/make-wheel.py" "$W" demo-good 1.0 good 2)
+good=$($PY "$SRC/tests/tools/make-wheel.py" "$W" demo-good 1.0 good 2)
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 # lock NAME VERSION FILE-KEYS: a one-package lock.
 lock() {
@@ -246,7 +246,7 @@ kill $holder 2>/dev/null
 # names, or a file name a terminal would act on: refused, saying why.
 wheel_refused() {
 	kind=$1 why=$2
-	w=$($PY "$SRC/tests/make-wheel.py" "$W" "demo-$kind" 1.0 "$kind" 1)
+	w=$($PY "$SRC/tests/tools/make-wheel.py" "$W" "demo-$kind" 1.0 "$kind" 1)
 	lock "demo-$kind" 1.0 "name = '$(basename "$w")', path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}"
 	check_exit "a wheel with $kind: refused" 2 "$PYLOCK" sync
 	check_contains "saying so" "$err" "$why"
@@ -260,7 +260,7 @@ wheel_refused reserved "would install 'pylock-env.json', which the environment r
 lock demo-other 1.0 "name = '$(basename "$good")', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
 check_exit "a lock naming one project and a wheel of another: refused" 2 "$PYLOCK" sync
 check_contains "saying so" "$err" "wheel '$(basename "$good")' is for project 'demo-good', not 'demo-other'"
-w=$($PY "$SRC/tests/make-wheel.py" "$W" demo-pycache 1.0 pycache 1)
+w=$($PY "$SRC/tests/tools/make-wheel.py" "$W" demo-pycache 1.0 pycache 1)
 lock demo-pycache 1.0 "name = '$(basename "$w")', path = '$w', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}"
 check_exit "a wheel shipping bytecode caches installs" 0 "$PYLOCK" sync
 check_exit "and its fresh environment is not drifted" 0 "$PYLOCK" status
@@ -401,7 +401,7 @@ else
 fi
 
 # 3. A RECORD row without a path: refused, never read before its buffer.
-bad=$($PY "$SRC/tests/make-wheel.py" "$W" demo-bad 1.0 emptyrow 1)
+bad=$($PY "$SRC/tests/tools/make-wheel.py" "$W" demo-bad 1.0 emptyrow 1)
 lock demo-bad 1.0 "name = '$(basename "$bad")', path = '$bad', size = $(stat -c %s "$bad"), hashes = {sha256 = '$(sha "$bad")'}"
 check_exit "a wheel whose RECORD has a row without a path: refused" 2 "$PYLOCK" sync
 check_contains "saying so" "$err" "has no path; refused"

@@ -6,7 +6,7 @@
 
 for f in "$srcdir"/tests/data/fuzz-regressions/*; do
 	name=$(basename "$f")
-	run timeout 20 "$builddir/tests/toml-decoder" < "$f"
+	run timeout 20 "$builddir/tests/tools/toml-decoder" < "$f"
 	case $rc in
 	0|1) ok "toml reader answers $name (exit $rc)" ;;
 	*) not_ok "toml reader answers $name" "exit $rc" "$err" ;;
@@ -21,7 +21,7 @@ for f in "$srcdir"/tests/data/fuzz-regressions/*; do
 	*) not_ok "pylock show answers $name" "exit $rc" "$(cat "$T/err")" ;;
 	esac
 done
-run "$builddir/tests/toml-decoder" < "$srcdir/tests/data/fuzz-regressions/deep-arrays.toml"
+run "$builddir/tests/tools/toml-decoder" < "$srcdir/tests/data/fuzz-regressions/deep-arrays.toml"
 check_contains "deep nesting is refused with its position" "$err" "<stdin>:1:133: nested more than 128 levels deep"
 
 done_testing

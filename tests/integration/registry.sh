@@ -4,7 +4,7 @@
 # file:// index, and every way a server or an index can misbehave. Nothing
 # that fails its checks may become visible in the store.
 . "$srcdir/tests/integration/lib.sh"
-SERVER="$(cd "$srcdir" && pwd)/tests/integration/https-server.py"
+SERVER="$(cd "$srcdir" && pwd)/tests/tools/https-server.py"
 
 command -v openssl > /dev/null && command -v python3 > /dev/null || { skip "registry" "needs openssl and python3"; done_testing; exit; }
 R="$T/reg"

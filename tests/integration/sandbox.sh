@@ -4,8 +4,8 @@
 . "$srcdir/tests/integration/lib.sh"
 
 sandbox_setup plsbx
-probe_src="$builddir/tests/sandbox-probe"
-cp "$builddir/tests/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
+probe_src="$builddir/tests/tools/sandbox-probe"
+cp "$builddir/tests/tools/no-mount-setattr" "$T/no-mount-setattr" && chmod 755 "$T/no-mount-setattr"
 # A TCP listener on the host's loopback, on a port the kernel picks; the
 # port is written once it listens.
 python3 -c '

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Resolving a real git merge conflict in pylock.toml end to end.
+. "$srcdir/tests/tui/lib.sh"
+
+start
+until_shown "4 projects" > /dev/null
+C="$WS/projects/conflicted-app"
+# Resolve the conflicted lock: Esc leaves it untouched, then o and w.
+before=$(sha256sum "$C/pylock.toml")
+keys g j r
+check_exit "r opens the Conflicts tab" 0 until_shown "1 conflict, 1 to choose"
+check_contains "base, ours and theirs side by side" "$(screen)" "base"
+check_contains "with each side's version" "$(screen)" "ours 1.1"
+check_exit "and theirs, in three columns" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -q '|1\.1 *|2\.0'"
+check_contains "and each candidate's signature status" "$(screen)" "verified"
+keys t
+check_exit "t chooses theirs" 0 until_shown "0 to choose"
+keys Escape
+check_exit "Esc leaves without writing" 0 until_shown "left the conflicts without writing anything"
+check_equal "the lock is untouched" "$(sha256sum "$C/pylock.toml")" "$before"
+check_equal "and still conflicted in git" "$(git -C "$C" diff --name-only --diff-filter=U)" "pylock.toml"
+keys r o
+check_exit "o chooses ours" 0 until_shown "0 to choose"
+keys w
+check_exit "w asks before writing" 0 until_shown "write and stage pylock.toml? [y/N]"
+keys y
+check_exit "y writes and stages" 0 until_shown "resolved pylock.toml"
+check_equal "git has no conflict left" "$(git -C "$C" diff --name-only --diff-filter=U)" ""
+check_exit "the lock is valid" 0 "$PYLOCK" show "$C"
+check_contains "with our version" "$out" "1.1"
+check_not_contains "no conflict markers" "$(cat "$C/pylock.toml")" "<<<<<<<"
+
+done_testing

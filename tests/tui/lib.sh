@@ -1,0 +1,31 @@
+# The terminal UI's tests share this: a demo workspace with real git
+# repositories and the UI driven in tmux (send-keys, capture-pane). Each
+# scenario (tests/tui/*.sh) sources it and starts the UI itself.
+. "$srcdir/tests/integration/lib.sh"
+
+command -v tmux > /dev/null || { skip "terminal UI" "needs tmux"; done_testing; exit; }
+SRC=$(cd "$srcdir" && pwd)
+WS="$T/ws"
+HOME_DIR=$(sh "$SRC/scripts/demo-workspace.sh" "$WS" "$PYLOCK")
+export PYLOCK_HOME="$HOME_DIR"
+n=0
+sock=
+tm() { tmux -L "$sock" "$@"; }
+# start [ENV=VALUE...]: the UI in a fresh 100x30 session, on a tmux server
+# of its own (a server being killed cannot take a new session at once).
+start() {
+	[ -n "$sock" ] && tm kill-server 2>/dev/null
+	n=$((n + 1))
+	sock="pylock-tui-$$-$n"
+	on_exit "tmux -L $sock kill-server 2>/dev/null"
+	tm -f /dev/null new-session -d -s ui -x 100 -y 30 \
+		"env PYLOCK_HOME='$PYLOCK_HOME' SHELL=/bin/sh TERM=xterm-256color LANG=C.UTF-8 $* '$PYLOCK' ui '${ROOT:-$WS/projects}'; sleep 30"
+}
+screen() { tm capture-pane -p -t ui; }
+# until TEXT: waits (10 s at most) for TEXT on the screen.
+until_shown() { wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -qF -- \"\$0\"" "$1"; }
+keys() { tm send-keys -t ui "$@"; }
+line_of() { screen | grep -F -- "$1" | head -1; }
+# The detail pane's first line (the Info tab names the project there).
+selected() { screen | sed -n 3p | sed 's/^[^|]*|//'; }
+until_selected() { wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | sed -n 3p | grep -q \"|\$0 *\$\"" "$1"; }

@@ -1,0 +1,17 @@
+/* Work that must not block keys (ui/jobs.c): discovery, verify and sync on
+ * threads, their results collected on the main thread; shells on the real
+ * terminal. */
+#ifndef PYLOCK_UI_JOBS_H
+#define PYLOCK_UI_JOBS_H
+
+#include "app.h"
+
+void jobs_start_discovery(struct app *app);
+/* Takes in what finished jobs found (after a byte on app->wake). */
+void jobs_collect(struct app *app);
+void jobs_verify(struct app *app, struct project_row *row);
+void jobs_sync(struct app *app, struct project_row *row);
+/* Runs the CLI on the real terminal (the TUI suspended); its exit status. */
+int jobs_foreground(struct app *app, const char *const argv[]);
+
+#endif
