@@ -99,9 +99,9 @@ static void check_commit(const struct admit *a, const struct lock_package *pkg, 
 	util_buf_printf(&nosig, "%s.none", st->tmp);
 	const char *sig = st->sig_tmp ? st->sig_tmp : nosig.data;
 	if (hex)
-		trust_check_hashed(a->policy, pkg->index, pkg->name, pkg->version, f, st->tmp, hex, sig, res);
+		trust_check_hashed(a->policy, pkg, f, st->tmp, hex, sig, res);
 	else
-		trust_check_file(a->policy, NULL, pkg->index, pkg->name, pkg->version, f, st->tmp, sig, res);
+		trust_check_file(a->policy, NULL, pkg, f, st->tmp, sig, res);
 	util_buf_free(&nosig);
 	if (!trust_admissible(a->policy, res->status))
 		store_stage_abort(st);
@@ -285,7 +285,7 @@ static bool check_stored(const struct admit *a, const struct lock_package *pkg, 
 
 	if (!blob)
 		return false;
-	trust_check_file(a->policy, a->cache, pkg->index, pkg->name, pkg->version, f, blob, NULL, res);
+	trust_check_file(a->policy, a->cache, pkg, f, blob, NULL, res);
 	*checked = blob;
 	return true;
 }
@@ -300,7 +300,7 @@ void admit_file(const struct admit *a, void **conn, const struct lock_package *p
 	memset(res, 0, sizeof(*res));
 	locate(a, pkg, f, &src);
 	if (src.path && !keep) {
-		trust_check_file(a->policy, a->cache, pkg->index, pkg->name, pkg->version, f, src.path, NULL, res);
+		trust_check_file(a->policy, a->cache, pkg, f, src.path, NULL, res);
 		*checked = src.path;
 		src.path = NULL;
 		if (res->status != TRUST_MISSING || !pkg->index)

@@ -150,9 +150,8 @@ void trust_result_set(struct trust_result *r, enum trust_status st, const char *
 	va_end(ap);
 }
 
-void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
-		      const char *package, const char *version, const struct lock_file *f,
-		      const char *path, const char *sig_path, struct trust_result *r)
+void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
+		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r)
 {
 	const char *want = lock_file_sha256(f);
 	struct pl_error err;
@@ -187,12 +186,11 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 		}
 		trust_cache_put(cache, &st, hex);
 	}
-	trust_check_hashed(p, index, package, version, f, path, hex, sig_path, r);
+	trust_check_hashed(p, pkg, f, path, hex, sig_path, r);
 }
 
-void trust_check_hashed(const struct trust_policy *p, const char *index, const char *package,
-			const char *version, const struct lock_file *f, const char *path, const char *hex,
-			const char *sig_path, struct trust_result *r)
+void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
+			const char *path, const char *hex, const char *sig_path, struct trust_result *r)
 {
 	const char *want = lock_file_sha256(f);
 	struct pl_error err;
@@ -221,7 +219,7 @@ void trust_check_hashed(const struct trust_policy *p, const char *index, const c
 			snprintf(r->reason, sizeof(r->reason), "the .sig cannot be read: %.200s", err.msg);
 			return;
 		}
-		bool allowed = allowed_unsigned(p, package, version);
+		bool allowed = allowed_unsigned(p, pkg->name, pkg->version);
 		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;
 		snprintf(r->reason, sizeof(r->reason), "%s", allowed ? "listed in allow-unsigned" : "no .sig beside the file");
 		return;
@@ -229,7 +227,7 @@ void trust_check_hashed(const struct trust_policy *p, const char *index, const c
 	siglen = decode_sig(sigtext, len, sig, sizeof(sig));
 	free(sigtext);
 	hex_to_bytes(hex, digest);
-	const struct trust_registry *reg = registry_for(p, index);
+	const struct trust_registry *reg = registry_for(p, pkg->index);
 	const struct trust_key *untrusted = NULL;
 	for (size_t i = 0; siglen && i < p->nkeys; i++) {
 		if (!verify_with(p->keys[i].pkey, sig, siglen, digest, path))

@@ -107,18 +107,17 @@ struct trust_cache *trust_cache_open_default(void);
 /* Saves (atomically) when anything was added, and frees. */
 int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 
-/* Checks one locked file found at path: size and sha256 against the lock,
- * then its signature (sig_path, NULL: path.sig) against the keys the policy
- * trusts for index (the package's registry, NULL when none). cache may be
- * NULL. */
-void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const char *index,
-		      const char *package, const char *version, const struct lock_file *f,
-		      const char *path, const char *sig_path, struct trust_result *r);
+/* Checks the locked file f of package pkg found at path: size and sha256
+ * against the lock, then its signature (sig_path, NULL: path.sig) against
+ * the keys the policy trusts for the package's index (its registry; none:
+ * files outside a registry), and allow-unsigned for its name and version.
+ * cache may be NULL. */
+void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
+		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r);
 /* The same with the file's sha256 already computed (hex), e.g. while it
  * streamed in; the size is the caller's to have checked. */
-void trust_check_hashed(const struct trust_policy *p, const char *index, const char *package,
-			const char *version, const struct lock_file *f, const char *path, const char *hex,
-			const char *sig_path, struct trust_result *r);
+void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
+			const char *path, const char *hex, const char *sig_path, struct trust_result *r);
 /* Whether a status lets a file into the store under the policy's mode:
  * verified or allowed-unsigned under enforce; anything but a hash mismatch
  * otherwise (the bytes must always be the ones the lock names). */
