@@ -64,11 +64,11 @@ static void problem(struct util_buf *b, size_t *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *other_source(const struct lock_package *p)
+/* What a package without a usable wheel would have to be built from. */
+static const char *build_source(const struct lock_package *p)
 {
-	return p->has_sdist ? "an sdist" : p->source == LOCK_SOURCE_VCS ? "a VCS source"
-		: p->source == LOCK_SOURCE_DIRECTORY ? "a directory source"
-		: p->source == LOCK_SOURCE_ARCHIVE ? "an archive" : NULL;
+	return p->source == LOCK_SOURCE_VCS ? "vcs" : p->source == LOCK_SOURCE_DIRECTORY ? "directory"
+		: p->source == LOCK_SOURCE_ARCHIVE ? "archive" : p->has_sdist ? "sdist" : NULL;
 }
 
 static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
@@ -119,6 +119,9 @@ const struct lock_file *env_best_wheel(const struct pyenv *py, const struct lock
 			best = &p->wheels[k];
 		}
 	}
+	/* An archive whose file is a wheel installs like one. */
+	if (!best && p->has_archive && pyenv_wheel_rank(py, p->archive.name) >= 0)
+		best = &p->archive;
 	return best;
 }
 
@@ -126,8 +129,8 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 {
 	struct env_selector sel;
 	const char *why;
-	struct util_buf problems = UTIL_BUF_INIT;
-	size_t nproblems = 0;
+	struct util_buf problems = UTIL_BUF_INIT, builds = UTIL_BUF_INIT;
+	size_t nproblems = 0, nbuilds = 0;
 
 	memset(plan, 0, sizeof(*plan));
 	env_selector_init(&sel, lock, py);
@@ -163,11 +166,11 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 		}
 		const struct lock_file *best = env_best_wheel(py, p);
 		if (!best) {
-			const char *other = other_source(p);
-			if (other)
-				problem(&problems, &nproblems, "%s needs a wheel: the lock has only %s for it%s", p->name,
-					other, p->nwheels ? " besides wheels for other interpreters" : "");
-			else
+			const char *source = build_source(p);
+			if (source && ++nbuilds <= 5)
+				util_buf_printf(&builds, "%s%s (%s%s)", nbuilds > 1 ? ", " : "", p->name, source,
+						p->nwheels ? "; its wheels are for other interpreters" : "");
+			else if (!source)
 				problem(&problems, &nproblems, "%s: no wheel fits this interpreter (%s)", p->name,
 					py->ntags ? py->tags[0] : "?");
 			continue;
@@ -183,6 +186,14 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 		if (!strcmp(plan->picks[i - 1].pkg->norm_name, plan->picks[i].pkg->norm_name))
 			problem(&problems, &nproblems, "%s is locked twice for this interpreter (lines %u and %u)",
 				plan->picks[i].pkg->name, plan->picks[i - 1].pkg->line, plan->picks[i].pkg->line);
+	if (nbuilds) {
+		if (nbuilds > 5)
+			util_buf_printf(&builds, " and %zu more", nbuilds - 5);
+		problem(&problems, &nproblems, "%zu package%s need%s a build, which pylock does not do yet: %s; lock "
+			"wheels for %s", nbuilds, nbuilds == 1 ? "" : "s", nbuilds == 1 ? "s" : "", builds.data,
+			nbuilds == 1 ? "it" : "them");
+		util_buf_free(&builds);
+	}
 	if (nproblems) {
 		if (nproblems > 5)
 			util_buf_printf(&problems, "; and %zu more", nproblems - 5);

@@ -117,11 +117,25 @@ check_exit "a package whose marker is false is left out" 0 "$PYLOCK" sync
 	printf "wheels = [{path = 'future-1-py3-none-any.whl', hashes = {sha256 = '%064d'}}]\n" 0
 	printf "\n[[packages]]\nname = 'winbin'\nversion = '1'\n"
 	printf "wheels = [{path = 'winbin-1-cp311-cp311-win_amd64.whl', hashes = {sha256 = '%064d'}}]\n" 0
+	printf "\n[[packages]]\nname = 'from-git'\n"
+	printf "vcs = {type = 'git', url = 'https://example.org/g.git', commit-id = '%040d'}\n" 0
+	printf "\n[[packages]]\nname = 'a-folder'\ndirectory = {path = 'folder'}\n"
+	printf "\n[[packages]]\nname = 'tarball'\nversion = '1'\n"
+	printf "archive = {path = 'tarball-1.tar.gz', hashes = {sha256 = '%064d'}}\n" 0
 } > "$P/pylock.toml"
 check_exit "packages this interpreter cannot have stop the sync" 2 "$PYLOCK" sync
-check_contains "an sdist-only package needs a wheel" "$err" "source-only needs a wheel: the lock has only an sdist"
+check_contains "those that need a build are named together, with their sources" "$err" \
+	"4 packages need a build, which pylock does not do yet: source-only (sdist), from-git (vcs), a-folder (directory), tarball (archive); lock wheels for them"
+check_equal "in one line" "$(echo "$err" | grep -c 'need a build')" 1
 check_contains "requires-python is checked" "$err" "future 1 requires Python >=4"
 check_contains "a wheel for another platform does not fit" "$err" "winbin: no wheel fits this interpreter"
+# An archive whose file is a wheel (by path here; a url goes the same way)
+# installs like one.
+{
+	lock "$good" | sed "s/^wheels = \[\(.*\)\]$/archive = \1/"
+} > "$P/pylock.toml"
+check_exit "an archive entry that is a wheel syncs" 0 "$PYLOCK" sync
+check_exit "and its package imports" 0 "$PYLOCK" run -- python -c 'import demo_good'
 printf "lock-version = '1.0'\ncreated-by = 't'\nrequires-python = '<3'\npackages = []\n" > "$P/pylock.toml"
 check_exit "the lock's requires-python is checked" 2 "$PYLOCK" sync
 check_contains "and named" "$err" "the lock requires Python <3"
