@@ -109,6 +109,9 @@ int audit_run(struct projctx *c, bool all_files, const struct env_progress *prog
 		ap->file = worst ? worst->file : NULL;
 		if (worst)
 			ap->result = worst->result;
+		else if (p->source == LOCK_SOURCE_DIRECTORY)
+			trust_result_set(&ap->result, TRUST_LOCAL, "a folder of the project's (%s), not a file to check",
+					 toml_get(p->directory, "path")->u.str.ptr);
 		else
 			trust_result_set(&ap->result, TRUST_MISSING, "the lock records no file for it");
 		a->counts[ap->result.status]++;

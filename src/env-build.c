@@ -56,15 +56,20 @@ static void obtain_one(void *arg, size_t i, void **state)
 	struct sync *s = arg;
 	const struct env_pick *p = &s->plan->picks[i];
 
-	admit_file(s->o->admit, state, p->pkg, p->file, true, &s->blobs[i], &s->results[i]);
+	/* An editable project is the user's own folder: nothing to admit. */
+	if (p->editable)
+		trust_result_set(&s->results[i], TRUST_LOCAL, "the project's own folder, installed for editing");
+	else
+		admit_file(s->o->admit, state, p->pkg, p->file, true, &s->blobs[i], &s->results[i]);
 	progress(s);
 }
 
-/* store/wheels/<sha256>/pythonX.Y: one unpacked wheel for one Python. */
-static char *wheel_dir(const struct sync *s, const struct lock_file *f)
+/* store/wheels/<key>/pythonX.Y: one unpacked wheel (or editable project)
+ * for one Python. */
+static char *wheel_dir(const struct sync *s, const struct env_pick *p)
 {
 	struct util_buf b = UTIL_BUF_INIT;
-	const char *sha = lock_file_sha256(f);
+	const char *sha = p->key;
 
 	util_buf_printf(&b, "%s/wheels/", s->o->admit->store);
 	for (const char *c = sha; *c; c++)
@@ -77,7 +82,7 @@ static void unpack_one(void *arg, size_t i, void **state)
 {
 	struct sync *s = arg;
 	const struct env_pick *p = &s->plan->picks[i];
-	char *final = wheel_dir(s, p->file), *parent = util_xstrdup(final);
+	char *final = wheel_dir(s, p), *parent = util_xstrdup(final);
 	struct util_buf tmp = UTIL_BUF_INIT;
 
 	if (access(final, F_OK) == 0)
@@ -90,7 +95,8 @@ static void unpack_one(void *arg, size_t i, void **state)
 		pl_error_errno(&s->errors[i], parent, "cannot create a folder");
 		goto out;
 	}
-	if (wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
+	if (p->editable ? editable_install(p->editable, tmp.data, &s->errors[i]) < 0
+			: wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
 		struct pl_error ignored;
 		util_remove_tree(tmp.data, &ignored);
 		rmdir(parent);	/* unless another Python's unpack lives there */
@@ -235,7 +241,7 @@ static int publish_unpacked(struct sync *s, struct pl_error *err)
 		close(fd);
 		if (rc < 0)
 			return -1;
-		final = wheel_dir(s, s->plan->picks[i].file);
+		final = wheel_dir(s, &s->plan->picks[i]);
 		/* Another sync may have published the same wheel meanwhile. */
 		if (rename(s->unpacked[i], final) < 0) {
 			struct pl_error ignored;
@@ -373,10 +379,13 @@ static int write_record(const char *dir, const struct env_plan *plan, const stru
 	char *text;
 	int rc;
 
-	for (size_t i = 0; i < plan->n; i++)
-		json_array_append_new(pkgs, json_pack("{s:s, s:s, s:s, s:s}", "name", plan->picks[i].pkg->name,
-			"version", plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "",
-			"file", plan->picks[i].file->name, "sha256", lock_file_sha256(plan->picks[i].file)));
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct env_pick *p = &plan->picks[i];
+		json_array_append_new(pkgs, json_pack("{s:s, s:s, s:s, s:s}", "name", p->pkg->name, "version",
+			p->editable ? p->editable->version : p->pkg->version ? p->pkg->version : "",
+			p->editable ? "directory" : "file", p->editable ? p->editable->dir : p->file->name,
+			"sha256", p->key));
+	}
 	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:s}", "env_id", plan->env_id, "prefix", ENV_PREFIX,
 			      "python", "executable", py->executable, "version", py->version, "base_prefix",
 			      py->base_prefix, "packages", pkgs, "created_by", "pylock " PACKAGE_VERSION);
@@ -433,7 +442,7 @@ static int assemble(struct sync *s, struct pl_error *err)
 		goto fail;
 	start_phase(s, "link", s->plan->n);
 	for (size_t i = 0; i < s->plan->n; i++) {
-		char *src = wheel_dir(s, s->plan->picks[i].file);
+		char *src = wheel_dir(s, &s->plan->picks[i]);
 		int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		int r = sfd < 0 ? pl_error_errno(err, src, "cannot open") : link_tree(sfd, dst, s->plan->picks[i].pkg->name, err);
 		if (sfd >= 0)
@@ -509,7 +518,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	start_phase(&s, "verify", plan->n);
 	util_parallel(plan->n, obtain_one, admit_conn_free, &s);
 	for (size_t i = 0; i < plan->n; i++)
-		if (!s.blobs[i]) {
+		if (!s.blobs[i] && !plan->picks[i].editable) {
 			if (++*refused <= 5)
 				util_buf_printf(&bad, "%s%s %s: %s (%s)", *refused > 1 ? "; " : "", plan->picks[i].pkg->name,
 						plan->picks[i].file->name, trust_status_name(s.results[i].status),

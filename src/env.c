@@ -80,8 +80,7 @@ static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
 	pyenv_identity(py, &b);
 	for (size_t i = 0; i < plan->n; i++)
 		util_buf_printf(&b, "%s %s %s\n", plan->picks[i].pkg->norm_name,
-				plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "",
-				lock_file_sha256(plan->picks[i].file));
+				plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "", plan->picks[i].key);
 	if ((h = trust_sha256_new(&err))) {
 		trust_sha256_update(h, b.data, b.len);
 		trust_sha256_final(h, plan->env_id);
@@ -150,6 +149,13 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 					    py->version, py->vars[PEP508_SYS_PLATFORM]);
 	}
 	plan->picks = util_xcalloc(lock->npackages + 1, sizeof(*plan->picks));
+	plan->editables = util_xcalloc(lock->npackages + 1, sizeof(*plan->editables));
+	/* A directory entry's path starts at the lock's folder. */
+	char *base = util_xstrdup(lock->path), *slash = strrchr(base, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(base, ".");
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		if (!env_selector_applies(&sel, p, &why)) {
@@ -162,6 +168,21 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 		if (p->requires_python && !version_in(p->requires_python, py->version, &why)) {
 			problem(&problems, &nproblems, "%s %s requires Python %s", p->name, p->version ? p->version : "",
 				p->requires_python);
+			continue;
+		}
+		const struct toml_value *editable = toml_get(p->directory, "editable");
+		if (editable && editable->type == TOML_BOOL && editable->u.boolean) {
+			struct editable *e = &plan->editables[plan->neditables];
+			struct pl_error failed;
+			if (editable_open(base, toml_get(p->directory, "path")->u.str.ptr, p->name, p->version, py->xy,
+					  ENV_PREFIX, e, &failed) < 0) {
+				char msg[600];
+				problem(&problems, &nproblems, "%s (editable): %s", p->name,
+					pl_error_format(&failed, msg, sizeof(msg)));
+				continue;
+			}
+			plan->neditables++;
+			plan->picks[plan->n++] = (struct env_pick){ .pkg = p, .editable = e, .key = e->id };
 			continue;
 		}
 		const struct lock_file *best = env_best_wheel(py, p);
@@ -179,7 +200,7 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 			problem(&problems, &nproblems, "%s: %s has no sha256 in the lock", p->name, best->name);
 			continue;
 		}
-		plan->picks[plan->n++] = (struct env_pick){ p, best };
+		plan->picks[plan->n++] = (struct env_pick){ .pkg = p, .file = best, .key = lock_file_sha256(best) };
 	}
 	qsort(plan->picks, plan->n, sizeof(*plan->picks), by_pick_name);
 	for (size_t i = 1; i < plan->n; i++)
@@ -200,14 +221,19 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 		pl_error_set(err, lock->path, 0, 0, "%s", problems.data);
 		util_buf_free(&problems);
 		env_plan_fini(plan);
+		free(base);
 		return -1;
 	}
 	compute_env_id(py, plan);
+	free(base);
 	return 0;
 }
 
 void env_plan_fini(struct env_plan *plan)
 {
+	for (size_t i = 0; i < plan->neditables; i++)
+		editable_fini(&plan->editables[i]);
+	free(plan->editables);
 	free(plan->picks);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "editable.h"
 #include "lock.h"
 #include "pyenv.h"
 #include "trust.h"
@@ -20,13 +21,17 @@
 
 struct env_pick {
 	const struct lock_package *pkg;
-	const struct lock_file *file;	/* the best wheel for the interpreter */
+	const struct lock_file *file;		/* the best wheel for the interpreter, or NULL */
+	const struct editable *editable;	/* ... or the project folder installed for editing */
+	const char *key;			/* its tree in the store: the wheel's sha256, the editable's id */
 };
 
 struct env_plan {
 	struct env_pick *picks;		/* sorted by package name */
 	size_t n;
 	size_t skipped;			/* packages whose marker is false */
+	struct editable *editables;	/* what editable picks point to */
+	size_t neditables;
 	char env_id[65];
 };
 

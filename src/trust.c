@@ -39,7 +39,7 @@ const char *trust_status_name(enum trust_status s)
 		[TRUST_HASH_MISMATCH] = "hash-mismatch", [TRUST_BAD_SIGNATURE] = "bad-signature",
 		[TRUST_UNTRUSTED_SIGNER] = "untrusted-signer", [TRUST_UNSIGNED] = "unsigned",
 		[TRUST_MISSING] = "missing", [TRUST_UNHASHED] = "unhashed",
-		[TRUST_ALLOWED_UNSIGNED] = "allowed-unsigned", [TRUST_VERIFIED] = "verified",
+		[TRUST_ALLOWED_UNSIGNED] = "allowed-unsigned", [TRUST_LOCAL] = "local", [TRUST_VERIFIED] = "verified",
 	};
 	return names[s];
 }

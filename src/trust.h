@@ -24,6 +24,7 @@ enum trust_status {
 	TRUST_MISSING,
 	TRUST_UNHASHED,
 	TRUST_ALLOWED_UNSIGNED,
+	TRUST_LOCAL,		/* the project's own folder (a directory entry): no file to check */
 	TRUST_VERIFIED,
 };
 

@@ -514,19 +514,26 @@ static int write_new(struct install *in, const char *rel, const void *data, size
 	return rc;
 }
 
-static void add_record(struct install *in, const char *rel, const void *data, size_t len)
+void wheel_record_row(struct util_buf *record, const char *path, const void *data, size_t len)
 {
-	struct trust_sha256 *h = trust_sha256_new(in->err);
-	struct util_buf p = UTIL_BUF_INIT;
+	struct pl_error err;
+	struct trust_sha256 *h = trust_sha256_new(&err);
 	char hex[65];
 
 	trust_sha256_update(h, data, len);
 	trust_sha256_final(h, hex);
+	csv_put(record, path);
+	util_buf_putc(record, ',');
+	record_hash(hex, record);
+	util_buf_printf(record, ",%zu\n", len);
+}
+
+static void add_record(struct install *in, const char *rel, const void *data, size_t len)
+{
+	struct util_buf p = UTIL_BUF_INIT;
+
 	record_path(in, rel, &p);
-	csv_put(&in->record, util_buf_str(&p));
-	util_buf_putc(&in->record, ',');
-	record_hash(hex, &in->record);
-	util_buf_printf(&in->record, ",%zu\n", len);
+	wheel_record_row(&in->record, util_buf_str(&p), data, len);
 	util_buf_free(&p);
 }
 
@@ -632,6 +639,29 @@ static char *trim(char *s)
 	return s;
 }
 
+int wheel_script(const char *name, const char *value, const char *prefix, struct util_buf *script)
+{
+	char *val = util_xstrdup(value), *extras = strchr(val, '[');
+	int rc = -1;
+
+	if (extras)
+		*extras = '\0';
+	char *v = trim(val), *colon = strchr(v, ':');
+	if (*name && strlen(name) <= 255 && !strchr(name, '/') && name[0] != '.' && !strpbrk(name, " \t\\") &&
+	    !has_control(name) && colon && ident_chars(v, (size_t)(colon - v), true) &&
+	    ident_chars(colon + 1, strlen(colon + 1), true)) {
+		*colon = '\0';
+		const char *obj = colon + 1, *dot = strchr(obj, '.');
+		util_buf_printf(script, "#!%s/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+				"from %s import %.*s\nif __name__ == \"__main__\":\n"
+				"    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
+				"    sys.exit(%s())\n", prefix, v, (int)(dot ? (size_t)(dot - obj) : strlen(obj)), obj, obj);
+		rc = 0;
+	}
+	free(val);
+	return rc;
+}
+
 /* Entry points ("Entry points specification"): console_scripts and
  * gui_scripts become scripts in bin/. */
 static int entry_points(struct install *in)
@@ -667,27 +697,13 @@ static int entry_points(struct install *in)
 			break;
 		}
 		*eq = '\0';
-		char *key = trim(l), *val = trim(eq + 1), *extras = strchr(val, '[');
-		if (extras)
-			*extras = '\0';
-		val = trim(val);
-		char *colon = strchr(val, ':');
-		if (!*key || strlen(key) > 255 || strchr(key, '/') || key[0] == '.' || strpbrk(key, " \t\\") ||
-		    has_control(key) ||
-		    !colon || !ident_chars(val, (size_t)(colon - val), true) ||
-		    !ident_chars(colon + 1, strlen(colon + 1), true)) {
+		char *key = trim(l);
+		util_buf_truncate(&script, 0);
+		if (wheel_script(key, eq + 1, in->prefix, &script) < 0) {
 			rc = fail(in, "entry_points.txt:%d: '%.100s' is not a safe script name and MODULE:OBJECT", line,
 				  key);
 			break;
 		}
-		*colon = '\0';
-		const char *obj = colon + 1, *dot = strchr(obj, '.');
-		util_buf_truncate(&script, 0);
-		util_buf_printf(&script, "#!%s/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
-				"from %s import %.*s\nif __name__ == \"__main__\":\n"
-				"    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
-				"    sys.exit(%s())\n", in->prefix, val, (int)(dot ? (size_t)(dot - obj) : strlen(obj)), obj,
-				obj);
 		char rel[300];
 		snprintf(rel, sizeof(rel), "bin/%s", key);
 		if ((rc = write_new(in, rel, script.data, script.len, true)) == 0)

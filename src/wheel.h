@@ -25,6 +25,14 @@
 int wheel_install(const char *path, const char *filename, const char *dest, const char *pyxy, const char *prefix,
 		  struct pl_error *err);
 
+/* The script a console or GUI entry point NAME = MODULE:OBJECT [extras]
+ * becomes in bin/ (what installers write), run by prefix's interpreter; -1
+ * when NAME is not a safe file name or the value not MODULE:OBJECT. */
+int wheel_script(const char *name, const char *value, const char *prefix, struct util_buf *script);
+/* One RECORD row for a file written with data: path, sha256=urlsafe base64
+ * of its hash, size. */
+void wheel_record_row(struct util_buf *record, const char *path, const void *data, size_t len);
+
 /* Checks an installed project's files against its RECORD (site is the
  * site-packages folder, dist_info the .dist-info folder's name): *drifted
  * counts files missing or whose hash or size differ; first (may be NULL)

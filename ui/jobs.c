@@ -264,7 +264,8 @@ static void apply_verify(struct app *app, struct project_row *row, struct done *
 	d->nsigs = 0;
 	row->bad = 0;
 	for (size_t i = 0; i < row->nsigs; i++)
-		row->bad += strcmp(row->sigs[i].status, "verified") && strcmp(row->sigs[i].status, "allowed-unsigned");
+		row->bad += strcmp(row->sigs[i].status, "verified") && strcmp(row->sigs[i].status, "allowed-unsigned") &&
+			    strcmp(row->sigs[i].status, "local");
 	row->verified = true;
 	if (row->bad)
 		snprintf(row->summary, sizeof(row->summary), "%zu bad", row->bad);

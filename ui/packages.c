@@ -54,8 +54,8 @@ static enum role status_role(const char *status)
 {
 	if (!strcmp(status, "verified"))
 		return ROLE_VERIFIED;
-	if (!strcmp(status, "allowed-unsigned") || !strcmp(status, "unsigned") || !strcmp(status, "unhashed") ||
-	    !strcmp(status, "missing"))
+	if (!strcmp(status, "allowed-unsigned") || !strcmp(status, "local") || !strcmp(status, "unsigned") ||
+	    !strcmp(status, "unhashed") || !strcmp(status, "missing"))
 		return ROLE_UNSIGNED;
 	return ROLE_INVALID;
 }
