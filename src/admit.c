@@ -82,10 +82,10 @@ void admit_conn_free(void *conn)
 /* ---- check and commit ---- */
 
 /* The one check of bytes that are to be kept: the sealed stage's size and
- * hash (hex: computed while they were written, NULL: hashed now) and its
+ * hashes (d: computed while they were written, NULL: hashed now) and its
  * staged signature under the policy; only admissible bytes are published. */
 static void check_commit(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
-			 struct store_stage *st, const char *hex, char **blob, struct trust_result *res)
+			 struct store_stage *st, const struct trust_digests *d, char **blob, struct trust_result *res)
 {
 	struct util_buf nosig = UTIL_BUF_INIT;
 	struct pl_error err;
@@ -98,8 +98,8 @@ static void check_commit(const struct admit *a, const struct lock_package *pkg, 
 	/* Without a staged signature, a name that cannot exist: "unsigned". */
 	util_buf_printf(&nosig, "%s.none", st->tmp);
 	const char *sig = st->sig_tmp ? st->sig_tmp : nosig.data;
-	if (hex)
-		trust_check_hashed(a->policy, pkg, f, st->tmp, hex, sig, res);
+	if (d)
+		trust_check_hashed(a->policy, pkg, f, st->tmp, d, sig, res);
 	else
 		trust_check_file(a->policy, NULL, pkg, f, st->tmp, sig, res);
 	util_buf_free(&nosig);
@@ -159,7 +159,9 @@ static void from_local(const struct admit *a, const struct lock_package *pkg, co
 	char *sig = NULL;
 	size_t len;
 
-	if (store_stage_open(a->store, lock_file_sha256(f), &st, &why) < 0) {
+	if (trust_unhashed(f, res))
+		return;
+	if (store_stage_open(a->store, lock_file_best_hash(f), &st, &why) < 0) {
 		trust_result_set(res, TRUST_MISSING, "%.250s", why.msg);
 		return;
 	}
@@ -216,29 +218,28 @@ static bool fetch_signature(struct registry *r, const char *url, struct store_st
 static void download(const struct admit *a, struct registry *r, const struct lock_package *pkg,
 		     const struct lock_file *f, const char *url, char **blob, struct trust_result *res)
 {
-	const char *want = lock_file_sha256(f);
+	const struct lock_hash *want = lock_file_best_hash(f);
 	struct store_stage st;
-	struct trust_sha256 *h;
+	struct trust_digester *h;
+	struct trust_digests d;
 	struct pl_error err;
 	uint64_t got;
-	char hex[65];
 
-	if (!want) {
-		trust_result_set(res, TRUST_UNHASHED, "the lock records no sha256 for %s", f->name);
+	if (trust_unhashed(f, res))
 		return;
-	}
 	if (store_stage_open(a->store, want, &st, &err) < 0) {
 		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
 		return;
 	}
-	if (!(h = trust_sha256_new(&err))) {
+	if (!(h = trust_digester_new(want->algo, &err))) {
 		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
 		store_stage_abort(&st);
 		return;
 	}
 	enum registry_got g = registry_download(r, url, st.fd, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX,
 						h, &got, &err);
-	trust_sha256_final(h, hex);
+	trust_digester_final(h, &d);
+	const char *hex = d.algo ? d.other : d.sha256;
 	if (g == REGISTRY_TOO_BIG)
 		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sends more than the lock's %lld bytes", url,
 				 (long long)f->size);
@@ -251,11 +252,11 @@ static void download(const struct admit *a, struct registry *r, const struct loc
 	else if (f->size >= 0 && got != (uint64_t)f->size)
 		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent %llu bytes, the lock says %lld", url,
 				 (unsigned long long)got, (long long)f->size);
-	else if (strcasecmp(hex, want))
-		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with sha256 %.16s..., the lock says %.16s...",
-				 url, hex, want);
+	else if (strcasecmp(hex, want->value))
+		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with %s %.16s..., the lock says %.16s...",
+				 url, want->algo, hex, want->value);
 	else if (fetch_signature(r, url, &st, res)) {
-		check_commit(a, pkg, f, &st, hex, blob, res);
+		check_commit(a, pkg, f, &st, &d, blob, res);
 		return;
 	}
 	store_stage_abort(&st);

@@ -47,7 +47,7 @@ static void plan_jobs(struct projctx *c, bool all_files, struct work *w, bool *s
 	struct env_selector sel;
 
 	if (!all_files)
-		env_selector_init(&sel, lock, &c->py);
+		env_selector_init(&sel, &c->sel, &c->py);
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		size_t nf = p->nwheels + p->has_sdist + p->has_archive;

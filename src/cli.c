@@ -349,14 +349,64 @@ void cli_progress_bar(void *arg, const char *phase, size_t done, size_t total)
 	cli_raw(stderr, line);
 }
 
-int cli_project_open(const struct cli_command *cmd, const char *project, struct projctx *c, struct pl_error *err)
+int cli_select_option(const struct cli_command *cmd, int c, const char *arg, struct cli_select *s)
 {
+	struct env_request *r = &s->req.env;
+
+	r->groups = s->groups;
+	r->extras = s->extras;
+	switch (c) {
+	case CLI_OPT_GROUP:
+	case CLI_OPT_EXTRA: {
+		size_t *n = c == CLI_OPT_GROUP ? &r->ngroups : &r->nextras;
+		if (*n == ENV_SELECT_MAX) {
+			cli_usage_error(cmd, "at most %d of --%s", ENV_SELECT_MAX, c == CLI_OPT_GROUP ? "group" : "extra");
+			return -1;
+		}
+		(c == CLI_OPT_GROUP ? s->groups : s->extras)[(*n)++] = arg;
+		return 1;
+	}
+	case CLI_OPT_ALL_GROUPS:
+		r->all_groups = true;
+		return 1;
+	case CLI_OPT_ALL_EXTRAS:
+		r->all_extras = true;
+		return 1;
+	case CLI_OPT_NO_DEFAULT_GROUPS:
+		r->no_default_groups = true;
+		return 1;
+	case CLI_OPT_LOCK:
+		s->req.lock = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_project_open(const struct cli_command *cmd, const char *project, const struct cli_select *sel,
+		     struct projctx *c, struct pl_error *err)
+{
+	struct projctx_request req = { .lock = NULL };
+	const char *base = project && strrchr(project, '/') ? strrchr(project, '/') + 1 : project;
+	struct stat st;
 	char *root;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	root = cli_project_dir(project, err);
-	rc = root ? projctx_open(c, root, cmd->needs, err) : -1;
+	if (sel)
+		req = sel->req;
+	/* A lock file names its project (its folder) and itself. */
+	if (project && project_is_lock_name(base) && stat(project, &st) == 0 && S_ISREG(st.st_mode)) {
+		root = base == project ? util_xstrdup(".") : util_xstrndup(project, (size_t)(base - project - 1));
+		if (!*root) {
+			free(root);
+			root = util_xstrdup("/");
+		}
+		req.lock = req.lock ? req.lock : project;
+	} else {
+		root = cli_project_dir(project, err);
+	}
+	rc = root ? projctx_open(c, root, cmd->needs, &req, err) : -1;
 
 	free(root);
 	return rc;
@@ -496,7 +546,10 @@ int cli_run_sandboxed(const struct cli_command *self, const char *project, const
 
 	pl_error_clear(&err);
 	sandbox_profile_init(&prof);
-	if (cli_project_open(self, project, &e, &err) < 0)
+	/* Which environment is meant must be clear: a project with several
+	 * locks and none chosen is not run in an empty one. */
+	if (cli_project_open(self, project, &a->select, &e, &err) < 0 ||
+	    (e.proj->several_locks && projctx_lock_exists(&e, &err) < 0))
 		goto fail;
 	venv = built_env(&e, &hold, &python_prefix);
 	binds = joined(&e.cfg.binds, e.cfg.path, a->binds, a->nbinds);

@@ -46,6 +46,38 @@ void cli_print_error(const struct pl_error *err);
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* --group G, --extra E, --all-groups, --all-extras, --no-default-groups:
+ * which of a lock's optional parts sync, status, verify, run and shell
+ * install or check. CLI_SELECT_OPTIONS goes into a command's option table,
+ * cli_select_option takes what getopt returns for one. */
+enum { CLI_OPT_GROUP = 0x100, CLI_OPT_EXTRA, CLI_OPT_ALL_GROUPS, CLI_OPT_ALL_EXTRAS, CLI_OPT_NO_DEFAULT_GROUPS,
+       CLI_OPT_LOCK };
+/* --lock NAME: which of a project's locks (every project command). */
+#define CLI_LOCK_OPTION { "lock", required_argument, NULL, CLI_OPT_LOCK }
+#define CLI_LOCK_USAGE "[--lock NAME]"
+#define CLI_SELECT_OPTIONS \
+	CLI_LOCK_OPTION, \
+	{ "group", required_argument, NULL, CLI_OPT_GROUP }, \
+	{ "extra", required_argument, NULL, CLI_OPT_EXTRA }, \
+	{ "all-groups", no_argument, NULL, CLI_OPT_ALL_GROUPS }, \
+	{ "all-extras", no_argument, NULL, CLI_OPT_ALL_EXTRAS }, \
+	{ "no-default-groups", no_argument, NULL, CLI_OPT_NO_DEFAULT_GROUPS }
+#define CLI_SELECT_USAGE CLI_LOCK_USAGE " [--group G]... [--extra E]... [--all-groups] [--all-extras] " \
+	"[--no-default-groups]"
+#define CLI_SELECT_HELP \
+	"\n--lock NAME works on pylock.NAME.toml (or a lock's path) instead of pylock.toml.\n" \
+	"--group G and --extra E (repeatable) add a dependency group or extra of the lock's to the\n" \
+	"defaults ([tool.pylock] groups and extras in pyproject.toml, else the lock's default-groups);\n" \
+	"--all-groups and --all-extras take every one the lock lists, --no-default-groups drops the\n" \
+	"defaults. Each selection is an environment of its own."
+struct cli_select {
+	const char *groups[ENV_SELECT_MAX], *extras[ENV_SELECT_MAX];
+	struct projctx_request req;
+};
+/* 1 when c is a selection option (taken into s), 0 when not one, -1 when
+ * one too many was given (said, with the usage). */
+int cli_select_option(const struct cli_command *cmd, int c, const char *arg, struct cli_select *s);
+
 /* What `run` and `shell` take from their command line, merged over the
  * `sandbox:` settings of config.yaml. */
 struct cli_sandbox_args {
@@ -55,6 +87,7 @@ struct cli_sandbox_args {
 	size_t nbinds, nro_binds;
 	const char *prompt;		/* printf format for PS1 with the project name */
 	const char *prompt_command;	/* same, for bash's PROMPT_COMMAND */
+	struct cli_select select;
 };
 
 void cli_sandbox_args_bind(struct cli_sandbox_args *a, const char *spec, bool ro);
@@ -82,8 +115,10 @@ void cli_print_json(struct json_t *root);
 struct json_t *cli_json_str(const char *s);
 
 /* The project PROJECT names (as cli_project_dir takes it), opened with
- * the parts the command's table entry needs. */
-int cli_project_open(const struct cli_command *cmd, const char *project, struct projctx *c, struct pl_error *err);
+ * the parts the command's table entry needs and the groups and extras sel
+ * asks for (NULL: the defaults). */
+int cli_project_open(const struct cli_command *cmd, const char *project, const struct cli_select *sel,
+		     struct projctx *c, struct pl_error *err);
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t cli_distance(const char *a, const char *b);

@@ -101,8 +101,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "exit-code", no_argument, NULL, 'e' },
+		CLI_LOCK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_select sel = { .req.lock = NULL };
 	bool json = false, exit_code = false;
 	const char *project = NULL, *range = NULL;
 	char *old_rev = NULL, *new_rev = NULL;
@@ -118,7 +120,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			json = true;
 		else if (c == 'e')
 			exit_code = true;
-		else
+		else if (cli_select_option(self, c, optarg, &sel) != 1)
 			return CLI_USAGE;
 	}
 	if (argc - optind > 2)
@@ -134,7 +136,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			range = argv[optind];
 	}
 	pl_error_clear(&err);
-	if (cli_project_open(self, project, &e, &err) < 0 || gitrepo_open_containing(e.proj->root, &repo, &err) < 0)
+	if (cli_project_open(self, project, &sel, &e, &err) < 0 || (e.proj->several_locks && projctx_lock_exists(&e, &err) < 0) ||
+	    gitrepo_open_containing(e.proj->root, &repo, &err) < 0)
 		goto fail;
 	const struct project *proj = e.proj;
 	const char *wd = gitrepo_workdir(repo);
@@ -176,7 +179,7 @@ out:
 
 const struct cli_command cmd_diff = {
 	.name = "diff",
-	.usage = "[--json] [--exit-code] [PROJECT] [REV | REV..REV]",
+	.usage = "[--json] [--exit-code] " CLI_LOCK_USAGE " [PROJECT] [REV | REV..REV]",
 	.summary = "Show what changed in the lockfile, package by package.",
 	.help = "Without a revision: the working tree's lockfile against HEAD; with REV: against REV;\n"
 		"with A..B: B against A (a branch, tag, sha, or REV:path). One line per change: added,\n"

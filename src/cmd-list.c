@@ -37,10 +37,15 @@ static void on_warning(const char *path, const char *why, void *ctx)
 	fprintf(stderr, "pylock: warning: %s: %s\n", path, why);
 }
 
+/* By folder; a project's pylock.toml before its named locks. */
 static int by_path(const void *a, const void *b)
 {
-	return strcmp((*(struct discover_project *const *)a)->path,
-		      (*(struct discover_project *const *)b)->path);
+	const struct discover_project *x = *(struct discover_project *const *)a, *y = *(struct discover_project *const *)b;
+	int c = strcmp(x->path, y->path);
+
+	if (!c)
+		c = (x->lock_name != NULL) - (y->lock_name != NULL);
+	return c || !x->lock_name || !y->lock_name ? c : strcmp(x->lock_name, y->lock_name);
 }
 
 /* Paths under the current folder are shown relative to it, the rest from ~. */
@@ -82,7 +87,7 @@ static void print_table(const struct rows *rows)
 		cwd[0] = '\0';
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct discover_project *p = rows->p[i];
-		size_t n = strlen(p->name) + (p->worktree_of ? 11 : 0);
+		size_t n = strlen(p->name) + (p->worktree_of ? 11 : 0) + (p->lock_name ? strlen(p->lock_name) + 3 : 0);
 		if (n > wn) wn = n;
 		if (p->branch && strlen(p->branch) > wb) wb = strlen(p->branch);
 	}
@@ -100,7 +105,8 @@ static void print_table(const struct rows *rows)
 		const struct discover_project *p = rows->p[i];
 		char name[256];
 
-		snprintf(name, sizeof(name), "%s%s", p->name, p->worktree_of ? " [worktree]" : "");
+		snprintf(name, sizeof(name), "%s%s%s%s%s", p->name, p->lock_name ? " [" : "", p->lock_name ? p->lock_name : "",
+			 p->lock_name ? "]" : "", p->worktree_of ? " [worktree]" : "");
 		if (p->has_upstream)
 			snprintf(sync, sizeof(sync), "+%d -%d", p->ahead, p->behind);
 		else
@@ -129,8 +135,9 @@ static void print_json(const struct rows *rows)
 		const struct discover_project *p = rows->p[i];
 
 		const char *env = env_of(rows, p);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}",
-			"name", p->name, "path", p->path, "repo", cli_json_str(p->repo),
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}",
+			"name", p->name, "path", p->path, "lock_name", cli_json_str(p->lock_name),
+			"repo", cli_json_str(p->repo),
 			"branch", cli_json_str(p->branch),
 			"ahead", p->has_upstream ? json_integer(p->ahead) : json_null(),
 			"behind", p->has_upstream ? json_integer(p->behind) : json_null(),
@@ -207,9 +214,10 @@ const struct cli_command cmd_list = {
 		"Columns: name, branch (@sha when detached), ahead/behind the upstream, lock state\n"
 		"(none, clean, modified, staged, untracked, conflicted; present outside git),\n"
 		"locked packages, environment (built, stale: the lock changed since its last sync,\n"
-		"missing: its environment was removed, - : never synced), path. --json prints\n"
-		"{\"projects\": [{\"name\", \"path\", \"repo\", \"branch\", \"ahead\", \"behind\", \"lock\",\n"
-		"\"packages\", \"env\", \"worktree_of\"}]}. Unreadable folders and broken repositories\n"
-		"are skipped with a warning on stderr.",
+		"missing: its environment was removed, - : never synced), path. A project with\n"
+		"pylock.NAME.toml files has a row for each lock, named NAME [LOCK]. --json prints\n"
+		"{\"projects\": [{\"name\", \"path\", \"lock_name\", \"repo\", \"branch\", \"ahead\",\n"
+		"\"behind\", \"lock\", \"packages\", \"env\", \"worktree_of\"}]}. Unreadable folders and\n"
+		"broken repositories are skipped with a warning on stderr.",
 	.run = run,
 };

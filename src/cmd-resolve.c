@@ -36,8 +36,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "theirs", no_argument, NULL, 't' },
 		{ "newest", no_argument, NULL, 'n' },
 		{ "base", no_argument, NULL, 'b' },
+		CLI_LOCK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_select sel = { .req.lock = NULL };
 	int pick = -1, c, rc = CLI_USAGE;
 	struct projctx e;
 	struct resolve r;
@@ -46,6 +48,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (cli_select_option(self, c, optarg, &sel) == 1)
+			continue;
 		int side = c == 'o' ? LOCKDIFF_OURS : c == 't' ? LOCKDIFF_THEIRS : c == 'n' ? LOCKDIFF_NEWEST
 			 : c == 'b' ? LOCKDIFF_BASE : -2;
 		if (side == -2)
@@ -57,7 +61,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0 ||
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &sel, &e, &err) < 0 ||
+	    (e.proj->several_locks && projctx_lock_exists(&e, &err) < 0) ||
 	    resolve_open(e.proj->lock_path, &r, &err) != 0)
 		goto fail;
 	if (pick < 0 && r.merge.conflicts) {
@@ -83,7 +88,7 @@ out:
 
 const struct cli_command cmd_resolve = {
 	.name = "resolve",
-	.usage = "[--ours|--theirs|--newest|--base] [PROJECT]",
+	.usage = "[--ours|--theirs|--newest|--base] " CLI_LOCK_USAGE " [PROJECT]",
 	.summary = "Resolve a lockfile left in merge conflict, package by package.",
 	.help = "Reads the three sides from git's index (or the conflict regions 'pylock merge-driver'\n"
 		"wrote) and merges them package by package. Without a choice it lists the packages\n"

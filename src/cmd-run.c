@@ -11,6 +11,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "net", required_argument, NULL, 'n' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "ro-bind", required_argument, NULL, 'r' },
+		CLI_SELECT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sandbox_args sa = { 0 };
@@ -31,6 +32,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			cli_sandbox_args_bind(&sa, optarg, c == 'r');
 			break;
 		default:
+			if (cli_select_option(self, c, optarg, &sa.select) == 1)
+				break;
 			cli_sandbox_args_fini(&sa);
 			return CLI_USAGE;
 		}
@@ -56,7 +59,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 
 const struct cli_command cmd_run = {
 	.name = "run",
-	.usage = "[--net=on|off] [--bind SRC[:DST]] [--ro-bind SRC[:DST]] [PROJECT] -- CMD [ARGS...]",
+	.usage = "[--net=on|off] [--bind SRC[:DST]] [--ro-bind SRC[:DST]] " CLI_SELECT_USAGE " [PROJECT] -- CMD [ARGS...]",
 	.summary = "Run a command in the project's sandbox.",
 	.help = "The sandbox is an unprivileged user + mount + pid + ipc + uts + cgroup namespace (plus\n"
 		"an empty network namespace with --net=off, loopback up): /usr and /etc read-only (as\n"
@@ -81,7 +84,7 @@ const struct cli_command cmd_run = {
 		"runs in the project folder with VIRTUAL_ENV and PATH set; its exit status is pylock's\n"
 		"(128+N when killed by signal N; 127 when it is not found). PROJECT is a project folder\n"
 		"or a discovered project's name; the default is the project holding the current folder.\n"
-		"What the sandbox does not protect: doc/SECURITY.md.",
+		"What the sandbox does not protect: doc/SECURITY.md." CLI_SELECT_HELP,
 	.run = run,
 	.needs = PROJCTX_CONFIG,
 };

@@ -22,6 +22,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "net", required_argument, NULL, 'n' },
+		CLI_SELECT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sandbox_args sa = { 0 };
@@ -30,6 +31,11 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	int c, rc;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
+		int taken = cli_select_option(self, c, optarg, &sa.select);
+		if (taken > 0)
+			continue;
+		if (taken < 0)
+			return CLI_USAGE;
 		if (c != 'n' || (strcmp(optarg, "off") && strcmp(optarg, "on")))
 			return c == 'n' ? cli_usage_error(self, "--net takes 'on' or 'off'") : CLI_USAGE;
 		sa.net = !strcmp(optarg, "off") ? 0 : 1;
@@ -54,11 +60,11 @@ static int run(const struct cli_command *self, int argc, char **argv)
 
 const struct cli_command cmd_shell = {
 	.name = "shell",
-	.usage = "[--net=on|off] [PROJECT]",
+	.usage = "[--net=on|off] " CLI_SELECT_USAGE " [PROJECT]",
 	.summary = "Open an interactive shell in the project's sandbox.",
 	.help = "Starts $SHELL (when it lives under /usr or /bin, else /bin/sh) in the sandbox that\n"
 		"'pylock run' describes, with job control, PYLOCK_PROJECT set, the host name\n"
-		"pylock-NAME and a prompt that starts with (pylock:NAME). Exit status is the shell's.",
+		"pylock-NAME and a prompt that starts with (pylock:NAME). Exit status is the shell's." CLI_SELECT_HELP,
 	.run = run,
 	.needs = PROJCTX_CONFIG,
 };

@@ -13,7 +13,8 @@
 
 /* FILE, or a project (folder or name; none: the one holding the current
  * folder). Returns the lockfile path, malloc'd. */
-static char *lock_path_for(const struct cli_command *self, const char *arg, struct pl_error *err)
+static char *lock_path_for(const struct cli_command *self, const char *arg, const struct cli_select *sel,
+			   struct pl_error *err)
 {
 	struct stat st;
 	struct projctx c;
@@ -21,11 +22,9 @@ static char *lock_path_for(const struct cli_command *self, const char *arg, stru
 
 	if (arg && stat(arg, &st) == 0 && S_ISREG(st.st_mode))
 		return util_xstrdup(arg);
-	if (cli_project_open(self, arg, &c, err) < 0)
+	if (cli_project_open(self, arg, sel, &c, err) < 0)
 		return NULL;
-	path = access(c.proj->lock_path, F_OK) == 0 ? util_xstrdup(c.proj->lock_path) : NULL;
-	if (!path)
-		pl_error_set(err, c.proj->root, 0, 0, "project '%s' has no pylock.toml", c.proj->name);
+	path = projctx_lock_exists(&c, err) == 0 ? util_xstrdup(c.proj->lock_path) : NULL;
 	projctx_close(&c);
 	return path;
 }
@@ -126,8 +125,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		CLI_LOCK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_select sel = { .req.lock = NULL };
 	struct pl_error err;
 	bool json = false;
 	char *path;
@@ -135,14 +136,15 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	int c;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
-		if (c != 'j')
+		if (c == 'j')
+			json = true;
+		else if (cli_select_option(self, c, optarg, &sel) != 1)
 			return CLI_USAGE;
-		json = true;
 	}
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one FILE or PROJECT");
 	pl_error_clear(&err);
-	if (!(path = lock_path_for(self, optind < argc ? argv[optind] : NULL, &err))) {
+	if (!(path = lock_path_for(self, optind < argc ? argv[optind] : NULL, &sel, &err))) {
 		cli_print_error(&err);
 		return CLI_USAGE;
 	}
@@ -166,7 +168,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 
 const struct cli_command cmd_show = {
 	.name = "show",
-	.usage = "[--json] [FILE|PROJECT]",
+	.usage = "[--json] " CLI_LOCK_USAGE " [FILE|PROJECT]",
 	.summary = "Show the packages a lockfile pins.",
 	.help = "Reads and validates pylock.toml (PEP 751): the given file, the lockfile of the given\n"
 		"project folder, or that of the project holding the current folder. Prints one row per\n"

@@ -24,14 +24,17 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct pl_error err;
 	struct sync_result r = { 0 };
 	double start = now();
+	static const struct option opts[] = { CLI_SELECT_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct cli_select sel = { .req.lock = NULL };
 	int c, rc = CLI_USAGE;
 
-	while ((c = cli_getopt(self, argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } })) != -1)
-		return CLI_USAGE;
+	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1)
+		if (cli_select_option(self, c, optarg, &sel) != 1)
+			return CLI_USAGE;
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0)
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &sel, &e, &err) < 0)
 		goto fail;
 	if (sync_project(&e, isatty(2) ? &bar : NULL, &r, &err) < 0) {
 		if (r.refused)
@@ -55,7 +58,7 @@ out:
 
 const struct cli_command cmd_sync = {
 	.name = "sync",
-	.usage = "[PROJECT]",
+	.usage = CLI_SELECT_USAGE " [PROJECT]",
 	.summary = "Build the project's environment from its lock, from verified files only.",
 	.help = "Chooses, for the interpreter (the project's [tool.pylock] python, a command name,\n"
 		"else config's python, else python3 on PATH; never a file a sandbox may write, see\n"
@@ -68,7 +71,7 @@ const struct cli_command cmd_sync = {
 		"assembled from them by hard links under a temporary name and renamed into place.\n"
 		"Prints the env-id; a second run of the same lock builds nothing. A lock naming an\n"
 		"https host that neither policy.yaml's registries nor config.yaml's fetch: hosts name\n"
-		"is refused before any connection (exit 2).",
+		"is refused before any connection (exit 2)." CLI_SELECT_HELP,
 	.run = run,
 	.needs = PROJCTX_POLICY | PROJCTX_PLAN,
 };

@@ -56,8 +56,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "all-files", no_argument, NULL, 'a' },
+		CLI_SELECT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_select sel = { .req.lock = NULL };
 	struct env_progress bar = { cli_progress_bar, NULL };
 	struct projctx e;
 	struct audit a = { .n = 0 };
@@ -70,13 +72,13 @@ static int run(const struct cli_command *self, int argc, char **argv)
 			json = true;
 		else if (c == 'a')
 			all_files = true;
-		else
+		else if (cli_select_option(self, c, optarg, &sel) != 1)
 			return CLI_USAGE;
 	}
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
 	pl_error_clear(&err);
-	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &e, &err) < 0 ||
+	if (cli_project_open(self, optind < argc ? argv[optind] : NULL, &sel, &e, &err) < 0 ||
 	    audit_run(&e, all_files, isatty(2) ? &bar : NULL, &a, &err) < 0)
 		goto fail;
 	if (a.every_file_why[0])
@@ -99,7 +101,7 @@ out:
 
 const struct cli_command cmd_verify = {
 	.name = "verify",
-	.usage = "[--all-files] [--json] [PROJECT]",
+	.usage = "[--all-files] [--json] " CLI_SELECT_USAGE " [PROJECT]",
 	.summary = "Check every locked file's hash and signature against the trust policy.",
 	.help = "For each package: its files' size and sha256 against the lock, then FILE.sig beside\n"
 		"each against the keys policy.yaml trusts for the package's registry (see\n"
@@ -114,7 +116,7 @@ const struct cli_command cmd_verify = {
 		"package, whatever the interpreter. Hashes are cached by device, inode, size and\n"
 		"mtime, and computed on every core. Exit status 1 when anything is worse than\n"
 		"allowed-unsigned under mode enforce. --json prints {\"packages\": [{\"name\",\n"
-		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}.",
+		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}." CLI_SELECT_HELP,
 	.run = run,
 	.needs = PROJCTX_POLICY | PROJCTX_LOCK,
 };

@@ -78,49 +78,15 @@ void discover_project_free(struct discover_project *p)
 	free(p->branch);
 	free(p->worktree_of);
 	free(p->lock_path);
+	free(p->lock_name);
 	free(p);
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The lockfile of a project folder: pylock.toml, else the first named one. */
-static char *find_lock(const char *dir)
-{
-	struct util_buf b = UTIL_BUF_INIT;
-	char *best = NULL;
-	DIR *d;
-	struct dirent *e;
-
-	util_buf_printf(&b, "%s/pylock.toml", dir);
-	if (exists(b.data))
-		return util_buf_steal(&b);
-	util_buf_free(&b);
-	if (!(d = opendir(dir)))
-		return NULL;
-	while ((e = readdir(d)))
-		if (project_is_lock_name(e->d_name) && (!best || strcmp(e->d_name, best) < 0)) {
-			free(best);
-			best = util_xstrdup(e->d_name);
-		}
-	closedir(d);
-	if (!best)
-		return NULL;
-	util_buf_printf(&b, "%s/%s", dir, best);
-	free(best);
-	return util_buf_steal(&b);
-}
-
-/* Name from pyproject.toml, lock file, package count: what git does not tell. */
+/* Name from pyproject.toml: what git does not tell. */
 static void fill_from_files(struct walk *w, struct discover_project *p)
 {
 	struct pl_error err;
 	struct project *proj;
-	struct lock *lock;
 
 	pl_error_clear(&err);
 	if ((proj = project_load(p->path, &err))) {
@@ -132,9 +98,14 @@ static void fill_from_files(struct walk *w, struct discover_project *p)
 		p->name = util_xstrdup(base && base[1] ? base + 1 : p->path);
 	}
 	p->packages = -1;
-	p->lock_path = find_lock(p->path);
-	if (!p->lock_path)
-		return;
+}
+
+/* The package count of p's lock, or that it holds conflict markers. */
+static void read_lock(struct walk *w, struct discover_project *p)
+{
+	struct pl_error err;
+	struct lock *lock;
+
 	if ((lock = lock_read(p->lock_path, &err))) {
 		p->packages = (long)lock->npackages;
 		lock_free(lock);
@@ -142,6 +113,24 @@ static void fill_from_files(struct walk *w, struct discover_project *p)
 		p->lock = DISCOVER_LOCK_CONFLICTED;
 	else
 		warn_err(w, &err);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? util_xstrdup(s) : NULL;
+}
+
+static struct discover_project *copy_project(const struct discover_project *p)
+{
+	struct discover_project *q = util_xcalloc(1, sizeof(*q));
+
+	*q = *p;
+	q->name = dup_or_null(p->name);
+	q->path = dup_or_null(p->path);
+	q->repo = dup_or_null(p->repo);
+	q->branch = dup_or_null(p->branch);
+	q->worktree_of = dup_or_null(p->worktree_of);
+	return q;
 }
 
 static void emit(struct walk *w, struct discover_project *p)
@@ -227,6 +216,43 @@ static enum discover_lock lock_from_git(enum gitrepo_state s)
 	return DISCOVER_LOCK_NONE;
 }
 
+/* A project is listed once per lock (pylock.toml first, then its
+ * pylock.NAME.toml files), each with its own state in git (repo, with its
+ * work tree wd) or outside it. */
+static void emit_each_lock(struct walk *w, struct discover_project *p, struct gitrepo *repo, const char *wd)
+{
+	size_t n;
+	char **names = project_lock_names(p->path, &n);
+	struct pl_error err;
+
+	if (!n) {
+		emit(w, p);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct discover_project *q = i + 1 < n ? copy_project(p) : p;
+		struct util_buf b = UTIL_BUF_INIT;
+		size_t len = strlen(names[i]);
+
+		util_buf_printf(&b, "%s/%s", q->path, names[i]);
+		q->lock_path = util_buf_steal(&b);
+		q->lock_name = strcmp(names[i], "pylock.toml") ? util_xstrndup(names[i] + 7, len - 12) : NULL;
+		read_lock(w, q);
+		if (repo) {
+			enum gitrepo_state s;
+			if (gitrepo_path_state(repo, q->lock_path + strlen(wd) + 1, &s, &err) < 0)
+				warn(w, q->lock_path, err.msg);
+			else if (q->lock != DISCOVER_LOCK_CONFLICTED || s == GITREPO_CONFLICTED)
+				q->lock = lock_from_git(s);
+		} else if (q->lock != DISCOVER_LOCK_CONFLICTED) {
+			q->lock = DISCOVER_LOCK_PRESENT;
+		}
+		emit(w, q);
+		free(names[i]);
+	}
+	free(names);
+}
+
 static void walk_repo(struct walk *w, const struct repo_job *job)
 {
 	const char *prefix = job->prefix;
@@ -284,14 +310,7 @@ static void walk_repo(struct walk *w, const struct repo_job *job)
 		p->behind = behind;
 		p->worktree_of = worktree_of ? util_xstrdup(worktree_of) : NULL;
 		fill_from_files(w, p);
-		if (p->lock_path) {
-			enum gitrepo_state s;
-			if (gitrepo_path_state(repo, p->lock_path + strlen(wd) + 1, &s, &err) < 0)
-				warn(w, p->lock_path, err.msg);
-			else if (p->lock != DISCOVER_LOCK_CONFLICTED || s == GITREPO_CONFLICTED)
-				p->lock = lock_from_git(s);
-		}
-		emit(w, p);
+		emit_each_lock(w, p, repo, wd);
 	}
 	for (size_t i = 0; i < dirs.n; i++)
 		free(dirs.dirs[i]);
@@ -372,9 +391,7 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 			struct discover_project *p = util_xcalloc(1, sizeof(*p));
 			p->path = util_xstrdup(dir);
 			fill_from_files(w, p);
-			if (p->lock_path && p->lock != DISCOVER_LOCK_CONFLICTED)
-				p->lock = DISCOVER_LOCK_PRESENT;
-			emit(w, p);
+			emit_each_lock(w, p, NULL, NULL);
 		}
 		if (nsub > 1)
 			qsort(subdirs, nsub, sizeof(*subdirs), compare_str);

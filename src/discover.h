@@ -30,6 +30,7 @@ struct discover_project {
 	int ahead, behind;
 	char *worktree_of;	/* main work tree when repo is a linked worktree */
 	char *lock_path;	/* NULL when the project has no lockfile */
+	char *lock_name;	/* "dev" for pylock.dev.toml; NULL for pylock.toml */
 	enum discover_lock lock;
 	long packages;		/* locked packages; -1 when unknown */
 };

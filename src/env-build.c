@@ -483,6 +483,62 @@ static int remember(const struct env_sync_options *o, const struct env_plan *pla
 	return env_remember(o->admit->store, o->project_root, o->lock_path, plan->env_id, err);
 }
 
+/* A refusal's cause: its reason without the file's own URL or path in
+ * front, so that files refused for one reason (a host that cannot be
+ * resolved, a missing signature) are told once. */
+static const char *cause(const char *reason, char *buf, size_t size)
+{
+	const char *sep = strstr(reason, ": "), *c = sep && memchr(reason, '/', (size_t)(sep - reason)) ? sep + 2 : reason;
+	const char *again = strstr(c, " (not tried again)");
+
+	/* A host that failed once is not tried again: the same cause. */
+	snprintf(buf, size, "%.*s", again ? (int)(again - c) : (int)strlen(c), c);
+	return buf;
+}
+
+/* One line per cause, naming its files ("and N more"); a cause of one
+ * file keeps its whole reason. Whole lines only: what does not fit is
+ * counted. */
+#define REFUSAL_TEXT_MAX 900
+static void refusals(const struct sync *s, struct util_buf *out)
+{
+	const struct env_plan *plan = s->plan;
+	bool *told = util_xcalloc(plan->n + 1, sizeof(*told));
+	size_t untold = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		if (told[i] || s->blobs[i] || plan->picks[i].editable)
+			continue;
+		struct util_buf line = UTIL_BUF_INIT;
+		char why[sizeof(s->results[i].reason)], other[sizeof(why)];
+		size_t n = 0;
+
+		cause(s->results[i].reason, why, sizeof(why));
+
+		util_buf_printf(&line, "\n  %s (", trust_status_name(s->results[i].status));
+		for (size_t k = i; k < plan->n; k++) {
+			if (told[k] || s->blobs[k] || plan->picks[k].editable || s->results[k].status != s->results[i].status ||
+			    strcmp(cause(s->results[k].reason, other, sizeof(other)), why))
+				continue;
+			told[k] = true;
+			if (++n <= 3)
+				util_buf_printf(&line, "%s%s", n > 1 ? ", " : "", plan->picks[k].file->name);
+		}
+		if (n > 3)
+			util_buf_printf(&line, " and %zu more", n - 3);
+		util_buf_printf(&line, "): %s", n == 1 ? s->results[i].reason : why);
+		if (out->len + line.len <= REFUSAL_TEXT_MAX)
+			util_buf_add(out, line.data, line.len);
+		else
+			untold++;
+		util_buf_free(&line);
+	}
+	if (untold)
+		util_buf_printf(out, "\n  and %zu more cause%s", untold, untold == 1 ? "" : "s");
+	util_buf_str(out);
+	free(told);
+}
+
 int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct env_sync_options *o, bool *built,
 	     size_t *refused, struct pl_error *err)
 {
@@ -518,15 +574,11 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	start_phase(&s, "verify", plan->n);
 	util_parallel(plan->n, obtain_one, admit_conn_free, &s);
 	for (size_t i = 0; i < plan->n; i++)
-		if (!s.blobs[i] && !plan->picks[i].editable) {
-			if (++*refused <= 5)
-				util_buf_printf(&bad, "%s%s %s: %s (%s)", *refused > 1 ? "; " : "", plan->picks[i].pkg->name,
-						plan->picks[i].file->name, trust_status_name(s.results[i].status),
-						s.results[i].reason);
-		}
+		*refused += !s.blobs[i] && !plan->picks[i].editable;
 	if (*refused) {
-		pl_error_set(err, NULL, 0, 0, "%zu of %zu files not admitted under mode %s: %s%s", *refused, plan->n,
-			     trust_mode_name(o->admit->policy->mode), bad.data, *refused > 5 ? "; ..." : "");
+		refusals(&s, &bad);
+		pl_error_set(err, NULL, 0, 0, "%zu of %zu files not admitted under mode %s:%s", *refused, plan->n,
+			     trust_mode_name(o->admit->policy->mode), bad.data);
 		goto out;
 	}
 	start_phase(&s, "unpack", plan->n);

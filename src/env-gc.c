@@ -102,7 +102,13 @@ static void kept_envs(const char *store, bool dry_run, struct names *envs)
 			json_t *o = json_load_file(p.data, 0, NULL);
 			const char *root = json_string_value(json_object_get(o, "root"));
 			const char *id = json_string_value(json_object_get(o, "env_id"));
-			if (root && id && access(root, F_OK) == 0)
+			const char *file = json_string_value(json_object_get(o, "lock_file"));
+			struct util_buf lock = UTIL_BUF_INIT;
+			/* A named lock's record goes with its lock. */
+			util_buf_printf(&lock, "%s/%s", root ? root : "", file && !strchr(file, '/') ? file : "");
+			bool kept = root && id && access(file ? lock.data : root, F_OK) == 0;
+			util_buf_free(&lock);
+			if (kept)
 				names_add(envs, id);
 			else if (!dry_run)
 				unlink(p.data);

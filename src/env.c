@@ -78,9 +78,22 @@ static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
 	struct trust_sha256 *h;
 
 	pyenv_identity(py, &b);
-	for (size_t i = 0; i < plan->n; i++)
-		util_buf_printf(&b, "%s %s %s\n", plan->picks[i].pkg->norm_name,
-				plan->picks[i].pkg->version ? plan->picks[i].pkg->version : "", plan->picks[i].key);
+	/* Asked-for groups and extras make an environment of their own, even
+	 * when they add no package (the lock's defaults keep their env-ids). */
+	if (!plan->sel.is_default) {
+		util_buf_puts(&b, "select ");
+		env_selection_describe(&plan->sel, &b);
+		util_buf_putc(&b, '\n');
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct env_pick *p = &plan->picks[i];
+		util_buf_printf(&b, "%s %s %s", p->pkg->norm_name, p->pkg->version ? p->pkg->version : "", p->key);
+		/* Every hash the lock claims is checked when the environment is
+		 * made: a changed claim is another environment. */
+		for (size_t k = 0; p->file && p->file->nhashes > 1 && k < p->file->nhashes; k++)
+			util_buf_printf(&b, " %s:%s", p->file->hashes[k].algo, p->file->hashes[k].value);
+		util_buf_putc(&b, '\n');
+	}
 	if ((h = trust_sha256_new(&err))) {
 		trust_sha256_update(h, b.data, b.len);
 		trust_sha256_final(h, plan->env_id);
@@ -88,16 +101,141 @@ static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
 	util_buf_free(&b);
 }
 
-void env_selector_init(struct env_selector *s, const struct lock *lock, const struct pyenv *py)
+/* name's spelling in list (a TOML array of strings), compared normalised
+ * (PEP 685, PEP 735), or NULL. */
+static const char *listed(const struct toml_value *list, const char *name)
 {
-	const struct toml_value *dg = lock->default_groups;
+	char a[256], b[256];
 
+	if (strlen(name) >= sizeof(a))
+		return NULL;
+	pep508_normalize_name(name, a);
+	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++) {
+		const struct toml_value *v = list->u.array.items[i];
+		if (v->type != TOML_STRING || v->u.str.len >= sizeof(b))
+			continue;
+		pep508_normalize_name(v->u.str.ptr, b);
+		if (!strcmp(a, b))
+			return v->u.str.ptr;
+	}
+	return NULL;
+}
+
+static void list_names(const struct toml_value *list, struct util_buf *out)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
+		if (list->u.array.items[i]->type == TOML_STRING)
+			util_buf_printf(out, "%s%s", n++ ? ", " : "", list->u.array.items[i]->u.str.ptr);
+	if (!n)
+		util_buf_puts(out, "none");
+}
+
+/* Adds name once, as the lock spells it: a group must be one of its
+ * dependency-groups or default-groups (PEP 751's synthetic groups, such
+ * as pdm's "default"), an extra one of its extras. */
+static int add_name(const char **names, size_t *n, bool group, const char *name, const struct lock *lock,
+		    const char *file, const struct toml_value *at, struct pl_error *err)
+{
+	const struct toml_value *list = group ? lock->dependency_groups : lock->extras;
+	const char *spelled = listed(list, name), *what = group ? "group" : "extra";
+
+	if (!spelled && group)
+		spelled = listed(lock->default_groups, name);
+	if (!spelled) {
+		struct util_buf have = UTIL_BUF_INIT;
+		list_names(list, &have);
+		if (group && lock->default_groups) {
+			util_buf_puts(&have, "; default: ");
+			list_names(lock->default_groups, &have);
+		}
+		if (file && at)
+			pl_error_set(err, file, (int)at->line, (int)at->col, "%s '%.100s' is not one of the lock's (%s: %s)",
+				     what, name, lock->path, have.data);
+		else
+			pl_error_set(err, lock->path, 0, 0, "the lock has no %s '%.100s' (it has: %s)", what, name, have.data);
+		util_buf_free(&have);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(names[i], spelled))
+			return 0;
+	if (*n == ENV_SELECT_MAX)
+		return pl_error_set(err, lock->path, 0, 0, "more than %d %ss asked for", ENV_SELECT_MAX, what);
+	names[(*n)++] = spelled;
+	return 0;
+}
+
+/* Every string of list (an array in file) added. */
+static int add_list(const char **names, size_t *n, bool group, const struct toml_value *list, const struct lock *lock,
+		    const char *file, struct pl_error *err)
+{
+	const char *what = group ? "group" : "extra";
+
+	if (!list)
+		return 0;
+	if (list->type != TOML_ARRAY)
+		return pl_error_set(err, file, (int)list->line, (int)list->col, "[tool.pylock] %ss must be an array "
+				    "of names", what);
+	for (uint32_t i = 0; i < list->u.array.len; i++) {
+		const struct toml_value *v = list->u.array.items[i];
+		if (v->type != TOML_STRING)
+			return pl_error_set(err, file, (int)v->line, (int)v->col, "a %s's name must be a string", what);
+		if (add_name(names, n, group, v->u.str.ptr, lock, file, v, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int env_select(const struct lock *lock, const struct env_request *req, struct env_selection *sel,
+	       struct pl_error *err)
+{
+	static const struct env_request none;
+	const char *file;
+
+	req = req ? req : &none;
+	file = req->project_file;
+	memset(sel, 0, sizeof(*sel));
+	sel->is_default = !req->ngroups && !req->nextras && !req->all_groups && !req->all_extras &&
+			  !req->no_default_groups && !req->project_groups && !req->project_extras;
+	if (!req->no_default_groups &&
+	    add_list(sel->groups, &sel->ngroups, true, req->project_groups ? req->project_groups : lock->default_groups,
+		     lock, req->project_groups ? file : lock->path, err) < 0)
+		return -1;
+	if (add_list(sel->extras, &sel->nextras, false, req->project_extras, lock, file, err) < 0)
+		return -1;
+	for (size_t i = 0; i < req->ngroups; i++)
+		if (add_name(sel->groups, &sel->ngroups, true, req->groups[i], lock, NULL, NULL, err) < 0)
+			return -1;
+	for (size_t i = 0; i < req->nextras; i++)
+		if (add_name(sel->extras, &sel->nextras, false, req->extras[i], lock, NULL, NULL, err) < 0)
+			return -1;
+	if ((req->all_groups && add_list(sel->groups, &sel->ngroups, true, lock->dependency_groups, lock, lock->path,
+					 err) < 0) ||
+	    (req->all_extras && add_list(sel->extras, &sel->nextras, false, lock->extras, lock, lock->path, err) < 0))
+		return -1;
+	return 0;
+}
+
+void env_selection_describe(const struct env_selection *sel, struct util_buf *out)
+{
+	util_buf_puts(out, sel->ngroups ? "groups " : "no groups");
+	for (size_t i = 0; i < sel->ngroups; i++)
+		util_buf_printf(out, "%s%s", i ? ", " : "", sel->groups[i]);
+	util_buf_puts(out, sel->nextras ? "; extras " : "; no extras");
+	for (size_t i = 0; i < sel->nextras; i++)
+		util_buf_printf(out, "%s%s", i ? ", " : "", sel->extras[i]);
+}
+
+void env_selector_init(struct env_selector *s, const struct env_selection *sel, const struct pyenv *py)
+{
 	s->py = py;
 	pyenv_marker_env(py, &s->menv);
-	for (uint32_t i = 0; dg && dg->type == TOML_ARRAY && i < dg->u.array.len && s->menv.n_groups < 64; i++)
-		if (dg->u.array.items[i]->type == TOML_STRING)
-			s->groups[s->menv.n_groups++] = dg->u.array.items[i]->u.str.ptr;
-	s->menv.groups = s->groups;
+	s->menv.groups = sel->groups;
+	s->menv.n_groups = sel->ngroups;
+	s->menv.extras = sel->extras;
+	s->menv.n_extras = sel->nextras;
 }
 
 bool env_selector_applies(const struct env_selector *s, const struct lock_package *p, const char **why)
@@ -124,7 +262,8 @@ const struct lock_file *env_best_wheel(const struct pyenv *py, const struct lock
 	return best;
 }
 
-int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *plan, struct pl_error *err)
+int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_selection *want, struct env_plan *plan,
+	     struct pl_error *err)
 {
 	struct env_selector sel;
 	const char *why;
@@ -132,7 +271,11 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 	size_t nproblems = 0, nbuilds = 0;
 
 	memset(plan, 0, sizeof(*plan));
-	env_selector_init(&sel, lock, py);
+	if (want)
+		plan->sel = *want;
+	else if (env_select(lock, NULL, &plan->sel, err) < 0)
+		return -1;
+	env_selector_init(&sel, &plan->sel, py);
 	const struct pep508_env menv = sel.menv;
 	if (lock->requires_python && !version_in(lock->requires_python, py->version, &why))
 		return pl_error_set(err, lock->path, 0, 0, "the lock requires Python %s; %s is %s",
@@ -196,11 +339,13 @@ int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *p
 					py->ntags ? py->tags[0] : "?");
 			continue;
 		}
-		if (!lock_file_sha256(best)) {
-			problem(&problems, &nproblems, "%s: %s has no sha256 in the lock", p->name, best->name);
+		const struct lock_hash *h = lock_file_best_hash(best);
+		if (!h) {
+			problem(&problems, &nproblems, "%s: %s has %s in the lock", p->name, best->name,
+				best->nhashes ? "only a weak hash (md5 or sha1)" : "no hash");
 			continue;
 		}
-		plan->picks[plan->n++] = (struct env_pick){ .pkg = p, .file = best, .key = lock_file_sha256(best) };
+		plan->picks[plan->n++] = (struct env_pick){ .pkg = p, .file = best, .key = h->value };
 	}
 	qsort(plan->picks, plan->n, sizeof(*plan->picks), by_pick_name);
 	for (size_t i = 1; i < plan->n; i++)
@@ -303,12 +448,48 @@ void env_release(int fd)
 		close(fd);
 }
 
-static char *project_record(const char *store, const char *root)
+/* projects/<hash>.json: a project's lock, the env-id last built from it and
+ * the lock's size and mtime then. pylock.toml's record is named by the
+ * project's folder alone (as before named locks), pylock.NAME.toml's by
+ * both. */
+static const char *lock_file(const char *lock_path)
 {
-	struct util_buf b = UTIL_BUF_INIT;
+	const char *base = lock_path ? strrchr(lock_path, '/') : NULL;
 
-	util_buf_printf(&b, "%s/projects/%016llx.json", store, (unsigned long long)util_hash_str(root));
+	return base ? base + 1 : lock_path ? lock_path : "pylock.toml";
+}
+
+static char *project_record(const char *store, const char *root, const char *lock_path)
+{
+	struct util_buf b = UTIL_BUF_INIT, key = UTIL_BUF_INIT;
+	const char *file = lock_file(lock_path);
+
+	util_buf_puts(&key, root);
+	if (strcmp(file, "pylock.toml"))
+		util_buf_printf(&key, "/%s", file);
+	util_buf_printf(&b, "%s/projects/%016llx.json", store, (unsigned long long)util_hash_str(key.data));
+	util_buf_free(&key);
 	return util_buf_steal(&b);
+}
+
+/* The record of root's lock, when it is that one's: its env-id and stamp. */
+static json_t *read_record(const char *store, const char *root, const char *lock_path, const char **env_id,
+			   const char **stamp)
+{
+	char *path = project_record(store, root, lock_path);
+	json_t *o = json_load_file(path, 0, NULL);
+	const char *r = json_string_value(json_object_get(o, "root"));
+	const char *file = json_string_value(json_object_get(o, "lock_file"));
+	const char *id = json_string_value(json_object_get(o, "env_id"));
+
+	free(path);
+	*env_id = *stamp = NULL;
+	if (r && id && !strcmp(r, root) && !strcmp(file ? file : "pylock.toml", lock_file(lock_path)) &&
+	    strlen(id) == 64 && !strchr(id, '/')) {
+		*env_id = id;
+		*stamp = json_string_value(json_object_get(o, "lock"));
+	}
+	return o;
 }
 
 static void lock_stamp(const char *lock_path, char *out, size_t len)
@@ -325,11 +506,13 @@ static void lock_stamp(const char *lock_path, char *out, size_t len)
 int env_remember(const char *store, const char *project_root, const char *lock_path, const char *env_id,
 		 struct pl_error *err)
 {
-	char *path = project_record(store, project_root), *dir = util_xstrdup(path), *text, stamp[64];
+	char *path = project_record(store, project_root, lock_path), *dir = util_xstrdup(path), *text, stamp[64];
 	json_t *o;
 
 	lock_stamp(lock_path, stamp, sizeof(stamp));
 	o = json_pack("{s:s, s:s, s:s}", "root", project_root, "env_id", env_id, "lock", stamp);
+	if (strcmp(lock_file(lock_path), "pylock.toml"))
+		json_object_set_new(o, "lock_file", json_string(lock_file(lock_path)));
 	int rc;
 
 	*strrchr(dir, '/') = '\0';
@@ -351,18 +534,14 @@ int env_remember(const char *store, const char *project_root, const char *lock_p
 	return rc;
 }
 
-char *env_remembered(const char *store, const char *project_root)
+char *env_remembered(const char *store, const char *project_root, const char *lock_path)
 {
-	char *path = project_record(store, project_root), *id = NULL;
-	json_t *o = json_load_file(path, 0, NULL);
-	const char *root = json_string_value(json_object_get(o, "root"));
-	const char *env_id = json_string_value(json_object_get(o, "env_id"));
+	const char *id, *stamp;
+	json_t *o = read_record(store, project_root, lock_path, &id, &stamp);
+	char *copy = id ? util_xstrdup(id) : NULL;
 
-	if (root && env_id && !strcmp(root, project_root) && strlen(env_id) == 64 && !strchr(env_id, '/'))
-		id = util_xstrdup(env_id);
 	json_decref(o);
-	free(path);
-	return id;
+	return copy;
 }
 
 const char *env_state_name(enum env_state s)
@@ -374,14 +553,14 @@ const char *env_state_name(enum env_state s)
 	return names[s];
 }
 
-int env_status(const char *store, const char *project_root, const char *env_id, bool deep, struct env_status *s,
-	       struct pl_error *err)
+int env_status(const char *store, const char *project_root, const char *lock_path, const char *env_id, bool deep,
+	       struct env_status *s, struct pl_error *err)
 {
 	char *path = env_path(store, env_id);
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->remembered = env_remembered(store, project_root);
+	s->remembered = env_remembered(store, project_root, lock_path);
 	if (access(path, F_OK) == 0) {
 		s->state = ENV_BUILT;
 		if (deep && (rc = env_drift(path, &s->drifted, s->first, sizeof(s->first), err)) == 0 && s->drifted)
@@ -403,20 +582,16 @@ void env_status_fini(struct env_status *s)
 
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path)
 {
-	if (!store || !lock_path)
-		return ENV_NEVER;
-
-	char *path = project_record(store, project_root), *env, stamp[64];
-	json_t *o = json_load_file(path, 0, NULL);
-	const char *root = json_string_value(json_object_get(o, "root"));
-	const char *id = json_string_value(json_object_get(o, "env_id"));
-	const char *then = json_string_value(json_object_get(o, "lock"));
+	const char *id, *then;
+	char stamp[64];
 	enum env_state st = ENV_NEVER;
 
-	free(path);
-	if (root && id && then && !strcmp(root, project_root) && strlen(id) == 64 && !strchr(id, '/')) {
+	if (!store || !lock_path)
+		return ENV_NEVER;
+	json_t *o = read_record(store, project_root, lock_path, &id, &then);
+	if (id && then) {
+		char *env = env_path(store, id);
 		lock_stamp(lock_path, stamp, sizeof(stamp));
-		env = env_path(store, id);
 		st = strcmp(stamp, then) ? ENV_STALE : access(env, F_OK) == 0 ? ENV_BUILT : ENV_MISSING;
 		free(env);
 	}

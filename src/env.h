@@ -26,12 +26,45 @@ struct env_pick {
 	const char *key;			/* its tree in the store: the wheel's sha256, the editable's id */
 };
 
+#define ENV_SELECT_MAX 64	/* groups, and extras, one environment installs */
+
+/* What the user asks for of a lock's optional parts (PEP 751 extras and
+ * dependency groups): command-line flags over the project's defaults
+ * ([tool.pylock] groups / extras), over the lock's default-groups. */
+struct env_request {
+	const char *const *groups;	/* --group: added to the defaults */
+	size_t ngroups;
+	const char *const *extras;	/* --extra */
+	size_t nextras;
+	bool all_groups, all_extras, no_default_groups;
+	const struct toml_value *project_groups, *project_extras;	/* arrays, or NULL */
+	const char *project_file;	/* where they are written, for errors */
+};
+
+/* The groups and extras markers see, in the lock's spelling. */
+struct env_selection {
+	const char *groups[ENV_SELECT_MAX];
+	size_t ngroups;
+	const char *extras[ENV_SELECT_MAX];
+	size_t nextras;
+	bool is_default;		/* the lock's default-groups and no extras: nothing asked */
+};
+
+/* Resolves a request against the lock: every group and extra named must be
+ * one the lock lists (its dependency-groups, extras), else an error naming
+ * those it has. req may be NULL (the defaults). */
+int env_select(const struct lock *lock, const struct env_request *req, struct env_selection *sel,
+	       struct pl_error *err);
+/* "groups dev, test; extras cli" or "default groups" (for status and lists). */
+void env_selection_describe(const struct env_selection *sel, struct util_buf *out);
+
 struct env_plan {
 	struct env_pick *picks;		/* sorted by package name */
 	size_t n;
 	size_t skipped;			/* packages whose marker is false */
 	struct editable *editables;	/* what editable picks point to */
 	size_t neditables;
+	struct env_selection sel;	/* the groups and extras it installs */
 	char env_id[65];
 };
 
@@ -39,25 +72,24 @@ struct env_plan {
  * env_plan and `pylock verify` share). */
 struct env_selector {
 	struct pep508_env menv;
-	const char *groups[64];
 	const struct pyenv *py;
 };
-/* Markers see extras as empty and dependency_groups as the lock's
- * default-groups (PEP 751 "Installation"). */
-void env_selector_init(struct env_selector *s, const struct lock *lock, const struct pyenv *py);
+/* Markers see extras and dependency_groups as sel says (sel outlives s). */
+void env_selector_init(struct env_selector *s, const struct env_selection *sel, const struct pyenv *py);
 /* Whether p's marker holds; *why is set (and false returned) when the
  * marker cannot be read. */
 bool env_selector_applies(const struct env_selector *s, const struct lock_package *p, const char **why);
 /* p's best wheel for the interpreter by tag priority, NULL when none fits. */
 const struct lock_file *env_best_wheel(const struct pyenv *py, const struct lock_package *p);
 
-/* Chooses, for each package whose marker holds (extras empty, the lock's
- * default-groups), its best wheel by tag priority. Errors: the lock's
- * requires-python or environments not met, a package's requires-python not
- * met, two entries for one package, a package with no wheel for this
- * interpreter ("needs a wheel" when it has only an sdist, VCS, directory or
- * archive source). */
-int env_plan(const struct lock *lock, const struct pyenv *py, struct env_plan *plan, struct pl_error *err);
+/* Chooses, for each package whose marker holds under sel (NULL: the lock's
+ * defaults), its best wheel by tag priority, or its folder for an editable
+ * directory entry. Errors: the lock's requires-python or environments not
+ * met, a package's requires-python not met, two entries for one package,
+ * packages with no wheel for this interpreter (those that need a build are
+ * named together). */
+int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_selection *sel, struct env_plan *plan,
+	     struct pl_error *err);
 void env_plan_fini(struct env_plan *plan);
 
 /* A long operation's progress: phase ("verify", "unpack", "link"), done of total. */
@@ -100,7 +132,7 @@ const char *env_state_name(enum env_state s);
  * environment was removed). No store or no lock_path: never synced. */
 enum env_state env_state_quick(const char *store, const char *project_root, const char *lock_path);
 /* The env-id last remembered for a project, or NULL. */
-char *env_remembered(const char *store, const char *project_root);
+char *env_remembered(const char *store, const char *project_root, const char *lock_path);
 
 /* The exact state of a project's environment env_id (its current lock and
  * interpreter's): built; with deep, drifted when a file differs from its
@@ -112,8 +144,8 @@ struct env_status {
 	size_t drifted;
 	char first[512];
 };
-int env_status(const char *store, const char *project_root, const char *env_id, bool deep, struct env_status *s,
-	       struct pl_error *err);
+int env_status(const char *store, const char *project_root, const char *lock_path, const char *env_id, bool deep,
+	       struct env_status *s, struct pl_error *err);
 void env_status_fini(struct env_status *s);
 
 /* Files of an environment that differ from their RECORD (hash or size, or

@@ -247,6 +247,12 @@ static int read_file(struct reader *r, const struct toml_value *t, const char *k
 	}
 	if (get_typed(r, t, kind, "upload-time", TOML_DATETIME, false, &v) < 0)
 		return -1;
+	if (v && v->type != TOML_DATETIME)
+		return fail_at(r, v->line, v->col, "upload-time must be in UTC (Z or +00:00), not a local %s",
+			       v->type == TOML_DATE_LOCAL ? "date" : v->type == TOML_TIME_LOCAL ? "time" : "date-time");
+	if (v && v->u.dt.offset_minutes)
+		return fail_at(r, v->line, v->col, "upload-time must be in UTC (Z or +00:00), not an offset of %d minutes",
+			       v->u.dt.offset_minutes);
 	if (v) {
 		f->has_upload_time = true;
 		f->upload_time = v->u.dt;
@@ -453,6 +459,15 @@ static int read_package(struct reader *r, const struct toml_value *t, struct loc
 		return -1;
 	if (read_sources(r, t, p) < 0)
 		return -1;
+	/* PEP 751: no version when a source tree is used (it may not match the
+	 * code). uv writes one for a vcs entry pinned to a commit, which a
+	 * reader must still take: a warning there. */
+	if (p->version && p->directory)
+		return fail_at(r, toml_get(t, "version")->line, toml_get(t, "version")->col,
+			       "a directory entry must not have a version (PEP 751: it may not match the source tree)");
+	if (p->version && p->vcs)
+		warn_at(r, toml_get(t, "version")->line, toml_get(t, "version")->col,
+			"a vcs entry should not have a version (PEP 751: it may not match the source tree)%s", "");
 	keep_unknown(t, known, &p->extra, &p->nextra);
 	return 0;
 }
@@ -664,6 +679,33 @@ const char *lock_file_sha256(const struct lock_file *f)
 		if (!strcasecmp(f->hashes[i].algo, "sha256"))
 			return f->hashes[i].value;
 	return NULL;
+}
+
+/* PEP 751 files carry hashlib's algorithms; the strongest is the one
+ * checked (a tie goes to SHA-2, what signatures are made over). md5 and
+ * sha1 are weak: never enough on their own. */
+static int hash_rank(const char *algo)
+{
+	static const char *const strongest_first[] = {
+		"sha512", "sha3_512", "blake2b", "sha384", "sha3_384", "sha256", "sha3_256", "blake2s", "sha224",
+		"sha3_224",
+	};
+	size_t n = sizeof(strongest_first) / sizeof(strongest_first[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(algo, strongest_first[i]))
+			return (int)(n - i);
+	return 0;
+}
+
+const struct lock_hash *lock_file_best_hash(const struct lock_file *f)
+{
+	const struct lock_hash *best = NULL;
+
+	for (size_t i = 0; i < f->nhashes; i++)
+		if (hash_rank(f->hashes[i].algo) && (!best || hash_rank(f->hashes[i].algo) > hash_rank(best->algo)))
+			best = &f->hashes[i];
+	return best;
 }
 
 const char *lock_source_name(enum lock_source_kind kind)

@@ -119,6 +119,10 @@ bool lock_package_equal(const struct lock_package *a, const struct lock_package 
 
 /* The file's sha256 hash (hex), NULL when the lock records none. */
 const char *lock_file_sha256(const struct lock_file *f);
+/* The strongest hash the lock records for the file that pylock checks
+ * (sha512, sha3_*, blake2b/s, sha384, sha256, sha224), NULL when it has
+ * none (no hashes, or only md5 / sha1). */
+const struct lock_hash *lock_file_best_hash(const struct lock_file *f);
 const char *lock_source_name(enum lock_source_kind kind);
 
 #endif

@@ -8,13 +8,39 @@
 
 #include "store.h"
 
-int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_error *err)
+int projctx_open(struct projctx *c, const char *root, unsigned needs, const struct projctx_request *req,
+		 struct pl_error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!(c->proj = project_load(root, err)) || !(c->store = store_root(err)) || projctx_need(c, needs, err) < 0) {
+	if (req)
+		c->req = *req;
+	if (!(c->proj = project_load(root, err)) || (c->req.lock && project_choose_lock(c->proj, c->req.lock, err) < 0) ||
+	    !(c->store = store_root(err)) || projctx_need(c, needs, err) < 0) {
 		projctx_close(c);
 		return -1;
 	}
+	return 0;
+}
+
+int projctx_lock_exists(const struct projctx *c, struct pl_error *err)
+{
+	if (c->proj->several_locks) {
+		size_t n;
+		char **names = project_lock_names(c->proj->root, &n);
+		struct util_buf have = UTIL_BUF_INIT;
+		for (size_t i = 0; i < n; i++) {
+			util_buf_printf(&have, "%s%s", i ? ", " : "", names[i]);
+			free(names[i]);
+		}
+		free(names);
+		pl_error_set(err, c->proj->root, 0, 0, "this project has several locks (%s): choose one with --lock NAME",
+			     have.data);
+		util_buf_free(&have);
+		return -1;
+	}
+	if (access(c->proj->lock_path, F_OK) < 0)
+		return pl_error_set(err, c->proj->root, 0, 0, "project '%s' has no pylock.toml (nor a pylock.NAME.toml)",
+				    c->proj->name);
 	return 0;
 }
 
@@ -37,10 +63,18 @@ int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err)
 		c->have |= PROJCTX_POLICY;
 	}
 	if (parts & PROJCTX_LOCK) {
-		if (access(c->proj->lock_path, F_OK) < 0)
-			return pl_error_set(err, c->proj->lock_path, 0, 0, "no lockfile in this project");
+		if (projctx_lock_exists(c, err) < 0)
+			return -1;
 		if (!(c->lock = lock_read(c->proj->lock_path, err)))
 			return -1;
+		c->req.env.project_groups = toml_get(c->proj->tool_pylock, "groups");
+		c->req.env.project_extras = toml_get(c->proj->tool_pylock, "extras");
+		c->req.env.project_file = c->proj->pyproject_path;
+		if (env_select(c->lock, &c->req.env, &c->sel, err) < 0) {
+			lock_free(c->lock);
+			c->lock = NULL;
+			return -1;
+		}
 		c->have |= PROJCTX_LOCK;
 	}
 	if (parts & PROJCTX_PYTHON) {
@@ -49,7 +83,7 @@ int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err)
 		c->have |= PROJCTX_PYTHON;
 	}
 	if (parts & PROJCTX_PLAN) {
-		if (env_plan(c->lock, &c->py, &c->plan, err) < 0)
+		if (env_plan(c->lock, &c->py, &c->sel, &c->plan, err) < 0)
 			return -1;
 		c->have |= PROJCTX_PLAN;
 	}

@@ -29,6 +29,13 @@ enum projctx_part {
 	PROJCTX_PLAN = 1 << 4,		/* the environment plan (python and lock too) */
 };
 
+/* What a command line asks of a project: which of its locks (NULL: its
+ * pylock.toml, or its only named lock) and which groups and extras. */
+struct projctx_request {
+	const char *lock;		/* "dev", pylock.dev.toml, or a path to it */
+	struct env_request env;
+};
+
 struct projctx {
 	struct yamlconf_config cfg;
 	struct project *proj;
@@ -36,17 +43,25 @@ struct projctx {
 	struct trust_policy policy;
 	struct pyenv py;
 	struct lock *lock;
+	struct env_selection sel;	/* with the lock: the groups and extras asked for */
 	struct env_plan plan;
 	unsigned have;			/* the parts opened */
+	struct projctx_request req;
 };
 
-/* Opens the project in folder root with the parts needs names. On failure
- * c is closed already. */
-int projctx_open(struct projctx *c, const char *root, unsigned needs, struct pl_error *err);
+/* Opens the project in folder root with the parts needs names; req (may be
+ * NULL) is what the command line asks: the lock, and its groups and extras
+ * (added to the project's [tool.pylock] groups / extras). On failure c is
+ * closed already. */
+int projctx_open(struct projctx *c, const char *root, unsigned needs, const struct projctx_request *req,
+		 struct pl_error *err);
 /* Adds parts later (a command that needs the interpreter only sometimes).
  * On failure what was open stays open. */
 int projctx_need(struct projctx *c, unsigned parts, struct pl_error *err);
 void projctx_close(struct projctx *c);
+/* Whether c's lock is there: not when the project has several and none
+ * was chosen (err lists them), nor when it has none. */
+int projctx_lock_exists(const struct projctx *c, struct pl_error *err);
 /* How the project's files may be fetched: config.yaml's fetch: settings
  * and the hosts of its policy's registries (c needs PROJCTX_POLICY). */
 struct registry_options projctx_fetch_options(const struct projctx *c);

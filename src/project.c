@@ -188,6 +188,100 @@ static int read_pyproject(struct project *p, struct pl_error *err)
 	return 0;
 }
 
+static int by_lock_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	/* pylock.toml first. */
+	if (!strcmp(x, "pylock.toml") || !strcmp(y, "pylock.toml"))
+		return !strcmp(y, "pylock.toml") - !strcmp(x, "pylock.toml");
+	return strcmp(x, y);
+}
+
+char **project_lock_names(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	struct dirent *e;
+
+	*n = 0;
+	while (d && (e = readdir(d)))
+		if (project_is_lock_name(e->d_name)) {
+			names = util_xrealloc(names, (*n + 1) * sizeof(*names));
+			names[(*n)++] = util_xstrdup(e->d_name);
+		}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof(*names), by_lock_name);
+	return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* pylock.toml, else the one named lock when there is only one. */
+static void default_lock(struct project *p)
+{
+	size_t n;
+	char **names = project_lock_names(p->root, &n);
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s/%s", p->root, n == 1 ? names[0] : "pylock.toml");
+	p->lock_path = util_buf_steal(&b);
+	p->several_locks = n > 1 && strcmp(names[0], "pylock.toml");
+	free_names(names, n);
+}
+
+int project_choose_lock(struct project *p, const char *name, struct pl_error *err)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+
+	if (project_is_lock_name(base)) {
+		/* A path: the lock must be this project's. */
+		char real[PATH_MAX], *slash;
+		if (strchr(name, '/')) {
+			if (!realpath(name, real))
+				return pl_error_errno(err, name, "cannot open the lock");
+			slash = strrchr(real, '/');
+			*slash = '\0';
+			if (strcmp(real, p->root))
+				return pl_error_set(err, name, 0, 0, "is not a lock of the project in %s", p->root);
+		}
+		util_buf_printf(&b, "%s/%s", p->root, base);
+	} else {
+		util_buf_printf(&b, "pylock.%s.toml", name);
+		if (strchr(name, '/') || !project_is_lock_name(b.data)) {
+			util_buf_free(&b);
+			return pl_error_set(err, NULL, 0, 0, "'%.100s' is not a lock name (pylock.NAME.toml: NAME without "
+					    "dots or slashes)", name);
+		}
+		util_buf_truncate(&b, 0);
+		util_buf_printf(&b, "%s/pylock.%s.toml", p->root, name);
+	}
+	if (!is_file(b.data)) {
+		size_t n;
+		char **names = project_lock_names(p->root, &n);
+		struct util_buf have = UTIL_BUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			util_buf_printf(&have, "%s%s", i ? ", " : "", names[i]);
+		pl_error_set(err, b.data, 0, 0, "no such lock in this project (it has: %s)", n ? have.data : "none");
+		free_names(names, n);
+		util_buf_free(&have);
+		util_buf_free(&b);
+		return -1;
+	}
+	free(p->lock_path);
+	p->lock_path = util_buf_steal(&b);
+	p->several_locks = false;
+	return 0;
+}
+
 struct project *project_load(const char *root, struct pl_error *err)
 {
 	struct project *p = util_xcalloc(1, sizeof(*p));
@@ -202,8 +296,7 @@ struct project *project_load(const char *root, struct pl_error *err)
 	p->root = util_xstrdup(real);
 	const char *base = strrchr(real, '/');
 	p->name = util_xstrdup(base && base[1] ? base + 1 : real);
-	util_buf_printf(&b, "%s/pylock.toml", real);
-	p->lock_path = util_buf_steal(&b);
+	default_lock(p);
 	util_buf_printf(&b, "%s/pyproject.toml", real);
 	if (is_file(b.data)) {
 		p->pyproject_path = util_buf_steal(&b);

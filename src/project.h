@@ -20,7 +20,8 @@ struct project_extra {
 struct project {
 	char *root;			/* absolute folder */
 	char *pyproject_path;		/* NULL when the folder has none */
-	char *lock_path;		/* root/pylock.toml, whether it exists or not */
+	char *lock_path;		/* root/pylock.toml (or the one named lock), whether it exists or not */
+	bool several_locks;		/* no pylock.toml, and more than one pylock.NAME.toml */
 	char *name;			/* [project].name, else the folder's name */
 	const char *version;		/* the rest is NULL/empty without pyproject */
 	const char *requires_python;
@@ -43,8 +44,16 @@ bool project_dir_is_project(const char *dir);
 /* The nearest folder at or above start holding pyproject.toml or
  * pylock.toml (or pylock.NAME.toml). Returns a malloc'd absolute path. */
 char *project_locate(const char *start, struct pl_error *err);
-/* Reads the project in folder root. Errors name pyproject.toml:LINE:COL. */
+/* Reads the project in folder root. Errors name pyproject.toml:LINE:COL.
+ * Its lock is pylock.toml, else its only pylock.NAME.toml (with several and
+ * no pylock.toml, lock_path is pylock.toml and several_locks is set). */
 struct project *project_load(const char *root, struct pl_error *err);
+/* The project's lock by name: "dev" for pylock.dev.toml, or a lock file's
+ * name or path (it must be in the project's folder). */
+int project_choose_lock(struct project *p, const char *name, struct pl_error *err);
+/* The lockfile names in folder dir (pylock.toml first, then by name); NULL
+ * when none. Free each and the array. */
+char **project_lock_names(const char *dir, size_t *n);
 void project_free(struct project *p);
 
 #endif

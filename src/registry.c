@@ -202,6 +202,52 @@ static long elapsed_ms(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* Hosts that could not be resolved or connected to in this run: every file
+ * of theirs would wait for the same failure (offline, a 46-file lock paid
+ * 15 s), so the next transfer to one fails at once with the first reason. */
+#define DEAD_HOSTS 32
+static struct {
+	char host[256];
+	CURLcode rc;
+	char why[CURL_ERROR_SIZE];
+} dead[DEAD_HOSTS];
+static size_t ndead;
+static pthread_mutex_t dead_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool host_dead(struct registry *r, const char *url, CURLcode *rc)
+{
+	char host[256];
+	bool found = false;
+
+	if (!util_url_host(url, host, sizeof(host)))
+		return false;
+	pthread_mutex_lock(&dead_lock);
+	for (size_t i = 0; i < ndead && !found; i++)
+		if (!strcmp(dead[i].host, host)) {
+			snprintf(r->errbuf, sizeof(r->errbuf), "%s (not tried again)", dead[i].why);
+			*rc = dead[i].rc;
+			found = true;
+		}
+	pthread_mutex_unlock(&dead_lock);
+	return found;
+}
+
+static void mark_dead(struct registry *r, const char *url, CURLcode rc)
+{
+	char host[256];
+
+	if ((rc != CURLE_COULDNT_RESOLVE_HOST && rc != CURLE_COULDNT_CONNECT) || !util_url_host(url, host, sizeof(host)))
+		return;
+	pthread_mutex_lock(&dead_lock);
+	if (ndead < DEAD_HOSTS) {
+		snprintf(dead[ndead].host, sizeof(dead[ndead].host), "%s", host);
+		snprintf(dead[ndead].why, sizeof(dead[ndead].why), "%s", r->errbuf[0] ? r->errbuf
+			 : CU(curl_easy_strerror)(rc));
+		dead[ndead++].rc = rc;
+	}
+	pthread_mutex_unlock(&dead_lock);
+}
+
 static CURLcode perform(struct registry *r, const char *url)
 {
 	char *at = util_xstrdup(url);
@@ -218,6 +264,8 @@ static CURLcode perform(struct registry *r, const char *url)
 			rc = CURLE_ABORTED_BY_CALLBACK;
 			break;
 		}
+		if (host_dead(r, at, &rc))
+			break;
 		/* One deadline for the request, whatever the hops: a server that
 		 * trickles a byte a second never trips the stall timeout. */
 		long left = r->deadline * 1000 - elapsed_ms(&start);
@@ -229,6 +277,7 @@ static CURLcode perform(struct registry *r, const char *url)
 		CU(curl_easy_setopt)(r->curl, CURLOPT_TIMEOUT_MS, left);
 		CU(curl_easy_setopt)(r->curl, CURLOPT_URL, at);
 		rc = CU(curl_easy_perform)(r->curl);
+		mark_dead(r, at, rc);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			r->past_deadline = elapsed_ms(&start) >= r->deadline * 1000;
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -786,7 +835,7 @@ char *registry_find(struct registry *r, const char *index, const char *norm_name
 struct file_sink {
 	struct registry *r;
 	int fd;
-	struct trust_sha256 *hash;
+	struct trust_digester *hash;
 	uint64_t got, max;
 	bool too_big, write_failed;
 	int write_errno;
@@ -808,13 +857,13 @@ static size_t file_write(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	if (s->hash)
-		trust_sha256_update(s->hash, data, n);
+		trust_digester_update(s->hash, data, n);
 	s->got += n;
 	return n;
 }
 
 enum registry_got registry_download(struct registry *r, const char *url, int fd, uint64_t max,
-				    struct trust_sha256 *hash, uint64_t *got, struct pl_error *err)
+				    struct trust_digester *hash, uint64_t *got, struct pl_error *err)
 {
 	struct file_sink sink = { .r = r, .fd = fd, .hash = hash, .max = max };
 	CURLcode rc;

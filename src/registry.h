@@ -84,7 +84,7 @@ enum registry_got {
 /* Streams url into fd, no more than max bytes, each fed to hash (may be
  * NULL) as it is written; *got counts them. */
 enum registry_got registry_download(struct registry *r, const char *url, int fd, uint64_t max,
-				    struct trust_sha256 *hash, uint64_t *got, struct pl_error *err);
+				    struct trust_digester *hash, uint64_t *got, struct pl_error *err);
 
 /* The path of a file:// URL (file:///p or file://localhost/p, percent-
  * decoded), or NULL when url is not a local absolute file URL. */

@@ -15,21 +15,37 @@
 #include <unistd.h>
 
 
-static bool is_sha256(const char *hex)
+/* A hash the store can name a blob by: an algorithm of letters, digits
+ * and _, and hex (the lock's parser checked lengths). */
+static bool usable(const struct lock_hash *h)
 {
-	return hex && strlen(hex) == 64 && util_is_hex(hex, 64);
+	if (!h || strlen(h->value) < 32 || strlen(h->value) > 128 || !util_is_hex(h->value, strlen(h->value)) ||
+	    !*h->algo || strlen(h->algo) > 16)
+		return false;
+	for (const char *c = h->algo; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return true;
 }
 
-/* blobs/sha256/ab/cdef..., lower case whatever case the lock used. */
-static void blob_path(struct util_buf *b, const char *root, const char *sha, size_t *dir_len)
+static void put_lower(struct util_buf *b, const char *s)
 {
-	util_buf_printf(b, "%s/blobs/sha256/", root);
-	for (int i = 0; i < 64; i++) {
+	for (; *s; s++)
+		util_buf_putc(b, (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
+}
+
+/* blobs/ALGO/ab/cdef..., lower case whatever case the lock used. */
+static void blob_path(struct util_buf *b, const char *root, const struct lock_hash *h, size_t *dir_len)
+{
+	util_buf_printf(b, "%s/blobs/", root);
+	put_lower(b, h->algo);
+	util_buf_putc(b, '/');
+	for (size_t i = 0; h->value[i]; i++) {
 		if (i == 2) {
 			*dir_len = b->len;
 			util_buf_putc(b, '/');
 		}
-		util_buf_putc(b, (char)(sha[i] >= 'A' && sha[i] <= 'F' ? sha[i] + 32 : sha[i]));
+		util_buf_putc(b, (char)(h->value[i] >= 'A' && h->value[i] <= 'F' ? h->value[i] + 32 : h->value[i]));
 	}
 }
 
@@ -40,13 +56,13 @@ char *store_root(struct pl_error *err)
 
 char *store_blob(const char *root, const struct lock_file *f)
 {
-	const char *sha = lock_file_sha256(f);
+	const struct lock_hash *h = lock_file_best_hash(f);
 	struct util_buf b = UTIL_BUF_INIT;
 	size_t dir_len;
 
-	if (!is_sha256(sha))
+	if (!usable(h))
 		return NULL;
-	blob_path(&b, root, sha, &dir_len);
+	blob_path(&b, root, h, &dir_len);
 	if (access(b.data, R_OK) < 0) {
 		util_buf_free(&b);
 		return NULL;
@@ -54,16 +70,17 @@ char *store_blob(const char *root, const struct lock_file *f)
 	return util_buf_steal(&b);
 }
 
-int store_stage_open(const char *root, const char *sha256, struct store_stage *s, struct pl_error *err)
+int store_stage_open(const char *root, const struct lock_hash *h, struct store_stage *s, struct pl_error *err)
 {
 	struct util_buf b = UTIL_BUF_INIT;
 	size_t dir_len;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (!is_sha256(sha256))
-		return pl_error_set(err, NULL, 0, 0, "the lock records no valid sha256; nothing enters the store without one");
-	blob_path(&b, root, sha256, &dir_len);
+	if (!usable(h))
+		return pl_error_set(err, NULL, 0, 0, "the lock records no hash pylock checks; nothing enters the store "
+				    "without one");
+	blob_path(&b, root, h, &dir_len);
 	s->final = util_buf_steal(&b);
 	s->dir = util_xstrndup(s->final, dir_len);
 	util_buf_printf(&b, "%s/stage", root);

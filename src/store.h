@@ -22,8 +22,9 @@ struct store_stage {
 	int fd;
 };
 
-/* Opens a staging file for a blob whose sha256 is the lock's (hex). */
-int store_stage_open(const char *root, const char *sha256, struct store_stage *s, struct pl_error *err);
+/* Opens a staging file for a blob named by h, the lock's strongest hash
+ * of it (lock_file_best_hash): blobs/ALGO/ab/cdef... */
+int store_stage_open(const char *root, const struct lock_hash *h, struct store_stage *s, struct pl_error *err);
 /* Stages the file's detached signature (at most 16 KiB). */
 int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err);
 /* Makes the staged bytes durable and closes the stage's file: what is
@@ -38,7 +39,7 @@ void store_stage_abort(struct store_stage *s);
 /* Removes stage files whose writer is gone (a killed sync or verify). */
 void store_clean_stages(const char *root);
 
-/* The stored blob for f (by the lock's sha256), or NULL when absent. */
+/* The stored blob for f (by the lock's strongest hash), or NULL when absent. */
 char *store_blob(const char *root, const struct lock_file *f);
 
 /* The store's root folder (PYLOCK_HOME/data or XDG_DATA_HOME/pylock). */

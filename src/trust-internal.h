@@ -22,6 +22,7 @@
 #define CRYPTO_FUNCTIONS(X) \
 	X(EVP_Digest) \
 	X(EVP_sha256) \
+	X(EVP_get_digestbyname) \
 	X(i2d_PUBKEY) \
 	X(CRYPTO_free) \
 	X(EVP_PKEY_is_a) \

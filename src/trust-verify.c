@@ -150,13 +150,25 @@ void trust_result_set(struct trust_result *r, enum trust_status st, const char *
 	va_end(ap);
 }
 
+bool trust_unhashed(const struct lock_file *f, struct trust_result *r)
+{
+	if (lock_file_best_hash(f))
+		return false;
+	if (f->nhashes)
+		trust_result_set(r, TRUST_UNHASHED, "only a weak hash (%s) for %s; pylock checks sha224 or stronger",
+				 f->hashes[0].algo, f->name);
+	else
+		trust_result_set(r, TRUST_UNHASHED, "the lock records no hash for %s", f->name);
+	return true;
+}
+
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
 		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r)
 {
-	const char *want = lock_file_sha256(f);
+	const struct lock_hash *best = lock_file_best_hash(f);
+	struct trust_digests d = { .algo = NULL };
 	struct pl_error err;
 	struct stat st;
-	char hex[65];
 
 	memset(r, 0, sizeof(*r));
 	if (stat(path, &st) < 0) {
@@ -167,46 +179,48 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 		trust_result_set(r, TRUST_MISSING, "%.200s: not a regular file", path);
 		return;
 	}
-	if (!want) {
-		r->status = TRUST_UNHASHED;
-		snprintf(r->reason, sizeof(r->reason), "the lock records no sha256 for %s", f->name);
+	if (trust_unhashed(f, r))
 		return;
-	}
 	if (f->size >= 0 && st.st_size != f->size) {
 		r->status = TRUST_HASH_MISMATCH;
 		snprintf(r->reason, sizeof(r->reason), "size %lld, the lock says %lld",
 			 (long long)st.st_size, (long long)f->size);
 		return;
 	}
-	if (!trust_cache_get(cache, &st, hex)) {
-		if (trust_sha256_file(path, hex, &err) < 0) {
-			r->status = TRUST_MISSING;
-			snprintf(r->reason, sizeof(r->reason), "%.200s", err.msg);
+	/* The cache knows sha256s; another algorithm means reading the file. */
+	bool sha256_only = !strcasecmp(best->algo, "sha256");
+	if (!sha256_only || !trust_cache_get(cache, &st, d.sha256)) {
+		if (trust_digest_file(path, sha256_only ? NULL : best->algo, &d, &err) < 0) {
+			trust_result_set(r, TRUST_MISSING, "%.200s", err.msg);
 			return;
 		}
-		trust_cache_put(cache, &st, hex);
+		trust_cache_put(cache, &st, d.sha256);
 	}
-	trust_check_hashed(p, pkg, f, path, hex, sig_path, r);
+	trust_check_hashed(p, pkg, f, path, &d, sig_path, r);
 }
 
 void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
-			const char *path, const char *hex, const char *sig_path, struct trust_result *r)
+			const char *path, const struct trust_digests *d, const char *sig_path, struct trust_result *r)
 {
-	const char *want = lock_file_sha256(f);
+	const struct lock_hash *best = lock_file_best_hash(f);
+	const char *want = lock_file_sha256(f), *hex = d->sha256;
 	struct pl_error err;
 	char *sigtext = NULL, sigpath[4200];
 	unsigned char sig[TRUST_SIG_MAX], digest[32];
 	size_t siglen, len;
 
 	memset(r, 0, sizeof(*r));
-	if (!want) {
-		r->status = TRUST_UNHASHED;
-		snprintf(r->reason, sizeof(r->reason), "the lock records no sha256 for %s", f->name);
+	if (trust_unhashed(f, r))
+		return;
+	/* The strongest hash is the one that counts; a sha256 beside it must
+	 * agree too (it is computed anyway). */
+	if (strcasecmp(best->algo, "sha256") && (!d->algo || strcasecmp(d->other, best->value))) {
+		trust_result_set(r, TRUST_HASH_MISMATCH, "%s %.16s..., the lock says %.16s...", best->algo,
+				 d->algo ? d->other : "(not computed)", best->value);
 		return;
 	}
-	if (strcasecmp(hex, want)) {
-		r->status = TRUST_HASH_MISMATCH;
-		snprintf(r->reason, sizeof(r->reason), "sha256 %.16s..., the lock says %.16s...", hex, want);
+	if (want && strcasecmp(hex, want)) {
+		trust_result_set(r, TRUST_HASH_MISMATCH, "sha256 %.16s..., the lock says %.16s...", hex, want);
 		return;
 	}
 	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "trust-internal.h"
@@ -139,4 +140,103 @@ void trust_sha256_final(struct trust_sha256 *h, char hex[65])
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	C(EVP_MD_CTX_free)((EVP_MD_CTX *)h);
+}
+
+/* ---- the digests a check compares ---- */
+
+/* hashlib's names (PEP 751) as OpenSSL 3 knows them. */
+static const EVP_MD *digest_named(const char *algo)
+{
+	static const char *const names[][2] = {
+		{ "sha224", "SHA224" }, { "sha256", "SHA256" }, { "sha384", "SHA384" }, { "sha512", "SHA512" },
+		{ "sha3_224", "SHA3-224" }, { "sha3_256", "SHA3-256" }, { "sha3_384", "SHA3-384" },
+		{ "sha3_512", "SHA3-512" }, { "blake2b", "BLAKE2B-512" }, { "blake2s", "BLAKE2S-256" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(algo, names[i][0]))
+			return C(EVP_get_digestbyname)(names[i][1]);
+	return NULL;
+}
+
+struct trust_digester {
+	EVP_MD_CTX *sha256, *other;
+	const char *algo;
+};
+
+struct trust_digester *trust_digester_new(const char *algo, struct pl_error *err)
+{
+	struct trust_digester *d;
+	const EVP_MD *md = NULL;
+
+	if (trust_init(err) < 0)
+		return NULL;
+	if (algo && strcasecmp(algo, "sha256") && !(md = digest_named(algo))) {
+		pl_error_set(err, NULL, 0, 0, "libcrypto has no %s", algo);
+		return NULL;
+	}
+	d = util_xcalloc(1, sizeof(*d));
+	d->algo = md ? algo : NULL;
+	if (!(d->sha256 = C(EVP_MD_CTX_new)()) || C(EVP_DigestInit_ex)(d->sha256, C(EVP_sha256)(), NULL) != 1 ||
+	    (md && (!(d->other = C(EVP_MD_CTX_new)()) || C(EVP_DigestInit_ex)(d->other, md, NULL) != 1))) {
+		C(EVP_MD_CTX_free)(d->sha256);
+		C(EVP_MD_CTX_free)(d->other);
+		free(d);
+		pl_error_set(err, NULL, 0, 0, "libcrypto cannot start a digest");
+		return NULL;
+	}
+	return d;
+}
+
+void trust_digester_update(struct trust_digester *d, const void *data, size_t len)
+{
+	C(EVP_DigestUpdate)(d->sha256, data, len);
+	if (d->other)
+		C(EVP_DigestUpdate)(d->other, data, len);
+}
+
+static void final_hex(EVP_MD_CTX *ctx, char *hex)
+{
+	unsigned char md[64];
+	unsigned int mdlen = 0;
+
+	C(EVP_DigestFinal_ex)(ctx, md, &mdlen);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	C(EVP_MD_CTX_free)(ctx);
+}
+
+void trust_digester_final(struct trust_digester *d, struct trust_digests *out)
+{
+	memset(out, 0, sizeof(*out));
+	final_hex(d->sha256, out->sha256);
+	if (d->other) {
+		out->algo = d->algo;
+		final_hex(d->other, out->other);
+	}
+	free(d);
+}
+
+int trust_digest_file(const char *path, const char *algo, struct trust_digests *out, struct pl_error *err)
+{
+	struct trust_digester *d = trust_digester_new(algo, err);
+	int fd = d ? util_open_regular(path, NULL, err) : -1;
+	unsigned char *buf;
+	ssize_t n;
+
+	if (fd < 0) {
+		if (d)
+			trust_digester_final(d, out);
+		return -1;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	buf = util_xmalloc(1 << 20);
+	while ((n = read(fd, buf, 1 << 20)) > 0)
+		trust_digester_update(d, buf, (size_t)n);
+	if (n < 0)
+		pl_error_errno(err, path, "cannot read");
+	close(fd);
+	free(buf);
+	trust_digester_final(d, out);
+	return n < 0 ? -1 : 0;
 }

@@ -108,21 +108,43 @@ struct trust_cache *trust_cache_open_default(void);
 /* Saves (atomically) when anything was added, and frees. */
 int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 
-/* Checks the locked file f of package pkg found at path: size and sha256
- * against the lock, then its signature (sig_path, NULL: path.sig) against
+/* Checks the locked file f of package pkg found at path: size and its
+ * strongest hash (and sha256 when recorded) against the lock, then its signature (sig_path, NULL: path.sig) against
  * the keys the policy trusts for the package's index (its registry; none:
  * files outside a registry), and allow-unsigned for its name and version.
  * cache may be NULL. */
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
 		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r);
-/* The same with the file's sha256 already computed (hex), e.g. while it
+/* The same with the file's digests already computed, e.g. while it
  * streamed in; the size is the caller's to have checked. */
+struct trust_digests;
 void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
-			const char *path, const char *hex, const char *sig_path, struct trust_result *r);
+			const char *path, const struct trust_digests *d, const char *sig_path, struct trust_result *r);
+/* True, with r unhashed, when the lock records no hash pylock checks for f
+ * (none, or only md5 / sha1). */
+bool trust_unhashed(const struct lock_file *f, struct trust_result *r);
 /* Whether a status lets a file into the store under the policy's mode:
  * verified or allowed-unsigned under enforce; anything but a hash mismatch
  * otherwise (the bytes must always be the ones the lock names). */
 bool trust_admissible(const struct trust_policy *p, enum trust_status s);
+
+/* What a check compares of one file: its sha256 (what signatures and the
+ * hash cache are over) and, when the lock's strongest hash is another
+ * algorithm (lock_file_best_hash), that one too. */
+struct trust_digests {
+	char sha256[65];
+	const char *algo;	/* the other algorithm, as the lock names it; NULL when none */
+	char other[129];
+};
+/* Computes trust_digests as bytes come; algo is the lock's strongest
+ * algorithm (NULL or sha256: sha256 alone). */
+struct trust_digester;
+struct trust_digester *trust_digester_new(const char *algo, struct pl_error *err);
+void trust_digester_update(struct trust_digester *d, const void *data, size_t len);
+/* Writes the digests and frees d. */
+void trust_digester_final(struct trust_digester *d, struct trust_digests *out);
+/* The same over a regular file (-1 with err when unreadable). */
+int trust_digest_file(const char *path, const char *algo, struct trust_digests *out, struct pl_error *err);
 
 /* sha256 of a file, hex; -1 with err when unreadable. */
 int trust_sha256_file(const char *path, char hex[65], struct pl_error *err);

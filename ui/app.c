@@ -16,6 +16,11 @@ const struct view_ops *const app_tabs[TAB_COUNT] = {
 	[TAB_INFO] = &info_view,
 };
 
+const char *app_row_key(const struct project_row *r)
+{
+	return r->p->lock_path ? r->p->lock_path : r->p->path;
+}
+
 struct project_row *app_selected(struct app *app)
 {
 	return app->list.n ? &app->rows[app->shown[app->list.cursor]] : NULL;

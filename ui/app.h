@@ -95,6 +95,8 @@ struct app {
 	bool quit;
 };
 
+/* What tells rows apart: a project with several locks has a row for each. */
+const char *app_row_key(const struct project_row *r);
 /* The selected project's row, or NULL. */
 struct project_row *app_selected(struct app *app);
 /* Sets the status line's message. */

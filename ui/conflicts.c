@@ -58,7 +58,7 @@ static void check_sides(struct app *app, struct conflicts *s, const char *root, 
 	struct pl_error err;
 
 	/* The project's policy, as pylock verify sees it (its tightening too). */
-	if (projctx_open(&c, root, PROJCTX_POLICY, &err) < 0) {
+	if (projctx_open(&c, root, PROJCTX_POLICY, NULL, &err) < 0) {
 		app_message(app, "signatures not checked: %.300s", err.msg);
 		return;
 	}

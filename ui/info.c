@@ -46,7 +46,9 @@ static void environment(struct app *app, struct info *s, const struct project_ro
 	struct projctx c;
 	struct pl_error err;
 
-	if (projctx_open(&c, r->p->path, PROJCTX_PYTHON, &err) < 0) {
+	struct projctx_request req = { .lock = r->p->lock_path };
+
+	if (projctx_open(&c, r->p->path, PROJCTX_PYTHON, &req, &err) < 0) {
 		add(s, ROLE_INVALID, "environment  %s", err.msg);
 		return;
 	}
@@ -66,6 +68,10 @@ static void environment(struct app *app, struct info *s, const struct project_ro
 	    path && access(path, F_OK) == 0 ? "built" : "not built: s syncs");
 	add(s, ROLE_NORMAL, "env packages %zu for this interpreter%s", c.plan.n,
 	    c.plan.skipped ? ", others' markers do not apply" : "");
+	struct util_buf select = UTIL_BUF_INIT;
+	env_selection_describe(&c.plan.sel, &select);
+	add(s, ROLE_NORMAL, "selection    %s%s", select.data, c.plan.sel.is_default ? " (the lock's default)" : "");
+	util_buf_free(&select);
 	if (path)
 		add(s, ROLE_MUTED, "env folder   %s", path);
 	free(path);

@@ -23,7 +23,8 @@
 
 struct done {
 	enum { DONE_VERIFY, DONE_SYNC } kind;
-	char *path;
+	char *path;			/* the project's folder */
+	char *lock;			/* its lock (a project may have several), or NULL */
 	bool failed;			/* err says why */
 	struct pl_error err;
 	struct sig_status *sigs;	/* verify: one per package checked */
@@ -130,7 +131,9 @@ static void verify_project(struct job *j, const struct env_progress *progress)
 	struct projctx c;
 	struct audit a;
 
-	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_LOCK, &d->err) < 0) {
+	struct projctx_request req = { .lock = d->lock };
+
+	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_LOCK, &req, &d->err) < 0) {
 		d->failed = true;
 		return;
 	}
@@ -156,7 +159,9 @@ static void sync_env(struct job *j, const struct env_progress *progress)
 	struct sync_result r;
 	struct projctx c;
 
-	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_PLAN, &d->err) < 0) {
+	struct projctx_request req = { .lock = d->lock };
+
+	if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_PLAN, &req, &d->err) < 0) {
 		d->failed = true;
 		return;
 	}
@@ -203,7 +208,9 @@ static void start_job(struct app *app, int kind, struct project_row *row)
 	j->d = util_xcalloc(1, sizeof(*j->d));
 	j->d->kind = kind;
 	j->d->path = util_xstrdup(row->p->path);
-	snprintf(j->name, sizeof(j->name), "%s", row->p->name);
+	j->d->lock = row->p->lock_path ? util_xstrdup(row->p->lock_path) : NULL;
+	snprintf(j->name, sizeof(j->name), "%s%s%s", row->p->name, row->p->lock_name ? " " : "",
+		 row->p->lock_name ? row->p->lock_name : "");
 	pthread_mutex_lock(&app->lock);
 	app->jobs_running++;
 	snprintf(app->progress, sizeof(app->progress), "%s %.40s", kind == DONE_VERIFY ? "verify" : "sync",
@@ -218,6 +225,7 @@ static void start_job(struct app *app, int kind, struct project_row *row)
 	pthread_mutex_unlock(&app->lock);
 	app_message(app, "cannot start a thread: %s", strerror(errno));
 	free(j->d->path);
+	free(j->d->lock);
 	free(j->d);
 	free(j);
 }
@@ -232,10 +240,10 @@ void jobs_sync(struct app *app, struct project_row *row)
 	start_job(app, DONE_SYNC, row);
 }
 
-static struct project_row *row_at(struct app *app, const char *path)
+static struct project_row *row_of(struct app *app, const struct done *d)
 {
 	for (size_t i = 0; i < app->nrows; i++)
-		if (!strcmp(app->rows[i].p->path, path))
+		if (!strcmp(app_row_key(&app->rows[i]), d->lock ? d->lock : d->path))
 			return &app->rows[i];
 	return NULL;
 }
@@ -249,12 +257,21 @@ static void free_sigs(struct project_row *row)
 	row->nsigs = 0;
 }
 
+/* "NAME" or "NAME [LOCK]", as the list shows the row. */
+static const char *label(const struct project_row *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", r->p->name, r->p->lock_name ? " [" : "", r->p->lock_name ? r->p->lock_name : "",
+		 r->p->lock_name ? "]" : "");
+	return buf;
+}
+
 static void apply_verify(struct app *app, struct project_row *row, struct done *d)
 {
-	char msg[1400];
+	char msg[1400], name[300];
 
 	if (d->failed) {
-		app_message(app, "verify %s failed: %.300s", row->p->name, pl_error_format(&d->err, msg, sizeof(msg)));
+		app_message(app, "verify %s failed: %.300s", label(row, name, sizeof(name)),
+			    pl_error_format(&d->err, msg, sizeof(msg)));
 		return;
 	}
 	free_sigs(row);
@@ -271,18 +288,20 @@ static void apply_verify(struct app *app, struct project_row *row, struct done *
 		snprintf(row->summary, sizeof(row->summary), "%zu bad", row->bad);
 	else
 		snprintf(row->summary, sizeof(row->summary), "%zu ok", row->nsigs);
-	app_message(app, "verified %s: %zu packages, %zu with problems", row->p->name, row->nsigs, row->bad);
+	app_message(app, "verified %s: %zu packages, %zu with problems", label(row, name, sizeof(name)), row->nsigs,
+		    row->bad);
 }
 
 static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 {
-	char msg[1400];
+	char msg[1400], name[300];
 
 	row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
 	if (d->failed)
-		app_message(app, "sync %s failed: %.300s", row->p->name, pl_error_format(&d->err, msg, sizeof(msg)));
+		app_message(app, "sync %s failed: %.300s", label(row, name, sizeof(name)),
+			    pl_error_format(&d->err, msg, sizeof(msg)));
 	else
-		app_message(app, "synced %s: environment %.12s", row->p->name, d->env_id);
+		app_message(app, "synced %s: environment %.12s", label(row, name, sizeof(name)), d->env_id);
 }
 
 void jobs_collect(struct app *app)
@@ -297,7 +316,7 @@ void jobs_collect(struct app *app)
 	pthread_mutex_unlock(&app->lock);
 	while (d) {
 		struct done *next = d->next;
-		struct project_row *row = row_at(app, d->path);
+		struct project_row *row = row_of(app, d);
 		if (row && d->kind == DONE_VERIFY)
 			apply_verify(app, row, d);
 		else if (row)
@@ -306,6 +325,7 @@ void jobs_collect(struct app *app)
 			free(d->sigs[i].name);
 		free(d->sigs);
 		free(d->path);
+		free(d->lock);
 		free(d);
 		d = next;
 	}

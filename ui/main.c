@@ -65,13 +65,20 @@ static int by_name(const void *a, const void *b)
 	const struct project_row *x = a, *y = b;
 	int c = strcasecmp(x->p->name, y->p->name);
 
-	return c ? c : strcmp(x->p->path, y->p->path);
+	if (!c)
+		c = strcmp(x->p->path, y->p->path);
+	/* pylock.toml before the named locks, those by name. */
+	if (!c)
+		c = (x->p->lock_name != NULL) - (y->p->lock_name != NULL);
+	if (!c)
+		c = strcmp(app_row_key(x), app_row_key(y));
+	return c;
 }
 
 /* Rebuilds the filtered view, keeping the selected project selected. */
 static void refilter(struct app *app)
 {
-	const char *keep = app_selected(app) ? app_selected(app)->p->path : NULL;
+	const char *keep = app_selected(app) ? app_row_key(app_selected(app)) : NULL;
 	char *kept = keep ? util_xstrdup(keep) : NULL;
 	size_t n = 0;
 
@@ -82,7 +89,7 @@ static void refilter(struct app *app)
 			app->shown[n++] = i;
 	list_set_count(&app->list, n);
 	for (size_t i = 0; kept && i < n; i++)
-		if (!strcmp(app->rows[app->shown[i]].p->path, kept))
+		if (!strcmp(app_row_key(&app->rows[app->shown[i]]), kept))
 			app->list.cursor = i;
 	free(kept);
 }
@@ -102,7 +109,7 @@ static bool take_incoming(struct app *app)
 	if (!n)
 		return false;
 	/* Until the user moves, the first project stays selected. */
-	const char *keep = app_selected(app) ? app_selected(app)->p->path : NULL;
+	const char *keep = app_selected(app) ? app_row_key(app_selected(app)) : NULL;
 	char *kept = keep ? util_xstrdup(keep) : NULL;
 	app->rows = util_xrealloc(app->rows, (app->nrows + n) * sizeof(*app->rows));
 	for (size_t i = 0; i < n; i++) {
@@ -117,7 +124,7 @@ static bool take_incoming(struct app *app)
 	refilter(app);
 	if (!app->moved)
 		app->list.cursor = 0;
-	bool changed = !kept || strcmp(kept, app_selected(app)->p->path);
+	bool changed = !kept || strcmp(kept, app_row_key(app_selected(app)));
 	free(kept);
 	return changed;
 }
@@ -149,7 +156,8 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	int sel = selected ? app->theme.attr[app->pane == PANE_LIST ? ROLE_SELECTED : ROLE_SELECTED_DIM] : 0;
 	char name[300];
 
-	snprintf(name, sizeof(name), "%s%s", r->p->name, r->p->worktree_of ? " [wt]" : "");
+	snprintf(name, sizeof(name), "%s%s%s%s%s", r->p->name, r->p->lock_name ? " [" : "",
+		 r->p->lock_name ? r->p->lock_name : "", r->p->lock_name ? "]" : "", r->p->worktree_of ? " [wt]" : "");
 	list_text(y, x, c.name, sel ? sel : app->theme.attr[ROLE_NORMAL], name);
 	x += c.name;
 	list_text(y, x++, 1, sel, "");
@@ -325,7 +333,8 @@ static void shell(struct app *app)
 
 	if (!r)
 		return;
-	const char *argv[] = { app->pylock, "shell", r->p->path, NULL };
+	/* A named lock's path names its project and the lock. */
+	const char *argv[] = { app->pylock, "shell", r->p->lock_name ? r->p->lock_path : r->p->path, NULL };
 	int status = jobs_foreground(app, argv);
 	app_message(app, "shell in %s exited with status %d", r->p->name, status);
 	app_reopen(app);

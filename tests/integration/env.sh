@@ -83,7 +83,7 @@ check_exit "wheel tags in pip's order" 0 cmp "$T/ours" "$T/theirs"
 uns=$($PY "$MW" "$W" unsigned-pkg 1.0 good 2)
 lock "$W"/*.whl > "$P/pylock.toml"
 check_exit "an unsigned wheel under enforce: exit 1" 1 "$PYLOCK" sync
-check_contains "naming it" "$err" "unsigned-pkg unsigned_pkg-1.0-py3-none-any.whl: unsigned"
+check_contains "naming it" "$err" "unsigned (unsigned_pkg-1.0-py3-none-any.whl): no .sig beside the file"
 check_equal "nothing of it is unpacked" "$(ls "$S/wheels" | wc -l)" 5
 check_equal "no environment is made" "$(ls "$S/envs" | wc -l)" 1
 rm "$uns"
@@ -129,6 +129,25 @@ check_contains "those that need a build are named together, with their sources" 
 check_equal "in one line" "$(echo "$err" | grep -c 'need a build')" 1
 check_contains "requires-python is checked" "$err" "future 1 requires Python >=4"
 check_contains "a wheel for another platform does not fit" "$err" "winbin: no wheel fits this interpreter"
+check_exit "status reports that state" 1 "$PYLOCK" status
+check_contains "and why" "$out" "env      cannot be built: "
+run "$PYLOCK" status --json
+check_contains "status --json too" "$out" '"state": "unbuildable"'
+# Other hash algorithms: the strongest the lock records is checked, and a
+# sha256 beside it must agree too.
+h512=$($PY -c 'import hashlib, sys; print(hashlib.sha512(open(sys.argv[1], "rb").read()).hexdigest())' "$good")
+lock "$good" | sed "s/hashes = {sha256 = '[0-9a-f]*'}/hashes = {sha512 = '$h512'}/" > "$P/pylock.toml"
+check_exit "a wheel the lock pins by sha512 alone syncs" 0 "$PYLOCK" sync
+check_exit "and imports" 0 "$PYLOCK" run -- python -c 'import demo_good'
+lock "$good" | sed "s/hashes = {sha256 = '[0-9a-f]*'}/hashes = {sha512 = '$h512', sha256 = '$(printf '%064d' 0)'}/" \
+	> "$P/pylock.toml"
+check_exit "a wrong sha256 beside a right sha512 is refused" 1 "$PYLOCK" sync
+check_contains "as a hash mismatch" "$err" "hash-mismatch (demo_good-1.0-py3-none-any.whl): sha256 "
+lock "$good" | sed "s/hashes = {sha256 = '[0-9a-f]*'}/hashes = {sha1 = '$(sha1sum "$good" | cut -d' ' -f1)'}/" \
+	> "$P/pylock.toml"
+check_exit "a wheel pinned by sha1 alone is refused" 2 "$PYLOCK" sync
+check_contains "sha1 is a weak hash" "$err" "has only a weak hash (md5 or sha1) in the lock"
+
 # An archive whose file is a wheel (by path here; a url goes the same way)
 # installs like one.
 {

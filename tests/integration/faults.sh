@@ -44,7 +44,7 @@ check_contains "saying so" "$err" "larger than the lock's $(stat -c %s "$good") 
 check_equal "no copy beyond the locked size stays behind" "$(find "$S" -type f -size +1M | wc -l)" 0
 lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$T/no-such.whl', size = 10, hashes = {sha256 = '$(sha "$good")'}"
 check_exit "a locked file that is not there: refused" 1 "$PYLOCK" sync
-check_contains "as missing, with the reason" "$err" "missing ($T/no-such.whl: cannot open: No such file or directory)"
+check_contains "as missing, with the reason" "$err" "missing (demo_good-1.0-py3-none-any.whl): $T/no-such.whl: cannot open: No such file or directory"
 
 # Stage files of a killed run go with the next sync or gc; a live one stays.
 mkdir -p "$S/stage"
@@ -321,7 +321,7 @@ if [ -n "$st_whl" ] && unshare -Urm true 2>/dev/null; then
 	printf 'python: %s\n' "$PY" > "$NH/config/config.yaml"
 	lock setuptools "$(basename "$st_whl" | cut -d- -f2)" "path = '$st_whl', size = $(stat -c %s "$st_whl"), hashes = {sha256 = '$(sha "$st_whl")'}"
 	before=$(sha "$P/pylock.toml")
-	for case in "300k 1 missing (cannot copy into the store: No space left on device)" \
+	for case in "300k 1 cannot copy into the store: No space left on device" \
 		"2m 2 cannot write: No space left on device" "6m 2 pyvenv.cfg: cannot write: No space left on device"; do
 		size=${case%% *} rest=${case#* }
 		code=${rest%% *} why=${rest#* }

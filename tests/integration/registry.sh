@@ -191,4 +191,43 @@ check_exit "a download killed midway is not in the store" 1 test -e "$(blob "$(s
 check_exit "and the next run completes it" 0 "$PYLOCK" verify
 check_exit "now it is" 0 test -f "$(blob "$(sha "$R/files/slowpoke-1.0-py3-none-any.whl")")"
 
+# Other hash algorithms (PEP 751 allows hashlib's): a download is hashed
+# with the strongest the lock records, as it streams in, and stored under it.
+hashof() { python3 -c 'import hashlib, sys; print(hashlib.new(sys.argv[1], open(sys.argv[2], "rb").read()).hexdigest())' "$1" "$2"; }
+hashed() {	# hashed NAME FILE HASHES
+	printf "[[packages]]\nname = '%s'\nversion = '%s'\n" "$1" "$(basename "$2" | cut -d- -f2)"
+	printf "wheels = [{url = '%s/files/%s', size = %s, hashes = {%s}}]\n" "$U" "$(basename "$2")" "$(stat -c %s "$2")" "$3"
+}
+{
+	echo "lock-version = '1.0'"
+	echo "created-by = 'test'"
+	hashed setuptools "$R/files/$stw" "sha512 = '$(hashof sha512 "$R/files/$stw")'"
+	hashed wheel "$R/files/$whw" "sha3_256 = '$(hashof sha3_256 "$R/files/$whw")', blake2b = '$(hashof blake2b "$T/locked-bytes")'"
+} > "$P/pylock.toml"
+check_exit "verify downloads files the lock pins by sha512 only" 1 "$PYLOCK" verify
+check_equal "a sha512-only file: verified (its signature is over the same bytes)" "$(status setuptools)" verified
+check_equal "the strongest hash decides: blake2b over sha3_256" "$(status wheel)" hash-mismatch
+check_contains "and is named" "$(line wheel)" "sent bytes with blake2b"
+check_exit "stored under its sha512" 0 test -f "$S/blobs/sha512/$(hashof sha512 "$R/files/$stw" | cut -c1-2)/$(hashof sha512 "$R/files/$stw" | cut -c3-)"
+check_equal "nothing is stored under the wrong bytes' names" "$(find "$S/blobs/blake2b" -type f | wc -l)" 0
+
+# Offline: a host that cannot be resolved is tried once, and the files it
+# holds back are told in one line.
+{
+	echo "lock-version = '1.0'"
+	echo "created-by = 'test'"
+	for i in 1 2 3 4 5 6; do
+		printf "[[packages]]\nname = 'off%s'\nversion = '1'\n" "$i"
+		printf "wheels = [{url = 'https://nowhere.invalid/off%s-1-py3-none-any.whl', hashes = {sha256 = '%064d'}}]\n" "$i" 0
+	done
+} > "$P/pylock.toml"
+printf 'fetch:\n  hosts: [nowhere.invalid]\n  timeout: 2\n' > "$PYLOCK_HOME/config/config.yaml"
+check_exit "verify with a host that cannot be resolved" 1 "$PYLOCK" verify
+check_equal "every file missing" "$(echo "$out" | grep -c '^off.* missing ')" 6
+check_exit "the host is not tried again for the next files" 0 sh -c 'echo "$1" | grep -q "(not tried again)"' sh "$out"
+check_exit "sync" 1 "$PYLOCK" sync
+check_equal "tells the cause in one line" "$(echo "$err" | grep -c 'Could not resolve host')" 1
+check_contains "naming three files and counting the rest" "$err" \
+	"-py3-none-any.whl and 3 more): Could not resolve host: nowhere.invalid"
+
 done_testing

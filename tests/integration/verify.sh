@@ -84,7 +84,8 @@ check_equal "a valid signature of another file: bad-signature" "$(status othersi
 check_equal "a garbage .sig: bad-signature" "$(status garbage)" bad-signature
 check_equal "no .sig: unsigned" "$(status unsigned)" unsigned
 check_equal "no .sig, allowed by policy: allowed-unsigned" "$(status allowed)" allowed-unsigned
-check_equal "no sha256 in the lock: unhashed" "$(status unhashed)" unhashed
+check_equal "only an md5 in the lock: unhashed" "$(status unhashed)" unhashed
+check_contains "because md5 is a weak hash" "$(echo "$out" | grep '^unhashed ')" "only a weak hash (md5)"
 check_equal "a file that is not there: missing" "$(status gone)" missing
 check_equal "a remote file: missing (not fetched yet)" "$(status remote)" missing
 check_contains "the summary counts" "$out" "12 packages: 2 verified, 1 allowed-unsigned, 1 unhashed, 2 missing, 1 unsigned, 2 untrusted-signer, 2 bad-signature, 1 hash-mismatch (mode enforce): FAILED"

@@ -13,6 +13,7 @@ check_contains "the Packages tab shows the first project's lock" "$(screen)" "de
 
 keys 4
 check_exit "4 opens the Info tab for the selection" 0 until_selected clean-app
+check_exit "it names the groups and extras the environment holds" 0 until_shown "selection    no groups; no extras"
 keys j
 check_exit "j moves to the next project" 0 until_selected conflicted-app
 keys G
@@ -35,5 +36,19 @@ keys main Enter
 check_exit "R diffs against another revision" 0 until_shown "changes against main"
 keys / Escape
 check_exit "Esc clears the filter" 0 until_shown "clean-app"
+
+# A project with a named lock beside its pylock.toml has a row for each.
+cp "$WS/projects/clean-app/pylock.toml" "$WS/projects/clean-app/pylock.dev.toml"
+start
+check_exit "a second lock is a second row" 0 until_shown "5 projects"
+check_exit "named by its lock (cut to the column)" 0 until_shown "clean-app [d"
+check_contains "with its own git state (untracked)" "$(line_of 'clean-app [d')" "untracked"
+tm resize-window -t ui -x 200 -y 30
+keys 4 j
+check_exit "its Info tab is that lock's" 0 until_shown "clean-app/pylock.dev.toml"
+keys s
+check_exit "s syncs that lock" 0 until_shown "synced clean-app [dev]"
+check_contains "and its row says built" "$(line_of 'clean-app [d')" "built"
+check_contains "the other lock's row is not" "$(line_of 'clean-app  ')" " - "
 
 done_testing

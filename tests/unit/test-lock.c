@@ -190,6 +190,12 @@ static void test_rejects(void **state)
 		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', size = -1, hashes = {sha256 = '" H64 "'}}]\n",
 		  5, 59, "size cannot be negative" },
 		{ HEAD "packages = [1]\n", 3, 13, "must be a table" },
+		{ HEAD "[[packages]]\nname = 'a'\nversion = '1'\ndirectory = {path = '.', editable = true}\n", 5, 11,
+		  "a directory entry must not have a version" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', upload-time = "
+		  "2025-01-02T03:04:05+01:00, hashes = {sha256 = '" H64 "'}}]\n", 5, 66, "upload-time must be in UTC" },
+		{ HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', upload-time = "
+		  "2025-01-02T03:04:05, hashes = {sha256 = '" H64 "'}}]\n", 5, 66, "not a local date-time" },
 		{ HEAD "[[packages]]\nname = 'a'\nattestation-identities = [{repository = 'x'}]\n", 5, 27, "missing required key 'attestation-identities.kind'" },
 		{ HEAD "<<<<<<< HEAD\n[[packages]]\n=======\n>>>>>>> theirs\n", 3, 1, "conflicted" },
 		{ HEAD "packages = [\n", 4, 1, "expected a value" },
@@ -209,6 +215,24 @@ static void test_rejects(void **state)
 				 err.msg, c->line, c->col, c->msg);
 		assert_string_equal(err.file, "pylock.toml");
 	}
+}
+
+static void test_source_trees_and_utc(void **state)
+{
+	/* uv writes a version for a vcs entry pinned to a commit: read, warned. */
+	struct lock *lock = parse(HEAD "[[packages]]\nname = 'a'\nversion = '1'\n"
+				  "vcs = {type = 'git', url = 'https://x/a.git', commit-id = 'c0ffee'}\n");
+
+	(void)state;
+	assert_int_equal(lock->nwarnings, 1);
+	assert_non_null(strstr(lock->warnings[0].msg, "a vcs entry should not have a version"));
+	assert_int_equal(lock->warnings[0].line, 5);
+	lock_free(lock);
+	/* UTC is Z, +00:00 or -00:00. */
+	lock = parse(HEAD "[[packages]]\nname = 'a'\nwheels = [{url = 'https://x/a-1-py3-none-any.whl', upload-time = "
+		     "2025-01-02T03:04:05-00:00, hashes = {sha256 = '" H64 "'}}]\n");
+	assert_true(lock->packages[0].wheels[0].has_upload_time);
+	lock_free(lock);
 }
 
 static void test_warnings(void **state)
@@ -240,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_is_byte_identical),
 		cmocka_unit_test(test_one_change_changes_its_lines_only),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_source_trees_and_utc),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_conflict_markers),
 	};

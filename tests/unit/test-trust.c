@@ -129,12 +129,47 @@ static void test_policy_refused(void **state)
 	}
 }
 
+/* The algorithms PEP 751 locks carry, against their published values for
+ * "abc" (FIPS 180-4, FIPS 202, RFC 7693). */
+static void test_digests(void **state)
+{
+	static const struct {
+		const char *algo, *hex;
+	} known[] = {
+		{ "sha512", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+			    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+		{ "sha384", "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+			    "8086072ba1e7cc2358baeca134c825a7" },
+		{ "sha3_256", "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532" },
+		{ "blake2b", "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
+			     "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923" },
+		{ "blake2s", "508c5e8c327c14e2e1a72ba34eeb452f37458b209ed63a294d999b4c86675982" },
+	};
+	struct trust_digests d;
+	struct pl_error err;
+	char path[128];
+
+	(void)state;
+	put("abc", "abc");
+	snprintf(path, sizeof(path), "%s/abc", dir);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		assert_int_equal(trust_digest_file(path, known[i].algo, &d, &err), 0);
+		assert_string_equal(d.algo, known[i].algo);
+		assert_string_equal(d.other, known[i].hex);
+		assert_string_equal(d.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	}
+	assert_int_equal(trust_digest_file(path, "sha256", &d, &err), 0);
+	assert_null(d.algo);
+	assert_null(trust_digester_new("md4", &err));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tighten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loosening_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digests, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
