@@ -67,7 +67,10 @@ static void print_words(const struct lockdiff *d)
 				printf("%s%s", sep, flags[k]);
 				sep = ", ";
 			}
-		printf("%s\n", strcmp(sep, ", ") ? "" : "]");
+		printf("%s", strcmp(sep, ", ") ? "" : "]");
+		if (c->detail && !(c->flags & LOCKDIFF_HASH_CHANGED))
+			printf(" (%s)", c->detail);
+		printf("\n");
 	}
 	printf("%zu change%s%s%s\n", d->n, d->n == 1 ? "" : "s",
 	       suspicious ? ", SUSPICIOUS: a file changed under the same version" : "",

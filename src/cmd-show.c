@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonw.h"
 #include "lock.h"
 #include "project.h"
 
@@ -38,6 +39,33 @@ static const char *source_label(const struct lock_package *p)
 	return p->nwheels ? "wheel" : "sdist";
 }
 
+static const char *str(const struct toml_value *t, const char *key)
+{
+	const struct toml_value *v = toml_get(t, key);
+
+	return v && v->type == TOML_STRING ? v->u.str.ptr : NULL;
+}
+
+static bool flag(const struct toml_value *t, const char *key)
+{
+	const struct toml_value *v = toml_get(t, key);
+
+	return v && v->type == TOML_BOOL && v->u.boolean;
+}
+
+/* The source with what identifies it: "vcs git 1a2b3c4d", "directory . editable". */
+static void source_detail(const struct lock_package *p, char *buf, size_t size)
+{
+	if (p->vcs)
+		snprintf(buf, size, "vcs %s %.12s", str(p->vcs, "type") ? str(p->vcs, "type") : "?",
+			 str(p->vcs, "commit-id") ? str(p->vcs, "commit-id") : "?");
+	else if (p->directory)
+		snprintf(buf, size, "directory %s%s", str(p->directory, "path"),
+			 flag(p->directory, "editable") ? " editable" : "");
+	else
+		snprintf(buf, size, "%s", source_label(p));
+}
+
 static const struct lock_file *first_file(const struct lock_package *p)
 {
 	if (p->nwheels)
@@ -52,19 +80,48 @@ static size_t file_count(const struct lock_package *p)
 	return p->nwheels + p->has_sdist + p->has_archive;
 }
 
+/* A top-level list setting as "a, b", or NULL when the lock has none. */
+static const char *joined(const struct toml_value *list, struct util_buf *b)
+{
+	util_buf_truncate(b, 0);
+	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
+		if (list->u.array.items[i]->type == TOML_STRING)
+			util_buf_printf(b, "%s%s", b->len ? ", " : "", list->u.array.items[i]->u.str.ptr);
+	return list ? util_buf_str(b) : NULL;
+}
+
+static void print_settings(const struct lock *lock)
+{
+	const struct { const char *name; const struct toml_value *list; } lists[] = {
+		{ "environments", lock->environments }, { "extras", lock->extras },
+		{ "dependency-groups", lock->dependency_groups }, { "default-groups", lock->default_groups },
+	};
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (lock->requires_python)
+		printf("%-18s %s\n", "requires-python", lock->requires_python);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (joined(lists[i].list, &b))
+			printf("%-18s %s\n", lists[i].name, b.data);
+	util_buf_free(&b);
+}
+
 static void print_table(const struct lock *lock)
 {
 	static const char *const head[] = { "NAME", "VERSION", "SOURCE", "FILES", "SHA256", "MARKER" };
 	size_t w[4] = { 4, 7, 6, 5 };
 	bool color = isatty(1) && !getenv("NO_COLOR");
+	char source[128];
 
+	print_settings(lock);
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
 		size_t n;
 
+		source_detail(p, source, sizeof(source));
 		if ((n = strlen(p->name)) > w[0]) w[0] = n;
 		if (p->version && (n = strlen(p->version)) > w[1]) w[1] = n;
-		if ((n = strlen(source_label(p))) > w[2]) w[2] = n;
+		if ((n = strlen(source)) > w[2]) w[2] = n;
 	}
 	if (color)
 		cli_raw(stdout, "\033[1m");
@@ -78,47 +135,150 @@ static void print_table(const struct lock *lock)
 		const struct lock_file *f = first_file(p);
 		const char *sha = f ? lock_file_sha256(f) : NULL;
 
+		source_detail(p, source, sizeof(source));
 		printf("%-*s  %-*s  %-*s  %*zu  %-12.12s  %s\n", (int)w[0], p->name,
-		       (int)w[1], p->version ? p->version : "-", (int)w[2], source_label(p),
+		       (int)w[1], p->version ? p->version : "-", (int)w[2], source,
 		       (int)w[3], file_count(p), sha ? sha : "-", p->marker ? p->marker : "");
 	}
 	printf("%zu package%s, lock-version %s, created by %s\n", lock->npackages,
 	       lock->npackages == 1 ? "" : "s", lock->lock_version, lock->created_by);
 }
 
-static json_t *file_json(const char *kind, const struct lock_file *f)
+static void json_list(struct jsonw *w, const char *key, const struct toml_value *list)
 {
-	json_t *hashes = json_object();
-
-	for (size_t i = 0; i < f->nhashes; i++)
-		json_object_set_new(hashes, f->hashes[i].algo, json_string(f->hashes[i].value));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "kind", kind, "name", f->name,
-			 "url", cli_json_str(f->url), "path", cli_json_str(f->path),
-			 "size", f->size >= 0 ? json_integer(f->size) : json_null(), "hashes", hashes);
+	jsonw_key(w, key);
+	if (!list) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_array(w);
+	for (uint32_t i = 0; list->type == TOML_ARRAY && i < list->u.array.len; i++)
+		if (list->u.array.items[i]->type == TOML_STRING)
+			jsonw_string(w, list->u.array.items[i]->u.str.ptr);
+	jsonw_end(w, ']');
 }
 
+/* A source table's string keys, in the specification's order. */
+static void json_table(struct jsonw *w, const char *key, const struct toml_value *t, const char *const *keys)
+{
+	jsonw_key(w, key);
+	if (!t) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object(w);
+	for (size_t i = 0; keys[i]; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s", keys[i]);
+		for (char *c = name; *c; c++)
+			*c = *c == '-' ? '_' : *c;
+		jsonw_key(w, name);
+		if (!strcmp(keys[i], "editable"))
+			jsonw_bool(w, flag(t, keys[i]));
+		else
+			jsonw_string(w, str(t, keys[i]));
+	}
+	jsonw_end(w, '}');
+}
+
+static void file_json(struct jsonw *w, const char *kind, const struct lock_file *f, struct util_buf *tmp)
+{
+	jsonw_object(w);
+	jsonw_key(w, "kind");
+	jsonw_string(w, kind);
+	jsonw_key(w, "name");
+	jsonw_string(w, f->name);
+	jsonw_key(w, "url");
+	jsonw_string(w, f->url);
+	jsonw_key(w, "path");
+	jsonw_string(w, f->path);
+	jsonw_key(w, "size");
+	if (f->size >= 0)
+		jsonw_int(w, f->size);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "upload_time");
+	util_buf_truncate(tmp, 0);
+	if (f->has_upload_time)
+		toml_write_datetime(tmp, f->upload_time_type, &f->upload_time);
+	jsonw_string(w, f->has_upload_time ? util_buf_str(tmp) : NULL);
+	if (!strcmp(kind, "archive")) {
+		jsonw_key(w, "subdirectory");
+		jsonw_string(w, f->subdirectory);
+	}
+	jsonw_key(w, "hashes");
+	jsonw_object(w);
+	for (size_t i = 0; i < f->nhashes; i++) {
+		jsonw_key(w, f->hashes[i].algo);
+		jsonw_string(w, f->hashes[i].value);
+	}
+	jsonw_end(w, '}');
+	jsonw_end(w, '}');
+}
+
+/* Written as it goes (no tree): a 5,000-package lock in tens of ms. */
 static void print_json(const struct lock *lock)
 {
-	json_t *packages = json_array();
+	static const char *const vcs_keys[] = { "type", "url", "path", "requested-revision", "commit-id",
+						"subdirectory", NULL };
+	static const char *const dir_keys[] = { "path", "editable", "subdirectory", NULL };
+	struct util_buf out = UTIL_BUF_INIT, tmp = UTIL_BUF_INIT;
+	struct jsonw w;
 
+	jsonw_init(&w, &out);
+	jsonw_object(&w);
+	jsonw_key(&w, "lock_version");
+	jsonw_string(&w, lock->lock_version);
+	jsonw_key(&w, "created_by");
+	jsonw_string(&w, lock->created_by);
+	jsonw_key(&w, "requires_python");
+	jsonw_string(&w, lock->requires_python);
+	json_list(&w, "environments", lock->environments);
+	json_list(&w, "extras", lock->extras);
+	json_list(&w, "dependency_groups", lock->dependency_groups);
+	json_list(&w, "default_groups", lock->default_groups);
+	jsonw_key(&w, "packages");
+	jsonw_array(&w);
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
-		json_t *files = json_array();
 
+		jsonw_object(&w);
+		jsonw_key(&w, "name");
+		jsonw_string(&w, p->name);
+		jsonw_key(&w, "version");
+		jsonw_string(&w, p->version);
+		jsonw_key(&w, "marker");
+		jsonw_string(&w, p->marker);
+		jsonw_key(&w, "requires_python");
+		jsonw_string(&w, p->requires_python);
+		jsonw_key(&w, "source");
+		jsonw_string(&w, source_label(p));
+		jsonw_key(&w, "index");
+		jsonw_string(&w, p->index);
+		json_table(&w, "vcs", p->vcs, vcs_keys);
+		json_table(&w, "directory", p->directory, dir_keys);
+		jsonw_key(&w, "files");
+		jsonw_array(&w);
 		for (size_t k = 0; k < p->nwheels; k++)
-			json_array_append_new(files, file_json("wheel", &p->wheels[k]));
+			file_json(&w, "wheel", &p->wheels[k], &tmp);
 		if (p->has_sdist)
-			json_array_append_new(files, file_json("sdist", &p->sdist));
+			file_json(&w, "sdist", &p->sdist, &tmp);
 		if (p->has_archive)
-			json_array_append_new(files, file_json("archive", &p->archive));
-		json_array_append_new(packages, json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:o}",
-			"name", p->name, "version", cli_json_str(p->version), "marker", cli_json_str(p->marker),
-			"requires_python", cli_json_str(p->requires_python), "source", source_label(p),
-			"index", cli_json_str(p->index), "files", files));
+			file_json(&w, "archive", &p->archive, &tmp);
+		jsonw_end(&w, ']');
+		jsonw_end(&w, '}');
+		/* Out in pieces: the buffer stays small. */
+		if (out.len > (1u << 20)) {
+			fwrite(out.data, 1, out.len, stdout);
+			util_buf_truncate(&out, 0);
+		}
 	}
-	json_t *root = json_pack("{s:s, s:s, s:o}", "lock_version", lock->lock_version,
-				 "created_by", lock->created_by, "packages", packages);
-	cli_print_json(root);
+	jsonw_end(&w, ']');
+	jsonw_end(&w, '}');
+	util_buf_putc(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	util_buf_free(&out);
+	util_buf_free(&tmp);
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)
@@ -172,9 +332,12 @@ const struct cli_command cmd_show = {
 	.summary = "Show the packages a lockfile pins.",
 	.help = "Reads and validates pylock.toml (PEP 751): the given file, the lockfile of the given\n"
 		"project folder, or that of the project holding the current folder. Prints one row per\n"
-		"package: name, version, source, file count, short sha256, marker; --json prints\n"
-		"{\"lock_version\", \"created_by\", \"packages\": [{\"name\", \"version\", \"marker\",\n"
-		"\"requires_python\", \"source\", \"index\", \"files\": [...]}]}.\n"
+		"package: name, version, source (a vcs entry's type and commit, a directory's path and\n"
+		"whether it is editable), file count, short sha256, marker, after the lock's own settings\n"
+		"(requires-python, environments, extras, dependency-groups, default-groups); --json prints\n"
+		"{\"lock_version\", \"created_by\", \"requires_python\", \"environments\", \"extras\",\n"
+		"\"dependency_groups\", \"default_groups\", \"packages\": [{\"name\", \"version\", \"marker\",\n"
+		"\"requires_python\", \"source\", \"index\", \"vcs\", \"directory\", \"files\": [...]}]}.\n"
 		"Exit status 2 with FILE:LINE:COL when the lockfile is malformed or conflicted.",
 	.run = run,
 };

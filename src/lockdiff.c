@@ -230,10 +230,22 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 	if (!util_str_equal(a->index, b->index) || a->source != b->source || !toml_value_equal(a->vcs, b->vcs) ||
 	    !toml_value_equal(a->directory, b->directory))
 		flags |= LOCKDIFF_SOURCE_CHANGED;
+	if (!toml_value_equal(a->tool, b->tool))
+		flags |= LOCKDIFF_TOOL_CHANGED;
 	/* Files are compared at the same version only: there a different hash
 	 * means different bytes under a name that should not have changed. */
 	if (order == 0)
 		flags |= compare_files(a, b, &detail);
+	/* A vcs entry carries no version to compare: its commit is what moves. */
+	const struct toml_value *ca = toml_get(a->vcs, "commit-id"), *cb = toml_get(b->vcs, "commit-id");
+	if (ca && cb && ca->type == TOML_STRING && cb->type == TOML_STRING && strcmp(ca->u.str.ptr, cb->u.str.ptr)) {
+		flags |= LOCKDIFF_VCS_COMMIT_CHANGED;
+		if (!detail) {
+			struct util_buf commits = UTIL_BUF_INIT;
+			util_buf_printf(&commits, "commit %.12s -> %.12s", ca->u.str.ptr, cb->u.str.ptr);
+			detail = util_buf_steal(&commits);
+		}
+	}
 	struct hosts before = { NULL, 0 };
 	hosts_add_package(&before, a);
 	if (new_host(&before, b))
@@ -318,7 +330,7 @@ size_t lockdiff_flag_names(unsigned flags, const char *names[LOCKDIFF_FLAGS])
 	static const char *const all[LOCKDIFF_FLAGS] = {
 		"files-added", "files-removed", "hash-changed", "source-changed",
 		"marker-changed", "dependencies-changed", "attestations-changed", "requires-python-changed",
-		"host-changed",
+		"host-changed", "commit-changed", "tool-changed",
 	};
 	size_t n = 0;
 

@@ -29,8 +29,10 @@ enum lockdiff_flag {
 	LOCKDIFF_ATTESTATIONS_CHANGED = 1 << 6,	/* who may publish it: flagged */
 	LOCKDIFF_REQUIRES_PYTHON_CHANGED = 1 << 7,
 	LOCKDIFF_HOST_CHANGED = 1 << 8,	/* a url on a host the old lock (package) did not name: flagged */
+	LOCKDIFF_VCS_COMMIT_CHANGED = 1 << 9,	/* a vcs entry pinned to another commit */
+	LOCKDIFF_TOOL_CHANGED = 1 << 10,	/* the package's [packages.tool] table */
 };
-#define LOCKDIFF_FLAGS 9
+#define LOCKDIFF_FLAGS 11
 
 struct lockdiff_change {
 	enum lockdiff_kind kind;

@@ -71,6 +71,26 @@ check_contains "and the summary warns" "$out" "SUSPICIOUS: a URL on a host the l
 check_exit "an added package on a new host" 0 "$PYLOCK" diff --json
 check_contains "is flagged too" "$out" '"host-changed"'
 
+# A vcs entry moved to another commit, and a package's [packages.tool]
+# table: changes --exit-code sees.
+git checkout -q pylock.toml 2>/dev/null
+vcslock() {	# vcslock COMMIT TOOL-VALUE
+	lock 1.1 "$H1" org/b new-pkg
+	printf "[[packages]]\nname = 'from-git'\nvcs = {type = 'git', url = 'https://example.org/g.git', commit-id = '%s'}\n" "$1"
+	printf "[packages.tool.pdm]\nsource = '%s'\n" "$2"
+}
+vcslock 1111111111111111111111111111111111111111 a > pylock.toml
+git commit -qam vcs
+vcslock 2222222222222222222222222222222222222222 a > pylock.toml
+check_exit "a vcs commit change is a change" 1 "$PYLOCK" diff --exit-code
+check_contains "named with both commits" "$out" "from-git"
+check_contains "said as a commit change" "$out" "commit-changed"
+check_contains "with the commits" "$out" "commit 111111111111 -> 222222222222"
+vcslock 1111111111111111111111111111111111111111 b > pylock.toml
+check_exit "a change inside [packages.tool] is a change" 1 "$PYLOCK" diff --exit-code
+check_contains "said so" "$out" "tool-changed"
+git checkout -q pylock.toml
+
 check_exit "an unknown revision is an input error" 2 "$PYLOCK" diff no-such-rev
 check_contains "it says so" "$err" "unknown revision"
 rm pylock.toml

@@ -60,4 +60,54 @@ check_contains "it says so" "$err" "not inside a Python project"
 check_exit "show of a missing path is an input error" 2 "$PYLOCK" show "$T/nope"
 check_exit "show takes one argument" 2 "$PYLOCK" show a b
 
+# What uv and pdm write beyond wheels: the lock's own settings, vcs,
+# directory and archive sources.
+cat > "$T/sources.toml" <<'EOF'
+lock-version = "1.0"
+requires-python = ">=3.9"
+environments = ["sys_platform == 'linux'"]
+extras = ["cli"]
+dependency-groups = ["dev"]
+default-groups = ["default"]
+created-by = "pdm"
+
+[[packages]]
+name = "from-git"
+version = "1.2"
+vcs = { type = "git", url = "https://example.org/g.git", requested-revision = "main", commit-id = "0123456789abcdef0123456789abcdef01234567", subdirectory = "pkg" }
+
+[[packages]]
+name = "app"
+directory = { path = ".", editable = true }
+
+[[packages]]
+name = "tarred"
+version = "3.0"
+archive = { url = "https://example.org/tarred-3.0.tar.gz", subdirectory = "src", upload-time = 2025-01-02T03:04:05Z, hashes = { sha256 = "0000000000000000000000000000000000000000000000000000000000000000" } }
+EOF
+check_exit "show reads a lock with vcs, directory and archive sources" 0 "$PYLOCK" show "$T/sources.toml"
+check_contains "the lock's requires-python" "$out" "requires-python    >=3.9"
+check_contains "its environments" "$out" "environments       sys_platform == 'linux'"
+check_contains "its groups" "$out" "dependency-groups  dev"
+check_contains "the default groups" "$out" "default-groups     default"
+check_contains "a vcs entry's type and commit" "$(echo "$out" | grep '^from-git ')" "vcs git 0123456789ab"
+check_contains "a directory's path, editable" "$(echo "$out" | grep '^app ')" "directory . editable"
+check_exit "show --json" 0 "$PYLOCK" show --json "$T/sources.toml"
+printf '%s' "$out" > "$T/sources.json"
+check_equal "every detail in JSON" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = {x["name"]: x for x in d["packages"]}
+print(d["requires_python"], d["environments"], d["extras"], d["dependency_groups"], d["default_groups"])
+print(p["from-git"]["vcs"])
+print(p["app"]["directory"], p["app"]["version"])
+f = p["tarred"]["files"][0]
+print(f["kind"], f["url"], f["subdirectory"], f["upload_time"])' "$T/sources.json")" ">=3.9 [\"sys_platform == 'linux'\"] ['cli'] ['dev'] ['default']
+{'type': 'git', 'url': 'https://example.org/g.git', 'path': None, 'requested_revision': 'main', 'commit_id': '0123456789abcdef0123456789abcdef01234567', 'subdirectory': 'pkg'}
+{'path': '.', 'editable': True, 'subdirectory': None} None
+archive https://example.org/tarred-3.0.tar.gz src 2025-01-02T03:04:05Z"
+printf 'lock-version = "1.0"\ncreated-by = "t\\u0001\\"q\\\\"\npackages = []\n' > "$T/escaped.toml"
+check_exit "control characters in a lock's strings" 0 "$PYLOCK" show --json "$T/escaped.toml"
+check_contains "are escaped in JSON" "$out" '"created_by": "t\u0001\"q\\"'
+
 done_testing

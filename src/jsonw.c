@@ -1,0 +1,136 @@
+/* Streaming JSON (see jsonw.h). */
+#include "config.h"
+#include "jsonw.h"
+
+#include <string.h>
+
+void jsonw_init(struct jsonw *w, struct util_buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+static void indent(struct jsonw *w, int depth)
+{
+	size_t n = 1 + 2 * (size_t)depth;
+
+	util_buf_reserve(w->out, n);
+	w->out->data[w->out->len] = '\n';
+	memset(w->out->data + w->out->len + 1, ' ', n - 1);
+	w->out->len += n;
+	w->out->data[w->out->len] = '\0';
+}
+
+/* Where a value (or a key) starts: after a key, or on a line of its own. */
+static void before(struct jsonw *w)
+{
+	if (w->keyed) {
+		w->keyed = false;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	if (w->count[w->depth - 1]++)
+		util_buf_putc(w->out, ',');
+	indent(w, w->depth);
+}
+
+static void open_level(struct jsonw *w, char c)
+{
+	before(w);
+	util_buf_putc(w->out, c);
+	if (w->depth < JSONW_DEPTH)
+		w->count[w->depth] = 0;
+	w->depth++;
+}
+
+void jsonw_object(struct jsonw *w)
+{
+	open_level(w, '{');
+}
+
+void jsonw_array(struct jsonw *w)
+{
+	open_level(w, '[');
+}
+
+void jsonw_end(struct jsonw *w, char close)
+{
+	w->depth--;
+	if (w->count[w->depth])
+		indent(w, w->depth);
+	util_buf_putc(w->out, close);
+}
+
+static void quoted(struct util_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	util_buf_putc(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		util_buf_add(out, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': util_buf_puts(out, "\\\""); break;
+		case '\\': util_buf_puts(out, "\\\\"); break;
+		case '\b': util_buf_puts(out, "\\b"); break;
+		case '\f': util_buf_puts(out, "\\f"); break;
+		case '\n': util_buf_puts(out, "\\n"); break;
+		case '\r': util_buf_puts(out, "\\r"); break;
+		case '\t': util_buf_puts(out, "\\t"); break;
+		default:
+			util_buf_puts(out, "\\u00");
+			util_buf_putc(out, hex[c >> 4]);
+			util_buf_putc(out, hex[c & 15]);
+		}
+	}
+	util_buf_add(out, run, (size_t)(s - run));
+	util_buf_putc(out, '"');
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	before(w);
+	quoted(w->out, key);
+	util_buf_puts(w->out, ": ");
+	w->keyed = true;
+}
+
+void jsonw_string(struct jsonw *w, const char *s)
+{
+	before(w);
+	if (s)
+		quoted(w->out, s);
+	else
+		util_buf_puts(w->out, "null");
+}
+
+void jsonw_int(struct jsonw *w, int64_t n)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	uint64_t u = n < 0 ? -(uint64_t)n : (uint64_t)n;
+
+	before(w);
+	do
+		*--d = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		*--d = '-';
+	util_buf_add(w->out, d, (size_t)(digits + sizeof(digits) - d));
+}
+
+void jsonw_bool(struct jsonw *w, bool b)
+{
+	before(w);
+	util_buf_puts(w->out, b ? "true" : "false");
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	before(w);
+	util_buf_puts(w->out, "null");
+}
