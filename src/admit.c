@@ -13,15 +13,6 @@
 
 /* ---- locate ---- */
 
-static bool same_index(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	la -= la && a[la - 1] == '/';
-	lb -= lb && b[lb - 1] == '/';
-	return la == lb && !strncmp(a, b, la);
-}
-
 /* Where a locked file is, without the network: exactly one of path (a local
  * file) and url (to fetch) is set, or neither with why. */
 struct source {
@@ -45,7 +36,7 @@ static void locate(const struct admit *a, const struct lock_package *pkg, const 
 	/* A registry's mirror folder is preferred to the network. */
 	for (size_t i = 0; pkg->index && i < p->nregistries; i++) {
 		const struct trust_registry *reg = &p->registries[i];
-		if (!reg->mirror || !same_index(reg->url, pkg->index))
+		if (!reg->mirror || !util_url_same_folder(reg->url, pkg->index))
 			continue;
 		util_buf_printf(&b, "%s/%s/%s", reg->mirror, pkg->norm_name, f->name);
 		if (access(b.data, F_OK) < 0) {

@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 extern const struct cli_command cmd_diff, cmd_help, cmd_key, cmd_list, cmd_merge_driver,
-	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc, cmd_ui;
+	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc, cmd_ui,
+	cmd_policy;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_ui,
@@ -34,6 +35,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_gc,
 	&cmd_run,
 	&cmd_shell,
+	&cmd_policy,
 	&cmd_key,
 	&cmd_sign,
 	&cmd_help,

@@ -499,7 +499,7 @@ static const char *cause(const char *reason, char *buf, size_t size)
 /* One line per cause, naming its files ("and N more"); a cause of one
  * file keeps its whole reason. Whole lines only: what does not fit is
  * counted. */
-#define REFUSAL_TEXT_MAX 900
+#define REFUSAL_TEXT_MAX 640
 static void refusals(const struct sync *s, struct util_buf *out)
 {
 	const struct env_plan *plan = s->plan;
@@ -535,6 +535,18 @@ static void refusals(const struct sync *s, struct util_buf *out)
 	}
 	if (untold)
 		util_buf_printf(out, "\n  and %zu more cause%s", untold, untold == 1 ? "" : "s");
+	/* Who decided, and what the user can do about each kind of refusal. */
+	const struct trust_policy *p = s->o->admit->policy;
+	util_buf_printf(out, "\n  decided by %s (mode %s)%s%s", p->path ? p->path : "the default policy",
+			trust_mode_name(p->mode), p->project_file ? ", tightened by " : "",
+			p->project_file ? p->project_file : "");
+	for (int st = 0; st < TRUST_ALLOWED_UNSIGNED; st++)
+		for (size_t i = 0; i < plan->n; i++)
+			if (!s->blobs[i] && !plan->picks[i].editable && s->results[i].status == (enum trust_status)st) {
+				util_buf_printf(out, "\n  %s: %s", trust_status_name((enum trust_status)st),
+						trust_remedy((enum trust_status)st));
+				break;
+			}
 	util_buf_str(out);
 	free(told);
 }

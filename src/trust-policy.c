@@ -85,6 +85,7 @@ static int load_key(const struct yamlconf_node *entry, const char *file, const c
 				 "key '%s' is of an unsupported type (pylock accepts ECDSA P-256 and Ed25519)", id);
 	}
 	key->name = util_xstrdup(id);
+	key->at = (struct trust_place){ file, entry->line, entry->col };
 	trust_key_id(key->pkey, key->key_id);
 	return 0;
 }
@@ -120,7 +121,7 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 {
 	static const char *const top[] = { "mode", "keys", "registries", "allow-unsigned", NULL };
 	static const char *const reg_keys[] = { "name", "url", "mirror", "keys", NULL };
-	static const char *const allow_keys[] = { "name", "version", "reason", NULL };
+	static const char *const allow_keys[] = { "name", "version", "index", "reason", NULL };
 	const struct yamlconf_node *v;
 
 	if (root->kind != YAMLCONF_MAP)
@@ -130,6 +131,7 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 	if ((v = yamlconf_get(root, "mode"))) {
 		if (v->kind != YAMLCONF_SCALAR)
 			return node_fail(err, file, v, "mode must be enforce, warn or off%s", "");
+		p->mode_at = (struct trust_place){ file, v->line, v->col };
 		if (!strcmp(v->scalar, "enforce"))
 			p->mode = TRUST_ENFORCE;
 		else if (!strcmp(v->scalar, "warn"))
@@ -159,6 +161,7 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 			reg->name = util_xstrdup(scalar(r, "name"));
 			reg->url = util_xstrdup(scalar(r, "url"));
 			reg->mirror = scalar(r, "mirror") ? util_xstrdup(scalar(r, "mirror")) : NULL;
+			reg->at = (struct trust_place){ file, r->line, r->col };
 			if ((keys = yamlconf_get(r, "keys")) &&
 			    load_key_list(keys, file, dir, p, &reg->keys, &reg->nkeys, err) < 0)
 				return -1;
@@ -173,13 +176,18 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 
 			if (a->kind != YAMLCONF_MAP || check_keys(a, file, allow_keys, err) < 0)
 				return a->kind != YAMLCONF_MAP ? node_fail(err, file, a, "an allow-unsigned entry is a map%s", "") : -1;
-			if (!scalar(a, "name") || !scalar(a, "version") || !scalar(a, "reason"))
-				return node_fail(err, file, a, "allow-unsigned needs 'name', 'version' and 'reason'%s", "");
+			/* A name (or glob) with a version, or an index: never nothing. */
+			if ((!scalar(a, "name") && !scalar(a, "index")) || !scalar(a, "reason") ||
+			    (scalar(a, "name") && !scalar(a, "version")))
+				return node_fail(err, file, a, "allow-unsigned needs a 'reason' and a 'name' (a glob) with a "
+						 "'version' (or \"*\"), or an 'index'%s", "");
 			p->allow = util_xrealloc(p->allow, (p->nallow + 1) * sizeof(*p->allow));
 			al = &p->allow[p->nallow++];
-			al->name = util_xstrdup(scalar(a, "name"));
-			al->version = util_xstrdup(scalar(a, "version"));
+			al->name = util_xstrdup(scalar(a, "name") ? scalar(a, "name") : "*");
+			al->version = util_xstrdup(scalar(a, "version") ? scalar(a, "version") : "*");
+			al->index = scalar(a, "index") ? util_xstrdup(scalar(a, "index")) : NULL;
 			al->reason = util_xstrdup(scalar(a, "reason"));
+			al->at = (struct trust_place){ file, a->line, a->col };
 		}
 	}
 	return 0;
@@ -193,13 +201,19 @@ int trust_policy_load(const char *path, struct trust_policy *p, struct pl_error 
 
 	memset(p, 0, sizeof(*p));
 	p->mode = TRUST_ENFORCE;
-	if (trust_init(err) < 0)
+	p->path = util_xstrdup(path);
+	if (trust_init(err) < 0) {
+		trust_policy_fini(p);
 		return -1;
-	if ((rc = yamlconf_load_file(path, &root, err)) != 0)
+	}
+	if ((rc = yamlconf_load_file(path, &root, err)) != 0) {
+		if (rc < 0)
+			trust_policy_fini(p);
 		return rc > 0 ? 0 : -1;
+	}
 	dir = util_xstrdup(path);
 	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	rc = load_policy(root, path, dir[0] ? dir : ".", p, err);
+	rc = load_policy(root, p->path, dir[0] ? dir : ".", p, err);
 	free(dir);
 	yamlconf_free(root);
 	if (rc < 0)
@@ -217,6 +231,9 @@ int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust,
 {
 	if (!trust)
 		return 0;
+	free(p->project_file);
+	p->project_file = util_xstrdup(file);
+	file = p->project_file;	/* places point into the policy's own copy */
 	if (trust->type != TOML_TABLE)
 		return pl_error_set(err, file, (int)trust->line, (int)trust->col, "[tool.pylock.trust] must be a table");
 	for (size_t i = 0; i < trust->u.table.len; i++) {
@@ -234,6 +251,7 @@ int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust,
 						    "a project may only tighten the trust policy: mode %s is looser than the global %s",
 						    v->u.str.ptr, trust_mode_name(p->mode));
 			p->mode = m;
+			p->mode_at = (struct trust_place){ file, v->line, v->col };
 		} else if (!strcmp(pr->key, "keys")) {
 			if (v->type != TOML_ARRAY)
 				return pl_error_set(err, file, (int)v->line, (int)v->col, "keys must be a list of key ids");
@@ -250,6 +268,8 @@ int trust_policy_tighten(struct trust_policy *p, const struct toml_value *trust,
 				bool listed = false;
 				for (size_t k = 0; k < v->u.array.len; k++)
 					listed |= !strcmp(p->keys[j].name, v->u.array.items[k]->u.str.ptr);
+				if (!listed && !p->keys[j].distrusted)
+					p->keys[j].distrusted_at = (struct trust_place){ file, v->line, v->col };
 				p->keys[j].distrusted |= !listed;
 			}
 		} else
@@ -308,7 +328,10 @@ void trust_policy_fini(struct trust_policy *p)
 		free(p->allow[i].name);
 		free(p->allow[i].version);
 		free(p->allow[i].reason);
+		free(p->allow[i].index);
 	}
 	free(p->allow);
+	free(p->path);
+	free(p->project_file);
 	memset(p, 0, sizeof(*p));
 }

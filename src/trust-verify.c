@@ -4,6 +4,7 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,22 +106,48 @@ static bool trusted(const struct trust_policy *p, const struct trust_registry *r
 	return !in_some_registry && !(reg && reg->nkeys);
 }
 
-static bool allowed_unsigned(const struct trust_policy *p, const char *name, const char *version)
+bool trust_allow_matches(const struct trust_allow *a, const struct lock_package *pkg)
 {
-	char a[PEP508_MAX_NAME], b[PEP508_MAX_NAME];
+	char name[PEP508_MAX_NAME], glob[PEP508_MAX_NAME];
 
-	if (strlen(name) >= sizeof(a))
+	if (strlen(pkg->name) >= sizeof(name) || strlen(a->name) >= sizeof(glob))
 		return false;
-	pep508_normalize_name(name, a);
-	for (size_t i = 0; i < p->nallow; i++) {
-		if (strlen(p->allow[i].name) >= sizeof(b))
-			continue;
-		pep508_normalize_name(p->allow[i].name, b);
-		if (!strcmp(a, b) && (!strcmp(p->allow[i].version, "*") ||
-				      (version && !strcmp(p->allow[i].version, version))))
-			return true;
+	/* Names compare normalised (a glob too: Corp_* is corp-*). */
+	pep508_normalize_name(pkg->name, name);
+	pep508_normalize_name(a->name, glob);
+	if (fnmatch(glob, name, 0))
+		return false;
+	if (strcmp(a->version, "*") && (!pkg->version || fnmatch(a->version, pkg->version, 0)))
+		return false;
+	return !a->index || (pkg->index && util_url_same_folder(a->index, pkg->index));
+}
+
+static const struct trust_allow *allowed_unsigned(const struct trust_policy *p, const struct lock_package *pkg)
+{
+	for (size_t i = 0; i < p->nallow; i++)
+		if (trust_allow_matches(&p->allow[i], pkg))
+			return &p->allow[i];
+	return NULL;
+}
+
+const char *trust_remedy(enum trust_status s)
+{
+	switch (s) {
+	case TRUST_HASH_MISMATCH:
+		return "the bytes are not the ones the lock pins: find the right file, or lock again";
+	case TRUST_BAD_SIGNATURE:
+		return "the signature does not verify: get the file and its .sig from the signer again";
+	case TRUST_UNTRUSTED_SIGNER:
+		return "trust the signer's key for that registry in policy.yaml, if you do";
+	case TRUST_UNSIGNED:
+		return "sign the file with a key the policy lists, or add it to allow-unsigned in policy.yaml";
+	case TRUST_MISSING:
+		return "make the file reachable: its path, a registry mirror, its url, or its index";
+	case TRUST_UNHASHED:
+		return "lock it again with a sha256 (or stronger) hash";
+	default:
+		return "";
 	}
-	return false;
 }
 
 static void hex_to_bytes(const char *hex, unsigned char out[32])
@@ -233,9 +260,14 @@ void trust_check_hashed(const struct trust_policy *p, const struct lock_package 
 			snprintf(r->reason, sizeof(r->reason), "the .sig cannot be read: %.200s", err.msg);
 			return;
 		}
-		bool allowed = allowed_unsigned(p, pkg->name, pkg->version);
-		r->status = allowed ? TRUST_ALLOWED_UNSIGNED : TRUST_UNSIGNED;
-		snprintf(r->reason, sizeof(r->reason), "%s", allowed ? "listed in allow-unsigned" : "no .sig beside the file");
+		const struct trust_allow *allow = allowed_unsigned(p, pkg);
+		if (allow) {
+			const char *base = strrchr(allow->at.file, '/');
+			trust_result_set(r, TRUST_ALLOWED_UNSIGNED, "allow-unsigned at %s:%u:%u: %.120s",
+					 base ? base + 1 : allow->at.file, allow->at.line, allow->at.col, allow->reason);
+		} else {
+			trust_result_set(r, TRUST_UNSIGNED, "no .sig beside the file");
+		}
 		return;
 	}
 	siglen = decode_sig(sigtext, len, sig, sizeof(sig));

@@ -32,25 +32,39 @@ enum trust_mode { TRUST_ENFORCE, TRUST_WARN, TRUST_OFF };
 
 struct evp_pkey_st;
 
+/* Where a policy setting was written (for `pylock policy` and refusals). */
+struct trust_place {
+	const char *file;	/* the policy's path, or the project's pyproject.toml */
+	uint32_t line, col;
+};
+
 struct trust_key {
 	char *name;		/* the policy's id for it */
 	bool distrusted;	/* a project's [tool.pylock.trust] keys leave it out */
+	struct trust_place at, distrusted_at;
 	char key_id[17];	/* first 16 hex digits of sha256(DER SubjectPublicKeyInfo) */
 	struct evp_pkey_st *pkey;
 };
 
 struct trust_registry {
 	char *name, *url, *mirror;
+	struct trust_place at;
 	char **keys;		/* names of policy keys; none: top-level keys */
 	size_t nkeys;
 };
 
+/* An allow-unsigned entry: a name glob (normalised names, fnmatch), a
+ * version ("*" or a glob), and the packages' index (NULL: any). */
 struct trust_allow {
-	char *name, *version, *reason;
+	char *name, *version, *reason, *index;
+	struct trust_place at;
 };
 
 struct trust_policy {
 	enum trust_mode mode;
+	struct trust_place mode_at;	/* file NULL: the default (no policy.yaml, or no mode) */
+	char *path;			/* policy.yaml, whether it exists or not */
+	char *project_file;		/* the pyproject.toml that tightened it, or NULL */
 	struct trust_key *keys;
 	size_t nkeys;
 	struct trust_registry *registries;
@@ -127,6 +141,10 @@ bool trust_unhashed(const struct lock_file *f, struct trust_result *r);
  * verified or allowed-unsigned under enforce; anything but a hash mismatch
  * otherwise (the bytes must always be the ones the lock names). */
 bool trust_admissible(const struct trust_policy *p, enum trust_status s);
+/* What a user can do about a file refused with status s (one sentence). */
+const char *trust_remedy(enum trust_status s);
+/* Whether allow-unsigned entry a covers package pkg. */
+bool trust_allow_matches(const struct trust_allow *a, const struct lock_package *pkg);
 
 /* What a check compares of one file: its sha256 (what signatures and the
  * hash cache are over) and, when the lock's strongest hash is another

@@ -850,3 +850,12 @@ fail:
 			close(report[j]);
 	return -1;
 }
+
+bool util_url_same_folder(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	la -= la && a[la - 1] == '/';
+	lb -= lb && b[lb - 1] == '/';
+	return la == lb && !strncmp(a, b, la);
+}

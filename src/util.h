@@ -49,6 +49,9 @@ bool util_is_hex(const char *s, size_t len);
  * ("[::1]" keeps its brackets), into out. False when url has none or it
  * does not fit. */
 bool util_url_host(const char *url, char *out, size_t size);
+/* Whether two URLs name the same folder (an index): equal but for a
+ * trailing slash. */
+bool util_url_same_folder(const char *a, const char *b);
 
 /* A 64-bit FNV-1a hash of a string: file names for caches, never security. */
 uint64_t util_hash_str(const char *s);

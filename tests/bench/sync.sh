@@ -5,6 +5,9 @@
 # already-unpacked wheels), beside `python3 -m venv` + `pip install
 # --no-index --no-deps --no-compile` of the same wheels and `cp -al` of the
 # finished tree as the floor, same run; then `import pip` inside the sandbox.
+# Issue 18's: the same lock with the project itself as an editable directory
+# (what uv export writes), beside venv + pip installing the wheels and
+# `pip install -e` of the project (setuptools from Debian, no isolation).
 set -eu
 : "${builddir:=.}" "${srcdir:=.}"
 PY=/usr/bin/python3
@@ -54,7 +57,29 @@ done | sort -n | sed -n 2p)
 "$builddir/pylock" run -- python -c 'import pip._internal' > /dev/null 2>&1
 set -- $("$builddir/tests/bench/bench-run" 9 "$builddir/pylock" run -- python -c 'import pip._internal')
 imp=$1
-awk -v c="$cold" -v w="$warm" -v n="$noop" -v cp="$cpal" -v v="$venv" -v f="$files" -v i="$imp" 'BEGIN {
+mkdir -p src/bench_app
+printf 'def main():\n    print("app")\n' > src/bench_app/__init__.py
+printf '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n' > pyproject.toml
+printf '[project]\nname = "bench"\nversion = "1.0"\n[project.scripts]\nbench-app = "bench_app:main"\n' >> pyproject.toml
+printf '\n[[packages]]\nname = "bench"\ndirectory = { path = ".", editable = true }\n' >> pylock.toml
+"$builddir/pylock" sync > /dev/null 2>&1
+ewarm=$(for i in $(seq "$runs"); do
+	rm -rf "$S/envs" "$S/projects"
+	a=$(now); "$builddir/pylock" sync > /dev/null 2>&1; b=$(now); ms "$a" "$b"
+done | median)
+"$builddir/pylock" run -- bench-app > /dev/null 2>&1 || echo "sync: the editable project does not run" >&2
+epip=$(for i in $(seq 3); do
+	rm -rf "$tmp/venv" src/*.egg-info build
+	a=$(now)
+	$PY -m venv --without-pip "$tmp/venv"
+	"$tmp/venv/bin/python" "$pip/pip" install -q --no-index --no-deps --no-compile "$tmp"/w/*.whl > /dev/null 2>&1
+	"$tmp/venv/bin/python" "$pip/pip" install -q --no-index --no-deps --no-compile --no-build-isolation -e . \
+		> /dev/null 2>&1
+	b=$(now); ms "$a" "$b"
+done | sort -n | sed -n 2p)
+"$tmp/venv/bin/bench-app" > /dev/null 2>&1 || echo "sync: pip's editable install does not run" >&2
+awk -v c="$cold" -v w="$warm" -v n="$noop" -v cp="$cpal" -v v="$venv" -v f="$files" -v i="$imp" \
+	-v ew="$ewarm" -v ep="$epip" 'BEGIN {
 	printf "sync: 50 wheels (%d files in the environment), signed, mode enforce, median\n", f
 	printf "  pylock sync, empty store              %7d ms (verify, unpack, bytecode, link)\n", c
 	printf "  pylock sync, warm store (new env-id)  %7d ms\n", w
@@ -64,4 +89,8 @@ awk -v c="$cold" -v w="$warm" -v n="$noop" -v cp="$cpal" -v v="$venv" -v f="$fil
 	printf "  ratio: warm sync is %.1fx faster than venv + pip (target 20x), %.2fx cp -al (target <= 2x)\n", v / (w ? w : 1), w / (cp ? cp : 1)
 	printf "  ratio: empty-store sync is %.1fx faster than venv + pip\n", v / (c ? c : 1)
 	printf "  import pip._internal in the sandbox, second run: %.1f ms (bytecode precompiled)\n", i
+	printf "editable: the same lock with the project as an editable directory (uv export'"'"'s shape)\n"
+	printf "  pylock sync, warm store (new env-id)  %7d ms\n", ew
+	printf "  venv + pip install + pip install -e   %7d ms\n", ep
+	printf "  ratio: warm sync is %.1fx faster than venv + pip with pip install -e (target 20x)\n", ep / (ew ? ew : 1)
 }'
