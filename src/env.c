@@ -50,18 +50,29 @@ static int by_pick_name(const void *a, const void *b)
 
 /* Problems are gathered so that one run names every package that needs
  * attention, not just the first. */
-static void problem(struct util_buf *b, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define PROBLEMS_MAX 5		/* told; the rest are counted */
+#define PROBLEMS_TEXT_MAX 900	/* whole problems only: an error is 1 KiB */
 
-static void problem(struct util_buf *b, size_t *n, const char *fmt, ...)
+struct problems {
+	struct util_buf text;
+	size_t n, told;
+};
+
+static void problem(struct problems *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(struct problems *ps, const char *fmt, ...)
 {
+	struct util_buf one = UTIL_BUF_INIT;
 	va_list ap;
 
-	if (++*n > 5)
-		return;
-	util_buf_puts(b, *n > 1 ? "; " : "");
+	ps->n++;
 	va_start(ap, fmt);
-	util_buf_vprintf(b, fmt, ap);
+	util_buf_vprintf(&one, fmt, ap);
 	va_end(ap);
+	if (ps->told < PROBLEMS_MAX && ps->text.len + one.len + 2 <= PROBLEMS_TEXT_MAX) {
+		util_buf_printf(&ps->text, "%s%s", ps->told++ ? "; " : "", one.data);
+	}
+	util_buf_free(&one);
 }
 
 /* What a package without a usable wheel would have to be built from. */
@@ -267,8 +278,9 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 {
 	struct env_selector sel;
 	const char *why;
-	struct util_buf problems = UTIL_BUF_INIT, builds = UTIL_BUF_INIT;
-	size_t nproblems = 0, nbuilds = 0;
+	struct problems problems = { .n = 0 };
+	struct util_buf builds = UTIL_BUF_INIT;
+	size_t nbuilds = 0;
 
 	memset(plan, 0, sizeof(*plan));
 	if (want)
@@ -303,13 +315,13 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 		const struct lock_package *p = &lock->packages[i];
 		if (!env_selector_applies(&sel, p, &why)) {
 			if (why)
-				problem(&problems, &nproblems, "%s: marker: %s", p->name, why);
+				problem(&problems, "%s: marker: %s", p->name, why);
 			else
 				plan->skipped++;
 			continue;
 		}
 		if (p->requires_python && !version_in(p->requires_python, py->version, &why)) {
-			problem(&problems, &nproblems, "%s %s requires Python %s", p->name, p->version ? p->version : "",
+			problem(&problems, "%s %s requires Python %s", p->name, p->version ? p->version : "",
 				p->requires_python);
 			continue;
 		}
@@ -320,7 +332,7 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 			if (editable_open(base, toml_get(p->directory, "path")->u.str.ptr, p->name, p->version, py->xy,
 					  ENV_PREFIX, e, &failed) < 0) {
 				char msg[600];
-				problem(&problems, &nproblems, "%s (editable): %s", p->name,
+				problem(&problems, "%s (editable): %s", p->name,
 					pl_error_format(&failed, msg, sizeof(msg)));
 				continue;
 			}
@@ -335,13 +347,13 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 				util_buf_printf(&builds, "%s%s (%s%s)", nbuilds > 1 ? ", " : "", p->name, source,
 						p->nwheels ? "; its wheels are for other interpreters" : "");
 			else if (!source)
-				problem(&problems, &nproblems, "%s: no wheel fits this interpreter (%s)", p->name,
+				problem(&problems, "%s: no wheel fits this interpreter (%s)", p->name,
 					py->ntags ? py->tags[0] : "?");
 			continue;
 		}
 		const struct lock_hash *h = lock_file_best_hash(best);
 		if (!h) {
-			problem(&problems, &nproblems, "%s: %s has %s in the lock", p->name, best->name,
+			problem(&problems, "%s: %s has %s in the lock", p->name, best->name,
 				best->nhashes ? "only a weak hash (md5 or sha1)" : "no hash");
 			continue;
 		}
@@ -350,21 +362,21 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 	qsort(plan->picks, plan->n, sizeof(*plan->picks), by_pick_name);
 	for (size_t i = 1; i < plan->n; i++)
 		if (!strcmp(plan->picks[i - 1].pkg->norm_name, plan->picks[i].pkg->norm_name))
-			problem(&problems, &nproblems, "%s is locked twice for this interpreter (lines %u and %u)",
+			problem(&problems, "%s is locked twice for this interpreter (lines %u and %u)",
 				plan->picks[i].pkg->name, plan->picks[i - 1].pkg->line, plan->picks[i].pkg->line);
 	if (nbuilds) {
 		if (nbuilds > 5)
 			util_buf_printf(&builds, " and %zu more", nbuilds - 5);
-		problem(&problems, &nproblems, "%zu package%s need%s a build, which pylock does not do yet: %s; lock "
+		problem(&problems, "%zu package%s need%s a build, which pylock does not do yet: %s; lock "
 			"wheels for %s", nbuilds, nbuilds == 1 ? "" : "s", nbuilds == 1 ? "s" : "", builds.data,
 			nbuilds == 1 ? "it" : "them");
 		util_buf_free(&builds);
 	}
-	if (nproblems) {
-		if (nproblems > 5)
-			util_buf_printf(&problems, "; and %zu more", nproblems - 5);
-		pl_error_set(err, lock->path, 0, 0, "%s", problems.data);
-		util_buf_free(&problems);
+	if (problems.n) {
+		if (problems.n > problems.told)
+			util_buf_printf(&problems.text, "; and %zu more", problems.n - problems.told);
+		pl_error_set(err, lock->path, 0, 0, "%s", problems.text.data);
+		util_buf_free(&problems.text);
 		env_plan_fini(plan);
 		free(base);
 		return -1;
