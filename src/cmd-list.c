@@ -76,12 +76,19 @@ static const char *lock_colour(enum discover_lock l)
 	}
 }
 
+/* "dev, test +cli": the groups (and extras) a sync installs by default. */
+static bool selection(const struct discover_project *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", p->groups ? p->groups : "", p->extras ? " +" : "", p->extras ? p->extras : "");
+	return p->groups || p->extras;
+}
+
 static void print_table(const struct rows *rows)
 {
 	bool colour = isatty(1) && !getenv("NO_COLOR");
 	char cwd[4096], buf[4200], sync[32], pkgs[24];
 	const char *home = getenv("HOME");
-	size_t wn = 4, wb = 6, ws = 4;
+	size_t wn = 4, wb = 6, ws = 4, wg = 0;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
@@ -90,14 +97,21 @@ static void print_table(const struct rows *rows)
 		size_t n = strlen(p->name) + (p->worktree_of ? 11 : 0) + (p->lock_name ? strlen(p->lock_name) + 3 : 0);
 		if (n > wn) wn = n;
 		if (p->branch && strlen(p->branch) > wb) wb = strlen(p->branch);
+		/* A column for what syncs install, when a project chooses. */
+		char sel[512];
+		if (selection(p, sel, sizeof(sel)) && strlen(sel) > wg) wg = strlen(sel) < 6 ? 6 : strlen(sel);
 	}
+	if (wg > 30) wg = 30;
 	if (wn > 40) wn = 40;
 	if (wb > 30) wb = 30;
 	ws = 9;
 	if (colour)
 		cli_raw(stdout, "\033[1m");
-	printf("%-*s  %-*s  %-*s  %-10s  %5s  %-7s  %s", (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM",
-	       "LOCK", "PKGS", "ENV", "PATH");
+	printf("%-*s  %-*s  %-*s  %-10s  %5s  %-7s  ", (int)wn, "NAME", (int)wb, "BRANCH", (int)ws, "UPSTREAM",
+	       "LOCK", "PKGS", "ENV");
+	if (wg)
+		printf("%-*s  ", (int)wg, "GROUPS");
+	printf("PATH");
 	if (colour)
 		cli_raw(stdout, "\033[0m");
 	printf("\n");
@@ -122,7 +136,12 @@ static void print_table(const struct rows *rows)
 		printf("%-10s", discover_lock_name(p->lock));
 		if (colour && lock_colour(p->lock)[0])
 			cli_raw(stdout, "\033[0m");
-		printf("  %5s  %-7s  %s\n", pkgs, env_of(rows, p), short_path(p->path, cwd, home, buf, sizeof(buf)));
+		printf("  %5s  %-7s  ", pkgs, env_of(rows, p));
+		if (wg) {
+			char sel[512];
+			printf("%-*.*s  ", (int)wg, (int)wg, selection(p, sel, sizeof(sel)) ? sel : "-");
+		}
+		printf("%s\n", short_path(p->path, cwd, home, buf, sizeof(buf)));
 	}
 	printf("%zu project%s\n", rows->n, rows->n == 1 ? "" : "s");
 }
@@ -144,6 +163,9 @@ static void print_json(const struct rows *rows)
 			"lock", discover_lock_name(p->lock),
 			"packages", p->packages >= 0 ? json_integer(p->packages) : json_null(),
 			"env", strcmp(env, "-") ? json_string(env) : json_null(), "worktree_of", cli_json_str(p->worktree_of)));
+		json_t *last = json_array_get(list, json_array_size(list) - 1);
+		json_object_set_new(last, "groups", cli_json_str(p->groups));
+		json_object_set_new(last, "extras", cli_json_str(p->extras));
 	}
 	json_t *root = json_pack("{s:o}", "projects", list);
 	cli_print_json(root);
@@ -215,9 +237,12 @@ const struct cli_command cmd_list = {
 		"(none, clean, modified, staged, untracked, conflicted; present outside git),\n"
 		"locked packages, environment (built, stale: the lock changed since its last sync,\n"
 		"missing: its environment was removed, - : never synced), path. A project with\n"
-		"pylock.NAME.toml files has a row for each lock, named NAME [LOCK]. --json prints\n"
+		"pylock.NAME.toml files has a row for each lock, named NAME [LOCK]. GROUPS (when a\n"
+		"project has any) is what a sync installs by default: [tool.pylock] groups +extras, else\n"
+		"the lock's default-groups. --json prints\n"
 		"{\"projects\": [{\"name\", \"path\", \"lock_name\", \"repo\", \"branch\", \"ahead\",\n"
-		"\"behind\", \"lock\", \"packages\", \"env\", \"worktree_of\"}]}. Unreadable folders and\n"
+		"\"behind\", \"lock\", \"packages\", \"env\", \"worktree_of\", \"groups\", \"extras\"}]}.\n"
+		"Unreadable folders and\n"
 		"broken repositories are skipped with a warning on stderr.",
 	.run = run,
 };

@@ -79,10 +79,23 @@ void discover_project_free(struct discover_project *p)
 	free(p->worktree_of);
 	free(p->lock_path);
 	free(p->lock_name);
+	free(p->groups);
+	free(p->extras);
 	free(p);
 }
 
 /* Name from pyproject.toml: what git does not tell. */
+/* A list of names as "a, b"; NULL for none. */
+static char *joined(const struct toml_value *list)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
+		if (list->u.array.items[i]->type == TOML_STRING)
+			util_buf_printf(&b, "%s%s", b.len ? ", " : "", list->u.array.items[i]->u.str.ptr);
+	return b.len ? util_buf_steal(&b) : NULL;
+}
+
 static void fill_from_files(struct walk *w, struct discover_project *p)
 {
 	struct pl_error err;
@@ -91,6 +104,8 @@ static void fill_from_files(struct walk *w, struct discover_project *p)
 	pl_error_clear(&err);
 	if ((proj = project_load(p->path, &err))) {
 		p->name = util_xstrdup(proj->name);
+		p->groups = joined(toml_get(proj->tool_pylock, "groups"));
+		p->extras = joined(toml_get(proj->tool_pylock, "extras"));
 		project_free(proj);
 	} else {
 		warn_err(w, &err);
@@ -108,6 +123,8 @@ static void read_lock(struct walk *w, struct discover_project *p)
 
 	if ((lock = lock_read(p->lock_path, &err))) {
 		p->packages = (long)lock->npackages;
+		if (!p->groups)
+			p->groups = joined(lock->default_groups);
 		lock_free(lock);
 	} else if (!strncmp(err.msg, "conflicted", 10))
 		p->lock = DISCOVER_LOCK_CONFLICTED;
@@ -130,6 +147,8 @@ static struct discover_project *copy_project(const struct discover_project *p)
 	q->repo = dup_or_null(p->repo);
 	q->branch = dup_or_null(p->branch);
 	q->worktree_of = dup_or_null(p->worktree_of);
+	q->groups = dup_or_null(p->groups);
+	q->extras = dup_or_null(p->extras);
 	return q;
 }
 

@@ -33,6 +33,9 @@ struct discover_project {
 	char *lock_name;	/* "dev" for pylock.dev.toml; NULL for pylock.toml */
 	enum discover_lock lock;
 	long packages;		/* locked packages; -1 when unknown */
+	/* What a sync installs by default: the project's [tool.pylock] groups
+	 * and extras, else the lock's default-groups ("a, b"); NULL: none. */
+	char *groups, *extras;
 };
 
 struct discover_opts {

@@ -74,6 +74,10 @@ check_exit "[tool.pylock] groups and extras set the project's default" 0 "$PYLOC
 check_contains "three packages" "$err" "3 packages for Python"
 check_exit "status without flags sees that selection" 0 "$PYLOCK" status
 check_contains "and shows it" "$out" "(groups default, dev; extras cli)"
+run "$PYLOCK" list "$P"
+check_contains "list shows what a sync installs" "$(echo "$out" | grep '^grouped ')" "default, dev +cli"
+run "$PYLOCK" list --json "$P"
+check_contains "list --json too" "$out" '"groups": "default, dev"'
 printf '[project]\nname = "grouped"\n[tool.pylock]\ngroups = ["default", "docs"]\n' > "$P/pyproject.toml"
 check_exit "a [tool.pylock] group the lock lacks is refused" 2 "$PYLOCK" sync
 check_contains "at its place in pyproject.toml" "$err" "$P/pyproject.toml:4:22: group 'docs' is not one of the lock's"
