@@ -513,15 +513,20 @@ static int read_root(struct reader *r, const struct toml_value *root)
 	    get_string_array(r, root, "", "default-groups", &lock->default_groups) < 0 ||
 	    get_string(r, root, "", "created-by", true, &lock->created_by) < 0 ||
 	    get_typed(r, root, "", "tool", TOML_TABLE, false, &lock->tool) < 0 ||
-	    get_typed(r, root, "", "packages", TOML_ARRAY, true, &v) < 0)
+	    get_typed(r, root, "", "packages", TOML_ARRAY, false, &v) < 0)
 		return -1;
+	/* PEP 751 requires the key; uv leaves it out when the project has no
+	 * dependencies. Read as empty, and said. */
+	if (!v)
+		warn_at(r, 1, 1, "no 'packages' key (PEP 751 requires one; uv writes none for a project without "
+			"dependencies): read as empty%s", "");
 	for (size_t i = 0; lock->environments && i < lock->environments->u.array.len; i++) {
 		const struct toml_value *e = lock->environments->u.array.items[i];
 		if (check_marker(r, e->u.str.ptr, e) < 0)
 			return -1;
 	}
-	lock->packages = util_xcalloc(v->u.array.len, sizeof(*lock->packages));
-	for (size_t i = 0; i < v->u.array.len; i++) {
+	lock->packages = util_xcalloc(v ? v->u.array.len + 1 : 1, sizeof(*lock->packages));
+	for (size_t i = 0; v && i < v->u.array.len; i++) {
 		const struct toml_value *t = v->u.array.items[i];
 
 		if (t->type != TOML_TABLE)
