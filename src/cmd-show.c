@@ -225,6 +225,7 @@ static void print_json(const struct lock *lock)
 	struct util_buf out = UTIL_BUF_INIT, tmp = UTIL_BUF_INIT;
 	struct jsonw w;
 
+	fflush(stdout);
 	jsonw_init(&w, &out);
 	jsonw_object(&w);
 	jsonw_key(&w, "lock_version");
@@ -267,16 +268,17 @@ static void print_json(const struct lock *lock)
 			file_json(&w, "archive", &p->archive, &tmp);
 		jsonw_end(&w, ']');
 		jsonw_end(&w, '}');
-		/* Out in pieces: the buffer stays small. */
-		if (out.len > (1u << 20)) {
-			fwrite(out.data, 1, out.len, stdout);
+		/* Out in pieces: the buffer stays small and in cache. jsonw
+		 * leaves no control character to filter: written as is. */
+		if (out.len > (64u << 10)) {
+			util_write_all(1, out.data, out.len);
 			util_buf_truncate(&out, 0);
 		}
 	}
 	jsonw_end(&w, ']');
 	jsonw_end(&w, '}');
 	util_buf_putc(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
+	util_write_all(1, out.data, out.len);
 	util_buf_free(&out);
 	util_buf_free(&tmp);
 }

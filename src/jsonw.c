@@ -62,31 +62,67 @@ void jsonw_end(struct jsonw *w, char close)
 	util_buf_putc(w->out, close);
 }
 
-static void quoted(struct util_buf *out, const char *s)
+/* The length of the UTF-8 sequence at s, 0 when invalid (the string's NUL
+ * is no continuation byte: the check stops there). */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t want = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+		    : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+
+	if (!want)
+		return 0;
+	for (size_t i = 1; i < want; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return want;
+}
+
+/* A JSON string holding no control character at all (C0, DEL, C1: escaped;
+ * bytes that are not UTF-8: U+FFFD), so that what pylock writes as JSON
+ * may go to a terminal unfiltered. */
+static void quoted(struct util_buf *out, const char *str)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	const unsigned char *s = (const unsigned char *)str, *run = s;
 
 	util_buf_putc(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
+	while (*s) {
+		unsigned char c = *s;
+		size_t n = 1;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
+			s++;
 			continue;
-		util_buf_add(out, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"': util_buf_puts(out, "\\\""); break;
-		case '\\': util_buf_puts(out, "\\\\"); break;
-		case '\b': util_buf_puts(out, "\\b"); break;
-		case '\f': util_buf_puts(out, "\\f"); break;
-		case '\n': util_buf_puts(out, "\\n"); break;
-		case '\r': util_buf_puts(out, "\\r"); break;
-		case '\t': util_buf_puts(out, "\\t"); break;
-		default:
-			util_buf_puts(out, "\\u00");
-			util_buf_putc(out, hex[c >> 4]);
-			util_buf_putc(out, hex[c & 15]);
 		}
+		if (c >= 0x80 && (n = utf8_sequence(s)) && !(n == 2 && c == 0xc2 && s[1] <= 0x9f)) {
+			s += n;
+			continue;
+		}
+		util_buf_add(out, run, (size_t)(s - run));
+		if (c >= 0x80 && !n) {
+			util_buf_puts(out, "\\ufffd");
+			n = 1;
+		} else {
+			unsigned code = n == 2 ? s[1] : c;
+			switch (code) {
+			case '"': util_buf_puts(out, "\\\""); break;
+			case '\\': util_buf_puts(out, "\\\\"); break;
+			case '\b': util_buf_puts(out, "\\b"); break;
+			case '\f': util_buf_puts(out, "\\f"); break;
+			case '\n': util_buf_puts(out, "\\n"); break;
+			case '\r': util_buf_puts(out, "\\r"); break;
+			case '\t': util_buf_puts(out, "\\t"); break;
+			default:
+				util_buf_puts(out, "\\u00");
+				util_buf_putc(out, hex[code >> 4]);
+				util_buf_putc(out, hex[code & 15]);
+			}
+		}
+		s += n;
+		run = s;
 	}
 	util_buf_add(out, run, (size_t)(s - run));
 	util_buf_putc(out, '"');

@@ -24,7 +24,9 @@ void jsonw_array(struct jsonw *w);
 /* Closes the innermost object or array. */
 void jsonw_end(struct jsonw *w, char close);
 void jsonw_key(struct jsonw *w, const char *key);
-/* A string (escaped as JSON requires), or null for NULL. */
+/* A string, or null for NULL: escaped as JSON requires, and so that it
+ * holds no control character (C0, DEL and C1 as \u00XX; bytes that are
+ * not UTF-8 as \ufffd), safe on a terminal. */
 void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_int(struct jsonw *w, int64_t n);
 void jsonw_bool(struct jsonw *w, bool b);

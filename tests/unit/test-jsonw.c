@@ -63,8 +63,8 @@ static void test_escapes(void **state)
 
 	(void)state;
 	jsonw_init(&w, &out);
-	jsonw_string(&w, "q\"b\\n\n\t\x01\x1b[31m\x7f/é");
-	assert_string_equal(out.data, "\"q\\\"b\\\\n\\n\\t\\u0001\\u001b[31m\x7f/é\"");
+	jsonw_string(&w, "q\"b\\n\n\t\x01\x1b[31m\x7f/é\xc2\x9b" "2J\xff\xe2\x82");
+	assert_string_equal(out.data, "\"q\\\"b\\\\n\\n\\t\\u0001\\u001b[31m\\u007f/é\\u009b2J\\ufffd\\ufffd\\ufffd\"");
 	util_buf_free(&out);
 }
 
