@@ -39,4 +39,21 @@ check_exit "verify with PyPI's file host not allowed is refused before any conne
 check_contains "naming the host and where the lock names it" "$err" "pylock.toml:11:11: https://files.pythonhosted.org/"
 check_contains "and what to do" "$err" "host files.pythonhosted.org is not one pylock fetches from"
 
+# PDM's lock: a synthetic "default" group in default-groups, dev tools in
+# "dev", markers on dependency_groups, [packages.tool.pdm] tables.
+pdm="$DATA/pdm-groups/pylock.toml"
+check_exit "pdm's lock is read" 0 "$PYLOCK" show "$pdm"
+check_contains "with its groups" "$out" "dependency-groups  default, dev"
+mkdir -p "$T/h11"
+printf '[project]\nname = "h11"\n' > "$T/h11/pyproject.toml"
+cp "$pdm" "$T/h11/pylock.toml"
+printf 'python: /usr/bin/python3\n' > "$PYLOCK_HOME/config/config.yaml"
+check_exit "status: not built yet" 1 "$PYLOCK" status "$T/h11"
+check_contains "its default group holds one package for Python 3.11" "$out" \
+	"1 package for this interpreter (groups default; no extras)"
+check_exit "status --group dev" 1 "$PYLOCK" status --group dev "$T/h11"
+check_contains "adds the dev tools" "$out" "7 packages for this interpreter (groups default, dev; no extras)"
+check_exit "an unknown group is named against the lock's own" 2 "$PYLOCK" status --group docs "$T/h11"
+check_contains "listing them" "$err" "the lock has no group 'docs' (it has: default, dev; default: default)"
+
 done_testing
