@@ -95,6 +95,30 @@ check_equal "theirs removed a" "$(grep -c '^name = "a"' "$T/a.toml")" 0
 check_contains "the dependency left dangling is reported" "$err" "depends on 'a', which the lock no longer has"
 check_exit "merge-driver wants four paths" 2 "$PYLOCK" merge-driver a b
 
+# A named lock (pylock.dev.toml) goes through the driver and resolve alike.
+git init -q "$T/named"
+cd "$T/named" || exit 1
+git config merge.pylock.name 'pylock lockfile merge'
+git config merge.pylock.driver "'$PYLOCK' merge-driver %O %A %B %P"
+echo 'pylock*.toml merge=pylock' > .gitattributes
+printf '[project]\nname = "m"\n' > pyproject.toml
+lock a=1 b=1 > pylock.dev.toml
+git add -A && git commit -qm base
+git checkout -qb theirs
+lock a=1 b=2 > pylock.dev.toml && git commit -qam theirs
+git checkout -q main
+lock a=2 b=1 > pylock.dev.toml && git commit -qam ours
+check_exit "git merge runs the driver on pylock.dev.toml" 0 git merge -q theirs -m merged
+check_equal "which takes each side's change" "$(grep -c '^version = "2"' pylock.dev.toml)" 2
+git checkout -qb other
+lock a=4 b=2 > pylock.dev.toml && git commit -qam other
+git checkout -q main
+lock a=5 b=2 > pylock.dev.toml && git commit -qam ours-again
+git merge -q other > /dev/null 2>&1
+check_exit "a conflict in pylock.dev.toml: resolve --lock dev" 0 "$PYLOCK" resolve --lock dev --theirs
+check_equal "git has no conflict left" "$(git diff --name-only --diff-filter=U)" ""
+check_exit "the named lock is valid" 0 "$PYLOCK" show --lock dev
+
 # kill -9 during resolve: the lock is the old file or a whole new one.
 make_repo "$T/big"
 python3 "$srcdir/tests/bench/gen-lock.py" 3000 3 > pylock.toml && git commit -qam big-base

@@ -203,11 +203,15 @@ hashed() {	# hashed NAME FILE HASHES
 	echo "created-by = 'test'"
 	hashed setuptools "$R/files/$stw" "sha512 = '$(hashof sha512 "$R/files/$stw")'"
 	hashed wheel "$R/files/$whw" "sha3_256 = '$(hashof sha3_256 "$R/files/$whw")', blake2b = '$(hashof blake2b "$T/locked-bytes")'"
+	printf "[[packages]]\nname = 'pip'\nversion = '%s'\n" "$(echo "$pipw" | cut -d- -f2)"
+	printf "archive = {url = '%s/files/%s', size = %s, hashes = {sha256 = '%s'}}\n" "$U" "$pipw" \
+		"$(stat -c %s "$R/files/$pipw")" "$(sha "$R/files/$pipw")"
 } > "$P/pylock.toml"
 check_exit "verify downloads files the lock pins by sha512 only" 1 "$PYLOCK" verify
 check_equal "a sha512-only file: verified (its signature is over the same bytes)" "$(status setuptools)" verified
 check_equal "the strongest hash decides: blake2b over sha3_256" "$(status wheel)" hash-mismatch
 check_contains "and is named" "$(line wheel)" "sent bytes with blake2b"
+check_equal "an archive entry whose url is a wheel is fetched and checked like one" "$(status pip)" verified
 check_exit "stored under its sha512" 0 test -f "$S/blobs/sha512/$(hashof sha512 "$R/files/$stw" | cut -c1-2)/$(hashof sha512 "$R/files/$stw" | cut -c3-)"
 check_equal "nothing is stored under the wrong bytes' names" "$(find "$S/blobs/blake2b" -type f | wc -l)" 0
 
