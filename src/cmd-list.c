@@ -94,7 +94,8 @@ static void print_table(const struct rows *rows)
 		cwd[0] = '\0';
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct discover_project *p = rows->p[i];
-		size_t n = strlen(p->name) + (p->worktree_of ? 11 : 0) + (p->lock_name ? strlen(p->lock_name) + 3 : 0);
+		char label[300];
+		size_t n = strlen(discover_project_label(p, label, sizeof(label))) + (p->worktree_of ? 11 : 0);
 		if (n > wn) wn = n;
 		if (p->branch && strlen(p->branch) > wb) wb = strlen(p->branch);
 		/* A column for what syncs install, when a project chooses. */
@@ -119,8 +120,8 @@ static void print_table(const struct rows *rows)
 		const struct discover_project *p = rows->p[i];
 		char name[256];
 
-		snprintf(name, sizeof(name), "%s%s%s%s%s", p->name, p->lock_name ? " [" : "", p->lock_name ? p->lock_name : "",
-			 p->lock_name ? "]" : "", p->worktree_of ? " [worktree]" : "");
+		size_t n = strlen(discover_project_label(p, name, sizeof(name)));
+		snprintf(name + n, sizeof(name) - n, "%s", p->worktree_of ? " [worktree]" : "");
 		if (p->has_upstream)
 			snprintf(sync, sizeof(sync), "+%d -%d", p->ahead, p->behind);
 		else

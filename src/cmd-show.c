@@ -80,16 +80,6 @@ static size_t file_count(const struct lock_package *p)
 	return p->nwheels + p->has_sdist + p->has_archive;
 }
 
-/* A top-level list setting as "a, b", or NULL when the lock has none. */
-static const char *joined(const struct toml_value *list, struct util_buf *b)
-{
-	util_buf_truncate(b, 0);
-	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
-		if (list->u.array.items[i]->type == TOML_STRING)
-			util_buf_printf(b, "%s%s", b->len ? ", " : "", list->u.array.items[i]->u.str.ptr);
-	return list ? util_buf_str(b) : NULL;
-}
-
 static void print_settings(const struct lock *lock)
 {
 	const struct { const char *name; const struct toml_value *list; } lists[] = {
@@ -100,9 +90,13 @@ static void print_settings(const struct lock *lock)
 
 	if (lock->requires_python)
 		printf("%-18s %s\n", "requires-python", lock->requires_python);
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		if (joined(lists[i].list, &b))
-			printf("%-18s %s\n", lists[i].name, b.data);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (!lists[i].list)
+			continue;
+		util_buf_truncate(&b, 0);
+		toml_join_strings(lists[i].list, &b);
+		printf("%-18s %s\n", lists[i].name, util_buf_str(&b));
+	}
 	util_buf_free(&b);
 }
 

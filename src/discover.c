@@ -68,6 +68,13 @@ const char *discover_lock_name(enum discover_lock lock)
 	return names[lock];
 }
 
+const char *discover_project_label(const struct discover_project *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", p->name, p->lock_name ? " [" : "", p->lock_name ? p->lock_name : "",
+		 p->lock_name ? "]" : "");
+	return buf;
+}
+
 void discover_project_free(struct discover_project *p)
 {
 	if (!p)
@@ -84,18 +91,15 @@ void discover_project_free(struct discover_project *p)
 	free(p);
 }
 
-/* Name from pyproject.toml: what git does not tell. */
 /* A list of names as "a, b"; NULL for none. */
 static char *joined(const struct toml_value *list)
 {
 	struct util_buf b = UTIL_BUF_INIT;
 
-	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
-		if (list->u.array.items[i]->type == TOML_STRING)
-			util_buf_printf(&b, "%s%s", b.len ? ", " : "", list->u.array.items[i]->u.str.ptr);
-	return b.len ? util_buf_steal(&b) : NULL;
+	return toml_join_strings(list, &b) ? util_buf_steal(&b) : NULL;
 }
 
+/* Name from pyproject.toml: what git does not tell. */
 static void fill_from_files(struct walk *w, struct discover_project *p)
 {
 	struct pl_error err;

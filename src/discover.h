@@ -53,5 +53,8 @@ struct discover_opts {
 int discover_run(const struct discover_opts *opts, struct pl_error *err);
 void discover_project_free(struct discover_project *p);
 const char *discover_lock_name(enum discover_lock lock);
+/* How lists name a project's row: "NAME", or "NAME [LOCK]" for its
+ * pylock.LOCK.toml. */
+const char *discover_project_label(const struct discover_project *p, char *buf, size_t size);
 
 #endif

@@ -159,7 +159,8 @@ static int entry_points(struct build *b, const struct toml_value *proj, struct u
 	return 0;
 }
 
-/* A file:// URL of an absolute path (RFC 8089), for direct_url.json. */
+/* A file:// URL of an absolute path (RFC 8089), for direct_url.json:
+ * unreserved characters and / as they are, every other byte as %XX. */
 static void file_url(const char *path, struct util_buf *out)
 {
 	util_buf_puts(out, "file://");
@@ -168,17 +169,6 @@ static void file_url(const char *path, struct util_buf *out)
 			util_buf_putc(out, (char)*c);
 		else
 			util_buf_printf(out, "%%%02X", *c);
-}
-
-static void json_string(struct util_buf *out, const char *s)
-{
-	util_buf_putc(out, '"');
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			util_buf_printf(out, "\\%c", *s);
-		else
-			util_buf_putc(out, *s);
-	util_buf_putc(out, '"');
 }
 
 /* The files, then RECORD over them, then the id over everything. */
@@ -208,12 +198,11 @@ static int describe(struct build *b)
 		return -1;
 	util_buf_puts(add_file(e, false, "%s/%s/INSTALLER", b->site, dist), "pylock\n");
 	f = add_file(e, false, "%s/%s/direct_url.json", b->site, dist);
-	util_buf_puts(f, "{\"dir_info\": {\"editable\": true}, \"url\": ");
-	struct util_buf url = UTIL_BUF_INIT;
-	file_url(e->dir, &url);
-	json_string(f, util_buf_str(&url));
-	util_buf_free(&url);
-	util_buf_puts(f, "}\n");
+	/* file_url leaves only unreserved characters and %XX: nothing in it
+	 * needs a JSON escape. */
+	util_buf_puts(f, "{\"dir_info\": {\"editable\": true}, \"url\": \"");
+	file_url(e->dir, f);
+	util_buf_puts(f, "\"}\n");
 	struct util_buf ep = UTIL_BUF_INIT;
 	if (entry_points(b, proj, &ep) < 0) {
 		util_buf_free(&ep);

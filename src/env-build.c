@@ -483,42 +483,51 @@ static int remember(const struct env_sync_options *o, const struct env_plan *pla
 	return env_remember(o->admit->store, o->project_root, o->lock_path, plan->env_id, err);
 }
 
+/* Whether pick i was refused (an editable project has no file to admit). */
+static bool refused_pick(const struct sync *s, size_t i)
+{
+	return !s->blobs[i] && !s->plan->picks[i].editable;
+}
+
 /* A refusal's cause: its reason without the file's own URL or path in
  * front, so that files refused for one reason (a host that cannot be
  * resolved, a missing signature) are told once. */
-static const char *cause(const char *reason, char *buf, size_t size)
+static void cause(const char *reason, char *buf, size_t size)
 {
 	const char *sep = strstr(reason, ": "), *c = sep && memchr(reason, '/', (size_t)(sep - reason)) ? sep + 2 : reason;
 	const char *again = strstr(c, " (not tried again)");
 
 	/* A host that failed once is not tried again: the same cause. */
 	snprintf(buf, size, "%.*s", again ? (int)(again - c) : (int)strlen(c), c);
-	return buf;
 }
 
 /* One line per cause, naming its files ("and N more"); a cause of one
  * file keeps its whole reason. Whole lines only: what does not fit is
- * counted. */
+ * counted. Then who decided, and what to do about each kind of refusal. */
 #define REFUSAL_TEXT_MAX 640
 static void refusals(const struct sync *s, struct util_buf *out)
 {
 	const struct env_plan *plan = s->plan;
+	typedef char reason_text[sizeof(s->results[0].reason)];
+	reason_text *causes = util_xcalloc(plan->n + 1, sizeof(*causes));
 	bool *told = util_xcalloc(plan->n + 1, sizeof(*told));
+	bool seen[TRUST_VERIFIED + 1] = { false };
 	size_t untold = 0;
 
+	for (size_t i = 0; i < plan->n; i++)
+		if (refused_pick(s, i))
+			cause(s->results[i].reason, causes[i], sizeof(causes[i]));
 	for (size_t i = 0; i < plan->n; i++) {
-		if (told[i] || s->blobs[i] || plan->picks[i].editable)
+		if (told[i] || !refused_pick(s, i))
 			continue;
 		struct util_buf line = UTIL_BUF_INIT;
-		char why[sizeof(s->results[i].reason)], other[sizeof(why)];
 		size_t n = 0;
 
-		cause(s->results[i].reason, why, sizeof(why));
-
+		seen[s->results[i].status] = true;
 		util_buf_printf(&line, "\n  %s (", trust_status_name(s->results[i].status));
 		for (size_t k = i; k < plan->n; k++) {
-			if (told[k] || s->blobs[k] || plan->picks[k].editable || s->results[k].status != s->results[i].status ||
-			    strcmp(cause(s->results[k].reason, other, sizeof(other)), why))
+			if (told[k] || !refused_pick(s, k) || s->results[k].status != s->results[i].status ||
+			    strcmp(causes[k], causes[i]))
 				continue;
 			told[k] = true;
 			if (++n <= 3)
@@ -526,7 +535,7 @@ static void refusals(const struct sync *s, struct util_buf *out)
 		}
 		if (n > 3)
 			util_buf_printf(&line, " and %zu more", n - 3);
-		util_buf_printf(&line, "): %s", n == 1 ? s->results[i].reason : why);
+		util_buf_printf(&line, "): %s", n == 1 ? s->results[i].reason : causes[i]);
 		if (out->len + line.len <= REFUSAL_TEXT_MAX)
 			util_buf_add(out, line.data, line.len);
 		else
@@ -535,19 +544,16 @@ static void refusals(const struct sync *s, struct util_buf *out)
 	}
 	if (untold)
 		util_buf_printf(out, "\n  and %zu more cause%s", untold, untold == 1 ? "" : "s");
-	/* Who decided, and what the user can do about each kind of refusal. */
 	const struct trust_policy *p = s->o->admit->policy;
 	util_buf_printf(out, "\n  decided by %s (mode %s)%s%s", p->path ? p->path : "the default policy",
 			trust_mode_name(p->mode), p->project_file ? ", tightened by " : "",
 			p->project_file ? p->project_file : "");
-	for (int st = 0; st < TRUST_ALLOWED_UNSIGNED; st++)
-		for (size_t i = 0; i < plan->n; i++)
-			if (!s->blobs[i] && !plan->picks[i].editable && s->results[i].status == (enum trust_status)st) {
-				util_buf_printf(out, "\n  %s: %s", trust_status_name((enum trust_status)st),
-						trust_remedy((enum trust_status)st));
-				break;
-			}
+	for (int st = 0; st <= TRUST_VERIFIED; st++)
+		if (seen[st])
+			util_buf_printf(out, "\n  %s: %s", trust_status_name((enum trust_status)st),
+					trust_remedy((enum trust_status)st));
 	util_buf_str(out);
+	free(causes);
 	free(told);
 }
 
@@ -586,7 +592,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	start_phase(&s, "verify", plan->n);
 	util_parallel(plan->n, obtain_one, admit_conn_free, &s);
 	for (size_t i = 0; i < plan->n; i++)
-		*refused += !s.blobs[i] && !plan->picks[i].editable;
+		*refused += refused_pick(&s, i);
 	if (*refused) {
 		refusals(&s, &bad);
 		pl_error_set(err, NULL, 0, 0, "%zu of %zu files not admitted under mode %s:%s", *refused, plan->n,

@@ -134,12 +134,7 @@ static const char *listed(const struct toml_value *list, const char *name)
 
 static void list_names(const struct toml_value *list, struct util_buf *out)
 {
-	size_t n = 0;
-
-	for (uint32_t i = 0; list && list->type == TOML_ARRAY && i < list->u.array.len; i++)
-		if (list->u.array.items[i]->type == TOML_STRING)
-			util_buf_printf(out, "%s%s", n++ ? ", " : "", list->u.array.items[i]->u.str.ptr);
-	if (!n)
+	if (!toml_join_strings(list, out))
 		util_buf_puts(out, "none");
 }
 

@@ -25,17 +25,10 @@ int projctx_open(struct projctx *c, const char *root, unsigned needs, const stru
 int projctx_lock_exists(const struct projctx *c, struct pl_error *err)
 {
 	if (c->proj->several_locks) {
-		size_t n;
-		char **names = project_lock_names(c->proj->root, &n);
-		struct util_buf have = UTIL_BUF_INIT;
-		for (size_t i = 0; i < n; i++) {
-			util_buf_printf(&have, "%s%s", i ? ", " : "", names[i]);
-			free(names[i]);
-		}
-		free(names);
+		char *have = project_lock_list(c->proj->root);
 		pl_error_set(err, c->proj->root, 0, 0, "this project has several locks (%s): choose one with --lock NAME",
-			     have.data);
-		util_buf_free(&have);
+			     have);
+		free(have);
 		return -1;
 	}
 	if (access(c->proj->lock_path, F_OK) < 0)

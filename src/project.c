@@ -224,6 +224,20 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+char *project_lock_list(const char *dir)
+{
+	size_t n;
+	char **names = project_lock_names(dir, &n);
+	struct util_buf b = UTIL_BUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		util_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+	if (!n)
+		util_buf_puts(&b, "none");
+	free_names(names, n);
+	return util_buf_steal(&b);
+}
+
 /* pylock.toml, else the one named lock when there is only one. */
 static void default_lock(struct project *p)
 {
@@ -265,14 +279,9 @@ int project_choose_lock(struct project *p, const char *name, struct pl_error *er
 		util_buf_printf(&b, "%s/pylock.%s.toml", p->root, name);
 	}
 	if (!is_file(b.data)) {
-		size_t n;
-		char **names = project_lock_names(p->root, &n);
-		struct util_buf have = UTIL_BUF_INIT;
-		for (size_t i = 0; i < n; i++)
-			util_buf_printf(&have, "%s%s", i ? ", " : "", names[i]);
-		pl_error_set(err, b.data, 0, 0, "no such lock in this project (it has: %s)", n ? have.data : "none");
-		free_names(names, n);
-		util_buf_free(&have);
+		char *have = project_lock_list(p->root);
+		pl_error_set(err, b.data, 0, 0, "no such lock in this project (it has: %s)", have);
+		free(have);
 		util_buf_free(&b);
 		return -1;
 	}

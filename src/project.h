@@ -54,6 +54,8 @@ int project_choose_lock(struct project *p, const char *name, struct pl_error *er
 /* The lockfile names in folder dir (pylock.toml first, then by name); NULL
  * when none. Free each and the array. */
 char **project_lock_names(const char *dir, size_t *n);
+/* The same as "pylock.toml, pylock.dev.toml" (for errors), "none" when none. */
+char *project_lock_list(const char *dir);
 void project_free(struct project *p);
 
 #endif

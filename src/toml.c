@@ -94,6 +94,16 @@ const struct toml_value *toml_root(const struct toml_doc *doc)
 	return doc->root;
 }
 
+size_t toml_join_strings(const struct toml_value *array, struct util_buf *out)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; array && array->type == TOML_ARRAY && i < array->u.array.len; i++)
+		if (array->u.array.items[i]->type == TOML_STRING)
+			util_buf_printf(out, "%s%s", n++ ? ", " : "", array->u.array.items[i]->u.str.ptr);
+	return n;
+}
+
 bool toml_string_has_nul(const struct toml_value *v)
 {
 	return v->type == TOML_STRING && (v->flags & TOML_FLAG_HAS_NUL);

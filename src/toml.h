@@ -91,6 +91,9 @@ const char *toml_type_name(enum toml_type type);
 /* Whether two values mean the same: same type and contents, tables
  * compared by key whatever their order. NULL equals only NULL. */
 bool toml_value_equal(const struct toml_value *a, const struct toml_value *b);
+/* Appends the strings of an array (other items skipped) joined by ", ";
+ * returns how many. */
+size_t toml_join_strings(const struct toml_value *array, struct util_buf *out);
 /* Whether a string value holds a NUL (written as \u0000), which C string
  * users must refuse. */
 bool toml_string_has_nul(const struct toml_value *v);

@@ -209,8 +209,7 @@ static void start_job(struct app *app, int kind, struct project_row *row)
 	j->d->kind = kind;
 	j->d->path = util_xstrdup(row->p->path);
 	j->d->lock = row->p->lock_path ? util_xstrdup(row->p->lock_path) : NULL;
-	snprintf(j->name, sizeof(j->name), "%s%s%s", row->p->name, row->p->lock_name ? " " : "",
-		 row->p->lock_name ? row->p->lock_name : "");
+	discover_project_label(row->p, j->name, sizeof(j->name));
 	pthread_mutex_lock(&app->lock);
 	app->jobs_running++;
 	snprintf(app->progress, sizeof(app->progress), "%s %.40s", kind == DONE_VERIFY ? "verify" : "sync",
@@ -257,20 +256,12 @@ static void free_sigs(struct project_row *row)
 	row->nsigs = 0;
 }
 
-/* "NAME" or "NAME [LOCK]", as the list shows the row. */
-static const char *label(const struct project_row *r, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s%s%s", r->p->name, r->p->lock_name ? " [" : "", r->p->lock_name ? r->p->lock_name : "",
-		 r->p->lock_name ? "]" : "");
-	return buf;
-}
-
 static void apply_verify(struct app *app, struct project_row *row, struct done *d)
 {
 	char msg[1400], name[300];
 
 	if (d->failed) {
-		app_message(app, "verify %s failed: %.300s", label(row, name, sizeof(name)),
+		app_message(app, "verify %s failed: %.300s", discover_project_label(row->p, name, sizeof(name)),
 			    pl_error_format(&d->err, msg, sizeof(msg)));
 		return;
 	}
@@ -288,7 +279,7 @@ static void apply_verify(struct app *app, struct project_row *row, struct done *
 		snprintf(row->summary, sizeof(row->summary), "%zu bad", row->bad);
 	else
 		snprintf(row->summary, sizeof(row->summary), "%zu ok", row->nsigs);
-	app_message(app, "verified %s: %zu packages, %zu with problems", label(row, name, sizeof(name)), row->nsigs,
+	app_message(app, "verified %s: %zu packages, %zu with problems", discover_project_label(row->p, name, sizeof(name)), row->nsigs,
 		    row->bad);
 }
 
@@ -298,10 +289,10 @@ static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 
 	row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
 	if (d->failed)
-		app_message(app, "sync %s failed: %.300s", label(row, name, sizeof(name)),
+		app_message(app, "sync %s failed: %.300s", discover_project_label(row->p, name, sizeof(name)),
 			    pl_error_format(&d->err, msg, sizeof(msg)));
 	else
-		app_message(app, "synced %s: environment %.12s", label(row, name, sizeof(name)), d->env_id);
+		app_message(app, "synced %s: environment %.12s", discover_project_label(row->p, name, sizeof(name)), d->env_id);
 }
 
 void jobs_collect(struct app *app)

@@ -156,8 +156,8 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	int sel = selected ? app->theme.attr[app->pane == PANE_LIST ? ROLE_SELECTED : ROLE_SELECTED_DIM] : 0;
 	char name[300];
 
-	snprintf(name, sizeof(name), "%s%s%s%s%s", r->p->name, r->p->lock_name ? " [" : "",
-		 r->p->lock_name ? r->p->lock_name : "", r->p->lock_name ? "]" : "", r->p->worktree_of ? " [wt]" : "");
+	size_t n = strlen(discover_project_label(r->p, name, sizeof(name)));
+	snprintf(name + n, sizeof(name) - n, "%s", r->p->worktree_of ? " [wt]" : "");
 	list_text(y, x, c.name, sel ? sel : app->theme.attr[ROLE_NORMAL], name);
 	x += c.name;
 	list_text(y, x++, 1, sel, "");
