@@ -125,4 +125,31 @@ uvlock "$(printf '[[packages]]\nname = "plain"\ndirectory = { path = "libs/helpe
 check_exit "a directory that is not editable needs a build" 2 "$PYLOCK" sync
 check_contains "and says so" "$err" "1 package needs a build, which pylock does not do yet: plain (directory)"
 
+# An unprivileged user: its own project, installed for editing, run in its
+# sandbox, an edit seen at once.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	user=pylock-ed-$$
+	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" && on_exit "userdel $user 2>/dev/null"
+	U="$T/user"
+	mkdir -p "$U/p/src/mine" "$U/home/config"
+	cp "$PYLOCK" "$U/pylock"
+	printf '[project]\nname = "mine"\n[project.scripts]\nmine = "mine:main"\n' > "$U/p/pyproject.toml"
+	printf 'def main():\n    print("mine 1")\n' > "$U/p/src/mine/__init__.py"
+	printf 'lock-version = "1.0"\ncreated-by = "uv"\n[[packages]]\nname = "mine"\ndirectory = { path = ".", editable = true }\n' \
+		> "$U/p/pylock.toml"
+	printf 'mode: enforce\n' > "$U/home/config/policy.yaml"
+	printf 'python: %s\n' "$PY" > "$U/home/config/config.yaml"
+	chmod 755 "$T"
+	chown -R "$user" "$U"
+	as() { setpriv --reuid="$user" --regid="$user" --clear-groups env HOME=/nonexistent PYLOCK_HOME="$U/home" "$@"; }
+	check_exit "an unprivileged user syncs its editable project" 0 as "$U/pylock" sync "$U/p"
+	check_exit "and runs its script in the sandbox" 0 as "$U/pylock" run "$U/p" -- mine
+	check_equal "which prints what its code says" "$out" "mine 1"
+	as sh -c "printf 'def main():\\n    print(\"mine 2, edited\")\\n' > '$U/p/src/mine/__init__.py'"
+	check_exit "after an edit" 0 as "$U/pylock" run "$U/p" -- mine
+	check_equal "the edit shows" "$out" "mine 2, edited"
+else
+	skip "an unprivileged user's editable project" "needs root to create the user"
+fi
+
 done_testing
