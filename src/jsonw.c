@@ -81,22 +81,42 @@ static size_t utf8_sequence(const unsigned char *s)
 	return want;
 }
 
+/* Whether none of the 8 bytes in x needs a look: no control (< 0x20,
+ * DEL), no '"' or '\\', nothing past ASCII. The tests are the classic
+ * "some byte is zero / less than n" word tricks, exact for n <= 0x80. */
+static bool word_plain(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+
+	return !((x | ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+		  ((slash - ones) & ~slash) | ((del - ones) & ~del)) & highs);
+}
+
+static const unsigned char *plain_run(const unsigned char *s, const unsigned char *end)
+{
+	uint64_t x;
+
+	while (end - s >= 8 && (memcpy(&x, s, 8), word_plain(x)))
+		s += 8;
+	while (s < end && *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+		s++;
+	return s;
+}
+
 /* A JSON string holding no control character at all (C0, DEL, C1: escaped;
  * bytes that are not UTF-8: U+FFFD), so that what pylock writes as JSON
  * may go to a terminal unfiltered. */
 static void quoted(struct util_buf *out, const char *str)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str, *run = s;
+	const unsigned char *s = (const unsigned char *)str, *run = s, *end = s + strlen(str);
 
 	util_buf_putc(out, '"');
-	while (*s) {
+	while ((s = plain_run(s, end)) < end) {
 		unsigned char c = *s;
 		size_t n = 1;
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
-			s++;
-			continue;
-		}
+
 		if (c >= 0x80 && (n = utf8_sequence(s)) && !(n == 2 && c == 0xc2 && s[1] <= 0x9f)) {
 			s += n;
 			continue;

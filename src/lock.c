@@ -49,17 +49,19 @@ static bool in_list(const char *key, const char *const *keys)
 }
 
 /* Keys pylock does not interpret are kept in order for the writer. */
-static void keep_unknown(const struct toml_value *table, const char *const *known,
+static void keep_unknown(struct reader *r, const struct toml_value *table, const char *const *known,
 			 const struct toml_pair ***out, size_t *n)
 {
-	for (size_t i = 0; i < table->u.table.len; i++) {
-		const struct toml_pair *pr = &table->u.table.items[i];
+	size_t unknown = 0;
 
-		if (in_list(pr->key, known))
-			continue;
-		*out = util_xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = pr;
-	}
+	for (size_t i = 0; i < table->u.table.len; i++)
+		unknown += !in_list(table->u.table.items[i].key, known);
+	if (!unknown)
+		return;
+	*out = toml_doc_alloc(r->lock->doc, unknown, sizeof(**out));
+	for (size_t i = 0; i < table->u.table.len; i++)
+		if (!in_list(table->u.table.items[i].key, known))
+			(*out)[(*n)++] = &table->u.table.items[i];
 }
 
 static const char *what(const char *ctx, const char *key, char *buf, size_t size)
@@ -181,7 +183,7 @@ static int read_hashes(struct reader *r, const struct toml_value *table, const c
 	if (!h || h->u.table.len == 0)
 		return fail_at(r, table->line, table->col,
 			       "%s '%s' has no hashes (PEP 751 requires at least one)", kind, f->name);
-	f->hashes = util_xcalloc(h->u.table.len, sizeof(*f->hashes));
+	f->hashes = toml_doc_alloc(r->lock->doc, h->u.table.len, sizeof(*f->hashes));
 	for (size_t i = 0; i < h->u.table.len; i++) {
 		const struct toml_pair *pr = &h->u.table.items[i];
 		const struct toml_value *v = pr->value;
@@ -262,7 +264,7 @@ static int read_file(struct reader *r, const struct toml_value *t, const char *k
 		return -1;
 	if (read_hashes(r, t, kind, f) < 0)
 		return -1;
-	keep_unknown(t, strcmp(kind, "archive") ? file_keys : archive_keys, &f->extra, &f->nextra);
+	keep_unknown(r, t, strcmp(kind, "archive") ? file_keys : archive_keys, &f->extra, &f->nextra);
 	return 0;
 }
 
@@ -374,9 +376,9 @@ static int read_sources(struct reader *r, const struct toml_value *t, struct loc
 	if (get_typed(r, t, "packages", "wheels", TOML_ARRAY, false, &v) < 0)
 		return -1;
 	if (v) {
-		p->wheels = util_xcalloc(v->u.array.len, sizeof(*p->wheels));
+		p->wheels = toml_doc_alloc(r->lock->doc, v->u.array.len, sizeof(*p->wheels));
 		for (size_t i = 0; i < v->u.array.len; i++) {
-			p->nwheels++;	/* counted first so lock_free() releases a half-read one */
+			p->nwheels++;
 			if (read_file(r, v->u.array.items[i], "wheel", &p->wheels[i]) < 0 ||
 			    check_wheel_name(r, p, &p->wheels[i]) < 0)
 				return -1;
@@ -410,7 +412,7 @@ static int read_package(struct reader *r, const struct toml_value *t, struct loc
 	v = toml_get(t, "name");
 	if (!pep508_valid_name(p->name))
 		return fail_at(r, v->line, v->col, "'%s' is not a valid package name", p->name);
-	p->norm_name = util_xmalloc(strlen(p->name) + 1);
+	p->norm_name = toml_doc_alloc(r->lock->doc, strlen(p->name) + 1, 1);
 	pep508_normalize_name(p->name, p->norm_name);
 	if (strcmp(p->norm_name, p->name))
 		warn_at(r, v->line, v->col, "package name '%s' is not normalised", p->name);
@@ -468,7 +470,7 @@ static int read_package(struct reader *r, const struct toml_value *t, struct loc
 	if (p->version && p->vcs)
 		warn_at(r, toml_get(t, "version")->line, toml_get(t, "version")->col,
 			"a vcs entry should not have a version (PEP 751: it may not match the source tree)%s", "");
-	keep_unknown(t, known, &p->extra, &p->nextra);
+	keep_unknown(r, t, known, &p->extra, &p->nextra);
 	return 0;
 }
 
@@ -525,7 +527,7 @@ static int read_root(struct reader *r, const struct toml_value *root)
 		if (check_marker(r, e->u.str.ptr, e) < 0)
 			return -1;
 	}
-	lock->packages = util_xcalloc(v ? v->u.array.len + 1 : 1, sizeof(*lock->packages));
+	lock->packages = toml_doc_alloc(lock->doc, v ? v->u.array.len + 1 : 1, sizeof(*lock->packages));
 	for (size_t i = 0; v && i < v->u.array.len; i++) {
 		const struct toml_value *t = v->u.array.items[i];
 
@@ -535,7 +537,7 @@ static int read_root(struct reader *r, const struct toml_value *root)
 		if (read_package(r, t, &lock->packages[i]) < 0)
 			return -1;
 	}
-	keep_unknown(root, known, &lock->extra, &lock->nextra);
+	keep_unknown(r, root, known, &lock->extra, &lock->nextra);
 	if (lock->nextra && strcmp(lock->lock_version, "1.0"))
 		for (size_t i = 0; i < lock->nextra; i++)
 			warn_at(r, lock->extra[i]->line, lock->extra[i]->col, "unknown key '%s'",
@@ -565,7 +567,8 @@ bool lock_has_conflict_markers(const char *data, size_t len, int *line)
 	}
 }
 
-struct lock *lock_parse(const char *data, size_t len, const char *name, struct pl_error *err)
+/* Takes data over: the lock's strings point into it. */
+static struct lock *parse_buffer(char *data, size_t len, const char *name, struct pl_error *err)
 {
 	struct lock *lock = util_xcalloc(1, sizeof(*lock));
 	struct reader r = { lock, name, err };
@@ -573,11 +576,13 @@ struct lock *lock_parse(const char *data, size_t len, const char *name, struct p
 
 	lock->path = util_xstrdup(name);
 	/* Conflict markers at a line start are never valid TOML, so they are
-	 * looked for only when the TOML reader has already refused the file. */
-	if (!(lock->doc = toml_parse(data, len, name, err))) {
+	 * looked for only when the TOML reader has already refused the file
+	 * (which leaves line starts as they were). */
+	if (!(lock->doc = toml_parse_buffer(data, len, name, err))) {
 		if (lock_has_conflict_markers(data, len, &line))
 			pl_error_set(err, name, line, 1,
 				     "conflicted: git conflict markers; finish the merge of this lockfile first");
+		free(data);
 		goto fail;
 	}
 	if (read_root(&r, toml_root(lock->doc)) < 0)
@@ -588,42 +593,28 @@ fail:
 	return NULL;
 }
 
+struct lock *lock_parse(const char *data, size_t len, const char *name, struct pl_error *err)
+{
+	char *copy = util_xmalloc_large(len + 1);
+
+	memcpy(copy, data, len);
+	return parse_buffer(copy, len, name, err);
+}
+
 struct lock *lock_read(const char *path, struct pl_error *err)
 {
 	char *data;
 	size_t len;
-	struct lock *lock;
 
 	if (util_read_file(path, LOCK_MAX_SIZE, &data, &len, err) < 0)
 		return NULL;
-	lock = lock_parse(data, len, path, err);
-	free(data);
-	return lock;
-}
-
-static void file_fini(struct lock_file *f)
-{
-	free(f->hashes);
-	free(f->extra);
+	return parse_buffer(data, len, path, err);
 }
 
 void lock_free(struct lock *lock)
 {
 	if (!lock)
 		return;
-	for (size_t i = 0; i < lock->npackages; i++) {
-		struct lock_package *p = &lock->packages[i];
-
-		free(p->norm_name);
-		file_fini(&p->archive);
-		file_fini(&p->sdist);
-		for (size_t k = 0; k < p->nwheels; k++)
-			file_fini(&p->wheels[k]);
-		free(p->wheels);
-		free(p->extra);
-	}
-	free(lock->packages);
-	free(lock->extra);
 	free(lock->warnings);
 	free(lock->path);
 	toml_free(lock->doc);

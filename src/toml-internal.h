@@ -18,6 +18,7 @@ struct toml_keypath {
 
 struct toml_parser {
 	const char *p, *start, *end;
+	char *text;			/* start, writable: strings end in place */
 	const char *line_start;
 	uint32_t line;
 	const char *name;
@@ -34,6 +35,11 @@ struct toml_parser {
 void *toml_arena_alloc(struct toml_doc *doc, size_t size);		/* 8-byte aligned */
 void *toml_arena_alloc_bytes(struct toml_doc *doc, size_t size);
 char *toml_arena_strndup(struct toml_doc *doc, const char *s, size_t len);
+/* Ends a string of the source in place: at is a byte already read. */
+static inline void toml_end_in_place(struct toml_parser *ps, const char *at)
+{
+	ps->text[at - ps->start] = '\0';
+}
 void toml_position(const struct toml_parser *ps, const char *at, uint32_t *line, uint32_t *col);
 int toml_fail(struct toml_parser *ps, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

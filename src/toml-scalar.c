@@ -221,11 +221,13 @@ int toml_parse_string(struct toml_parser *ps, const char **s, size_t *len, bool 
 	int rc;
 
 	if (!multi) {
-		/* Most strings hold no escape: take them straight from the input. */
+		/* Most strings hold no escape: they stay in the source, their
+		 * closing quote made their end. */
 		const char *run = plain_run(ps->p + 1, ps->end, quote);
 		if (run < ps->end && *run == quote) {
 			*len = (size_t)(run - ps->p - 1);
-			*s = toml_arena_strndup(ps->doc, ps->p + 1, *len);
+			*s = ps->p + 1;
+			toml_end_in_place(ps, run);
 			*escaped = false;
 			ps->p = run + 1;
 			return 0;

@@ -29,6 +29,7 @@ struct toml_doc {
 	struct arena_chunk *chunks;
 	size_t next_chunk;
 	struct toml_value *root;
+	char *text;		/* the source; strings point into it */
 };
 
 /* Large documents get 2 MiB chunks on transparent huge pages: a 7 MB lock
@@ -78,6 +79,17 @@ void *toml_arena_alloc_bytes(struct toml_doc *doc, size_t size)
 	return arena_alloc(doc, size, 1);
 }
 
+void *toml_doc_alloc(struct toml_doc *doc, size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		abort();
+	p = arena_alloc(doc, n * size, _Alignof(max_align_t));
+	memset(p, 0, n * size);
+	return p;
+}
+
 void toml_free(struct toml_doc *doc)
 {
 	if (!doc)
@@ -86,6 +98,7 @@ void toml_free(struct toml_doc *doc)
 		next = c->next;
 		free(c);
 	}
+	free(doc->text);
 	free(doc);
 }
 
@@ -463,7 +476,12 @@ static int parse_key(struct toml_parser *ps, struct toml_keypath *kp)
 			if (ps->p == s)
 				return toml_fail(ps, s, "expected a key");
 			k->len = (size_t)(ps->p - s);
-			k->s = toml_arena_strndup(ps->doc, s, k->len);
+			if (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t')) {
+				/* The usual "key = value": the blank ends the key. */
+				k->s = s;
+				toml_end_in_place(ps, ps->p++);
+			} else
+				k->s = toml_arena_strndup(ps->doc, s, k->len);
 		}
 		toml_skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != '.')
@@ -729,10 +747,22 @@ static int parse_document(struct toml_parser *ps)
 struct toml_doc *toml_parse(const char *data, size_t len, const char *name,
 			    struct pl_error *err)
 {
+	char *copy = util_xmalloc_large(len + 1);
+	struct toml_doc *doc;
+
+	memcpy(copy, data, len);
+	if (!(doc = toml_parse_buffer(copy, len, name, err)))
+		free(copy);
+	return doc;
+}
+
+struct toml_doc *toml_parse_buffer(char *data, size_t len, const char *name,
+				   struct pl_error *err)
+{
 	struct toml_doc *doc = util_xcalloc(1, sizeof(*doc));
 	struct toml_parser ps = {
 		.p = data, .start = data, .end = data + len, .line_start = data,
-		.line = 1, .name = name, .err = err, .doc = doc,
+		.line = 1, .name = name, .err = err, .doc = doc, .text = data,
 	};
 	int rc;
 
@@ -748,6 +778,7 @@ struct toml_doc *toml_parse(const char *data, size_t len, const char *name,
 		toml_free(doc);
 		return NULL;
 	}
+	doc->text = data;
 	return doc;
 }
 

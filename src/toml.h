@@ -80,7 +80,17 @@ struct toml_doc;
  * Returns NULL and fills err (with line and column) when data is not TOML. */
 struct toml_doc *toml_parse(const char *data, size_t len, const char *name,
 			    struct pl_error *err);
+/* The same without a copy: strings are ended in place (a closing quote or
+ * the blank after a key becomes NUL), so a large lock costs no second copy
+ * of its text. On success the document owns data (toml_free frees it); on
+ * failure data stays the caller's, bytes already read possibly NUL, never
+ * the first byte of a line. */
+struct toml_doc *toml_parse_buffer(char *data, size_t len, const char *name,
+				   struct pl_error *err);
 void toml_free(struct toml_doc *doc);
+/* n zeroed objects of size bytes that live as long as doc: readers of a
+ * document keep what they derive from it there, freed in one go. */
+void *toml_doc_alloc(struct toml_doc *doc, size_t n, size_t size);
 const struct toml_value *toml_root(const struct toml_doc *doc);
 
 /* Lookups: NULL when t is not a table or has no such key. */

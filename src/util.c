@@ -260,24 +260,9 @@ void util_buf_reserve(struct util_buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void util_buf_add(struct util_buf *b, const void *data, size_t len)
-{
-	util_buf_reserve(b, len);
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
 void util_buf_puts(struct util_buf *b, const char *s)
 {
 	util_buf_add(b, s, strlen(s));
-}
-
-void util_buf_putc(struct util_buf *b, char c)
-{
-	util_buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void util_buf_vprintf(struct util_buf *b, const char *fmt, va_list ap)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -65,9 +66,26 @@ struct util_buf {
 
 #define UTIL_BUF_INIT { NULL, 0, 0 }
 void util_buf_reserve(struct util_buf *b, size_t extra);
-void util_buf_add(struct util_buf *b, const void *data, size_t len);
 void util_buf_puts(struct util_buf *b, const char *s);
-void util_buf_putc(struct util_buf *b, char c);
+
+/* Inline: JSON and lock writers add millions of short pieces. */
+static inline void util_buf_add(struct util_buf *b, const void *data, size_t len)
+{
+	if (len >= b->cap - b->len)
+		util_buf_reserve(b, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+static inline void util_buf_putc(struct util_buf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		util_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void util_buf_printf(struct util_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void util_buf_vprintf(struct util_buf *b, const char *fmt, va_list ap);
