@@ -157,6 +157,60 @@ bool util_is_hex(const char *s, size_t len)
 	return true;
 }
 
+static int base64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+int util_base64_decode(const char *s, size_t len, size_t max, unsigned char **out, size_t *outlen)
+{
+	size_t pad = 0, n = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	unsigned char *buf;
+
+	while (pad < 2 && len > 0 && s[len - 1] == '=') {
+		len--;
+		pad++;
+	}
+	/* A lone trailing sextet carries no whole byte: not base64. */
+	if (len % 4 == 1 || (pad && (len + pad) % 4) || len / 4 * 3 + 3 > max + 3)
+		return -1;
+	buf = util_xmalloc(len / 4 * 3 + 3);
+	for (size_t i = 0; i < len; i++) {
+		int v = base64_value((unsigned char)s[i]);
+		if (v < 0) {
+			free(buf);
+			return -1;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* The bits left over must be zero, so each text has one meaning. */
+	if (n > max || (acc & ((1u << bits) - 1))) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
 bool util_url_host(const char *url, char *out, size_t size)
 {
 	const char *p = strstr(url, "://"), *end, *at, *colon;
