@@ -74,11 +74,10 @@ void admit_conn_free(void *conn)
 
 /* The one check of bytes that are to be kept: the sealed stage's size and
  * hashes (d: computed while they were written, NULL: hashed now) and its
- * staged signature under the policy; only admissible bytes are published. */
+ * staged side files under the policy; only admissible bytes are published. */
 static void check_commit(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
 			 struct store_stage *st, const struct trust_digests *d, char **blob, struct trust_result *res)
 {
-	struct util_buf nosig = UTIL_BUF_INIT;
 	struct pl_error err;
 
 	if (store_stage_seal(st, &err) < 0) {
@@ -86,14 +85,11 @@ static void check_commit(const struct admit *a, const struct lock_package *pkg, 
 		store_stage_abort(st);
 		return;
 	}
-	/* Without a staged signature, a name that cannot exist: "unsigned". */
-	util_buf_printf(&nosig, "%s.none", st->tmp);
-	const char *sig = st->sig_tmp ? st->sig_tmp : nosig.data;
+	/* The stage's side files are named after it: only those staged exist. */
 	if (d)
-		trust_check_hashed(a->policy, pkg, f, st->tmp, d, sig, res);
+		trust_check_hashed(a->policy, pkg, f, st->tmp, d, st->tmp, res);
 	else
-		trust_check_file(a->policy, NULL, pkg, f, st->tmp, sig, res);
-	util_buf_free(&nosig);
+		trust_check_file(a->policy, NULL, pkg, f, st->tmp, st->tmp, res);
 	if (!trust_admissible(a->policy, res->status))
 		store_stage_abort(st);
 	else if (store_stage_publish(st, blob, &err) < 0)
@@ -139,15 +135,15 @@ static int copy_into(int out, const char *src, uint64_t max, struct trust_result
 	return rc;
 }
 
-/* Copies src (and src.sig) into a stage, so that what is checked is what
- * is kept. */
+/* Copies src and the side files beside it (src.sig, src.provenance, ...)
+ * into a stage, so that what is checked is what is kept. */
 static void from_local(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
 		       const char *src, char **blob, struct trust_result *res)
 {
 	struct store_stage st;
-	struct util_buf sigpath = UTIL_BUF_INIT;
+	struct util_buf sidepath = UTIL_BUF_INIT;
 	struct pl_error why;
-	char *sig = NULL;
+	char *side = NULL;
 	size_t len;
 
 	if (trust_unhashed(f, res))
@@ -158,29 +154,33 @@ static void from_local(const struct admit *a, const struct lock_package *pkg, co
 	}
 	if (copy_into(st.fd, src, f->size >= 0 ? (uint64_t)f->size : STORE_UNSIZED_MAX, res) < 0)
 		goto fail;
-	util_buf_printf(&sigpath, "%s.sig", src);
-	if (util_read_file(sigpath.data, TRUST_SIG_MAX, &sig, &len, &why) == 0) {
-		int rc = store_stage_signature(&st, sig, len, &why);
-		free(sig);
-		if (rc < 0) {
-			trust_result_set(res, TRUST_MISSING, "%.250s", why.msg);
+	for (size_t i = 0; i < TRUST_NSIDES; i++) {
+		util_buf_truncate(&sidepath, 0);
+		util_buf_printf(&sidepath, "%s%s", src, trust_sides[i].suffix);
+		if (util_read_file(sidepath.data, trust_sides[i].max, &side, &len, &why) == 0) {
+			int rc = store_stage_side(&st, i, side, len, &why);
+			free(side);
+			if (rc < 0) {
+				trust_result_set(res, TRUST_MISSING, "%.250s", why.msg);
+				goto fail;
+			}
+		} else if (errno != ENOENT) {
+			trust_result_set(res, TRUST_BAD_SIGNATURE, "the %s cannot be read: %.200s", trust_sides[i].suffix + 1,
+					 why.msg);
 			goto fail;
 		}
-	} else if (errno != ENOENT) {
-		trust_result_set(res, TRUST_BAD_SIGNATURE, "the .sig cannot be read: %.200s", why.msg);
-		goto fail;
 	}
-	util_buf_free(&sigpath);
+	util_buf_free(&sidepath);
 	check_commit(a, pkg, f, &st, NULL, blob, res);
 	return;
 fail:
-	util_buf_free(&sigpath);
+	util_buf_free(&sidepath);
 	store_stage_abort(&st);
 }
 
 /* ---- get: a download ---- */
 
-/* url.sig into the stage when the server has one; false with res when the
+/* url.sig into the stage (trust_sides[0]) when the server has one; false with res when the
  * answer was neither a signature nor "none". */
 static bool fetch_signature(struct registry *r, const char *url, struct store_stage *st, struct trust_result *res)
 {
@@ -191,7 +191,7 @@ static bool fetch_signature(struct registry *r, const char *url, struct store_st
 
 	util_buf_printf(&sig_url, "%s.sig", url);
 	code = registry_get(r, sig_url.data, TRUST_SIG_MAX, &sig, NULL, &err);
-	if (code == 200 && store_stage_signature(st, sig.data ? sig.data : "", sig.len, &err) < 0)
+	if (code == 200 && store_stage_side(st, 0, sig.data ? sig.data : "", sig.len, &err) < 0)
 		trust_result_set(res, TRUST_MISSING, "%.250s", err.msg);
 	else if (code < 0)
 		trust_result_set(res, TRUST_MISSING, "cannot fetch the signature: %.200s", err.msg);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sigstore.h"
 #include "lock.h"
 #include "project.h"
 
@@ -45,6 +46,17 @@ static void print_policy(const struct trust_policy *p)
 		printf("  %-16s %s%s%s  \"%s\"", a->name, a->version, a->index ? "  from " : "", a->index ? a->index : "",
 		       a->reason);
 		place(&a->at);
+	}
+	struct pl_error err;
+	const struct sigstore_root *root = p->sigstore_root ? p->sigstore_root : sigstore_root_builtin(&err);
+	printf("sigstore root %s (%s)\n", p->sigstore_root_path ? p->sigstore_root_path : "built-in",
+	       root ? sigstore_root_date(root) : err.msg);
+	printf("sigstore identities %zu\n", p->nsigstore_ids);
+	for (size_t i = 0; i < p->nsigstore_ids; i++) {
+		const struct trust_sigstore_identity *id = &p->sigstore_ids[i];
+		printf("  issuer%s %s  san%s %s", id->issuer_regexp ? "-regexp" : "", id->issuer,
+		       id->san_regexp ? "-regexp" : "", id->san);
+		place(&id->at);
 	}
 }
 

@@ -8,6 +8,28 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "sigstore.h"
+
+/* The attestation's signer, or null when a key (or nothing) decided. */
+static json_t *signer_json(const struct trust_signer *s)
+{
+	if (!s->issuer[0])
+		return json_null();
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:s}", "kind", cli_json_str(s->kind[0] ? s->kind : NULL),
+			 "issuer", s->issuer, "san", s->san, "repository", cli_json_str(s->repository[0] ? s->repository : NULL),
+			 "workflow", cli_json_str(s->workflow[0] ? s->workflow : NULL), "described", s->described);
+}
+
+static json_t *root_json(const struct trust_policy *p)
+{
+	const struct sigstore_root *root = p->sigstore_root;
+	struct pl_error err;
+
+	if (!root)
+		root = sigstore_root_builtin(&err);
+	return json_pack("{s:s, s:o}", "source", p->sigstore_root_path ? p->sigstore_root_path : "built-in",
+			 "date", cli_json_str(root ? sigstore_root_date(root) : NULL));
+}
 
 static void print_json(const struct projctx *e, const struct audit *a)
 {
@@ -15,29 +37,33 @@ static void print_json(const struct projctx *e, const struct audit *a)
 
 	for (size_t i = 0; i < a->n; i++) {
 		const struct audit_package *p = &a->packages[i];
-		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o, s:s}", "name", p->pkg->name,
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:s}", "name", p->pkg->name,
 			"version", cli_json_str(p->pkg->version), "file", cli_json_str(p->file ? p->file->name : NULL),
 			"status", trust_status_name(p->result.status),
-			"key_id", cli_json_str(p->result.key_id[0] ? p->result.key_id : NULL), "reason", p->result.reason));
+			"key_id", cli_json_str(p->result.key_id[0] ? p->result.key_id : NULL),
+			"signer", signer_json(&p->result.signer), "reason", p->result.reason));
 	}
 	for (int s = 0; s <= TRUST_VERIFIED; s++)
 		json_object_set_new(summary, trust_status_name(s), json_integer((json_int_t)a->counts[s]));
 	json_object_set_new(summary, "not_for_this_interpreter", json_integer((json_int_t)a->skipped));
 	json_object_set_new(summary, "mode", json_string(trust_mode_name(e->policy.mode)));
 	json_object_set_new(summary, "ok", json_boolean(!a->enforced));
-	cli_print_json(json_pack("{s:o, s:o}", "packages", list, "summary", summary));
+	cli_print_json(json_pack("{s:o, s:o, s:o}", "packages", list, "summary", summary, "trusted_root",
+				 root_json(&e->policy)));
 }
 
 static void print_table(const struct projctx *e, const struct audit *a)
 {
 	const char *sep = ":";
 
-	printf("%-24s %-12s %-17s %-16s %s\n", "NAME", "VERSION", "STATUS", "KEY", "FILE / REASON");
+	printf("%-24s %-12s %-17s %-16s %s\n", "NAME", "VERSION", "STATUS", "SIGNER", "FILE / REASON");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct audit_package *p = &a->packages[i];
+		const char *signer = p->result.signer.described[0] ? p->result.signer.described
+				     : p->result.key_id[0] ? p->result.key_id : "-";
 		printf("%-24s %-12s %-17s %-16s %s%s%s\n", p->pkg->name, p->pkg->version ? p->pkg->version : "-",
-		       trust_status_name(p->result.status), p->result.key_id[0] ? p->result.key_id : "-",
-		       p->file ? p->file->name : "", p->file ? ": " : "", p->result.reason);
+		       trust_status_name(p->result.status), signer, p->file ? p->file->name : "", p->file ? ": " : "",
+		       p->result.reason);
 	}
 	printf("%zu packages", a->n);
 	for (int s = TRUST_VERIFIED; s >= 0; s--)
@@ -103,11 +129,15 @@ const struct cli_command cmd_verify = {
 	.name = "verify",
 	.usage = "[--all-files] [--json] " CLI_SELECT_USAGE " [PROJECT]",
 	.summary = "Check every locked file's hash and signature against the trust policy.",
-	.help = "For each package: its files' size and sha256 against the lock, then FILE.sig beside\n"
-		"each against the keys policy.yaml trusts for the package's registry (see\n"
-		"pylock-policy(5)). One status per package, its worst file's: hash-mismatch,\n"
-		"bad-signature, untrusted-signer, unsigned, missing, unhashed, allowed-unsigned, or\n"
-		"verified with the signer's key id; then a summary. Files are found by their path\n"
+	.help = "For each package: its files' size and sha256 against the lock, then what vouches for\n"
+		"each beside it: Sigstore evidence (FILE.provenance, FILE.publish.attestation,\n"
+		"FILE.attestation, FILE.sigstore.json, FILE.sigstore), verified offline against the\n"
+		"trusted root and wanted when its signer is one of the lock's attestation-identities\n"
+		"or the policy's sigstore identities; then FILE.sig against the keys policy.yaml\n"
+		"trusts for the package's registry (see pylock-policy(5)). One status per package,\n"
+		"its worst file's: hash-mismatch, bad-signature, untrusted-signer, unsigned, missing,\n"
+		"unhashed, allowed-unsigned, or verified with the signer (a key id, or a publisher\n"
+		"such as \"GitHub owner/repo release.yml\"); then a summary. Files are found by their path\n"
 		"(relative to the lock), a file:// or https:// url, a registry's mirror folder, or\n"
 		"the package's index (PEP 503 HTML or PEP 691 JSON); remote files are fetched into\n"
 		"the store (config fetch: ca-file, timeout) and admitted only if they pass. Checked are\n"
@@ -116,7 +146,9 @@ const struct cli_command cmd_verify = {
 		"package, whatever the interpreter. Hashes are cached by device, inode, size and\n"
 		"mtime, and computed on every core. Exit status 1 when anything is worse than\n"
 		"allowed-unsigned under mode enforce. --json prints {\"packages\": [{\"name\",\n"
-		"\"version\", \"file\", \"status\", \"key_id\", \"reason\"}], \"summary\": {...}}." CLI_SELECT_HELP,
+		"\"version\", \"file\", \"status\", \"key_id\", \"signer\": {\"kind\", \"issuer\", \"san\",\n"
+		"\"repository\", \"workflow\", \"described\"} or null, \"reason\"}], \"summary\": {...},\n"
+		"\"trusted_root\": {\"source\", \"date\"}}." CLI_SELECT_HELP,
 	.run = run,
 	.needs = PROJCTX_POLICY | PROJCTX_LOCK,
 };

@@ -103,6 +103,11 @@ static void compute_env_id(const struct pyenv *py, struct env_plan *plan)
 		 * made: a changed claim is another environment. */
 		for (size_t k = 0; p->file && p->file->nhashes > 1 && k < p->file->nhashes; k++)
 			util_buf_printf(&b, " %s:%s", p->file->hashes[k].algo, p->file->hashes[k].value);
+		/* So is who may publish it. */
+		if (p->pkg->attestation_identities) {
+			util_buf_puts(&b, " attested-by ");
+			toml_write_value(&b, p->pkg->attestation_identities);
+		}
 		util_buf_putc(&b, '\n');
 	}
 	if ((h = trust_sha256_new(&err))) {

@@ -107,6 +107,7 @@ static int read_entry(json_t *o, struct sigstore_entry *e, struct sigstore_verdi
 	e->hashes = util_xcalloc(json_array_size(hashes) + 1, 32);
 	for (size_t i = 0; i < json_array_size(hashes); i++) {
 		const char *h = json_string_value(json_array_get(hashes, i));
+		buf = NULL;
 		if (!h || util_base64_decode(h, strlen(h), 64, &buf, &len) < 0 || len != 32) {
 			free(buf);
 			return sigstore_fail(v, "an inclusion proof hash is not 32 bytes");

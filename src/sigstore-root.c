@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "sigstore-internal.h"
+#include "sigstore-trusted-root.h"
 
 sigstore_crypto_table sigstore_crypto;
 
@@ -309,6 +310,24 @@ void sigstore_root_free(struct sigstore_root *r)
 	}
 	free(r->cas);
 	free(r);
+}
+
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static struct sigstore_root *builtin;
+static struct pl_error builtin_err;
+
+static void load_builtin(void)
+{
+	sigstore_root_parse((const char *)sigstore_builtin_root, sizeof(sigstore_builtin_root),
+			    "the built-in trusted root", &builtin, &builtin_err);
+}
+
+const struct sigstore_root *sigstore_root_builtin(struct pl_error *err)
+{
+	pthread_once(&builtin_once, load_builtin);
+	if (!builtin)
+		*err = builtin_err;
+	return builtin;
 }
 
 const char *sigstore_root_date(const struct sigstore_root *r)

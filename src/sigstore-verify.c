@@ -398,9 +398,14 @@ const char *sigstore_signer_kind(const struct sigstore_signer *s)
 	return "";
 }
 
-void sigstore_signer_describe(const struct sigstore_signer *s, char *buf, size_t size)
+/* For GitHub and GitLab: the repository path and workflow file, from the
+ * Source Repository URI and the Build Config URI (repository + sep +
+ * WORKFLOW@ref). */
+bool sigstore_signer_publisher(const struct sigstore_signer *s, char *repo, size_t repo_size, char *workflow,
+			       size_t workflow_size)
 {
-	const char *kind = sigstore_signer_kind(s), *host = NULL, *sep = NULL;
+	const char *kind = sigstore_signer_kind(s), *host, *sep, *wf, *at;
+	size_t n = strlen(s->repository);
 
 	if (!strcmp(kind, "GitHub")) {
 		host = "https://github.com/";
@@ -408,19 +413,27 @@ void sigstore_signer_describe(const struct sigstore_signer *s, char *buf, size_t
 	} else if (!strcmp(kind, "GitLab")) {
 		host = "https://gitlab.com/";
 		sep = "//";
+	} else
+		return false;
+	if (strncmp(s->repository, host, strlen(host)))
+		return false;
+	snprintf(repo, repo_size, "%s", s->repository + strlen(host));
+	workflow[0] = '\0';
+	if (!strncmp(s->build_config, s->repository, n) && !strncmp(s->build_config + n, sep, strlen(sep))) {
+		wf = s->build_config + n + strlen(sep);
+		at = strchr(wf, '@');
+		snprintf(workflow, workflow_size, "%.*s", at ? (int)(at - wf) : (int)strlen(wf), wf);
 	}
-	if (host && !strncmp(s->repository, host, strlen(host))) {
-		/* The workflow: Build Config URI = repository + sep + WORKFLOW@ref. */
-		const char *repo = s->repository + strlen(host), *wf = NULL;
-		size_t n = strlen(s->repository);
-		int wflen = 0;
-		if (!strncmp(s->build_config, s->repository, n) && !strncmp(s->build_config + n, sep, strlen(sep))) {
-			wf = s->build_config + n + strlen(sep);
-			const char *at = strchr(wf, '@');
-			wflen = at ? (int)(at - wf) : (int)strlen(wf);
-		}
-		snprintf(buf, size, "%s %s %.*s", kind, repo, wflen, wf ? wf : "");
-	} else if (!strcmp(kind, "Google"))
+	return true;
+}
+
+void sigstore_signer_describe(const struct sigstore_signer *s, char *buf, size_t size)
+{
+	char repo[256], workflow[256];
+
+	if (sigstore_signer_publisher(s, repo, sizeof(repo), workflow, sizeof(workflow)))
+		snprintf(buf, size, "%s %s %s", sigstore_signer_kind(s), repo, workflow);
+	else if (!strcmp(sigstore_signer_kind(s), "Google"))
 		snprintf(buf, size, "Google %s", s->san);
 	else
 		snprintf(buf, size, "%s (%s)", s->san, s->issuer);

@@ -33,6 +33,9 @@ int sigstore_root_load(const char *path, struct sigstore_root **out, struct pl_e
 int sigstore_root_parse(const char *text, size_t len, const char *name, struct sigstore_root **out,
 			struct pl_error *err);
 void sigstore_root_free(struct sigstore_root *r);
+/* Sigstore's production root as pylock was built with it: loaded once,
+ * shared by every thread, never freed. NULL with err when it cannot be. */
+const struct sigstore_root *sigstore_root_builtin(struct pl_error *err);
 /* The newest validity start in the root ("2025-04-16T00:00:00Z"), to say
  * how current it is; "" when it has none. */
 const char *sigstore_root_date(const struct sigstore_root *r);
@@ -97,6 +100,10 @@ struct sigstore_identity {
 /* Whether signer s is identity id. A regular expression that does not
  * compile matches nothing. */
 bool sigstore_identity_match(const struct sigstore_identity *id, const struct sigstore_signer *s);
+/* For a GitHub or GitLab signer: its repository ("owner/name") and
+ * workflow file; false for other signers. */
+bool sigstore_signer_publisher(const struct sigstore_signer *s, char *repo, size_t repo_size, char *workflow,
+			       size_t workflow_size);
 /* A short form for text and the UI: "GitHub woodruffw/abi3info release.yml",
  * "GitLab group/project .gitlab-ci.yml", else "SAN (issuer)". */
 void sigstore_signer_describe(const struct sigstore_signer *s, char *buf, size_t size);

@@ -113,63 +113,89 @@ fail:
 	return -1;
 }
 
-int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err)
+static char *side_path(const char *base, size_t side)
 {
 	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s%s", base, trust_sides[side].suffix);
+	return util_buf_steal(&b);
+}
+
+int store_stage_side(struct store_stage *s, size_t side, const void *data, size_t len, struct pl_error *err)
+{
+	char *path;
 	int fd;
 
-	if (len > TRUST_SIG_MAX)
-		return pl_error_set(err, NULL, 0, 0, "the signature is larger than %d bytes", TRUST_SIG_MAX);
-	util_buf_printf(&b, "%s.sig.XXXXXX", s->tmp);
-	if ((fd = mkostemp(b.data, O_CLOEXEC)) < 0) {
-		util_buf_free(&b);
-		return pl_error_errno(err, s->tmp, "cannot create a file in the store");
+	if (side >= TRUST_NSIDES || (s->sides & (1u << side)))
+		return pl_error_set(err, NULL, 0, 0, "a side file is staged twice");
+	if (len > trust_sides[side].max)
+		return pl_error_set(err, NULL, 0, 0, "the %s is larger than %zu bytes", trust_sides[side].suffix + 1,
+				    trust_sides[side].max);
+	/* The stage's name is unique and locked: its side files can be named
+	 * after it, where a check looks (tmp + suffix). */
+	path = side_path(s->tmp, side);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		pl_error_errno(err, path, "cannot create a file in the store");
+		free(path);
+		return -1;
 	}
-	free(s->sig_tmp);
-	s->sig_tmp = util_buf_steal(&b);
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+	s->sides |= 1u << side;
+	if (util_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		pl_error_errno(err, path, "cannot write into the store");
 		close(fd);
-		return pl_error_errno(err, s->sig_tmp, "cannot write the signature into the store");
+		free(path);
+		return -1;
 	}
 	close(fd);
+	free(path);
 	return 0;
+}
+
+static void unlink_sides(struct store_stage *s)
+{
+	for (size_t i = 0; i < TRUST_NSIDES; i++)
+		if (s->sides & (1u << i)) {
+			char *path = side_path(s->tmp, i);
+			unlink(path);
+			free(path);
+		}
+	s->sides = 0;
 }
 
 void store_stage_abort(struct store_stage *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->tmp)
+	if (s->tmp) {
+		unlink_sides(s);
 		unlink(s->tmp);
-	if (s->sig_tmp)
-		unlink(s->sig_tmp);
+	}
 	free(s->dir);
 	free(s->tmp);
 	free(s->final);
-	free(s->sig_tmp);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
 
 static int publish(struct store_stage *s, struct pl_error *err)
 {
-	struct util_buf sig = UTIL_BUF_INIT;
 	int rc = 0;
 
-	/* The signature first: a blob in place always has its .sig. Admitted
-	 * again without one (mode warn), the same bytes keep the one they had. */
-	util_buf_printf(&sig, "%s.sig", s->final);
-	if (s->sig_tmp) {
-		if (chmod(s->sig_tmp, 0444) < 0 || rename(s->sig_tmp, sig.data) < 0)
-			rc = pl_error_errno(err, sig.data, "cannot place in the store");
-		else {
-			free(s->sig_tmp);
-			s->sig_tmp = NULL;
+	/* The side files first: a blob in place always has what vouched for
+	 * it. Admitted again without them (mode warn), the same bytes keep the
+	 * ones they had. */
+	for (size_t i = 0; i < TRUST_NSIDES && rc == 0; i++)
+		if (s->sides & (1u << i)) {
+			char *from = side_path(s->tmp, i), *to = side_path(s->final, i);
+			if (chmod(from, 0444) < 0 || rename(from, to) < 0)
+				rc = pl_error_errno(err, to, "cannot place in the store");
+			else
+				s->sides &= ~(1u << i);
+			free(from);
+			free(to);
 		}
-	}
 	if (rc == 0 && (chmod(s->tmp, 0444) < 0 || rename(s->tmp, s->final) < 0))
 		rc = pl_error_errno(err, s->final, "cannot place in the store");
-	util_buf_free(&sig);
 	if (rc == 0) {
 		free(s->tmp);
 		s->tmp = NULL;
@@ -228,8 +254,8 @@ void store_clean_stages(const char *root)
 	util_buf_free(&dir);
 	if (!d)
 		return;
-	/* A stage's writer holds a lock on it; its signature's stage is named
-	 * after it (NAME.sig.XXXXXX) and goes with it. */
+	/* A stage's writer holds a lock on it; its side files are named after
+	 * it (NAME.sig, NAME.provenance, ...) and go with it. */
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, ".stage.", 7) && !strchr(e->d_name + 7, '.') && strlen(e->d_name) < 64 &&
 		    stage_abandoned(dirfd(d), e->d_name)) {
@@ -240,7 +266,7 @@ void store_clean_stages(const char *root)
 	while (ndead && (e = readdir(d)))
 		for (size_t i = 0; i < ndead; i++) {
 			size_t n = strlen(dead[i]);
-			if (!strncmp(e->d_name, dead[i], n) && (!e->d_name[n] || !strncmp(e->d_name + n, ".sig.", 5))) {
+			if (!strncmp(e->d_name, dead[i], n) && (!e->d_name[n] || e->d_name[n] == '.')) {
 				unlinkat(dirfd(d), e->d_name, 0);
 				break;
 			}

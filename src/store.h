@@ -1,7 +1,8 @@
 /* store: pylock's content-addressed store (DESIGN.md, "Files and paths"):
- * blobs/sha256/ab/cdef... hold verified files, read-only, each with its
- * signature beside it (cdef....sig) when it had one. Nothing enters but
- * through admit, which checks a stage before it is published. */
+ * blobs/sha256/ab/cdef... hold verified files, read-only, each with what
+ * vouched for it beside it (cdef....sig, cdef....provenance: trust_sides)
+ * when it had any. Nothing enters but through admit, which checks a stage
+ * before it is published. */
 #ifndef PYLOCK_STORE_H
 #define PYLOCK_STORE_H
 
@@ -18,19 +19,21 @@
  * locked while its writer lives: store_clean_stages() removes those whose
  * writer died. */
 struct store_stage {
-	char *dir, *tmp, *final, *sig_tmp;
+	char *dir, *tmp, *final;
+	unsigned sides;		/* bit i: tmp + trust_sides[i].suffix is staged */
 	int fd;
 };
 
 /* Opens a staging file for a blob named by h, the lock's strongest hash
  * of it (lock_file_best_hash): blobs/ALGO/ab/cdef... */
 int store_stage_open(const char *root, const struct lock_hash *h, struct store_stage *s, struct pl_error *err);
-/* Stages the file's detached signature (at most 16 KiB). */
-int store_stage_signature(struct store_stage *s, const void *data, size_t len, struct pl_error *err);
+/* Stages trust_sides[side] of the file (its .sig or Sigstore evidence, at
+ * most that side's max bytes) as tmp + its suffix, where checks find it. */
+int store_stage_side(struct store_stage *s, size_t side, const void *data, size_t len, struct pl_error *err);
 /* Makes the staged bytes durable and closes the stage's file: what is
  * checked after this is what publish renames (admit checks in between). */
 int store_stage_seal(struct store_stage *s, struct pl_error *err);
-/* Renames a sealed stage into place (its signature first); *blob gets the
+/* Renames a sealed stage into place (its side files first); *blob gets the
  * stored path. Published or not, nothing temporary is left. */
 int store_stage_publish(struct store_stage *s, char **blob, struct pl_error *err);
 /* Drops a stage without publishing anything. */

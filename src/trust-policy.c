@@ -5,10 +5,12 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sigstore.h"
 #include "trust-internal.h"
 #include "yamlconf.h"
 
@@ -116,10 +118,82 @@ static int load_key_list(const struct yamlconf_node *list, const char *file, con
 	return 0;
 }
 
+/* One of issuer / issuer-regexp (or san / san-regexp): exactly one, and a
+ * regular expression that compiles. */
+static int identity_field(const struct yamlconf_node *id, const char *file, const char *name, char **out,
+			  bool *regexp, struct pl_error *err)
+{
+	char re_name[32];
+	const char *exact = scalar(id, name), *re;
+	regex_t compiled;
+
+	snprintf(re_name, sizeof(re_name), "%s-regexp", name);
+	re = scalar(id, re_name);
+	if (!exact == !re)
+		return node_fail(err, file, id, strcmp(name, "san") ? "a sigstore identity needs one of 'issuer' and "
+				 "'issuer-regexp'%s" : "a sigstore identity needs one of 'san' and 'san-regexp'%s", "");
+	if (re) {
+		if (regcomp(&compiled, re, REG_EXTENDED | REG_NOSUB))
+			return node_fail(err, file, yamlconf_get(id, re_name), "'%s' is not an extended regular expression",
+					 re);
+		regfree(&compiled);
+	}
+	*out = util_xstrdup(exact ? exact : re);
+	*regexp = re != NULL;
+	return 0;
+}
+
+static int load_sigstore(const struct yamlconf_node *s, const char *file, const char *dir, struct trust_policy *p,
+			 struct pl_error *err)
+{
+	static const char *const known[] = { "trusted-root", "identities", NULL };
+	static const char *const id_keys[] = { "issuer", "issuer-regexp", "san", "san-regexp", NULL };
+	const struct yamlconf_node *ids = yamlconf_get(s, "identities"), *root = yamlconf_get(s, "trusted-root");
+
+	if (s->kind != YAMLCONF_MAP)
+		return node_fail(err, file, s, "'sigstore' must be a map%s", "");
+	if (check_keys(s, file, known, err) < 0)
+		return -1;
+	if (root) {
+		struct util_buf full = UTIL_BUF_INIT;
+		struct pl_error rerr;
+
+		if (root->kind != YAMLCONF_SCALAR || !root->scalar[0])
+			return node_fail(err, file, root, "trusted-root must be a file name%s", "");
+		if (root->scalar[0] == '/')
+			util_buf_puts(&full, root->scalar);
+		else
+			util_buf_printf(&full, "%s/%s", dir, root->scalar);
+		p->sigstore_root_path = util_buf_steal(&full);
+		if (sigstore_root_load(p->sigstore_root_path, &p->sigstore_root, &rerr) < 0)
+			return node_fail(err, file, root, "trusted-root: %s", rerr.msg);
+	}
+	if (!ids)
+		return 0;
+	if (ids->kind != YAMLCONF_SEQ)
+		return node_fail(err, file, ids, "'identities' must be a list%s", "");
+	p->sigstore_ids = util_xcalloc(ids->n + 1, sizeof(*p->sigstore_ids));
+	for (size_t i = 0; i < ids->n; i++) {
+		const struct yamlconf_node *id = ids->items[i];
+		struct trust_sigstore_identity *t = &p->sigstore_ids[p->nsigstore_ids];
+
+		if (id->kind != YAMLCONF_MAP)
+			return node_fail(err, file, id, "a sigstore identity is a map of issuer and san%s", "");
+		if (check_keys(id, file, id_keys, err) < 0 ||
+		    identity_field(id, file, "issuer", &t->issuer, &t->issuer_regexp, err) < 0)
+			return -1;
+		p->nsigstore_ids++;
+		if (identity_field(id, file, "san", &t->san, &t->san_regexp, err) < 0)
+			return -1;
+		t->at = (struct trust_place){ file, id->line, id->col };
+	}
+	return 0;
+}
+
 static int load_policy(const struct yamlconf_node *root, const char *file, const char *dir,
 		       struct trust_policy *p, struct pl_error *err)
 {
-	static const char *const top[] = { "mode", "keys", "registries", "allow-unsigned", NULL };
+	static const char *const top[] = { "mode", "keys", "registries", "allow-unsigned", "sigstore", NULL };
 	static const char *const reg_keys[] = { "name", "url", "mirror", "keys", NULL };
 	static const char *const allow_keys[] = { "name", "version", "index", "reason", NULL };
 	const struct yamlconf_node *v;
@@ -167,6 +241,8 @@ static int load_policy(const struct yamlconf_node *root, const char *file, const
 				return -1;
 		}
 	}
+	if ((v = yamlconf_get(root, "sigstore")) && load_sigstore(v, file, dir, p, err) < 0)
+		return -1;
 	if ((v = yamlconf_get(root, "allow-unsigned"))) {
 		if (v->kind != YAMLCONF_SEQ)
 			return node_fail(err, file, v, "'allow-unsigned' must be a list%s", "");
@@ -331,6 +407,13 @@ void trust_policy_fini(struct trust_policy *p)
 		free(p->allow[i].index);
 	}
 	free(p->allow);
+	for (size_t i = 0; i < p->nsigstore_ids; i++) {
+		free(p->sigstore_ids[i].issuer);
+		free(p->sigstore_ids[i].san);
+	}
+	free(p->sigstore_ids);
+	free(p->sigstore_root_path);
+	sigstore_root_free(p->sigstore_root);
 	free(p->path);
 	free(p->project_file);
 	memset(p, 0, sizeof(*p));

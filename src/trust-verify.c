@@ -13,6 +13,7 @@
 
 #include "trust-internal.h"
 #include "pep508.h"
+#include "sigstore.h"
 
 /* A signature file: base64 (cosign, openssl | base64) or raw bytes. */
 static size_t decode_sig(const char *text, size_t len, unsigned char *out, size_t max)
@@ -136,9 +137,9 @@ const char *trust_remedy(enum trust_status s)
 	case TRUST_HASH_MISMATCH:
 		return "the bytes are not the ones the lock pins: find the right file, or lock again";
 	case TRUST_BAD_SIGNATURE:
-		return "the signature does not verify: get the file and its .sig from the signer again";
+		return "the signature or attestation does not verify: get the file and what vouches for it from the signer again";
 	case TRUST_UNTRUSTED_SIGNER:
-		return "trust the signer's key for that registry in policy.yaml, if you do";
+		return "trust the signer's key for that registry, or its Sigstore identity, in policy.yaml, if you do";
 	case TRUST_UNSIGNED:
 		return "sign the file with a key the policy lists, or add it to allow-unsigned in policy.yaml";
 	case TRUST_MISSING:
@@ -148,6 +149,155 @@ const char *trust_remedy(enum trust_status s)
 	default:
 		return "";
 	}
+}
+
+/* ---- Sigstore evidence ---- */
+
+/* A lock's [[packages.attestation-identities]] entry as a wanted signer
+ * (PEP 740 publisher keys; GitLab's workflow is its workflow_filepath). */
+static bool lock_identity(const struct toml_value *t, struct sigstore_identity *id)
+{
+	const struct toml_value *kind = toml_get(t, "kind"), *wf = toml_get(t, "workflow");
+	const struct toml_value *repo = toml_get(t, "repository"), *email = toml_get(t, "email");
+
+	memset(id, 0, sizeof(*id));
+	if (!kind || kind->type != TOML_STRING)
+		return false;
+	if (!strcmp(kind->u.str.ptr, "GitLab"))
+		wf = toml_get(t, "workflow_filepath") ? toml_get(t, "workflow_filepath") : wf;
+	id->repository = repo && repo->type == TOML_STRING ? repo->u.str.ptr : NULL;
+	id->workflow = wf && wf->type == TOML_STRING ? wf->u.str.ptr : NULL;
+	id->email = email && email->type == TOML_STRING ? email->u.str.ptr : NULL;
+	if (!strcmp(kind->u.str.ptr, "GitHub"))
+		id->kind = SIGSTORE_ID_GITHUB;
+	else if (!strcmp(kind->u.str.ptr, "GitLab"))
+		id->kind = SIGSTORE_ID_GITLAB;
+	else if (!strcmp(kind->u.str.ptr, "Google"))
+		id->kind = SIGSTORE_ID_GOOGLE;
+	else
+		return false;
+	return true;
+}
+
+static bool lock_requires_attestation(const struct lock_package *pkg)
+{
+	return pkg->attestation_identities && pkg->attestation_identities->type == TOML_ARRAY &&
+	       pkg->attestation_identities->u.array.len > 0;
+}
+
+/* Whether signer s is wanted: by one of the lock's identities when it
+ * names any (nothing else will do), else by one of the policy's. why gets
+ * which one. */
+static bool signer_accepted(const struct trust_policy *p, const struct lock_package *pkg,
+			    const struct sigstore_signer *s, char *why, size_t size)
+{
+	struct sigstore_identity id;
+
+	if (lock_requires_attestation(pkg)) {
+		for (size_t i = 0; i < pkg->attestation_identities->u.array.len; i++) {
+			const struct toml_value *t = pkg->attestation_identities->u.array.items[i];
+			if (lock_identity(t, &id) && sigstore_identity_match(&id, s)) {
+				snprintf(why, size, "the lock's attestation-identities (line %u)", t->line);
+				return true;
+			}
+		}
+		return false;
+	}
+	for (size_t i = 0; i < p->nsigstore_ids; i++) {
+		const struct trust_sigstore_identity *t = &p->sigstore_ids[i];
+		const char *base = strrchr(t->at.file, '/');
+
+		id = (struct sigstore_identity){ .kind = SIGSTORE_ID_POLICY, .issuer = t->issuer, .san = t->san,
+						 .issuer_regexp = t->issuer_regexp, .san_regexp = t->san_regexp };
+		if (sigstore_identity_match(&id, s)) {
+			snprintf(why, size, "sigstore identity at %s:%u:%u", base ? base + 1 : t->at.file, t->at.line,
+				 t->at.col);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void set_signer(struct trust_signer *out, const struct sigstore_signer *s)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->kind, sizeof(out->kind), "%s", sigstore_signer_kind(s));
+	snprintf(out->issuer, sizeof(out->issuer), "%.*s", (int)sizeof(out->issuer) - 1, s->issuer);
+	snprintf(out->san, sizeof(out->san), "%.*s", (int)sizeof(out->san) - 1, s->san);
+	sigstore_signer_publisher(s, out->repository, sizeof(out->repository), out->workflow, sizeof(out->workflow));
+	sigstore_signer_describe(s, out->described, sizeof(out->described));
+}
+
+/* The Sigstore evidence beside the file (base + each suffix): 0 when there
+ * is none; else 1 with r verified, bad-signature or untrusted-signer.
+ * Every evidence file present must verify: a forged one is never just
+ * passed over. */
+static int check_evidence(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
+			  const char *base, const unsigned char sha256[32], struct trust_result *r)
+{
+	struct sigstore_signer accepted, other;
+	bool any = false, have_accepted = false, have_other = false;
+	char why[160] = "";
+
+	for (size_t i = 0; i < sigstore_nsuffixes; i++) {
+		const char *suffix = sigstore_suffixes[i].suffix;
+		struct util_buf path = UTIL_BUF_INIT;
+		struct sigstore_verdict *v;
+		const struct sigstore_root *root;
+		struct pl_error err;
+		char *doc;
+		size_t len;
+		int rc;
+
+		util_buf_printf(&path, "%s%s", base, suffix);
+		rc = util_read_file(path.data, SIGSTORE_MAX_DOC, &doc, &len, &err);
+		util_buf_free(&path);
+		if (rc < 0 && errno == ENOENT)
+			continue;
+		if (rc < 0) {
+			trust_result_set(r, TRUST_BAD_SIGNATURE, "the %s cannot be read: %.200s", suffix + 1, err.msg);
+			return 1;
+		}
+		any = true;
+		if (!(root = p->sigstore_root ? p->sigstore_root : sigstore_root_builtin(&err))) {
+			free(doc);
+			trust_result_set(r, TRUST_BAD_SIGNATURE, "no Sigstore trusted root: %.200s", err.msg);
+			return 1;
+		}
+		v = util_xmalloc(sizeof(*v));
+		sigstore_verify(root, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
+		free(doc);
+		if (!v->ok) {
+			trust_result_set(r, TRUST_BAD_SIGNATURE, "%s: %.220s", suffix + 1, v->reason);
+			free(v);
+			return 1;
+		}
+		for (size_t k = 0; k < v->nsigners; k++) {
+			if (!have_accepted && signer_accepted(p, pkg, &v->signers[k], why, sizeof(why))) {
+				accepted = v->signers[k];
+				have_accepted = true;
+			} else if (!have_other) {
+				other = v->signers[k];
+				have_other = true;
+			}
+		}
+		free(v);
+	}
+	if (!any)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	if (have_accepted) {
+		r->status = TRUST_VERIFIED;
+		set_signer(&r->signer, &accepted);
+		snprintf(r->reason, sizeof(r->reason), "attested by %.150s (%.90s)", r->signer.described, why);
+	} else {
+		r->status = TRUST_UNTRUSTED_SIGNER;
+		set_signer(&r->signer, &other);
+		snprintf(r->reason, sizeof(r->reason), "attested by %.150s, %s", r->signer.described,
+			 lock_requires_attestation(pkg) ? "not one of the lock's attestation-identities"
+							: "which no sigstore identity of the policy accepts");
+	}
+	return 1;
 }
 
 static void hex_to_bytes(const char *hex, unsigned char out[32])
@@ -190,7 +340,7 @@ bool trust_unhashed(const struct lock_file *f, struct trust_result *r)
 }
 
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
-		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r)
+		      const struct lock_file *f, const char *path, const char *side, struct trust_result *r)
 {
 	const struct lock_hash *best = lock_file_best_hash(f);
 	struct trust_digests d = { .algo = NULL };
@@ -223,18 +373,20 @@ void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, c
 		}
 		trust_cache_put(cache, &st, d.sha256);
 	}
-	trust_check_hashed(p, pkg, f, path, &d, sig_path, r);
+	trust_check_hashed(p, pkg, f, path, &d, side, r);
 }
 
 void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
-			const char *path, const struct trust_digests *d, const char *sig_path, struct trust_result *r)
+			const char *path, const struct trust_digests *d, const char *side, struct trust_result *r)
 {
 	const struct lock_hash *best = lock_file_best_hash(f);
 	const char *want = lock_file_sha256(f), *hex = d->sha256;
 	struct pl_error err;
+	struct trust_result attested;
 	char *sigtext = NULL, sigpath[4200];
 	unsigned char sig[TRUST_SIG_MAX], digest[32];
 	size_t siglen, len;
+	int evidence;
 
 	memset(r, 0, sizeof(*r));
 	if (trust_unhashed(f, r))
@@ -250,7 +402,20 @@ void trust_check_hashed(const struct trust_policy *p, const struct lock_package 
 		trust_result_set(r, TRUST_HASH_MISMATCH, "sha256 %.16s..., the lock says %.16s...", hex, want);
 		return;
 	}
-	snprintf(sigpath, sizeof(sigpath), "%s%s", sig_path ? sig_path : path, sig_path ? "" : ".sig");
+	hex_to_bytes(hex, digest);
+	evidence = check_evidence(p, pkg, f, side ? side : path, digest, &attested);
+	if (evidence && (attested.status != TRUST_UNTRUSTED_SIGNER || lock_requires_attestation(pkg))) {
+		*r = attested;
+		return;
+	}
+	if (!evidence && lock_requires_attestation(pkg)) {
+		/* The lock pins who publishes this package: a key's signature or
+		 * allow-unsigned cannot stand in for that publisher. */
+		trust_result_set(r, TRUST_UNSIGNED, "the lock requires an attestation (attestation-identities); none "
+				 "beside the file");
+		return;
+	}
+	snprintf(sigpath, sizeof(sigpath), "%s.sig", side ? side : path);
 	if (util_read_file(sigpath, TRUST_SIG_MAX, &sigtext, &len, &err) < 0) {
 		/* Only a signature that is not there is "unsigned": one that is
 		 * there but cannot be read (too large, a folder, a device) is as
@@ -261,7 +426,9 @@ void trust_check_hashed(const struct trust_policy *p, const struct lock_package 
 			return;
 		}
 		const struct trust_allow *allow = allowed_unsigned(p, pkg);
-		if (allow) {
+		if (evidence) {
+			*r = attested;
+		} else if (allow) {
 			const char *base = strrchr(allow->at.file, '/');
 			trust_result_set(r, TRUST_ALLOWED_UNSIGNED, "allow-unsigned at %s:%u:%u: %.120s",
 					 base ? base + 1 : allow->at.file, allow->at.line, allow->at.col, allow->reason);
@@ -272,7 +439,6 @@ void trust_check_hashed(const struct trust_policy *p, const struct lock_package 
 	}
 	siglen = decode_sig(sigtext, len, sig, sizeof(sig));
 	free(sigtext);
-	hex_to_bytes(hex, digest);
 	const struct trust_registry *reg = registry_for(p, pkg->index);
 	const struct trust_key *untrusted = NULL;
 	for (size_t i = 0; siglen && i < p->nkeys; i++) {

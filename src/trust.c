@@ -12,7 +12,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "sigstore.h"
 #include "trust-internal.h"
+
+/* The .sig first, then the evidence in sigstore_suffixes' order. */
+const struct trust_side trust_sides[TRUST_NSIDES] = {
+	{ ".sig", TRUST_SIG_MAX },
+	{ ".provenance", SIGSTORE_MAX_DOC },
+	{ ".publish.attestation", SIGSTORE_MAX_DOC },
+	{ ".attestation", SIGSTORE_MAX_DOC },
+	{ ".sigstore.json", SIGSTORE_MAX_DOC },
+	{ ".sigstore", SIGSTORE_MAX_DOC },
+};
 
 
 

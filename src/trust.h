@@ -15,6 +15,16 @@
  * base64 DER ECDSA about 100): anything larger is not a signature. */
 #define TRUST_SIG_MAX 16384
 
+/* The files that may sit beside a file F to vouch for it: F.sig, then the
+ * Sigstore evidence (sigstore.h), each read up to max bytes. Stages and the
+ * store keep them beside their blob under the same names. */
+struct trust_side {
+	const char *suffix;
+	size_t max;
+};
+#define TRUST_NSIDES 6
+extern const struct trust_side trust_sides[TRUST_NSIDES];
+
 /* Worst first: a package's status is the worst of its files'. */
 enum trust_status {
 	TRUST_HASH_MISMATCH,
@@ -60,6 +70,16 @@ struct trust_allow {
 	struct trust_place at;
 };
 
+/* A Sigstore signer the policy accepts (sigstore.identities): issuer and
+ * SAN, each exact or an extended regular expression. */
+struct trust_sigstore_identity {
+	char *issuer, *san;
+	bool issuer_regexp, san_regexp;
+	struct trust_place at;
+};
+
+struct sigstore_root;
+
 struct trust_policy {
 	enum trust_mode mode;
 	struct trust_place mode_at;	/* file NULL: the default (no policy.yaml, or no mode) */
@@ -71,6 +91,12 @@ struct trust_policy {
 	size_t nregistries;
 	struct trust_allow *allow;
 	size_t nallow;
+	/* sigstore.trusted-root, loaded with the policy; NULL: the built-in
+	 * production root. */
+	char *sigstore_root_path;
+	struct sigstore_root *sigstore_root;
+	struct trust_sigstore_identity *sigstore_ids;
+	size_t nsigstore_ids;
 };
 
 /* Loads libcrypto (on first use; the functions below call it themselves). */
@@ -103,10 +129,24 @@ int trust_key_generate(const char *name, char key_id[17], struct pl_error *err);
  * Ed25519 for Ed25519 keys (what cosign sign-blob and openssl make). */
 int trust_sign_file(const char *key_path, const char *file, char key_id[17], struct pl_error *err);
 
+/* Who made an attestation, for verified and untrusted-signer by Sigstore
+ * evidence: the publisher kind its issuer names ("GitHub", "GitLab",
+ * "Google", else ""), and for GitHub and GitLab the repository
+ * ("owner/name") and workflow file. */
+struct trust_signer {
+	char kind[16];
+	char issuer[128];
+	char san[256];
+	char repository[128];
+	char workflow[128];
+	char described[200];	/* "GitHub woodruffw/abi3info release.yml" */
+};
+
 struct trust_result {
 	enum trust_status status;
 	char key_id[17];	/* the signer's, for verified and untrusted-signer */
 	char reason[256];
+	struct trust_signer signer;	/* kind or issuer set: an attestation decided */
 };
 
 /* Sets r to status st with the reason formatted (nothing else kept). */
@@ -123,17 +163,21 @@ struct trust_cache *trust_cache_open_default(void);
 int trust_cache_close(struct trust_cache *c, struct pl_error *err);
 
 /* Checks the locked file f of package pkg found at path: size and its
- * strongest hash (and sha256 when recorded) against the lock, then its signature (sig_path, NULL: path.sig) against
- * the keys the policy trusts for the package's index (its registry; none:
- * files outside a registry), and allow-unsigned for its name and version.
- * cache may be NULL. */
+ * strongest hash (and sha256 when recorded) against the lock, then what
+ * vouches for it, beside it under side + trust_sides[i].suffix (side NULL:
+ * path): every Sigstore evidence file must verify, and its signer be one
+ * the lock's attestation-identities (when it names any: then nothing else
+ * will do) or the policy's sigstore identities accept; else the .sig
+ * against the keys the policy trusts for the package's index (its
+ * registry; none: files outside a registry); else allow-unsigned for its
+ * name and version. cache may be NULL. */
 void trust_check_file(const struct trust_policy *p, struct trust_cache *cache, const struct lock_package *pkg,
-		      const struct lock_file *f, const char *path, const char *sig_path, struct trust_result *r);
+		      const struct lock_file *f, const char *path, const char *side, struct trust_result *r);
 /* The same with the file's digests already computed, e.g. while it
  * streamed in; the size is the caller's to have checked. */
 struct trust_digests;
 void trust_check_hashed(const struct trust_policy *p, const struct lock_package *pkg, const struct lock_file *f,
-			const char *path, const struct trust_digests *d, const char *sig_path, struct trust_result *r);
+			const char *path, const struct trust_digests *d, const char *side, struct trust_result *r);
 /* True, with r unhashed, when the lock records no hash pylock checks for f
  * (none, or only md5 / sha1). */
 bool trust_unhashed(const struct lock_file *f, struct trust_result *r);

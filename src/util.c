@@ -179,6 +179,7 @@ int util_base64_decode(const char *s, size_t len, size_t max, unsigned char **ou
 	unsigned bits = 0;
 	unsigned char *buf;
 
+	*out = NULL;
 	while (pad < 2 && len > 0 && s[len - 1] == '=') {
 		len--;
 		pad++;

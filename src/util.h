@@ -48,7 +48,8 @@ bool util_str_equal(const char *a, const char *b);
 bool util_is_hex(const char *s, size_t len);
 /* Decodes base64 (standard or URL-safe alphabet, padding optional, as
  * protobuf's JSON allows) of s[0..len) into a new buffer (NUL-terminated,
- * free() it). -1 when s is not base64 or decodes to more than max bytes. */
+ * free() it). -1 (and *out NULL) when s is not base64 or decodes to more
+ * than max bytes. */
 int util_base64_decode(const char *s, size_t len, size_t max, unsigned char **out, size_t *outlen);
 /* The host of an http(s) URL, lower-cased, without user info or port
  * ("[::1]" keeps its brackets), into out. False when url has none or it

@@ -17,7 +17,7 @@
 struct sig_status {
 	char *name;		/* normalised package name */
 	char status[20];	/* trust status name */
-	char key_id[17];
+	char signer[80];	/* the key id, or the publisher that attested ("GitHub o/r wf") */
 };
 
 struct project_row {

@@ -147,7 +147,8 @@ static void verify_project(struct job *j, const struct env_progress *progress)
 		struct sig_status *s = &d->sigs[d->nsigs++];
 		s->name = util_xstrdup(a.packages[i].pkg->name);
 		snprintf(s->status, sizeof(s->status), "%s", trust_status_name(a.packages[i].result.status));
-		snprintf(s->key_id, sizeof(s->key_id), "%s", a.packages[i].result.key_id);
+		const struct trust_result *r = &a.packages[i].result;
+		snprintf(s->signer, sizeof(s->signer), "%.79s", r->signer.described[0] ? r->signer.described : r->key_id);
 	}
 	audit_fini(&a);
 	projctx_close(&c);

@@ -68,15 +68,15 @@ static void package_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	const struct sig_status *sig = sig_of(app_selected(app), p);
 	int sel = selected && app->pane == PANE_DETAIL ? app->theme.attr[ROLE_SELECTED] : 0;
 	int nw = w > 60 ? 24 : w / 3, vw = w > 40 ? 12 : 8, sw = w - nw - vw - 2;
-	char source[200], status[64];
+	char source[200], status[128];
 
 	snprintf(source, sizeof(source), "%s%s%s", lock_source_name(p->source), p->index ? " " : "",
 		 p->index ? p->index : "");
 	if (sig)
-		snprintf(status, sizeof(status), "%s%s%s", sig->status, sig->key_id[0] ? " " : "", sig->key_id);
+		snprintf(status, sizeof(status), "%s%s%s", sig->status, sig->signer[0] ? " " : "", sig->signer);
 	else
 		snprintf(status, sizeof(status), "not verified (v)");
-	int stw = sw > 30 ? 30 : sw;
+	int stw = sw > 60 ? 60 : sw;
 	list_text(y, x, nw, sel ? sel : app->theme.attr[ROLE_NORMAL], p->name);
 	list_text(y, x + nw, 1, sel, "");
 	list_text(y, x + nw + 1, vw, sel ? sel : app->theme.attr[ROLE_NORMAL], p->version ? p->version : "-");

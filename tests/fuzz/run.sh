@@ -23,8 +23,12 @@ $(pkg-config --cflags libcurl jansson yaml-0.1) $(pkg-config --libs jansson yaml
 wheel_engine="$src/src/wheel.c $src/src/trust.c $src/src/yamlconf.c
 $(pkg-config --cflags --libs libzip jansson yaml-0.1) -ldl -lpthread"
 yaml_engine="$(pkg-config --cflags --libs yaml-0.1) -lpthread"
+# The Sigstore target reads the built-in root (generated into the build's
+# src/) and loads libcrypto at run time.
+sigstore_engine="$src/src/sigstore-root.c $src/src/sigstore-bundle.c $src/src/sigstore-log.c
+$src/src/sigstore-cert.c $src/src/sigstore-verify.c -I$build/src $(pkg-config --cflags --libs jansson) -ldl -lpthread"
 
-for target in toml lock index wheel yaml; do
+for target in toml lock index wheel yaml sigstore; do
 	n=$((n + 1))
 	bin="$out/fuzz-$target"
 	extra=
@@ -32,6 +36,7 @@ for target in toml lock index wheel yaml; do
 	index) extra=$index_engine ;;
 	wheel) extra=$wheel_engine ;;
 	yaml) extra="$src/src/yamlconf.c $yaml_engine" ;;
+	sigstore) extra=$sigstore_engine ;;
 	esac
 	# shellcheck disable=SC2086
 	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine $extra -lm 2>"$out/$target.build.log"; then

@@ -290,6 +290,13 @@ static void test_tampered_fields(void **state)
 	free(changed);
 	expect_refused(a, NAME, "inclusion proof");
 
+	/* A proof hash that is not a string after one that is (a double free
+	 * the fuzzer found). */
+	a = load_json(ATT);
+	hashes = json_object_get(json_object_get(entry0(a), "inclusionProof"), "hashes");
+	json_array_set_new(hashes, 1, json_integer(5));
+	expect_refused(a, NAME, "inclusion proof hash");
+
 	a = load_json(ATT);
 	e = json_object_get(json_object_get(entry0(a), "inclusionProof"), "checkpoint");
 	const char *note = json_string_value(json_object_get(e, "envelope"));
