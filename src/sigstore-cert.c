@@ -22,41 +22,61 @@ static int64_t asn1_time(const ASN1_TIME *t)
 	return (int64_t)timegm(&tm);
 }
 
-/* The issuing CA of leaf at t from one CA entry of the root, or NULL. The
- * chain must end at the entry's self-signed root, every certificate valid
- * at t (X509_STRICT, as sigstore-python). */
-static X509 *chain_at(const struct sigstore_ca *ca, X509 *leaf, int64_t t, int *error)
+void sigstore_ca_prepare(struct sigstore_ca *ca)
 {
 	X509_STORE *store = S(X509_STORE_new)();
 	X509_STORE_CTX *ctx = S(X509_STORE_CTX_new)();
-	OPENSSL_STACK *untrusted = S(OPENSSL_sk_new_null)();
-	X509 *issuer = NULL;
+	OPENSSL_STACK *middle = S(OPENSSL_sk_new_null)();
+	bool ok = false;
 
-	if (!store || !ctx || !untrusted)
+	if (!store || !ctx || !middle || !ca->ncerts || S(X509_check_ca)(ca->certs[0]) <= 0)
 		goto done;
-	for (size_t i = 0; i < ca->ncerts; i++) {
-		/* The root anchors; the CAs below it must be proved. */
-		if (i + 1 == ca->ncerts)
-			S(X509_STORE_add_cert)(store, ca->certs[i]);
-		else
-			S(OPENSSL_sk_push)(untrusted, ca->certs[i]);
+	for (size_t i = 1; i + 1 < ca->ncerts; i++)
+		S(OPENSSL_sk_push)(middle, ca->certs[i]);
+	S(X509_STORE_add_cert)(store, ca->certs[ca->ncerts - 1]);
+	if (ca->ncerts == 1)
+		ok = S(X509_check_issued)(ca->certs[0], ca->certs[0]) == X509_V_OK;
+	else if (S(X509_STORE_CTX_init)(ctx, store, ca->certs[0], (STACK_OF(X509) *)middle) == 1) {
+		S(X509_VERIFY_PARAM_set_flags)(S(X509_STORE_CTX_get0_param)(ctx),
+					       X509_V_FLAG_X509_STRICT | X509_V_FLAG_NO_CHECK_TIME);
+		ok = S(X509_verify_cert)(ctx) == 1;
 	}
-	if (S(X509_STORE_CTX_init)(ctx, store, leaf, (STACK_OF(X509) *)untrusted) != 1)
-		goto done;
-	X509_VERIFY_PARAM *param = S(X509_STORE_CTX_get0_param)(ctx);
-	S(X509_VERIFY_PARAM_set_time)(param, (time_t)t);
-	S(X509_VERIFY_PARAM_set_flags)(param, X509_V_FLAG_X509_STRICT);
-	if (S(X509_verify_cert)(ctx) == 1) {
-		const OPENSSL_STACK *chain = (const OPENSSL_STACK *)S(X509_STORE_CTX_get0_chain)(ctx);
-		if (S(OPENSSL_sk_num)(chain) >= 2)
-			issuer = S(X509_dup)(S(OPENSSL_sk_value)(chain, 1));
-	} else
-		*error = S(X509_STORE_CTX_get_error)(ctx);
 done:
-	S(OPENSSL_sk_free)(untrusted);
+	S(OPENSSL_sk_free)(middle);
 	S(X509_STORE_CTX_free)(ctx);
 	S(X509_STORE_free)(store);
-	return issuer;
+	if (!ok || !(ca->store = S(X509_STORE_new)()))
+		return;
+	S(X509_STORE_add_cert)(ca->store, ca->certs[0]);
+}
+
+/* Whether leaf chains to ca at t: its signature by the issuing CA (whose
+ * chain to the root is proved), every certificate of the chain valid at t
+ * (X509_STRICT, as sigstore-python). */
+static bool chain_at(const struct sigstore_ca *ca, X509 *leaf, int64_t t, int *error)
+{
+	X509_STORE_CTX *ctx;
+	bool ok = false;
+
+	if (!ca->store)
+		return false;
+	for (size_t i = 0; i < ca->ncerts; i++)
+		if (t < asn1_time(S(X509_get0_notBefore)(ca->certs[i])) || t > asn1_time(S(X509_get0_notAfter)(ca->certs[i]))) {
+			*error = X509_V_ERR_CERT_HAS_EXPIRED;
+			return false;
+		}
+	if (!(ctx = S(X509_STORE_CTX_new)()))
+		return false;
+	if (S(X509_STORE_CTX_init)(ctx, ca->store, leaf, NULL) == 1) {
+		X509_VERIFY_PARAM *param = S(X509_STORE_CTX_get0_param)(ctx);
+		S(X509_VERIFY_PARAM_set_time)(param, (time_t)t);
+		S(X509_VERIFY_PARAM_set_flags)(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
+		ok = S(X509_verify_cert)(ctx) == 1;
+		if (!ok)
+			*error = S(X509_STORE_CTX_get_error)(ctx);
+	}
+	S(X509_STORE_CTX_free)(ctx);
+	return ok;
 }
 
 static void put24(struct util_buf *b, size_t n)
@@ -140,26 +160,23 @@ static int verify_sct(const struct sigstore_root *root, X509 *leaf, X509 *issuer
 int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t, struct sigstore_verdict *v)
 {
 	X509 *issuer = NULL;
-	int error = 0, rc;
+	int error = 0;
 	uint32_t flags = S(X509_get_extension_flags)(leaf);
 	int64_t not_before = asn1_time(S(X509_get0_notBefore)(leaf)), not_after = asn1_time(S(X509_get0_notAfter)(leaf));
 
 	if (t < not_before || t > not_after)
 		return sigstore_fail(v, "the certificate was not valid at the signed time");
 	for (size_t i = 0; i < root->ncas && !issuer; i++)
-		if (sigstore_window_covers(&root->cas[i].valid, t))
-			issuer = chain_at(&root->cas[i], leaf, t, &error);
+		if (sigstore_window_covers(&root->cas[i].valid, t) && chain_at(&root->cas[i], leaf, t, &error))
+			issuer = root->cas[i].certs[0];
 	if (!issuer)
 		return sigstore_fail(v, "the certificate does not chain to a Fulcio CA of the trusted root at the signed "
 				     "time%s%s", error ? ": " : "", error ? S(X509_verify_cert_error_string)(error) : "");
 	if (!(flags & EXFLAG_KUSAGE) || !(S(X509_get_key_usage)(leaf) & KU_DIGITAL_SIGNATURE))
-		rc = sigstore_fail(v, "the certificate's key usage is not digital signature");
-	else if (!(flags & EXFLAG_XKUSAGE) || !(S(X509_get_extended_key_usage)(leaf) & XKU_CODE_SIGN))
-		rc = sigstore_fail(v, "the certificate is not for code signing");
-	else
-		rc = verify_sct(root, leaf, issuer, v);
-	S(X509_free)(issuer);
-	return rc;
+		return sigstore_fail(v, "the certificate's key usage is not digital signature");
+	if (!(flags & EXFLAG_XKUSAGE) || !(S(X509_get_extended_key_usage)(leaf) & XKU_CODE_SIGN))
+		return sigstore_fail(v, "the certificate is not for code signing");
+	return verify_sct(root, leaf, issuer, v);
 }
 
 /* The contents of extension oid: a DER UTF8String (OIDs .8 and up) or, for

@@ -54,7 +54,6 @@
 	X(SCT_get_timestamp) \
 	X(SCT_get_version) \
 	X(X509_STORE_CTX_free) \
-	X(X509_STORE_CTX_get0_chain) \
 	X(X509_STORE_CTX_get0_param) \
 	X(X509_STORE_CTX_get_error) \
 	X(X509_STORE_CTX_init) \
@@ -67,6 +66,7 @@
 	X(X509_EXTENSION_get_data) \
 	X(X509_EXTENSION_free) \
 	X(X509_check_issued) \
+	X(X509_check_ca) \
 	X(X509_delete_ext) \
 	X(X509_dup) \
 	X(X509_free) \
@@ -112,9 +112,13 @@ struct sigstore_ca {
 	X509 **certs;			/* as listed: issuing CA first, root last */
 	size_t ncerts;
 	struct sigstore_window valid;
+	/* The issuing CA as the anchor of a store, once its chain up to the
+	 * root was proved (sigstore_ca_prepare); NULL: the CA is unusable. */
+	X509_STORE *store;
 };
 
 struct sigstore_root {
+	unsigned char digest[32];	/* sha256 of its text: what verdicts are cached under */
 	struct sigstore_log *tlogs, *ctlogs;
 	size_t ntlogs, nctlogs;
 	struct sigstore_ca *cas;
@@ -199,6 +203,10 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, const unsigned cha
 /* sigstore-cert.c: the leaf against the root at signed time t, its SCT and
  * usage; the signer's identity. */
 int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t, struct sigstore_verdict *v);
+/* Proves ca's chain from its issuing CA to its self-signed root once (CA
+ * constraints and signatures; times are checked per signing time), so that
+ * a signature needs only its leaf's checked. */
+void sigstore_ca_prepare(struct sigstore_ca *ca);
 void sigstore_cert_signer(X509 *leaf, struct sigstore_signer *s);
 
 /* A signature by key over data: ECDSA (digest by curve size), RSA

@@ -216,6 +216,7 @@ static int read_cas(json_t *arr, const char *name, struct sigstore_root *r, stru
 			if (!ca->certs[ca->ncerts++])
 				return root_fail(err, name, "certificateAuthorities", i, "a certificate is not DER X.509");
 		}
+		sigstore_ca_prepare(ca);
 	}
 	return 0;
 }
@@ -251,6 +252,7 @@ int sigstore_root_parse(const char *text, size_t len, const char *name, struct s
 	if (!(doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
 		return pl_error_set(err, name, jerr.line, jerr.column, "not JSON: %s", jerr.text);
 	r = util_xcalloc(1, sizeof(*r));
+	S(EVP_Digest)(text, len, r->digest, NULL, S(EVP_sha256)(), NULL);
 	media = json_string_value(json_object_get(doc, "mediaType"));
 	if (!media || strncmp(media, "application/vnd.dev.sigstore.trustedroot", 40)) {
 		pl_error_set(err, name, 0, 0, "not a Sigstore trusted root (mediaType %s)", media ? media : "missing");
@@ -307,6 +309,7 @@ void sigstore_root_free(struct sigstore_root *r)
 		for (size_t k = 0; k < r->cas[i].ncerts; k++)
 			S(X509_free)(r->cas[i].certs[k]);
 		free(r->cas[i].certs);
+		S(X509_STORE_free)(r->cas[i].store);
 	}
 	free(r->cas);
 	free(r);

@@ -79,6 +79,14 @@ struct sigstore_verdict {
 void sigstore_verify(const struct sigstore_root *root, enum sigstore_form form, const char *doc, size_t len,
 		     const char *file_name, const unsigned char sha256[32], struct sigstore_verdict *v);
 
+/* The same, with positive verdicts kept in the folder dir (created as
+ * needed; NULL: no cache) under the sha256 of the root, the form, the
+ * evidence and the file's name and digest: a verdict does not depend on
+ * when it is reached, so a file verified once is not verified again. */
+void sigstore_verify_cached(const char *dir, const struct sigstore_root *root, enum sigstore_form form,
+			    const char *doc, size_t len, const char *file_name, const unsigned char sha256[32],
+			    struct sigstore_verdict *v);
+
 /* A wanted signer: a PEP 740 publisher (a lock's
  * [[packages.attestation-identities]]) or a policy identity (issuer and
  * SAN, each exact or an extended regular expression, as cosign's

@@ -237,7 +237,7 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 {
 	struct sigstore_signer accepted, other;
 	bool any = false, have_accepted = false, have_other = false;
-	char why[160] = "";
+	char why[160] = "", *cache = NULL;
 
 	for (size_t i = 0; i < sigstore_nsuffixes; i++) {
 		const char *suffix = sigstore_suffixes[i].suffix;
@@ -256,20 +256,25 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 			continue;
 		if (rc < 0) {
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "the %s cannot be read: %.200s", suffix + 1, err.msg);
+			free(cache);
 			return 1;
 		}
 		any = true;
 		if (!(root = p->sigstore_root ? p->sigstore_root : sigstore_root_builtin(&err))) {
 			free(doc);
+			free(cache);
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "no Sigstore trusted root: %.200s", err.msg);
 			return 1;
 		}
+		if (!cache)
+			cache = util_dir_file(UTIL_DIR_CACHE, "attestations", &err);
 		v = util_xmalloc(sizeof(*v));
-		sigstore_verify(root, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
+		sigstore_verify_cached(cache, root, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
 		free(doc);
 		if (!v->ok) {
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "%s: %.220s", suffix + 1, v->reason);
 			free(v);
+			free(cache);
 			return 1;
 		}
 		for (size_t k = 0; k < v->nsigners; k++) {
@@ -283,6 +288,7 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 		}
 		free(v);
 	}
+	free(cache);
 	if (!any)
 		return 0;
 	memset(r, 0, sizeof(*r));

@@ -381,6 +381,42 @@ static void test_bundles(void **state)
 	free(doc);
 }
 
+/* The verdict cache serves what it keeps (an edited record shows through),
+ * never for another file, and a broken record is verified again. */
+static void test_verdict_cache(void **state)
+{
+	char dir[] = "/tmp/pylock-sigstore-cache.XXXXXX", cmd[128];
+	struct sigstore_verdict v;
+	unsigned char sha[32];
+	size_t len;
+	char *doc = slurp(ATT, &len);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	file_sha256("pypi/" NAME, sha);
+	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	assert_true(v.ok);
+	snprintf(cmd, sizeof(cmd), "sed -i 's|refs/tags/v0.0.19$|refs/tags/cached|' %s/*/*", dir);
+	assert_int_equal(system(cmd), 0);
+	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	assert_true(v.ok);
+	assert_string_equal(v.signers[0].source_ref, "refs/tags/cached");
+	/* Another digest is another key: verified, and refused. */
+	sha[0] ^= 1;
+	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	assert_false(v.ok);
+	sha[0] ^= 1;
+	snprintf(cmd, sizeof(cmd), "for f in %s/*/*; do printf 'pylock-sigstore-verdict 1\\nnot a record\\n' > $f; done",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	assert_true(v.ok);
+	assert_string_equal(v.signers[0].source_ref, "refs/tags/v0.0.19");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(doc);
+}
+
 static void test_malformed(void **state)
 {
 	static const char *const docs[] = {
@@ -442,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_identities),
 		cmocka_unit_test(test_tampered_fields),
 		cmocka_unit_test(test_bundles),
+		cmocka_unit_test(test_verdict_cache),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_root_window_without_start),
 	};
