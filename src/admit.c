@@ -135,10 +135,62 @@ static int copy_into(int out, const char *src, uint64_t max, struct trust_result
 	return rc;
 }
 
+/* ---- Sigstore evidence from the index ---- */
+
+/* Where the PEP 740 provenance of a file fetched for pkg is: its index's
+ * page says (PEP 691 / PEP 503); for a file on files.pythonhosted.org
+ * without an index, PyPI's Integrity API. NULL when nowhere. */
+static char *evidence_url(const struct admit *a, void **conn, const struct lock_package *pkg,
+			  const struct lock_file *f, const char *file_url)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (pkg->index)
+		return registry_find_provenance(connection(a, conn), pkg->index, pkg->norm_name, f->name);
+	if (!file_url || !pkg->version || strncmp(file_url, "https://files.pythonhosted.org/", 31))
+		return NULL;
+	util_buf_printf(&b, "https://pypi.org/integrity/%s/%s/%s/provenance", pkg->norm_name, pkg->version, f->name);
+	return util_buf_steal(&b);
+}
+
+/* The provenance at url into the stage as its .provenance, unless one came
+ * beside the file; false with res when it could not be fetched (none there
+ * is no failure). */
+static bool stage_evidence(const struct admit *a, void **conn, const char *url, struct store_stage *st,
+			   struct trust_result *res)
+{
+	const struct trust_side *side = &trust_sides[TRUST_SIDE_PROVENANCE];
+	struct util_buf body = UTIL_BUF_INIT;
+	struct pl_error err;
+	char *path, *text;
+	size_t len;
+	int code = 200;
+
+	if (!url || (st->sides & (1u << TRUST_SIDE_PROVENANCE)))
+		return true;
+	if ((path = registry_local_path(url))) {
+		if (util_read_file(path, side->max, &text, &len, &err) == 0) {
+			util_buf_add(&body, text, len);
+			free(text);
+		} else
+			code = errno == ENOENT ? 404 : -1;
+		free(path);
+	} else
+		code = registry_get(connection(a, conn), url, side->max, &body, NULL, &err);
+	if (code == 200 && store_stage_side(st, TRUST_SIDE_PROVENANCE, body.data ? body.data : "", body.len, &err) < 0)
+		code = -1;
+	if (code != 200 && code != 404 && code != 410)
+		trust_result_set(res, TRUST_MISSING, "cannot fetch the provenance %.150s: %.150s", url,
+				 code < 0 ? err.msg : "an HTTP error");
+	util_buf_free(&body);
+	return code == 200 || code == 404 || code == 410;
+}
+
 /* Copies src and the side files beside it (src.sig, src.provenance, ...)
- * into a stage, so that what is checked is what is kept. */
-static void from_local(const struct admit *a, const struct lock_package *pkg, const struct lock_file *f,
-		       const char *src, char **blob, struct trust_result *res)
+ * into a stage, so that what is checked is what is kept; evidence, when
+ * not NULL, is where the index says its provenance is. */
+static void from_local(const struct admit *a, void **conn, const struct lock_package *pkg, const struct lock_file *f,
+		       const char *src, const char *evidence, char **blob, struct trust_result *res)
 {
 	struct store_stage st;
 	struct util_buf sidepath = UTIL_BUF_INIT;
@@ -171,6 +223,10 @@ static void from_local(const struct admit *a, const struct lock_package *pkg, co
 		}
 	}
 	util_buf_free(&sidepath);
+	if (!stage_evidence(a, conn, evidence, &st, res)) {
+		store_stage_abort(&st);
+		return;
+	}
 	check_commit(a, pkg, f, &st, NULL, blob, res);
 	return;
 fail:
@@ -205,10 +261,12 @@ static bool fetch_signature(struct registry *r, const char *url, struct store_st
 }
 
 /* Streams url into a stage, hashing as it comes and stopping as soon as it
- * exceeds the locked size; its signature beside it. */
-static void download(const struct admit *a, struct registry *r, const struct lock_package *pkg,
-		     const struct lock_file *f, const char *url, char **blob, struct trust_result *res)
+ * exceeds the locked size; its signature beside it, its provenance from
+ * evidence. */
+static void download(const struct admit *a, void **conn, const struct lock_package *pkg, const struct lock_file *f,
+		     const char *url, const char *evidence, char **blob, struct trust_result *res)
 {
+	struct registry *r = connection(a, conn);
 	const struct lock_hash *want = lock_file_best_hash(f);
 	struct store_stage st;
 	struct trust_digester *h;
@@ -246,23 +304,23 @@ static void download(const struct admit *a, struct registry *r, const struct loc
 	else if (strcasecmp(hex, want->value))
 		trust_result_set(res, TRUST_HASH_MISMATCH, "%s sent bytes with %s %.16s..., the lock says %.16s...",
 				 url, want->algo, hex, want->value);
-	else if (fetch_signature(r, url, &st, res)) {
+	else if (fetch_signature(r, url, &st, res) && stage_evidence(a, conn, evidence, &st, res)) {
 		check_commit(a, pkg, f, &st, &d, blob, res);
 		return;
 	}
 	store_stage_abort(&st);
 }
 
-/* A URL an index gave: a file:// one is a local file. */
+/* A URL a lock or an index gave: a file:// one is a local file. */
 static void from_url(const struct admit *a, void **conn, const struct lock_package *pkg, const struct lock_file *f,
-		     const char *url, char **blob, struct trust_result *res)
+		     const char *url, const char *evidence, char **blob, struct trust_result *res)
 {
 	char *path = registry_local_path(url);
 
 	if (path)
-		from_local(a, pkg, f, path, blob, res);
+		from_local(a, conn, pkg, f, path, evidence, blob, res);
 	else
-		download(a, connection(a, conn), pkg, f, url, blob, res);
+		download(a, conn, pkg, f, url, evidence, blob, res);
 	free(path);
 }
 
@@ -302,7 +360,7 @@ void admit_file(const struct admit *a, void **conn, const struct lock_package *p
 	} else if (check_stored(a, pkg, f, checked, res)) {
 		goto out;
 	} else if (src.path && a->store) {
-		from_local(a, pkg, f, src.path, checked, res);
+		from_local(a, conn, pkg, f, src.path, NULL, checked, res);
 		if (res->status != TRUST_MISSING || !pkg->index)
 			goto out;
 	}
@@ -313,7 +371,9 @@ void admit_file(const struct admit *a, void **conn, const struct lock_package *p
 		goto out;
 	}
 	if (src.url) {
-		from_url(a, conn, pkg, f, src.url, checked, res);
+		char *evidence = evidence_url(a, conn, pkg, f, src.url);
+		from_url(a, conn, pkg, f, src.url, evidence, checked, res);
+		free(evidence);
 		if (res->status != TRUST_MISSING || !pkg->index)
 			goto out;
 	}
@@ -323,9 +383,11 @@ void admit_file(const struct admit *a, void **conn, const struct lock_package *p
 	}
 	char first[256], why[320];
 	snprintf(first, sizeof(first), "%.250s", res->reason[0] ? res->reason : src.why);
-	if ((url = registry_find(connection(a, conn), pkg->index, pkg->norm_name, f->name, why, sizeof(why))))
-		from_url(a, conn, pkg, f, url, checked, res);
-	else
+	if ((url = registry_find(connection(a, conn), pkg->index, pkg->norm_name, f->name, why, sizeof(why)))) {
+		char *evidence = registry_find_provenance(connection(a, conn), pkg->index, pkg->norm_name, f->name);
+		from_url(a, conn, pkg, f, url, evidence, checked, res);
+		free(evidence);
+	} else
 		trust_result_set(res, TRUST_MISSING, "%.120s; index: %.120s", first, why);
 out:
 	if (*checked && keep && !trust_admissible(a->policy, res->status)) {

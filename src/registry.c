@@ -478,6 +478,7 @@ void registry_page_fini(struct registry_page *page)
 		free(page->links[i].filename);
 		free(page->links[i].url);
 		free(page->links[i].sha256);
+		free(page->links[i].provenance);
 	}
 	free(page->links);
 	memset(page, 0, sizeof(*page));
@@ -506,10 +507,31 @@ static void refuse(struct registry_page *page, const char *name)
 		snprintf(page->refused_example, sizeof(page->refused_example), "%.80s", name);
 }
 
+/* rel resolved against base, without its fragment; NULL when it is not a
+ * URL, or a page served over https names something else than https. */
+static char *resolve(const char *base, const char *rel)
+{
+	CURLU *u = CU(curl_url)();
+	char *url = NULL, *out = NULL;
+
+	if (u && CU(curl_url_set)(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    CU(curl_url_set)(u, CURLUPART_URL, rel, 0) == CURLUE_OK &&
+	    CU(curl_url_set)(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    CU(curl_url_get)(u, CURLUPART_URL, &url, 0) == CURLUE_OK &&
+	    (strncmp(base, "https:", 6) || !strncmp(url, "https:", 6)))
+		out = util_xstrdup(url);
+	if (url)
+		CU(curl_free)(url);
+	if (u)
+		CU(curl_url_cleanup)(u);
+	return out;
+}
+
 /* Resolves href against base; the link's last path component must be its
- * file name (PEP 503). */
+ * file name (PEP 503). A provenance URL that does not resolve is left out
+ * (the file then has none from the index). */
 static void add_link(struct registry *r, struct registry_page *page, const char *base, const char *href,
-		     size_t href_len, const char *filename, const char *sha256)
+		     size_t href_len, const char *filename, const char *sha256, const char *provenance)
 {
 	char *url = NULL, *path = NULL, *rel = util_xstrndup(href, href_len);
 	CURLU *u = CU(curl_url)();
@@ -534,6 +556,7 @@ static void add_link(struct registry *r, struct registry_page *page, const char 
 		.filename = util_xstrdup(filename),
 		.url = util_xstrdup(url),
 		.sha256 = sha256 ? util_xstrdup(sha256) : NULL,
+		.provenance = provenance && *provenance ? resolve(base, provenance) : NULL,
 	};
 out:
 	if (url)
@@ -653,7 +676,7 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			     struct registry_page *page, struct pl_error *err)
 {
 	const char *s = text, *end = text + len;
-	struct util_buf href = UTIL_BUF_INIT, name = UTIL_BUF_INIT;
+	struct util_buf href = UTIL_BUF_INIT, name = UTIL_BUF_INIT, provenance = UTIL_BUF_INIT;
 
 	memset(page, 0, sizeof(*page));
 	if (curl_ready(r, err) < 0)
@@ -683,8 +706,12 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			t++;
 		while (te > t && strchr(" \t\r\n", te[-1]))
 			te--;
+		size_t plen;
+		const char *prov = attribute(tag, tag_end, "data-provenance", &plen);
 		unescape(&name, t, (size_t)(te - t));
 		unescape(&href, h, hlen);
+		if (prov)
+			unescape(&provenance, prov, plen);
 		/* PEP 503: the URL's fragment may carry HASHNAME=hex. */
 		const char *frag = strchr(util_buf_str(&href), '#'), *sha = NULL;
 		char hex[65];
@@ -693,10 +720,12 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			memcpy(hex, frag + 8, 65);
 			sha = hex;
 		}
-		add_link(r, page, base_url, util_buf_str(&href), hl, util_buf_str(&name), sha);
+		add_link(r, page, base_url, util_buf_str(&href), hl, util_buf_str(&name), sha,
+			 prov ? util_buf_str(&provenance) : NULL);
 	}
 	util_buf_free(&href);
 	util_buf_free(&name);
+	util_buf_free(&provenance);
 	return 0;
 }
 
@@ -729,6 +758,7 @@ int registry_page_parse_json(struct registry *r, const char *text, size_t len, c
 		const char *name = json_string_value(json_object_get(file, "filename"));
 		const char *url = json_string_value(json_object_get(file, "url"));
 		const char *sha = json_string_value(json_object_get(json_object_get(file, "hashes"), "sha256"));
+		const char *provenance = json_string_value(json_object_get(file, "provenance"));
 
 		if (!name || !url) {
 			refuse(page, name ? name : "(an entry without filename or url)");
@@ -736,7 +766,7 @@ int registry_page_parse_json(struct registry *r, const char *text, size_t len, c
 		}
 		if (sha && !is_hex64(sha, strlen(sha)))
 			sha = NULL;
-		add_link(r, page, base_url, url, strlen(url), name, sha);
+		add_link(r, page, base_url, url, strlen(url), name, sha, provenance);
 	}
 	json_decref(root);
 	return 0;
@@ -794,8 +824,10 @@ out:
 
 /* ---- finding a file on its index ---- */
 
-char *registry_find(struct registry *r, const char *index, const char *norm_name, const char *filename, char *why,
-		    size_t whylen)
+/* The link of filename on index's page for norm_name (the last page read
+ * is kept), or NULL with why. */
+static const struct registry_link *find_link(struct registry *r, const char *index, const char *norm_name,
+					     const char *filename, char *why, size_t whylen)
 {
 	struct pl_error err;
 
@@ -821,13 +853,29 @@ char *registry_find(struct registry *r, const char *index, const char *norm_name
 	}
 	for (size_t i = 0; i < r->page.n; i++)
 		if (!strcmp(r->page.links[i].filename, filename))
-			return util_xstrdup(r->page.links[i].url);
+			return &r->page.links[i];
 	if (r->page.refused)
 		snprintf(why, whylen, "the index lists no %.100s; it refused %zu unsafe entr%s such as '%s'", filename,
 			 r->page.refused, r->page.refused == 1 ? "y" : "ies", r->page.refused_example);
 	else
 		snprintf(why, whylen, "the index lists no %.200s", filename);
 	return NULL;
+}
+
+char *registry_find(struct registry *r, const char *index, const char *norm_name, const char *filename, char *why,
+		    size_t whylen)
+{
+	const struct registry_link *l = find_link(r, index, norm_name, filename, why, whylen);
+
+	return l ? util_xstrdup(l->url) : NULL;
+}
+
+char *registry_find_provenance(struct registry *r, const char *index, const char *norm_name, const char *filename)
+{
+	char why[320];
+	const struct registry_link *l = find_link(r, index, norm_name, filename, why, sizeof(why));
+
+	return l && l->provenance ? util_xstrdup(l->provenance) : NULL;
 }
 
 /* ---- downloading ---- */

@@ -48,6 +48,8 @@ int registry_check_lock(const struct registry_options *o, const struct lock *loc
 struct registry_link {
 	char *filename, *url;
 	char *sha256;		/* from the index, NULL when it gives none */
+	char *provenance;	/* PEP 740's provenance URL (PEP 691 "provenance", PEP 503
+				 * data-provenance), resolved like url; NULL when none */
 };
 
 struct registry_page {
@@ -73,6 +75,11 @@ void registry_page_fini(struct registry_page *page);
  * one. */
 char *registry_find(struct registry *r, const char *index, const char *norm_name, const char *filename, char *why,
 		    size_t whylen);
+
+/* The PEP 740 provenance URL the index gives for filename (the page is
+ * the one registry_find keeps), or NULL when it gives none or cannot be
+ * read. */
+char *registry_find_provenance(struct registry *r, const char *index, const char *norm_name, const char *filename);
 
 enum registry_got {
 	REGISTRY_GOT,

@@ -23,6 +23,7 @@ struct trust_side {
 	size_t max;
 };
 #define TRUST_NSIDES 6
+#define TRUST_SIDE_PROVENANCE 1	/* trust_sides[1]: F.provenance */
 extern const struct trust_side trust_sides[TRUST_NSIDES];
 
 /* Worst first: a package's status is the worst of its files'. */

@@ -124,6 +124,43 @@ sed -i "s/woodruffw\/abi3info'/woodruffw\/other'/" "$T/one/pylock.toml"
 check_exit "a lock pinning another publisher makes sync refuse the same file" 1 "$PYLOCK" sync "$T/one"
 check_contains "naming the signer it found" "$err" "attested by GitHub woodruffw/abi3info release.yml"
 
+# Evidence from the index: a file:// index whose page names the wheel's
+# provenance elsewhere (PEP 503 data-provenance); the lock's own url is
+# gone, so the file comes through the index, its provenance with it.
+mkdir -p "$T/simple/abi3info" "$T/files" "$T/prov" "$T/idx"
+cp "$D/pypi/abi3info-2024.10.8-py3-none-any.whl" "$T/files/"
+cp "$D/pypi/abi3info-2024.10.8-py3-none-any.whl.provenance" "$T/prov/good.provenance"
+sed 's/"signature":"MEQCIEL/"signature":"MEQCIEX/' "$D/pypi/abi3info-2024.10.8-py3-none-any.whl.provenance" > "$T/prov/forged.provenance"
+page() {
+	printf '<a href="file://%s/files/abi3info-2024.10.8-py3-none-any.whl" data-provenance="file://%s/prov/%s">abi3info-2024.10.8-py3-none-any.whl</a>\n' \
+		"$T" "$T" "$1" > "$T/simple/abi3info/index.html"
+}
+printf '[project]\nname = "idx"\n' > "$T/idx/pyproject.toml"
+w="$T/files/abi3info-2024.10.8-py3-none-any.whl"
+cat > "$T/idx/pylock.toml" <<TOML
+lock-version = '1.0'
+created-by = 'test'
+[[packages]]
+name = 'abi3info'
+version = '2024.10.8'
+index = 'file://$T/simple'
+attestation-identities = [{kind = 'GitHub', repository = 'woodruffw/abi3info', workflow = 'release.yml'}]
+wheels = [{url = 'file://$T/gone/abi3info-2024.10.8-py3-none-any.whl', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha "$w")'}}]
+TOML
+rm -rf "$PYLOCK_HOME/data" "$PYLOCK_HOME/cache"
+page forged.provenance
+check_exit "a forged provenance the index names refuses the file" 1 "$PYLOCK" sync "$T/idx"
+check_contains "as bad-signature" "$err" "bad-signature"
+page nothere.provenance
+check_exit "a provenance the index names but does not have leaves it unattested" 1 "$PYLOCK" sync "$T/idx"
+check_contains "which the lock's publisher does not allow" "$err" "the lock requires an attestation"
+page good.provenance
+check_exit "the index's provenance admits it under enforce" 0 "$PYLOCK" sync "$T/idx"
+stored=$(find "$PYLOCK_HOME/data/blobs" -name '*.provenance' | head -1)
+check_contains "and is stored beside its blob" "$stored" ".provenance"
+check_exit "verify checks the stored evidence again" 0 "$PYLOCK" verify "$T/idx"
+check_contains "naming the publisher" "$out" "GitHub woodruffw/abi3info release.yml"
+
 # The staging root, named by the policy, for a file signed against it.
 mkdir -p "$T/stg/dist"
 printf '[project]\nname = "stg"\n' > "$T/stg/pyproject.toml"

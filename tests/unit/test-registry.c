@@ -123,6 +123,37 @@ static void test_json(void **state)
 	assert_non_null(strstr(err.msg, "no \"files\" array"));
 }
 
+/* PEP 740: a file's provenance URL, from PEP 691's "provenance" key or PEP
+ * 503's data-provenance, resolved like its link; an https page names no
+ * other scheme. */
+static void test_provenance(void **state)
+{
+	struct registry_page page;
+	struct pl_error err;
+	const char *json = "{\"meta\": {\"api-version\": \"1.3\"}, \"files\": ["
+			   "{\"filename\": \"a-1-py3-none-any.whl\", \"url\": \"a-1-py3-none-any.whl\","
+			   " \"provenance\": \"../../integrity/a/1/a-1-py3-none-any.whl/provenance\"},"
+			   "{\"filename\": \"a-2-py3-none-any.whl\", \"url\": \"a-2-py3-none-any.whl\", \"provenance\": null},"
+			   "{\"filename\": \"a-3-py3-none-any.whl\", \"url\": \"a-3-py3-none-any.whl\","
+			   " \"provenance\": \"file:///etc/passwd\"}]}";
+	const char *html = "<a href=\"a-1.tar.gz\" data-provenance=\"https://idx.example/p/a-1.tar.gz.provenance\">"
+			   "a-1.tar.gz</a><a href=\"a-2.tar.gz\">a-2.tar.gz</a>";
+
+	(void)state;
+	assert_int_equal(registry_page_parse_json(reg, json, strlen(json), BASE, &page, &err), 0);
+	assert_int_equal(page.n, 3);
+	assert_string_equal(page.links[0].provenance,
+			    "https://idx.example/integrity/a/1/a-1-py3-none-any.whl/provenance");
+	assert_null(page.links[1].provenance);
+	assert_null(page.links[2].provenance);
+	registry_page_fini(&page);
+	assert_int_equal(registry_page_parse_html(reg, html, strlen(html), BASE, &page, &err), 0);
+	assert_int_equal(page.n, 2);
+	assert_string_equal(page.links[0].provenance, "https://idx.example/p/a-1.tar.gz.provenance");
+	assert_null(page.links[1].provenance);
+	registry_page_fini(&page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_html_unsafe_names),
 		cmocka_unit_test(test_html_truncated),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_provenance),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
