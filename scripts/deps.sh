@@ -8,7 +8,7 @@ libgit2-dev libssl-dev libyaml-dev libzip-dev libjansson-dev
 libcurl4-openssl-dev libseccomp-dev libcmocka-dev"
 tests="git tmux openssl clang libclang-rt-14-dev python3 zip unzip nginx
 bubblewrap hyperfine python3-pip-whl python3-setuptools-whl python3-wheel-whl
-passwd util-linux procps"
+passwd util-linux procps python3-cryptography"
 want=$build
 [ "${1:-}" = "--tests" ] && want="$build $tests"
 

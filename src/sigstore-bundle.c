@@ -177,7 +177,7 @@ static int read_bundle(json_t *doc, struct sigstore_bundle *b, struct sigstore_v
 	if (!json_is_object(vm))
 		return sigstore_fail(v, "the bundle has no verificationMaterial");
 	if (json_object_get(vm, "publicKey")) {
-		b->cert = NULL;
+		b->keyed = true;
 	} else if (b->minor >= 3) {
 		if (b64(json_object_get(vm, "certificate"), "rawBytes", MAX_CERT, &b->cert, &b->cert_len) < 0)
 			return sigstore_fail(v, "the bundle has no certificate");

@@ -76,6 +76,7 @@ static bool read_record(const char *path, struct sigstore_verdict *v)
 			fields[f][n] = '\0';
 			p += n;
 		}
+		s->key = -1;
 		v->nsigners++;
 	}
 	free(text);
@@ -99,6 +100,8 @@ static void write_record(const char *path, const struct sigstore_verdict *v)
 		const struct sigstore_signer *s = &v->signers[i];
 		const char *fields[] = FIELDS(s);
 
+		if (s->key >= 0)
+			goto done;
 		util_buf_printf(&b, "%" PRId64, s->signed_at);
 		for (int f = 0; f < NFIELDS; f++) {
 			/* A field a record cannot hold: no record, verify again. */
@@ -122,20 +125,20 @@ done:
 	util_buf_free(&b);
 }
 
-void sigstore_verify_cached(const char *dir, const struct sigstore_root *root, enum sigstore_form form,
-			    const char *doc, size_t len, const char *file_name, const unsigned char sha256[32],
-			    struct sigstore_verdict *v)
+void sigstore_verify_cached(const char *dir, const struct sigstore_root *root, struct evp_pkey_st *const *keys,
+			    size_t nkeys, enum sigstore_form form, const char *doc, size_t len, const char *file_name,
+			    const unsigned char sha256[32], struct sigstore_verdict *v)
 {
 	struct pl_error err;
 	char *path;
 
 	if (!dir || sigstore_init(&err) < 0 || len > SIGSTORE_MAX_DOC) {
-		sigstore_verify(root, form, doc, len, file_name, sha256, v);
+		sigstore_verify_keys(root, keys, nkeys, form, doc, len, file_name, sha256, v);
 		return;
 	}
 	path = record_path(dir, root, form, doc, len, file_name, sha256);
 	if (!read_record(path, v)) {
-		sigstore_verify(root, form, doc, len, file_name, sha256, v);
+		sigstore_verify_keys(root, keys, nkeys, form, doc, len, file_name, sha256, v);
 		if (v->ok)
 			write_record(path, v);
 	}

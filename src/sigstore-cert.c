@@ -208,6 +208,7 @@ void sigstore_cert_signer(X509 *leaf, struct sigstore_signer *s)
 	int n = names ? S(OPENSSL_sk_num)((const OPENSSL_STACK *)names) : 0;
 
 	memset(s, 0, sizeof(*s));
+	s->key = -1;
 	for (int i = 0; i < n && !s->san[0]; i++) {
 		const GENERAL_NAME *g = S(OPENSSL_sk_value)((const OPENSSL_STACK *)names, i);
 		const ASN1_IA5STRING *str = g->type == GEN_URI ? g->d.uniformResourceIdentifier

@@ -47,6 +47,8 @@
 	X(OPENSSL_sk_push) \
 	X(OPENSSL_sk_free) \
 	X(PEM_read_bio_X509) \
+	X(PEM_read_bio_PUBKEY) \
+	X(i2d_PUBKEY) \
 	X(SCT_LIST_free) \
 	X(SCT_get0_extensions) \
 	X(SCT_get0_log_id) \
@@ -150,8 +152,9 @@ struct sigstore_entry {
 struct sigstore_bundle {
 	int minor;			/* media type version 0.MINOR */
 	bool pep740;			/* its statement must name exactly the file */
-	unsigned char *cert;		/* the leaf certificate (DER); NULL for a key hint */
+	unsigned char *cert;		/* the leaf certificate (DER); NULL when keyed */
 	size_t cert_len;
+	bool keyed;			/* signed by a managed key (a public key hint) */
 	bool dsse;
 	unsigned char *payload;		/* DSSE */
 	size_t payload_len;
@@ -192,12 +195,13 @@ bool sigstore_window_covers(const struct sigstore_window *w, int64_t t);
 int sigstore_parse_time(const char *s, int64_t *t);
 
 /* sigstore-log.c: the entry's signed entry timestamp, Merkle inclusion
- * proof and checkpoint, and its body against the bundle. */
+ * proof and checkpoint, and its body against the bundle (and key, for a
+ * keyed one: NULL otherwise). */
 int sigstore_log_verify_set(const struct sigstore_root *root, const struct sigstore_entry *e,
 			    struct sigstore_verdict *v);
 int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct sigstore_entry *e,
 				  struct sigstore_verdict *v);
-int sigstore_log_verify_body(const struct sigstore_bundle *b, const unsigned char artifact_sha256[32],
+int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char artifact_sha256[32],
 			     struct sigstore_verdict *v);
 
 /* sigstore-cert.c: the leaf against the root at signed time t, its SCT and

@@ -193,26 +193,39 @@ int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct
 	return verify_checkpoint(root, e, e->integrated_time, v);
 }
 
-/* The certificate in a body field: base64 of its PEM. */
-static bool same_cert(const char *b64pem, const struct sigstore_bundle *b)
+/* The signer in a body field, base64 of a PEM: the bundle's certificate,
+ * or for a keyed bundle the public key that verified it. */
+static bool same_signer(const char *b64pem, const struct sigstore_bundle *b, EVP_PKEY *key)
 {
-	unsigned char *pem = NULL, *der = NULL;
-	size_t len;
+	unsigned char *pem = NULL, *der = NULL, *want = NULL;
+	size_t len, want_len = b->cert_len;
 	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
 	BIO *bio;
 	bool same = false;
-	int n;
+	int n = 0;
 
 	if (!b64pem || util_base64_decode(b64pem, strlen(b64pem), 65536, &pem, &len) < 0)
 		return false;
 	if ((bio = S(BIO_new_mem_buf)(pem, (int)len))) {
-		x = S(PEM_read_bio_X509)(bio, NULL, NULL, NULL);
+		if (key)
+			k = S(PEM_read_bio_PUBKEY)(bio, NULL, NULL, NULL);
+		else
+			x = S(PEM_read_bio_X509)(bio, NULL, NULL, NULL);
 		S(BIO_free)(bio);
 	}
-	if (x && (n = S(i2d_X509)(x, &der)) > 0)
-		same = (size_t)n == b->cert_len && !memcmp(der, b->cert, b->cert_len);
+	if (key) {
+		int m = S(i2d_PUBKEY)(key, &want);
+		want_len = m > 0 ? (size_t)m : 0;
+		n = k ? S(i2d_PUBKEY)(k, &der) : 0;
+	} else if (x)
+		n = S(i2d_X509)(x, &der);
+	if (n > 0 && (key ? want_len > 0 : true))
+		same = (size_t)n == want_len && !memcmp(der, key ? want : b->cert, want_len);
 	S(CRYPTO_free)(der, __FILE__, __LINE__);
+	S(CRYPTO_free)(want, __FILE__, __LINE__);
 	S(X509_free)(x);
+	S(EVP_PKEY_free)(k);
 	free(pem);
 	return same;
 }
@@ -240,7 +253,7 @@ static bool hash_is(json_t *h, const unsigned char digest[32])
 	return algo && value && !strcmp(algo, "sha256") && !strcmp(value, want);
 }
 
-int sigstore_log_verify_body(const struct sigstore_bundle *b, const unsigned char artifact_sha256[32],
+int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char artifact_sha256[32],
 			     struct sigstore_verdict *v)
 {
 	const struct sigstore_entry *e = &b->entry;
@@ -268,7 +281,7 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, const unsigned cha
 		if (!hash_is(json_object_get(spec, "payloadHash"), payload_hash))
 			sigstore_fail(v, "the log entry's payload hash is not the bundle's");
 		else if (json_array_size(sigs) != 1 || !same_sig(json_string_value(json_object_get(s0, "signature")), b) ||
-			 !same_cert(json_string_value(json_object_get(s0, "verifier")), b))
+			 !same_signer(json_string_value(json_object_get(s0, "verifier")), b, key))
 			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
 		else
 			rc = 0;
@@ -278,7 +291,7 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, const unsigned cha
 		if (!hash_is(json_object_get(json_object_get(spec, "data"), "hash"), artifact_sha256))
 			sigstore_fail(v, "the log entry's artifact hash is not the file's");
 		else if (!same_sig(json_string_value(json_object_get(sig, "content")), b) ||
-			 !same_cert(json_string_value(json_object_get(json_object_get(sig, "publicKey"), "content")), b))
+			 !same_signer(json_string_value(json_object_get(json_object_get(sig, "publicKey"), "content")), b, key))
 			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
 		else
 			rc = 0;

@@ -199,11 +199,9 @@ done:
 
 /* ---- signatures ---- */
 
-static int check_signature(const struct sigstore_bundle *b, X509 *leaf, const unsigned char sha256[32],
+static int check_signature(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char sha256[32],
 			   struct sigstore_verdict *v)
 {
-	EVP_PKEY *key = S(X509_get0_pubkey)(leaf);
-
 	if (b->dsse) {
 		struct util_buf pae = UTIL_BUF_INIT;
 		bool ok;
@@ -228,16 +226,28 @@ static int check_signature(const struct sigstore_bundle *b, X509 *leaf, const un
 	return ok ? 0 : sigstore_fail(v, "the signature does not verify for the file");
 }
 
-static int verify_bundle(const struct sigstore_root *root, const struct sigstore_bundle *b, const char *file_name,
-			 const unsigned char sha256[32], struct sigstore_signer *signer, struct sigstore_verdict *v)
+/* A keyed bundle: the index of the key that made its signature, or -1. */
+static int keyed_signer(const struct sigstore_bundle *b, EVP_PKEY *const *keys, size_t nkeys,
+			const unsigned char sha256[32], struct sigstore_verdict *v)
+{
+	struct sigstore_verdict scratch;
+
+	for (size_t k = 0; k < nkeys; k++)
+		if (check_signature(b, keys[k], sha256, &scratch) == 0)
+			return (int)k;
+	return sigstore_fail(v, nkeys ? "the bundle is signed by a managed key, and no key of the policy made its "
+				      "signature" : "the bundle is signed by a managed key, and the policy lists no key");
+}
+
+static int verify_bundle(const struct sigstore_root *root, EVP_PKEY *const *keys, size_t nkeys,
+			 const struct sigstore_bundle *b, const char *file_name, const unsigned char sha256[32],
+			 struct sigstore_signer *signer, struct sigstore_verdict *v)
 {
 	const struct sigstore_entry *e = &b->entry;
 	const unsigned char *p = b->cert;
 	X509 *leaf;
-	int rc = -1;
+	int rc = -1, k;
 
-	if (!b->cert)
-		return sigstore_fail(v, "bundles signed by a managed key (no certificate) are not supported yet");
 	if (!b->pep740 && b->nentries != 1)
 		return sigstore_fail(v, "the bundle has %zu transparency log entries (one expected)", b->nentries);
 	if (b->ntimestamps)
@@ -252,12 +262,25 @@ static int verify_bundle(const struct sigstore_root *root, const struct sigstore
 	/* A v0.1 bundle's proof is optional, and useless without a checkpoint. */
 	if ((b->minor >= 2 || (e->has_proof && e->checkpoint)) && sigstore_log_verify_inclusion(root, e, v) < 0)
 		return -1;
+	if (b->keyed) {
+		/* A key has no certificate, chain or SCT: its signature, the log
+		 * entry naming it and the binding are what there is to check. */
+		if ((k = keyed_signer(b, keys, nkeys, sha256, v)) < 0 ||
+		    sigstore_log_verify_body(b, keys[k], sha256, v) < 0 ||
+		    (b->dsse && check_statement(b, file_name, sha256, v) < 0))
+			return -1;
+		memset(signer, 0, sizeof(*signer));
+		signer->key = k;
+		signer->signed_at = e->integrated_time;
+		return 0;
+	}
 	if (!(leaf = S(d2i_X509)(NULL, &p, (long)b->cert_len)) || p != b->cert + b->cert_len) {
 		S(X509_free)(leaf);
 		return sigstore_fail(v, "the certificate is not DER X.509");
 	}
-	if (sigstore_cert_verify(root, leaf, e->integrated_time, v) == 0 && check_signature(b, leaf, sha256, v) == 0 &&
-	    sigstore_log_verify_body(b, sha256, v) == 0 && (!b->dsse || check_statement(b, file_name, sha256, v) == 0)) {
+	if (sigstore_cert_verify(root, leaf, e->integrated_time, v) == 0 &&
+	    check_signature(b, S(X509_get0_pubkey)(leaf), sha256, v) == 0 &&
+	    sigstore_log_verify_body(b, NULL, sha256, v) == 0 && (!b->dsse || check_statement(b, file_name, sha256, v) == 0)) {
 		sigstore_cert_signer(leaf, signer);
 		signer->signed_at = e->integrated_time;
 		rc = 0;
@@ -287,6 +310,13 @@ static bool publisher_identity(const struct sigstore_publisher *p, struct sigsto
 void sigstore_verify(const struct sigstore_root *root, enum sigstore_form form, const char *doc, size_t len,
 		     const char *file_name, const unsigned char sha256[32], struct sigstore_verdict *v)
 {
+	sigstore_verify_keys(root, NULL, 0, form, doc, len, file_name, sha256, v);
+}
+
+void sigstore_verify_keys(const struct sigstore_root *root, EVP_PKEY *const *keys, size_t nkeys,
+			  enum sigstore_form form, const char *doc, size_t len, const char *file_name,
+			  const unsigned char sha256[32], struct sigstore_verdict *v)
+{
 	struct sigstore_evidence *e = util_xcalloc(1, sizeof(*e));
 	struct pl_error err;
 
@@ -302,7 +332,7 @@ void sigstore_verify(const struct sigstore_root *root, enum sigstore_form form, 
 		struct sigstore_identity id;
 		char what[sizeof(v->reason)];
 
-		if (verify_bundle(root, &e->bundles[i], file_name, sha256, &v->signers[i], v) < 0)
+		if (verify_bundle(root, keys, nkeys, &e->bundles[i], file_name, sha256, &v->signers[i], v) < 0)
 			goto attestation_failed;
 		if (e->has_publisher[i] && (!publisher_identity(&e->publishers[i], &id) ||
 					    !sigstore_identity_match(&id, &v->signers[i]))) {
@@ -431,7 +461,9 @@ void sigstore_signer_describe(const struct sigstore_signer *s, char *buf, size_t
 {
 	char repo[256], workflow[256];
 
-	if (sigstore_signer_publisher(s, repo, sizeof(repo), workflow, sizeof(workflow)))
+	if (s->key >= 0)
+		snprintf(buf, size, "managed key %d", s->key);
+	else if (sigstore_signer_publisher(s, repo, sizeof(repo), workflow, sizeof(workflow)))
 		snprintf(buf, size, "%s %s %s", sigstore_signer_kind(s), repo, workflow);
 	else if (!strcmp(sigstore_signer_kind(s), "Google"))
 		snprintf(buf, size, "Google %s", s->san);

@@ -64,6 +64,8 @@ struct sigstore_signer {
 	char source_digest[128];	/* Source Repository Digest */
 	char source_ref[256];		/* Source Repository Ref */
 	int64_t signed_at;		/* the verified signing time (Unix seconds) */
+	int key;			/* a managed-key bundle: the index of the key that
+					 * signed it (the rest is empty); -1: a certificate */
 };
 
 struct sigstore_verdict {
@@ -78,14 +80,22 @@ struct sigstore_verdict {
  * oversized or unverifiable document is a verdict with its reason. */
 void sigstore_verify(const struct sigstore_root *root, enum sigstore_form form, const char *doc, size_t len,
 		     const char *file_name, const unsigned char sha256[32], struct sigstore_verdict *v);
+/* The same, a bundle signed by a managed key (a public key hint, no
+ * certificate) verified against keys[0..nkeys): the key whose signature
+ * it is, and whose public key its log entry names. */
+struct evp_pkey_st;
+void sigstore_verify_keys(const struct sigstore_root *root, struct evp_pkey_st *const *keys, size_t nkeys,
+			  enum sigstore_form form, const char *doc, size_t len, const char *file_name,
+			  const unsigned char sha256[32], struct sigstore_verdict *v);
 
 /* The same, with positive verdicts kept in the folder dir (created as
  * needed; NULL: no cache) under the sha256 of the root, the form, the
  * evidence and the file's name and digest: a verdict does not depend on
- * when it is reached, so a file verified once is not verified again. */
-void sigstore_verify_cached(const char *dir, const struct sigstore_root *root, enum sigstore_form form,
-			    const char *doc, size_t len, const char *file_name, const unsigned char sha256[32],
-			    struct sigstore_verdict *v);
+ * when it is reached, so a file verified once is not verified again
+ * (managed-key verdicts, which depend on the keys, are not kept). */
+void sigstore_verify_cached(const char *dir, const struct sigstore_root *root, struct evp_pkey_st *const *keys,
+			    size_t nkeys, enum sigstore_form form, const char *doc, size_t len, const char *file_name,
+			    const unsigned char sha256[32], struct sigstore_verdict *v);
 
 /* A wanted signer: a PEP 740 publisher (a lock's
  * [[packages.attestation-identities]]) or a policy identity (issuer and

@@ -193,6 +193,12 @@ static bool signer_accepted(const struct trust_policy *p, const struct lock_pack
 {
 	struct sigstore_identity id;
 
+	/* A managed key is no publisher: it counts where its .sig would. */
+	if (s->key >= 0) {
+		const struct trust_key *k = &p->keys[s->key];
+		snprintf(why, size, "key %.100s", k->name);
+		return !lock_requires_attestation(pkg) && trusted(p, registry_for(p, pkg->index), k);
+	}
 	if (lock_requires_attestation(pkg)) {
 		for (size_t i = 0; i < pkg->attestation_identities->u.array.len; i++) {
 			const struct toml_value *t = pkg->attestation_identities->u.array.items[i];
@@ -238,6 +244,10 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 	struct sigstore_signer accepted, other;
 	bool any = false, have_accepted = false, have_other = false;
 	char why[160] = "", *cache = NULL;
+	EVP_PKEY **keys = util_xcalloc(p->nkeys + 1, sizeof(*keys));
+
+	for (size_t i = 0; i < p->nkeys; i++)
+		keys[i] = p->keys[i].pkey;
 
 	for (size_t i = 0; i < sigstore_nsuffixes; i++) {
 		const char *suffix = sigstore_suffixes[i].suffix;
@@ -257,24 +267,27 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 		if (rc < 0) {
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "the %s cannot be read: %.200s", suffix + 1, err.msg);
 			free(cache);
+			free(keys);
 			return 1;
 		}
 		any = true;
 		if (!(root = p->sigstore_root ? p->sigstore_root : sigstore_root_builtin(&err))) {
 			free(doc);
 			free(cache);
+			free(keys);
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "no Sigstore trusted root: %.200s", err.msg);
 			return 1;
 		}
 		if (!cache)
 			cache = util_dir_file(UTIL_DIR_CACHE, "attestations", &err);
 		v = util_xmalloc(sizeof(*v));
-		sigstore_verify_cached(cache, root, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
+		sigstore_verify_cached(cache, root, keys, p->nkeys, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
 		free(doc);
 		if (!v->ok) {
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "%s: %.220s", suffix + 1, v->reason);
 			free(v);
 			free(cache);
+			free(keys);
 			return 1;
 		}
 		for (size_t k = 0; k < v->nsigners; k++) {
@@ -289,20 +302,27 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 		free(v);
 	}
 	free(cache);
+	free(keys);
 	if (!any)
 		return 0;
 	memset(r, 0, sizeof(*r));
-	if (have_accepted) {
-		r->status = TRUST_VERIFIED;
-		set_signer(&r->signer, &accepted);
+	r->status = have_accepted ? TRUST_VERIFIED : TRUST_UNTRUSTED_SIGNER;
+	const struct sigstore_signer *s = have_accepted ? &accepted : &other;
+	if (s->key >= 0) {
+		const struct trust_key *key = &p->keys[s->key];
+		memcpy(r->key_id, key->key_id, sizeof(r->key_id));
+		snprintf(r->reason, sizeof(r->reason), "signed by %.100s in a Sigstore bundle%s", key->name,
+			 have_accepted ? "" : lock_requires_attestation(pkg) ? ", not one of the lock's attestation-identities"
+			 : ", a key not trusted for this file");
+		return 1;
+	}
+	set_signer(&r->signer, s);
+	if (have_accepted)
 		snprintf(r->reason, sizeof(r->reason), "attested by %.150s (%.90s)", r->signer.described, why);
-	} else {
-		r->status = TRUST_UNTRUSTED_SIGNER;
-		set_signer(&r->signer, &other);
+	else
 		snprintf(r->reason, sizeof(r->reason), "attested by %.150s, %s", r->signer.described,
 			 lock_requires_attestation(pkg) ? "not one of the lock's attestation-identities"
 							: "which no sigstore identity of the policy accepts");
-	}
 	return 1;
 }
 

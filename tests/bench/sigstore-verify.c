@@ -66,12 +66,12 @@ int main(int argc, char **argv)
 	}
 	cold = (now() - start) / n;
 	for (int i = 0; i < nitems; i++)
-		sigstore_verify_cached(cache, items[i].root, items[i].form, items[i].doc, items[i].len, items[i].name,
+		sigstore_verify_cached(cache, items[i].root, NULL, 0, items[i].form, items[i].doc, items[i].len, items[i].name,
 				       items[i].sha, &v);
 	start = now();
 	for (int i = 0; i < n; i++) {
 		struct item *it = &items[i % nitems];
-		sigstore_verify_cached(cache, it->root, it->form, it->doc, it->len, it->name, it->sha, &v);
+		sigstore_verify_cached(cache, it->root, NULL, 0, it->form, it->doc, it->len, it->name, it->sha, &v);
 		ok -= !v.ok;
 	}
 	printf("%.1f %.1f %d\n", cold, (now() - start) / n, ok);

@@ -190,6 +190,46 @@ check_exit "pylock policy shows the Sigstore settings" 0 "$PYLOCK" policy "$T/st
 check_contains "the root and its date" "$out" "sigstore root $PYLOCK_HOME/config/staging.json (20"
 check_contains "each identity with its place" "$out" "san william@yossarian.net  ("
 
+# A Sigstore world of the test's own (tests/tools/make-sigstore.py): its
+# attestations by its GitHub publishers, and bundles signed by a managed
+# key, which count where the key's .sig would.
+W="$T/world"
+python3 "$srcdir/tests/tools/make-sigstore.py" "$W" 3
+mkdir -p "$T/w"
+printf '[project]\nname = "w"\n' > "$T/w/pyproject.toml"
+P="$W"
+{
+	echo "lock-version = '1.0'"
+	echo "created-by = 'test'"
+	for i in 0 1 2; do wheel "pkg$i" 1.0 "" "pkg$i-1.0-py3-none-any.whl"; done
+	P="$W/keyed"
+	printf "[[packages]]\nname = 'keyed0'\nversion = '1.0'\nwheels = [{path = '%s', hashes = {sha256 = '%s'}}]\n" \
+		"$W/keyed/keyed0-1.0-py3-none-any.whl" "$(sha "$W/keyed/keyed0-1.0-py3-none-any.whl")"
+} | sed "s|path = 'dist/|path = '$W/dist/|" > "$T/w/pylock.toml"
+cat > "$PYLOCK_HOME/config/policy.yaml" <<YAML
+mode: enforce
+keys: [{id: managed, file: $W/keyed/key.pub}]
+sigstore:
+  trusted-root: $W/root.json
+  identities:
+    - {issuer: "https://token.actions.githubusercontent.com", san-regexp: '^https://github\.com/example/'}
+YAML
+check_exit "a world's attestations and a managed-key bundle verify" 0 "$PYLOCK" verify --json "$T/w"
+json=$out
+check_equal "each by its own publisher" "$(status_of pkg2 described)" "verified GitHub example/pkg2 release.yml"
+check_equal "a managed-key bundle is verified by the policy's key" "$(status_of keyed0 kind)" "verified -"
+check_contains "and says so" "$json" "signed by managed in a Sigstore bundle"
+sed -i 's/"signature": "M/"signature": "X/' "$W/keyed/keyed0-1.0-py3-none-any.whl.sigstore.json"
+run "$PYLOCK" verify --json "$T/w"
+json=$out
+check_equal "a managed-key bundle whose signature is changed is bad-signature" "$(status_of keyed0 kind)" "bad-signature -"
+sed -i 's/"signature": "X/"signature": "M/' "$W/keyed/keyed0-1.0-py3-none-any.whl.sigstore.json"
+sed -i '/^keys:/d' "$PYLOCK_HOME/config/policy.yaml"
+run "$PYLOCK" verify --json "$T/w"
+json=$out
+check_equal "without the key in the policy it is bad-signature" "$(status_of keyed0 kind)" "bad-signature -"
+check_contains "saying the policy lists no key" "$json" "the policy lists no key"
+
 # Bad policies: file:line:col, exit 2.
 printf 'sigstore:\n  identities:\n    - {issuer: x, san-regexp: "a(("}\n' > "$PYLOCK_HOME/config/policy.yaml"
 check_exit "a regular expression that does not compile" 2 "$PYLOCK" verify "$T/stg"

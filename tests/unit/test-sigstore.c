@@ -394,22 +394,22 @@ static void test_verdict_cache(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	file_sha256("pypi/" NAME, sha);
-	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	sigstore_verify_cached(dir, production, NULL, 0, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
 	assert_true(v.ok);
 	snprintf(cmd, sizeof(cmd), "sed -i 's|refs/tags/v0.0.19$|refs/tags/cached|' %s/*/*", dir);
 	assert_int_equal(system(cmd), 0);
-	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	sigstore_verify_cached(dir, production, NULL, 0, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
 	assert_true(v.ok);
 	assert_string_equal(v.signers[0].source_ref, "refs/tags/cached");
 	/* Another digest is another key: verified, and refused. */
 	sha[0] ^= 1;
-	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	sigstore_verify_cached(dir, production, NULL, 0, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
 	assert_false(v.ok);
 	sha[0] ^= 1;
 	snprintf(cmd, sizeof(cmd), "for f in %s/*/*; do printf 'pylock-sigstore-verdict 1\\nnot a record\\n' > $f; done",
 		 dir);
 	assert_int_equal(system(cmd), 0);
-	sigstore_verify_cached(dir, production, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
+	sigstore_verify_cached(dir, production, NULL, 0, SIGSTORE_ATTESTATION, doc, len, NAME, sha, &v);
 	assert_true(v.ok);
 	assert_string_equal(v.signers[0].source_ref, "refs/tags/v0.0.19");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
