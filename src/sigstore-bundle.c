@@ -192,7 +192,18 @@ static int read_bundle(json_t *doc, struct sigstore_bundle *b, struct sigstore_v
 	if (read_entries(json_object_get(vm, "tlogEntries"), b, v) < 0)
 		return -1;
 	tvd = json_object_get(vm, "timestampVerificationData");
-	b->ntimestamps = json_array_size(json_object_get(tvd, "rfc3161Timestamps"));
+	json_t *stamps = json_object_get(tvd, "rfc3161Timestamps");
+	if (json_array_size(stamps) > SIGSTORE_MAX_TIMESTAMPS)
+		return sigstore_fail(v, "more than %d signed timestamps", SIGSTORE_MAX_TIMESTAMPS);
+	for (size_t i = 0; i < json_array_size(stamps); i++) {
+		if (b64(json_array_get(stamps, i), "signedTimestamp", 16384, &b->timestamps[i], &b->timestamp_len[i]) < 0)
+			return sigstore_fail(v, "a signed timestamp is missing or not base64");
+		b->ntimestamps++;
+		for (size_t k = 0; k < i; k++)
+			if (b->timestamp_len[k] == b->timestamp_len[i] &&
+			    !memcmp(b->timestamps[k], b->timestamps[i], b->timestamp_len[i]))
+				return sigstore_fail(v, "a signed timestamp is given twice");
+	}
 	ms = json_object_get(doc, "messageSignature");
 	env = json_object_get(doc, "dsseEnvelope");
 	if (!ms == !env)
@@ -327,6 +338,8 @@ void sigstore_evidence_free(struct sigstore_evidence *e)
 		free(b->entry.hashes);
 		free(b->entry.checkpoint);
 		free(b->entry.body);
+		for (size_t k = 0; k < b->ntimestamps; k++)
+			free(b->timestamps[k]);
 	}
 	memset(e, 0, sizeof(*e));
 }

@@ -13,7 +13,7 @@
 
 #include "sigstore-internal.h"
 
-static int64_t asn1_time(const ASN1_TIME *t)
+int64_t sigstore_asn1_time(const ASN1_TIME *t)
 {
 	struct tm tm;
 
@@ -61,7 +61,7 @@ static bool chain_at(const struct sigstore_ca *ca, X509 *leaf, int64_t t, int *e
 	if (!ca->store)
 		return false;
 	for (size_t i = 0; i < ca->ncerts; i++)
-		if (t < asn1_time(S(X509_get0_notBefore)(ca->certs[i])) || t > asn1_time(S(X509_get0_notAfter)(ca->certs[i]))) {
+		if (t < sigstore_asn1_time(S(X509_get0_notBefore)(ca->certs[i])) || t > sigstore_asn1_time(S(X509_get0_notAfter)(ca->certs[i]))) {
 			*error = X509_V_ERR_CERT_HAS_EXPIRED;
 			return false;
 		}
@@ -162,7 +162,7 @@ int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t
 	X509 *issuer = NULL;
 	int error = 0;
 	uint32_t flags = S(X509_get_extension_flags)(leaf);
-	int64_t not_before = asn1_time(S(X509_get0_notBefore)(leaf)), not_after = asn1_time(S(X509_get0_notAfter)(leaf));
+	int64_t not_before = sigstore_asn1_time(S(X509_get0_notBefore)(leaf)), not_after = sigstore_asn1_time(S(X509_get0_notAfter)(leaf));
 
 	if (t < not_before || t > not_after)
 		return sigstore_fail(v, "the certificate was not valid at the signed time");
@@ -172,6 +172,8 @@ int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t
 	if (!issuer)
 		return sigstore_fail(v, "the certificate does not chain to a Fulcio CA of the trusted root at the signed "
 				     "time%s%s", error ? ": " : "", error ? S(X509_verify_cert_error_string)(error) : "");
+	if (S(X509_check_ca)(leaf))
+		return sigstore_fail(v, "the signing certificate is a CA's");
 	if (!(flags & EXFLAG_KUSAGE) || !(S(X509_get_key_usage)(leaf) & KU_DIGITAL_SIGNATURE))
 		return sigstore_fail(v, "the certificate's key usage is not digital signature");
 	if (!(flags & EXFLAG_XKUSAGE) || !(S(X509_get_extended_key_usage)(leaf) & XKU_CODE_SIGN))

@@ -5,6 +5,7 @@
 #define PYLOCK_SIGSTORE_INTERNAL_H
 
 #include <openssl/ct.h>
+#include <openssl/ts.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -68,6 +69,26 @@
 	X(X509_EXTENSION_get_data) \
 	X(X509_EXTENSION_free) \
 	X(X509_check_issued) \
+	X(X509_up_ref) \
+	X(X509_STORE_get0_param) \
+	X(X509_ALGOR_get0) \
+	X(OBJ_obj2nid) \
+	X(ASN1_INTEGER_get) \
+	X(d2i_TS_RESP) \
+	X(TS_RESP_free) \
+	X(TS_RESP_get_status_info) \
+	X(TS_STATUS_INFO_get0_status) \
+	X(TS_RESP_get_tst_info) \
+	X(TS_TST_INFO_get_time) \
+	X(TS_TST_INFO_get_msg_imprint) \
+	X(TS_MSG_IMPRINT_get_msg) \
+	X(TS_MSG_IMPRINT_get_algo) \
+	X(TS_VERIFY_CTX_new) \
+	X(TS_VERIFY_CTX_free) \
+	X(TS_VERIFY_CTX_set_flags) \
+	X(TS_VERIFY_CTX_set_store) \
+	X(TS_VERIFY_CTX_set_certs) \
+	X(TS_RESP_verify_response) \
 	X(X509_check_ca) \
 	X(X509_delete_ext) \
 	X(X509_dup) \
@@ -125,9 +146,12 @@ struct sigstore_root {
 	size_t ntlogs, nctlogs;
 	struct sigstore_ca *cas;
 	size_t ncas;
+	struct sigstore_ca *tsas;	/* timestamp authorities: the TSA's chain, leaf first */
 	size_t ntsas;
 	char date[32];
 };
+
+#define SIGSTORE_MAX_TIMESTAMPS 32
 
 /* One transparency log entry of a bundle (Rekor v1). */
 struct sigstore_entry {
@@ -165,7 +189,11 @@ struct sigstore_bundle {
 	bool has_digest;		/* message signature */
 	unsigned char digest[32];
 	struct sigstore_entry entry;
-	size_t nentries, ntimestamps;
+	size_t nentries;
+	/* RFC 3161 signed timestamps (DER TimeStampResp), at most 32. */
+	unsigned char *timestamps[SIGSTORE_MAX_TIMESTAMPS];
+	size_t timestamp_len[SIGSTORE_MAX_TIMESTAMPS];
+	size_t ntimestamps;
 };
 
 /* A verdict's failure: ok false, the reason formatted. Returns -1. */
@@ -199,10 +227,17 @@ int sigstore_parse_time(const char *s, int64_t *t);
  * keyed one: NULL otherwise). */
 int sigstore_log_verify_set(const struct sigstore_root *root, const struct sigstore_entry *e,
 			    struct sigstore_verdict *v);
-int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct sigstore_entry *e,
+/* t: when the log's key must have been valid (the integrated time). */
+int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct sigstore_entry *e, int64_t t,
 				  struct sigstore_verdict *v);
 int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char artifact_sha256[32],
 			     struct sigstore_verdict *v);
+
+/* sigstore-time.c: an RFC 3161 signed timestamp over the signature sig,
+ * by a timestamp authority of the root valid at the time it gives; 0 with
+ * *t that time. */
+int sigstore_timestamp_verify(const struct sigstore_root *root, const unsigned char *der, size_t len,
+			      const unsigned char *sig, size_t siglen, int64_t *t, struct sigstore_verdict *v);
 
 /* sigstore-cert.c: the leaf against the root at signed time t, its SCT and
  * usage; the signer's identity. */
@@ -211,7 +246,12 @@ int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t
  * constraints and signatures; times are checked per signing time), so that
  * a signature needs only its leaf's checked. */
 void sigstore_ca_prepare(struct sigstore_ca *ca);
+/* A certificate's validity bound as Unix seconds (-1: unreadable). */
+int64_t sigstore_asn1_time(const ASN1_TIME *t);
 void sigstore_cert_signer(X509 *leaf, struct sigstore_signer *s);
+
+/* DSSE's pre-authentication encoding of a bundle's envelope. */
+void sigstore_pae(const struct sigstore_bundle *b, struct util_buf *out);
 
 /* A signature by key over data: ECDSA (digest by curve size), RSA
  * (SHA-256) or Ed25519. */

@@ -179,7 +179,7 @@ static int verify_checkpoint(const struct sigstore_root *root, const struct sigs
 	return signed_by_log ? 0 : sigstore_fail(v, "the checkpoint is not signed by the log");
 }
 
-int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct sigstore_entry *e,
+int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct sigstore_entry *e, int64_t t,
 				  struct sigstore_verdict *v)
 {
 	if (!e->has_proof)
@@ -188,9 +188,7 @@ int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct
 		return sigstore_fail(v, "the inclusion proof has no checkpoint");
 	if (verify_proof(e, v) < 0)
 		return -1;
-	/* The log key that signs checkpoints is the one valid when the entry
-	 * was integrated. */
-	return verify_checkpoint(root, e, e->integrated_time, v);
+	return verify_checkpoint(root, e, t, v);
 }
 
 /* The signer in a body field, base64 of a PEM: the bundle's certificate,
@@ -243,6 +241,29 @@ static bool same_sig(const char *b64sig, const struct sigstore_bundle *b)
 	return same;
 }
 
+/* intoto 0.0.2 keeps the envelope's signature base64-encoded once more. */
+static bool same_intoto_sig(const char *b64b64, const struct sigstore_bundle *b)
+{
+	unsigned char *inner;
+	size_t len;
+	bool same;
+
+	if (!b64b64 || util_base64_decode(b64b64, strlen(b64b64), 8192, &inner, &len) < 0)
+		return false;
+	same = same_sig((const char *)inner, b);
+	free(inner);
+	return same;
+}
+
+static void pae_sha256(const struct sigstore_bundle *b, unsigned char out[32])
+{
+	struct util_buf pae = UTIL_BUF_INIT;
+
+	sigstore_pae(b, &pae);
+	sha256(pae.data, pae.len, out);
+	util_buf_free(&pae);
+}
+
 static bool hash_is(json_t *h, const unsigned char digest[32])
 {
 	char want[65];
@@ -285,10 +306,28 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, con
 			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
 		else
 			rc = 0;
-	} else if (!b->dsse && !strcmp(kind, "hashedrekord") && !strcmp(api, "0.0.1")) {
-		json_t *sig = json_object_get(spec, "signature");
+	} else if (b->dsse && !strcmp(kind, "intoto") && !strcmp(api, "0.0.2")) {
+		unsigned char payload_hash[32];
+		json_t *env = json_object_get(json_object_get(spec, "content"), "envelope");
+		json_t *sigs = json_object_get(env, "signatures"), *s0 = json_array_get(sigs, 0);
 
-		if (!hash_is(json_object_get(json_object_get(spec, "data"), "hash"), artifact_sha256))
+		sha256(b->payload, b->payload_len, payload_hash);
+		if (!hash_is(json_object_get(json_object_get(spec, "content"), "payloadHash"), payload_hash))
+			sigstore_fail(v, "the log entry's payload hash is not the bundle's");
+		else if (json_array_size(sigs) != 1 || !same_intoto_sig(json_string_value(json_object_get(s0, "sig")), b) ||
+			 !same_signer(json_string_value(json_object_get(s0, "publicKey")), b, key))
+			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
+		else
+			rc = 0;
+	} else if (!strcmp(kind, "hashedrekord") && !strcmp(api, "0.0.1")) {
+		/* A message signature's entry names the file; a DSSE envelope's
+		 * the hash of its pre-authentication encoding (what was signed). */
+		json_t *sig = json_object_get(spec, "signature");
+		unsigned char signed_hash[32];
+
+		if (b->dsse)
+			pae_sha256(b, signed_hash);
+		if (!hash_is(json_object_get(json_object_get(spec, "data"), "hash"), b->dsse ? signed_hash : artifact_sha256))
 			sigstore_fail(v, "the log entry's artifact hash is not the file's");
 		else if (!same_sig(json_string_value(json_object_get(sig, "content")), b) ||
 			 !same_signer(json_string_value(json_object_get(json_object_get(sig, "publicKey"), "content")), b, key))

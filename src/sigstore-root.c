@@ -184,7 +184,10 @@ static int read_logs(json_t *arr, const char *what, const char *name, struct sig
 	return 0;
 }
 
-static int read_cas(json_t *arr, const char *name, struct sigstore_root *r, struct pl_error *err)
+/* Certificate authorities (Fulcio's, proved up to their root once) or
+ * timestamp authorities. */
+static int read_cas(json_t *arr, const char *what, const char *name, struct sigstore_ca **out, size_t *n,
+		    struct pl_error *err)
 {
 	size_t i, k;
 	json_t *o, *c;
@@ -192,16 +195,15 @@ static int read_cas(json_t *arr, const char *name, struct sigstore_root *r, stru
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr))
-		return pl_error_set(err, name, 0, 0, "certificateAuthorities must be an array");
-	r->cas = util_xcalloc(json_array_size(arr) + 1, sizeof(*r->cas));
+		return pl_error_set(err, name, 0, 0, "%s must be an array", what);
+	*out = util_xcalloc(json_array_size(arr) + 1, sizeof(**out));
 	json_array_foreach(arr, i, o) {
-		struct sigstore_ca *ca = &r->cas[r->ncas++];
+		struct sigstore_ca *ca = &(*out)[(*n)++];
 		json_t *certs = json_object_get(json_object_get(o, "certChain"), "certificates");
 
 		if (!json_is_object(o) || read_window(o, &ca->valid) < 0 || !json_is_array(certs) ||
 		    !json_array_size(certs))
-			return root_fail(err, name, "certificateAuthorities", i,
-					 "needs a certChain of certificates and a valid validFor");
+			return root_fail(err, name, what, i, "needs a certChain of certificates and a valid validFor");
 		ca->certs = util_xcalloc(json_array_size(certs), sizeof(*ca->certs));
 		json_array_foreach(certs, k, c) {
 			unsigned char *der = NULL;
@@ -209,14 +211,15 @@ static int read_cas(json_t *arr, const char *name, struct sigstore_root *r, stru
 			const unsigned char *p;
 
 			if (b64_field(c, "rawBytes", 65536, &der, &len) < 0)
-				return root_fail(err, name, "certificateAuthorities", i, "a certificate is not base64");
+				return root_fail(err, name, what, i, "a certificate is not base64");
 			p = der;
 			ca->certs[ca->ncerts] = S(d2i_X509)(NULL, &p, (long)len);
 			free(der);
 			if (!ca->certs[ca->ncerts++])
-				return root_fail(err, name, "certificateAuthorities", i, "a certificate is not DER X.509");
+				return root_fail(err, name, what, i, "a certificate is not DER X.509");
 		}
-		sigstore_ca_prepare(ca);
+		if (!strcmp(what, "certificateAuthorities"))
+			sigstore_ca_prepare(ca);
 	}
 	return 0;
 }
@@ -260,9 +263,11 @@ int sigstore_root_parse(const char *text, size_t len, const char *name, struct s
 	}
 	if (read_logs(json_object_get(doc, "tlogs"), "tlogs", name, &r->tlogs, &r->ntlogs, err) < 0 ||
 	    read_logs(json_object_get(doc, "ctlogs"), "ctlogs", name, &r->ctlogs, &r->nctlogs, err) < 0 ||
-	    read_cas(json_object_get(doc, "certificateAuthorities"), name, r, err) < 0)
+	    read_cas(json_object_get(doc, "certificateAuthorities"), "certificateAuthorities", name, &r->cas, &r->ncas,
+		     err) < 0 ||
+	    read_cas(json_object_get(doc, "timestampAuthorities"), "timestampAuthorities", name, &r->tsas, &r->ntsas,
+		     err) < 0)
 		goto done;
-	r->ntsas = json_array_size(json_object_get(doc, "timestampAuthorities"));
 	for (size_t i = 0; i < r->ntlogs; i++)
 		note_date(r, &r->tlogs[i].valid);
 	for (size_t i = 0; i < r->nctlogs; i++)
@@ -299,19 +304,25 @@ static void free_logs(struct sigstore_log *logs, size_t n)
 	free(logs);
 }
 
+static void free_cas(struct sigstore_ca *cas, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < cas[i].ncerts; k++)
+			S(X509_free)(cas[i].certs[k]);
+		free(cas[i].certs);
+		S(X509_STORE_free)(cas[i].store);
+	}
+	free(cas);
+}
+
 void sigstore_root_free(struct sigstore_root *r)
 {
 	if (!r)
 		return;
 	free_logs(r->tlogs, r->ntlogs);
 	free_logs(r->ctlogs, r->nctlogs);
-	for (size_t i = 0; i < r->ncas; i++) {
-		for (size_t k = 0; k < r->cas[i].ncerts; k++)
-			S(X509_free)(r->cas[i].certs[k]);
-		free(r->cas[i].certs);
-		S(X509_STORE_free)(r->cas[i].store);
-	}
-	free(r->cas);
+	free_cas(r->cas, r->ncas);
+	free_cas(r->tsas, r->ntsas);
 	free(r);
 }
 

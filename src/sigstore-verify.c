@@ -199,6 +199,12 @@ done:
 
 /* ---- signatures ---- */
 
+void sigstore_pae(const struct sigstore_bundle *b, struct util_buf *out)
+{
+	util_buf_printf(out, "DSSEv1 %zu %s %zu ", strlen(b->payload_type), b->payload_type, b->payload_len);
+	util_buf_add(out, b->payload, b->payload_len);
+}
+
 static int check_signature(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char sha256[32],
 			   struct sigstore_verdict *v)
 {
@@ -208,9 +214,7 @@ static int check_signature(const struct sigstore_bundle *b, EVP_PKEY *key, const
 
 		if (b->nsigs != 1)
 			return sigstore_fail(v, "the envelope has %zu signatures (one expected)", b->nsigs);
-		/* DSSE's pre-authentication encoding of type and payload. */
-		util_buf_printf(&pae, "DSSEv1 %zu %s %zu ", strlen(b->payload_type), b->payload_type, b->payload_len);
-		util_buf_add(&pae, b->payload, b->payload_len);
+		sigstore_pae(b, &pae);
 		ok = sigstore_signature_ok(key, b->sig, b->sig_len, (const unsigned char *)pae.data, pae.len);
 		util_buf_free(&pae);
 		return ok ? 0 : sigstore_fail(v, "the envelope's signature does not verify");
@@ -250,17 +254,39 @@ static int verify_bundle(const struct sigstore_root *root, EVP_PKEY *const *keys
 
 	if (!b->pep740 && b->nentries != 1)
 		return sigstore_fail(v, "the bundle has %zu transparency log entries (one expected)", b->nentries);
-	if (b->ntimestamps)
-		return sigstore_fail(v, "RFC 3161 signed timestamps are not supported yet");
-	if (strcmp(e->version, "0.0.1"))
+	/* Rekor v2 logs hashedrekord and dsse 0.0.2 entries, timed by RFC 3161. */
+	if ((!strcmp(e->kind, "hashedrekord") || !strcmp(e->kind, "dsse")) && strcmp(e->version, "0.0.1"))
 		return sigstore_fail(v, "%.20s %.16s log entries (Rekor v2) are not supported yet", e->kind, e->version);
 	if (b->minor >= 2 && (!e->has_proof || !e->checkpoint))
 		return sigstore_fail(v, "the log entry needs an inclusion proof with a checkpoint");
-	/* The signed time: the log's promise of when it integrated the entry. */
-	if (sigstore_log_verify_set(root, e, v) < 0)
-		return -1;
+	/* The signed times: each RFC 3161 timestamp that verifies (at least
+	 * one must, when there are any), and the log's promise of when it
+	 * integrated the entry. A managed key has no validity to check a time
+	 * against: a v0.2+ keyed bundle may do without (its inclusion proof
+	 * still binds it). */
+	int64_t times[SIGSTORE_MAX_TIMESTAMPS + 1];
+	size_t ntimes = 0;
+	if (b->ntimestamps && !root->ntsas)
+		return sigstore_fail(v, "the bundle has signed timestamps, the trusted root no timestamp authority");
+	for (size_t i = 0; i < b->ntimestamps; i++) {
+		struct sigstore_verdict scratch;
+		if (sigstore_timestamp_verify(root, b->timestamps[i], b->timestamp_len[i], b->sig, b->sig_len,
+					      &times[ntimes], &scratch) == 0)
+			ntimes++;
+		else if (i + 1 == b->ntimestamps && !ntimes)
+			return sigstore_fail(v, "%s", scratch.reason);
+	}
+	if (e->set) {
+		if (sigstore_log_verify_set(root, e, v) < 0)
+			return -1;
+		times[ntimes++] = e->integrated_time;
+	} else if (b->minor == 1)
+		return sigstore_fail(v, "a v0.1 bundle needs the log's signed entry timestamp");
+	if (!ntimes && !b->keyed)
+		return sigstore_fail(v, "no signed time: no signed entry timestamp, no signed timestamp");
+	int64_t log_time = e->set ? e->integrated_time : ntimes ? times[0] : (int64_t)time(NULL);
 	/* A v0.1 bundle's proof is optional, and useless without a checkpoint. */
-	if ((b->minor >= 2 || (e->has_proof && e->checkpoint)) && sigstore_log_verify_inclusion(root, e, v) < 0)
+	if ((b->minor >= 2 || (e->has_proof && e->checkpoint)) && sigstore_log_verify_inclusion(root, e, log_time, v) < 0)
 		return -1;
 	if (b->keyed) {
 		/* A key has no certificate, chain or SCT: its signature, the log
@@ -271,20 +297,25 @@ static int verify_bundle(const struct sigstore_root *root, EVP_PKEY *const *keys
 			return -1;
 		memset(signer, 0, sizeof(*signer));
 		signer->key = k;
-		signer->signed_at = e->integrated_time;
+		signer->signed_at = ntimes ? times[0] : 0;
 		return 0;
 	}
 	if (!(leaf = S(d2i_X509)(NULL, &p, (long)b->cert_len)) || p != b->cert + b->cert_len) {
 		S(X509_free)(leaf);
 		return sigstore_fail(v, "the certificate is not DER X.509");
 	}
-	if (sigstore_cert_verify(root, leaf, e->integrated_time, v) == 0 &&
+	/* The certificate must have been valid at every signed time. */
+	for (size_t i = 1; i < ntimes; i++)
+		if (sigstore_cert_verify(root, leaf, times[i], v) < 0)
+			goto out;
+	if (sigstore_cert_verify(root, leaf, times[0], v) == 0 &&
 	    check_signature(b, S(X509_get0_pubkey)(leaf), sha256, v) == 0 &&
 	    sigstore_log_verify_body(b, NULL, sha256, v) == 0 && (!b->dsse || check_statement(b, file_name, sha256, v) == 0)) {
 		sigstore_cert_signer(leaf, signer);
-		signer->signed_at = e->integrated_time;
+		signer->signed_at = times[0];
 		rc = 0;
 	}
+out:
 	S(X509_free)(leaf);
 	return rc;
 }

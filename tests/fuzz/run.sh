@@ -26,7 +26,7 @@ yaml_engine="$(pkg-config --cflags --libs yaml-0.1) -lpthread"
 # The Sigstore target reads the built-in root (generated into the build's
 # src/) and loads libcrypto at run time.
 sigstore_engine="$src/src/sigstore-root.c $src/src/sigstore-bundle.c $src/src/sigstore-log.c
-$src/src/sigstore-cert.c $src/src/sigstore-verify.c -I$build/src $(pkg-config --cflags --libs jansson) -ldl -lpthread"
+$src/src/sigstore-cert.c $src/src/sigstore-verify.c $src/src/sigstore-time.c -I$build/src $(pkg-config --cflags --libs jansson) -ldl -lpthread"
 
 for target in toml lock index wheel yaml sigstore; do
 	n=$((n + 1))

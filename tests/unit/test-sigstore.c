@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sigstore.h"
@@ -417,6 +418,111 @@ static void test_verdict_cache(void **state)
 	free(doc);
 }
 
+/* sigstore-conformance's intoto-canonical-log-entry: a managed-key bundle
+ * with an intoto 0.0.2 log entry, no signed time (a key has no validity to
+ * check one against), its own log. Verified by the key the policy gives,
+ * by no other. */
+static void test_conformance_managed_key(void **state)
+{
+	static const unsigned char a_txt[32] = {
+		0xa0, 0xcf, 0xc7, 0x12, 0x71, 0xd6, 0xe2, 0x78, 0xe5, 0x7c, 0xd3, 0x32, 0xff, 0x95, 0x7c, 0x3f,
+		0x70, 0x43, 0xfd, 0xda, 0x35, 0x4c, 0x4c, 0xbb, 0x19, 0x0a, 0x30, 0xd5, 0x6e, 0xfa, 0x01, 0xbf,
+	};
+	char *dir = data_path("conformance/intoto-canonical-log-entry"), policy[] = "/tmp/pylock-policy.XXXXXX";
+	struct util_buf path = UTIL_BUF_INIT;
+	struct trust_policy p;
+	struct sigstore_root *root;
+	struct sigstore_verdict v;
+	struct pl_error err;
+	size_t len;
+	char *doc = slurp("conformance/intoto-canonical-log-entry/bundle.sigstore.json", &len);
+	int fd = mkstemp(policy);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	fprintf(f, "keys:\n  - {id: k, file: %s/key.pub}\n", dir);
+	fclose(f);
+	assert_int_equal(trust_policy_load(policy, &p, &err), 0);
+	util_buf_printf(&path, "%s/trusted_root.json", dir);
+	assert_int_equal(sigstore_root_load(path.data, &root, &err), 0);
+	sigstore_verify_keys(root, &p.keys[0].pkey, 1, SIGSTORE_BUNDLE, doc, len, "a.txt", a_txt, &v);
+	if (!v.ok)
+		print_error("%s\n", v.reason);
+	assert_true(v.ok);
+	assert_int_equal(v.signers[0].key, 0);
+	/* Without the key, or with another artifact, it is refused. */
+	sigstore_verify(root, SIGSTORE_BUNDLE, doc, len, "a.txt", a_txt, &v);
+	assert_false(v.ok);
+	assert_non_null(strstr(v.reason, "lists no key"));
+	unsigned char other[32];
+	memcpy(other, a_txt, 32);
+	other[0] ^= 1;
+	sigstore_verify_keys(root, &p.keys[0].pkey, 1, SIGSTORE_BUNDLE, doc, len, "a.txt", other, &v);
+	assert_false(v.ok);
+	/* Against the production root its log is unknown. */
+	sigstore_verify_keys(production, &p.keys[0].pkey, 1, SIGSTORE_BUNDLE, doc, len, "a.txt", a_txt, &v);
+	assert_false(v.ok);
+	sigstore_root_free(root);
+	trust_policy_fini(&p);
+	unlink(policy);
+	util_buf_free(&path);
+	free(dir);
+	free(doc);
+}
+
+/* sigstore-conformance's dsse-with-hashedrekord-happy-path: production
+ * Fulcio and Rekor v1, a hashedrekord entry over the envelope's PAE, and an
+ * RFC 3161 timestamp by the root's TSA beside the signed entry timestamp.
+ * A timestamp that is changed, for another signature, or without a TSA in
+ * the root fails the bundle. */
+/* A bundle as JSON, verified for the conformance artifact. */
+static void verify_bundle_json(const struct sigstore_root *root, json_t *b, const unsigned char sha[32],
+			       struct sigstore_verdict *v)
+{
+	char *doc = json_dumps(b, JSON_COMPACT);
+
+	sigstore_verify(root, SIGSTORE_BUNDLE, doc, strlen(doc), "dsse-with-hashedrekord", sha, v);
+	free(doc);
+}
+
+static void test_conformance_timestamped(void **state)
+{
+	static const unsigned char subject[32] = {
+		0x70, 0xed, 0x02, 0x77, 0x25, 0x1d, 0x0c, 0xf2, 0xeb, 0x5e, 0xda, 0x8b, 0x57, 0x4c, 0xe0, 0x12,
+		0xde, 0x48, 0x5e, 0x39, 0xa3, 0xde, 0x1f, 0xb4, 0xb1, 0xe0, 0x71, 0x7e, 0x14, 0xb0, 0x2d, 0x6a,
+	};
+	struct sigstore_identity beacon = {
+		.kind = SIGSTORE_ID_POLICY, .issuer = "https://token.actions.githubusercontent.com",
+		.san = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/"
+		       "extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+	};
+	struct sigstore_verdict v;
+	json_t *b = load_json("conformance/dsse-with-hashedrekord-happy-path/bundle.sigstore.json");
+
+	(void)state;
+	verify_bundle_json(production, b, subject, &v);
+	if (!v.ok)
+		print_error("%s\n", v.reason);
+	assert_true(v.ok);
+	assert_true(sigstore_identity_match(&beacon, &v.signers[0]));
+	/* The staging root has no such TSA (nor CA). */
+	verify_bundle_json(staging, b, subject, &v);
+	assert_false(v.ok);
+	flip_b64(json_array_get(json_object_get(json_object_get(json_object_get(b, "verificationMaterial"),
+		 "timestampVerificationData"), "rfc3161Timestamps"), 0), "signedTimestamp");
+	verify_bundle_json(production, b, subject, &v);
+	assert_false(v.ok);
+	assert_non_null(strstr(v.reason, "timestamp"));
+	json_decref(b);
+	/* Another signature in the envelope: the timestamp is for another. */
+	b = load_json("conformance/dsse-with-hashedrekord-happy-path/bundle.sigstore.json");
+	flip_b64(json_array_get(json_object_get(json_object_get(b, "dsseEnvelope"), "signatures"), 0), "sig");
+	verify_bundle_json(production, b, subject, &v);
+	assert_false(v.ok);
+	assert_non_null(strstr(v.reason, "another signature"));
+	json_decref(b);
+}
+
 static void test_malformed(void **state)
 {
 	static const char *const docs[] = {
@@ -479,6 +585,8 @@ int main(void)
 		cmocka_unit_test(test_tampered_fields),
 		cmocka_unit_test(test_bundles),
 		cmocka_unit_test(test_verdict_cache),
+		cmocka_unit_test(test_conformance_managed_key),
+		cmocka_unit_test(test_conformance_timestamped),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_root_window_without_start),
 	};
