@@ -264,6 +264,43 @@ static void pae_sha256(const struct sigstore_bundle *b, unsigned char out[32])
 	util_buf_free(&pae);
 }
 
+/* Rekor v2's verifier: the certificate's DER, or the key's SPKI. */
+static bool same_verifier(json_t *verifier, const struct sigstore_bundle *b, EVP_PKEY *key)
+{
+	const char *raw = json_string_value(json_object_get(json_object_get(verifier, key ? "publicKey" : "x509Certificate"),
+							    "rawBytes"));
+	unsigned char *der = NULL, *want = NULL;
+	size_t len, want_len = b->cert_len;
+	bool same;
+
+	if (!raw || util_base64_decode(raw, strlen(raw), 65536, &der, &len) < 0)
+		return false;
+	if (key) {
+		int n = S(i2d_PUBKEY)(key, &want);
+		want_len = n > 0 ? (size_t)n : 0;
+	}
+	same = want_len && len == want_len && !memcmp(der, key ? want : b->cert, len);
+	S(CRYPTO_free)(want, __FILE__, __LINE__);
+	free(der);
+	return same;
+}
+
+/* Rekor v2's hash: {"algorithm": "SHA2_256", "digest": base64}. */
+static bool v2_hash_is(json_t *h, const unsigned char digest[32])
+{
+	const char *algo = json_string_value(json_object_get(h, "algorithm"));
+	const char *value = json_string_value(json_object_get(h, "digest"));
+	unsigned char *got = NULL;
+	size_t len;
+	bool same;
+
+	if (!algo || strcmp(algo, "SHA2_256") || !value || util_base64_decode(value, strlen(value), 64, &got, &len) < 0)
+		return false;
+	same = len == 32 && !memcmp(got, digest, 32);
+	free(got);
+	return same;
+}
+
 static bool hash_is(json_t *h, const unsigned char digest[32])
 {
 	char want[65];
@@ -303,6 +340,28 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, con
 			sigstore_fail(v, "the log entry's payload hash is not the bundle's");
 		else if (json_array_size(sigs) != 1 || !same_sig(json_string_value(json_object_get(s0, "signature")), b) ||
 			 !same_signer(json_string_value(json_object_get(s0, "verifier")), b, key))
+			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
+		else
+			rc = 0;
+	} else if (!strcmp(api, "0.0.2") && (!strcmp(kind, "hashedrekord") || (b->dsse && !strcmp(kind, "dsse")))) {
+		/* Rekor v2: the same facts, in protobuf's JSON. */
+		bool dsse_entry = !strcmp(kind, "dsse");
+		json_t *inner = json_object_get(spec, dsse_entry ? "dsseV002" : "hashedRekordV002");
+		json_t *sig = dsse_entry ? json_array_get(json_object_get(inner, "signatures"), 0)
+					 : json_object_get(inner, "signature");
+		unsigned char digest[32];
+
+		if (dsse_entry)
+			sha256(b->payload, b->payload_len, digest);
+		else if (b->dsse)
+			pae_sha256(b, digest);
+		else
+			memcpy(digest, artifact_sha256, 32);
+		if (!v2_hash_is(json_object_get(inner, dsse_entry ? "payloadHash" : "data"), digest))
+			sigstore_fail(v, "the log entry's hash is not the bundle's");
+		else if ((dsse_entry && json_array_size(json_object_get(inner, "signatures")) != 1) ||
+			 !same_sig(json_string_value(json_object_get(sig, "content")), b) ||
+			 !same_verifier(json_object_get(sig, "verifier"), b, key))
 			sigstore_fail(v, "the log entry's signature or certificate is not the bundle's");
 		else
 			rc = 0;

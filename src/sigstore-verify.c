@@ -254,9 +254,6 @@ static int verify_bundle(const struct sigstore_root *root, EVP_PKEY *const *keys
 
 	if (!b->pep740 && b->nentries != 1)
 		return sigstore_fail(v, "the bundle has %zu transparency log entries (one expected)", b->nentries);
-	/* Rekor v2 logs hashedrekord and dsse 0.0.2 entries, timed by RFC 3161. */
-	if ((!strcmp(e->kind, "hashedrekord") || !strcmp(e->kind, "dsse")) && strcmp(e->version, "0.0.1"))
-		return sigstore_fail(v, "%.20s %.16s log entries (Rekor v2) are not supported yet", e->kind, e->version);
 	if (b->minor >= 2 && (!e->has_proof || !e->checkpoint))
 		return sigstore_fail(v, "the log entry needs an inclusion proof with a checkpoint");
 	/* The signed times: each RFC 3161 timestamp that verifies (at least

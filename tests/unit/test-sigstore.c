@@ -523,6 +523,51 @@ static void test_conformance_timestamped(void **state)
 	json_decref(b);
 }
 
+/* sigstore-python's staging-rekor-v2 bundle: a Rekor v2 hashedrekord
+ * 0.0.2 entry (no signed entry timestamp: its time is an RFC 3161
+ * timestamp), the checkpoint signed by the log's Ed25519 key. */
+static void test_rekor_v2(void **state)
+{
+	static const unsigned char digest[32] = {
+		0x15, 0xf6, 0x72, 0x46, 0x11, 0x59, 0x21, 0xbb, 0x7c, 0x1d, 0xe0, 0xe7, 0xe9, 0xe9, 0x27, 0x5c,
+		0x80, 0x16, 0xdc, 0x25, 0x4a, 0x0c, 0x00, 0x98, 0x88, 0x94, 0x4b, 0x7e, 0xd3, 0x64, 0x4a, 0xaa,
+	};
+	struct sigstore_verdict v;
+	json_t *b = load_json("bundles/staging-rekor-v2.txt.sigstore.json");
+	char *doc = json_dumps(b, JSON_COMPACT);
+
+	(void)state;
+	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	if (!v.ok)
+		print_error("%s\n", v.reason);
+	assert_true(v.ok);
+	assert_string_equal(v.signers[0].san, "jku@goto.fi");
+	free(doc);
+	/* Without its timestamp it has no signed time; with the checkpoint's
+	 * signature changed, no proof. */
+	json_array_clear(json_object_get(json_object_get(json_object_get(b, "verificationMaterial"),
+		"timestampVerificationData"), "rfc3161Timestamps"));
+	doc = json_dumps(b, JSON_COMPACT);
+	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	assert_false(v.ok);
+	assert_non_null(strstr(v.reason, "no signed time"));
+	free(doc);
+	json_decref(b);
+	b = load_json("bundles/staging-rekor-v2.txt.sigstore.json");
+	json_t *cp = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(b,
+		"verificationMaterial"), "tlogEntries"), 0), "inclusionProof"), "checkpoint");
+	char *note = strdup(json_string_value(json_object_get(cp, "envelope")));
+	note[strlen(note) - 6] = note[strlen(note) - 6] == 'A' ? 'B' : 'A';
+	json_object_set_new(cp, "envelope", json_string(note));
+	free(note);
+	doc = json_dumps(b, JSON_COMPACT);
+	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	assert_false(v.ok);
+	assert_non_null(strstr(v.reason, "checkpoint"));
+	free(doc);
+	json_decref(b);
+}
+
 static void test_malformed(void **state)
 {
 	static const char *const docs[] = {
@@ -587,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_cache),
 		cmocka_unit_test(test_conformance_managed_key),
 		cmocka_unit_test(test_conformance_timestamped),
+		cmocka_unit_test(test_rekor_v2),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_root_window_without_start),
 	};
