@@ -475,13 +475,13 @@ static void test_conformance_managed_key(void **state)
  * RFC 3161 timestamp by the root's TSA beside the signed entry timestamp.
  * A timestamp that is changed, for another signature, or without a TSA in
  * the root fails the bundle. */
-/* A bundle as JSON, verified for the conformance artifact. */
-static void verify_bundle_json(const struct sigstore_root *root, json_t *b, const unsigned char sha[32],
-			       struct sigstore_verdict *v)
+/* A bundle as JSON, verified for the artifact name with digest sha. */
+static void verify_bundle_json(const struct sigstore_root *root, json_t *b, const char *name,
+			       const unsigned char sha[32], struct sigstore_verdict *v)
 {
 	char *doc = json_dumps(b, JSON_COMPACT);
 
-	sigstore_verify(root, SIGSTORE_BUNDLE, doc, strlen(doc), "dsse-with-hashedrekord", sha, v);
+	sigstore_verify(root, SIGSTORE_BUNDLE, doc, strlen(doc), name, sha, v);
 	free(doc);
 }
 
@@ -500,24 +500,24 @@ static void test_conformance_timestamped(void **state)
 	json_t *b = load_json("conformance/dsse-with-hashedrekord-happy-path/bundle.sigstore.json");
 
 	(void)state;
-	verify_bundle_json(production, b, subject, &v);
+	verify_bundle_json(production, b, "dsse-with-hashedrekord", subject, &v);
 	if (!v.ok)
 		print_error("%s\n", v.reason);
 	assert_true(v.ok);
 	assert_true(sigstore_identity_match(&beacon, &v.signers[0]));
 	/* The staging root has no such TSA (nor CA). */
-	verify_bundle_json(staging, b, subject, &v);
+	verify_bundle_json(staging, b, "dsse-with-hashedrekord", subject, &v);
 	assert_false(v.ok);
 	flip_b64(json_array_get(json_object_get(json_object_get(json_object_get(b, "verificationMaterial"),
 		 "timestampVerificationData"), "rfc3161Timestamps"), 0), "signedTimestamp");
-	verify_bundle_json(production, b, subject, &v);
+	verify_bundle_json(production, b, "dsse-with-hashedrekord", subject, &v);
 	assert_false(v.ok);
 	assert_non_null(strstr(v.reason, "timestamp"));
 	json_decref(b);
 	/* Another signature in the envelope: the timestamp is for another. */
 	b = load_json("conformance/dsse-with-hashedrekord-happy-path/bundle.sigstore.json");
 	flip_b64(json_array_get(json_object_get(json_object_get(b, "dsseEnvelope"), "signatures"), 0), "sig");
-	verify_bundle_json(production, b, subject, &v);
+	verify_bundle_json(production, b, "dsse-with-hashedrekord", subject, &v);
 	assert_false(v.ok);
 	assert_non_null(strstr(v.reason, "another signature"));
 	json_decref(b);
@@ -532,39 +532,35 @@ static void test_rekor_v2(void **state)
 		0x15, 0xf6, 0x72, 0x46, 0x11, 0x59, 0x21, 0xbb, 0x7c, 0x1d, 0xe0, 0xe7, 0xe9, 0xe9, 0x27, 0x5c,
 		0x80, 0x16, 0xdc, 0x25, 0x4a, 0x0c, 0x00, 0x98, 0x88, 0x94, 0x4b, 0x7e, 0xd3, 0x64, 0x4a, 0xaa,
 	};
+	const char *name = "staging-rekor-v2.txt";
 	struct sigstore_verdict v;
-	json_t *b = load_json("bundles/staging-rekor-v2.txt.sigstore.json");
-	char *doc = json_dumps(b, JSON_COMPACT);
+	json_t *b = load_json("bundles/staging-rekor-v2.txt.sigstore.json"), *cp;
+	char *note;
 
 	(void)state;
-	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	verify_bundle_json(staging, b, name, digest, &v);
 	if (!v.ok)
 		print_error("%s\n", v.reason);
 	assert_true(v.ok);
 	assert_string_equal(v.signers[0].san, "jku@goto.fi");
-	free(doc);
 	/* Without its timestamp it has no signed time; with the checkpoint's
 	 * signature changed, no proof. */
 	json_array_clear(json_object_get(json_object_get(json_object_get(b, "verificationMaterial"),
 		"timestampVerificationData"), "rfc3161Timestamps"));
-	doc = json_dumps(b, JSON_COMPACT);
-	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	verify_bundle_json(staging, b, name, digest, &v);
 	assert_false(v.ok);
 	assert_non_null(strstr(v.reason, "no signed time"));
-	free(doc);
 	json_decref(b);
 	b = load_json("bundles/staging-rekor-v2.txt.sigstore.json");
-	json_t *cp = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(b,
+	cp = json_object_get(json_object_get(json_array_get(json_object_get(json_object_get(b,
 		"verificationMaterial"), "tlogEntries"), 0), "inclusionProof"), "checkpoint");
-	char *note = strdup(json_string_value(json_object_get(cp, "envelope")));
+	note = strdup(json_string_value(json_object_get(cp, "envelope")));
 	note[strlen(note) - 6] = note[strlen(note) - 6] == 'A' ? 'B' : 'A';
 	json_object_set_new(cp, "envelope", json_string(note));
 	free(note);
-	doc = json_dumps(b, JSON_COMPACT);
-	sigstore_verify(staging, SIGSTORE_BUNDLE, doc, strlen(doc), "staging-rekor-v2.txt", digest, &v);
+	verify_bundle_json(staging, b, name, digest, &v);
 	assert_false(v.ok);
 	assert_non_null(strstr(v.reason, "checkpoint"));
-	free(doc);
 	json_decref(b);
 }
 
