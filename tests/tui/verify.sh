@@ -19,4 +19,29 @@ keys g j r
 check_exit "a project's tightened policy applies in the Conflicts tab" 0 until_shown "untrusted-signer"
 check_not_contains "(nothing verified there)" "$(screen)" "verified"
 
+# The Packages tab names who published a file a PyPI attestation vouches
+# for (tests/data/sigstore: a real wheel and its provenance).
+A="$T/attested/pubapp"
+mkdir -p "$A/dist"
+git init -q "$A"
+printf '[project]\nname = "pubapp"\n' > "$A/pyproject.toml"
+cp "$SRC/tests/data/sigstore/pypi/abi3info-2024.10.8-py3-none-any.whl" \
+	"$SRC/tests/data/sigstore/pypi/abi3info-2024.10.8-py3-none-any.whl.provenance" "$A/dist/"
+w="$A/dist/abi3info-2024.10.8-py3-none-any.whl"
+cat > "$A/pylock.toml" <<TOML
+lock-version = '1.0'
+created-by = 'test'
+[[packages]]
+name = 'abi3info'
+version = '2024.10.8'
+attestation-identities = [{kind = 'GitHub', repository = 'woodruffw/abi3info', workflow = 'release.yml'}]
+wheels = [{path = 'dist/abi3info-2024.10.8-py3-none-any.whl', size = $(stat -c %s "$w"), hashes = {sha256 = '$(sha256sum "$w" | cut -d' ' -f1)'}}]
+TOML
+ROOT="$T/attested" start
+until_shown "pubapp" > /dev/null
+tm resize-window -t ui -x 200 -y 30
+keys 1 v
+check_exit "v shows the publisher of an attested file in the Packages tab" 0 \
+	until_shown "verified GitHub woodruffw/abi3info release.yml"
+
 done_testing
