@@ -58,6 +58,28 @@ static int bad_value(struct build *b, const struct toml_value *v, const char *wh
 	return pl_error_set(b->err, b->p->pyproject_path, (int)v->line, (int)v->col, "%s", what);
 }
 
+/* A requirement pyproject.toml gives (at v) that goes into METADATA: one
+ * line, and PEP 508 (a reader of Requires-Dist would stop at anything
+ * else). r, when not NULL, gets it parsed (pep508_requirement_fini). */
+static int check_requirement(struct build *b, const struct toml_value *v, const char *req,
+			     struct pep508_requirement *r)
+{
+	struct pep508_requirement own;
+	const char *why;
+	size_t at;
+	char msg[400];
+
+	if (!clean(req))
+		return bad_value(b, v, "a dependency must be one line");
+	if (pep508_requirement_parse(req, r ? r : &own, &why, &at) < 0) {
+		snprintf(msg, sizeof(msg), "'%.200s' is not a PEP 508 requirement: %s at byte %zu", req, why, at + 1);
+		return bad_value(b, v, msg);
+	}
+	if (!r)
+		pep508_requirement_fini(&own);
+	return 0;
+}
+
 /* "Core metadata specifications", the fields an installer and importlib
  * read. A requirement's marker is joined with its extra's. */
 static int metadata(struct build *b, const struct toml_value *proj, struct util_buf *m)
@@ -77,8 +99,8 @@ static int metadata(struct build *b, const struct toml_value *proj, struct util_
 		util_buf_printf(m, "Requires-Python: %s\n", p->requires_python);
 	}
 	for (size_t i = 0; i < p->ndependencies; i++) {
-		if (!clean(p->dependencies[i]))
-			return bad_value(b, toml_get(proj, "dependencies"), "a dependency must be one line");
+		if (check_requirement(b, toml_get(proj, "dependencies"), p->dependencies[i], NULL) < 0)
+			return -1;
 		util_buf_printf(m, "Requires-Dist: %s\n", p->dependencies[i]);
 	}
 	for (size_t i = 0; i < p->nextras; i++) {
@@ -87,21 +109,17 @@ static int metadata(struct build *b, const struct toml_value *proj, struct util_
 			return bad_value(b, toml_get(proj, "optional-dependencies"), "an extra's name must be a valid name");
 		util_buf_printf(m, "Provides-Extra: %s\n", x->name);
 		for (size_t k = 0; k < x->n; k++) {
-			const char *req = x->requirements[k], *semi = strchr(req, ';');
-			if (!clean(req))
-				return bad_value(b, toml_get(proj, "optional-dependencies"), "a dependency must be one line");
-			if (semi) {
-				int n = (int)(semi - req);
-				const char *marker = semi + 1;
-				while (n > 0 && req[n - 1] == ' ')
-					n--;
-				while (*marker == ' ')
-					marker++;
-				util_buf_printf(m, "Requires-Dist: %.*s; (%s) and extra == \"%s\"\n", n, req, marker,
-						x->name);
-			}
+			const char *req = x->requirements[k];
+			struct pep508_requirement r;
+
+			if (check_requirement(b, toml_get(proj, "optional-dependencies"), req, &r) < 0)
+				return -1;
+			if (r.marker)
+				util_buf_printf(m, "Requires-Dist: %.*s; (%s) and extra == \"%s\"\n", (int)r.head_len, req,
+						req + r.marker_at, x->name);
 			else
-				util_buf_printf(m, "Requires-Dist: %s; extra == \"%s\"\n", req, x->name);
+				util_buf_printf(m, "Requires-Dist: %.*s; extra == \"%s\"\n", (int)r.head_len, req, x->name);
+			pep508_requirement_fini(&r);
 		}
 	}
 	return 0;

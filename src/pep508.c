@@ -381,6 +381,133 @@ bool pep508_valid_name(const char *name)
 	return true;
 }
 
+/* ---- requirements ---- */
+
+static const char *blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* A name ([A-Za-z0-9._-]+, checked by pep508_valid_name) into out. */
+static const char *identifier(const char *p, char out[PEP508_MAX_NAME])
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)p[n]) || is_name_sep(p[n]))
+		n++;
+	if (n == 0 || n >= PEP508_MAX_NAME)
+		return NULL;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return pep508_valid_name(out) ? p + n : NULL;
+}
+
+static int req_fail(const char *s, const char *at, const char *msg, const char **why, size_t *offset)
+{
+	*why = msg;
+	*offset = (size_t)(at - s);
+	return -1;
+}
+
+int pep508_requirement_parse(const char *s, struct pep508_requirement *r, const char **why, size_t *offset)
+{
+	const char *p = blanks(s), *q, *spec_start, *spec_end;
+	char spec[512];
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(s) > PEP508_MAX_MARKER)
+		return req_fail(s, s, "requirement too long", why, offset);
+	if (!(q = identifier(p, r->name)))
+		return req_fail(s, p, "expected a project name", why, offset);
+	p = blanks(q);
+	if (*p == '[') {
+		p = blanks(p + 1);
+		while (*p != ']') {
+			if (r->nextras == PEP508_MAX_EXTRAS)
+				return req_fail(s, p, "too many extras", why, offset);
+			if (!(q = identifier(p, r->extras[r->nextras])))
+				return req_fail(s, p, "expected an extra's name", why, offset);
+			r->nextras++;
+			p = blanks(q);
+			if (*p == ',')
+				p = blanks(p + 1);
+			else if (*p != ']')
+				return req_fail(s, p, "expected ',' or ']' after an extra", why, offset);
+		}
+		p = blanks(p + 1);
+	}
+	if (*p == '@') {
+		q = p = blanks(p + 1);
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (p == q)
+			return req_fail(s, q, "expected a URL after '@'", why, offset);
+		/* A URL ends at a blank: in "pkg @ https://x/a.whl;x" the ';' is
+		 * the URL's. */
+		r->url = util_xstrndup(q, (size_t)(p - q));
+		p = blanks(p);
+		if (*p && *p != ';') {
+			pep508_requirement_fini(r);
+			return req_fail(s, p, "expected ';' or the end after the URL", why, offset);
+		}
+	} else {
+		spec_start = p;
+		if (*p == '(') {
+			spec_start = p = blanks(p + 1);
+			while (*p && *p != ')')
+				p++;
+			if (!*p)
+				return req_fail(s, p, "expected ')' after the version specifier", why, offset);
+			spec_end = p++;
+		} else {
+			while (*p && *p != ';')
+				p++;
+			spec_end = p;
+		}
+		while (spec_end > spec_start && (spec_end[-1] == ' ' || spec_end[-1] == '\t'))
+			spec_end--;
+		if ((size_t)(spec_end - spec_start) >= sizeof(spec))
+			return req_fail(s, spec_start, "version specifier too long", why, offset);
+		memcpy(spec, spec_start, (size_t)(spec_end - spec_start));
+		spec[spec_end - spec_start] = '\0';
+		if (spec[0] && !strchr("<>=!~", spec[0]))
+			return req_fail(s, spec_start, "expected a version specifier, '@', ';' or the end", why, offset);
+		if (pep440_specset_parse(spec, &r->spec, why) < 0) {
+			*offset = (size_t)(spec_start - s);
+			return -1;
+		}
+		p = blanks(p);
+	}
+	r->head_len = (size_t)(p - s);
+	while (r->head_len > 0 && (s[r->head_len - 1] == ' ' || s[r->head_len - 1] == '\t'))
+		r->head_len--;
+	if (*p == ';') {
+		const char *m = blanks(p + 1);
+		size_t at;
+
+		r->marker_at = (size_t)(m - s);
+		if (!(r->marker = pep508_parse(m, why, &at))) {
+			*offset = r->marker_at + at;
+			pep508_requirement_fini(r);
+			return -1;
+		}
+	} else if (*p) {
+		pep508_requirement_fini(r);
+		return req_fail(s, p, "expected ';' or the end", why, offset);
+	}
+	return 0;
+}
+
+void pep508_requirement_fini(struct pep508_requirement *r)
+{
+	free(r->url);
+	pep508_free(r->marker);
+	r->url = NULL;
+	r->marker = NULL;
+}
+
 void pep508_normalize_name(const char *name, char *out)
 {
 	size_t o = 0;

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pep440.h"
+
 #define PEP508_MAX_MARKER 65536	/* bytes */
 #define PEP508_MAX_DEPTH 64	/* parentheses */
 #define PEP508_MAX_NAME 256
@@ -48,6 +50,27 @@ void pep508_free(struct pep508_marker *m);
 /* Evaluates; comparisons the spec leaves undefined are false. */
 bool pep508_eval(const struct pep508_marker *m, const struct pep508_env *env);
 const char *pep508_var_name(enum pep508_var var);
+
+/* A requirement ("name[extra,...] (>=1, <2) ; marker" or
+ * "name[...] @ URL ; marker"), as [project] dependencies and Requires-Dist
+ * write them. */
+#define PEP508_MAX_EXTRAS 64
+
+struct pep508_requirement {
+	char name[PEP508_MAX_NAME];		/* as written */
+	char extras[PEP508_MAX_EXTRAS][PEP508_MAX_NAME];
+	size_t nextras;
+	struct pep440_specset spec;		/* empty when none, or a URL is given */
+	char *url;				/* after '@', NULL when none */
+	struct pep508_marker *marker;		/* NULL when none */
+	size_t head_len;			/* the text before the marker's ';', blanks trimmed */
+	size_t marker_at;			/* where the marker's text starts (0: none) */
+};
+
+/* Parses a requirement. -1 with *why and *offset (the byte where it went
+ * wrong) when it is not one; free with pep508_requirement_fini. */
+int pep508_requirement_parse(const char *s, struct pep508_requirement *r, const char **why, size_t *offset);
+void pep508_requirement_fini(struct pep508_requirement *r);
 
 /* Project names: valid per the spec's regular expression, and normalised
  * (lower case, runs of -_. as one -). out must hold strlen(name)+1. */

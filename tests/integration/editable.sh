@@ -107,6 +107,9 @@ check_exit "nothing was written outside the environment" 1 test -e "$T/evil"
 pyproject edapp 'two\nlines' > "$P/pyproject.toml"
 check_exit "a description with a newline (a METADATA header of its own) is refused" 2 "$PYLOCK" sync
 check_contains "said so" "$err" "project.description must be one line"
+pyproject edapp "an app" | sed 's/"demo-good>=1"/"demo-good 1.0"/' > "$P/pyproject.toml"
+check_exit "a dependency that is not PEP 508 (Requires-Dist readers would stop there) is refused" 2 "$PYLOCK" sync
+check_contains "with its place and why" "$err" "pyproject.toml:6:16: 'demo-good 1.0' is not a PEP 508 requirement: expected a version specifier, '@', ';' or the end at byte 11"
 pyproject edapp "an app" > "$P/pyproject.toml"
 mkdir -p "$T/elsewhere" && printf '[project]\nname = "elsewhere"\n' > "$T/elsewhere/pyproject.toml"
 uvlock "$(printf '[[packages]]\nname = "elsewhere"\ndirectory = { path = "../elsewhere", editable = true }')" \

@@ -116,12 +116,79 @@ static void test_names(void **state)
 	assert_false(pep508_valid_name(""));
 }
 
+static void test_requirements(void **state)
+{
+	struct pep508_requirement r;
+	const char *why;
+	size_t at;
+
+	(void)state;
+	assert_int_equal(pep508_requirement_parse("requests", &r, &why, &at), 0);
+	assert_string_equal(r.name, "requests");
+	assert_int_equal(r.spec.n, 0);
+	assert_null(r.marker);
+	pep508_requirement_fini(&r);
+
+	const char *full = " Requests [security , socks]( >=2.8.1, ==2.8.* ) ; python_version < \"2.7\"";
+	assert_int_equal(pep508_requirement_parse(full, &r, &why, &at), 0);
+	assert_string_equal(r.name, "Requests");
+	assert_int_equal(r.nextras, 2);
+	assert_string_equal(r.extras[1], "socks");
+	assert_int_equal(r.spec.n, 2);
+	assert_non_null(r.marker);
+	assert_int_equal(r.head_len, strlen(" Requests [security , socks]( >=2.8.1, ==2.8.* )"));
+	assert_string_equal(full + r.marker_at, "python_version < \"2.7\"");
+	pep508_requirement_fini(&r);
+
+	assert_int_equal(pep508_requirement_parse("name>=3,<4;os_name=='posix'", &r, &why, &at), 0);
+	assert_int_equal(r.spec.n, 2);
+	assert_int_equal(r.head_len, strlen("name>=3,<4"));
+	pep508_requirement_fini(&r);
+
+	assert_int_equal(pep508_requirement_parse("pip @ https://x.example/pip-1.0.whl ; extra == 'a'", &r, &why, &at), 0);
+	assert_string_equal(r.url, "https://x.example/pip-1.0.whl");
+	assert_non_null(r.marker);
+	pep508_requirement_fini(&r);
+	/* Without a blank, a ';' belongs to the URL. */
+	assert_int_equal(pep508_requirement_parse("pip@https://x.example/a.whl;x", &r, &why, &at), 0);
+	assert_string_equal(r.url, "https://x.example/a.whl;x");
+	assert_null(r.marker);
+	pep508_requirement_fini(&r);
+
+	static const struct {
+		const char *text;
+		size_t at;
+		const char *why;
+	} bad[] = {
+		{ "", 0, "expected a project name" },
+		{ "-pkg", 0, "expected a project name" },
+		{ "pkg-", 0, "expected a project name" },
+		{ "pkg[a,", 6, "expected an extra's name" },
+		{ "pkg[a b]", 6, "expected ',' or ']'" },
+		{ "pkg (>=1", 8, "expected ')'" },
+		{ "pkg 1.0", 4, "expected a version specifier" },
+		{ "pkg >=1 ; os_name ==", 20, "" },
+		{ "pkg @", 5, "expected a URL" },
+		{ "pkg @ https://x/y z", 18, "expected ';' or the end" },
+		{ "pkg (>=1) x", 10, "expected ';' or the end" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = pep508_requirement_parse(bad[i].text, &r, &why, &at);
+		if (rc == 0 || at != bad[i].at || !strstr(why, bad[i].why))
+			print_error("%s: rc %d at %zu: %s\n", bad[i].text, rc, at, rc ? why : "");
+		assert_int_equal(rc, -1);
+		assert_int_equal(at, bad[i].at);
+		assert_non_null(strstr(why, bad[i].why));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eval),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_requirements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
