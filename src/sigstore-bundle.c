@@ -19,8 +19,7 @@
 #define MAX_PROOF_HASHES 64
 #define MAX_CHECKPOINT 4096
 
-/* A base64 field of at most max bytes; absent is -1 too. */
-static int b64(json_t *o, const char *key, size_t max, unsigned char **out, size_t *len)
+int sigstore_json_b64(json_t *o, const char *key, size_t max, unsigned char **out, size_t *len)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
@@ -68,7 +67,7 @@ static int read_entry(json_t *o, struct sigstore_entry *e, struct sigstore_verdi
 		return sigstore_fail(v, "a transparency log entry is not an object");
 	if (int64_field(o, "logIndex", &e->log_index) < 0)
 		return sigstore_fail(v, "the log entry's logIndex is missing or not a number");
-	if (b64(json_object_get(o, "logId"), "keyId", 64, &buf, &len) < 0 || len != 32) {
+	if (sigstore_json_b64(json_object_get(o, "logId"), "keyId", 64, &buf, &len) < 0 || len != 32) {
 		free(buf);
 		return sigstore_fail(v, "the log entry's logId is missing or not 32 bytes");
 	}
@@ -84,10 +83,10 @@ static int read_entry(json_t *o, struct sigstore_entry *e, struct sigstore_verdi
 			return sigstore_fail(v, "the log entry's integratedTime is not a number");
 		e->has_time = e->integrated_time > 0;
 	}
-	if (b64(o, "canonicalizedBody", MAX_BODY, &e->body, &e->body_len) < 0)
+	if (sigstore_json_b64(o, "canonicalizedBody", MAX_BODY, &e->body, &e->body_len) < 0)
 		return sigstore_fail(v, "the log entry's canonicalizedBody is missing or not base64");
 	if (promise) {
-		if (b64(promise, "signedEntryTimestamp", MAX_SIG, &e->set, &e->set_len) < 0)
+		if (sigstore_json_b64(promise, "signedEntryTimestamp", MAX_SIG, &e->set, &e->set_len) < 0)
 			return sigstore_fail(v, "the log entry's signedEntryTimestamp is not base64");
 	}
 	if (!proof)
@@ -95,7 +94,7 @@ static int read_entry(json_t *o, struct sigstore_entry *e, struct sigstore_verdi
 	if (!json_is_object(proof) || int64_field(proof, "logIndex", &e->proof_index) < 0 ||
 	    int64_field(proof, "treeSize", &e->tree_size) < 0)
 		return sigstore_fail(v, "the inclusion proof needs a logIndex and a treeSize");
-	if (b64(proof, "rootHash", 64, &buf, &len) < 0 || len != 32) {
+	if (sigstore_json_b64(proof, "rootHash", 64, &buf, &len) < 0 || len != 32) {
 		free(buf);
 		return sigstore_fail(v, "the inclusion proof's rootHash is not 32 bytes");
 	}
@@ -144,12 +143,12 @@ static int read_dsse(json_t *env, struct sigstore_bundle *b, struct sigstore_ver
 		return sigstore_fail(v, "the DSSE envelope has no payloadType");
 	b->dsse = true;
 	b->payload_type = util_xstrdup(type);
-	if (b64(env, "payload", MAX_PAYLOAD, &b->payload, &b->payload_len) < 0)
+	if (sigstore_json_b64(env, "payload", MAX_PAYLOAD, &b->payload, &b->payload_len) < 0)
 		return sigstore_fail(v, "the DSSE payload is missing, not base64 or too large");
 	if (!json_is_array(sigs) || !json_array_size(sigs))
 		return sigstore_fail(v, "the DSSE envelope has no signature");
 	b->nsigs = json_array_size(sigs);
-	if (b64(json_array_get(sigs, 0), "sig", MAX_SIG, &b->sig, &b->sig_len) < 0)
+	if (sigstore_json_b64(json_array_get(sigs, 0), "sig", MAX_SIG, &b->sig, &b->sig_len) < 0)
 		return sigstore_fail(v, "the DSSE signature is missing or not base64");
 	return 0;
 }
@@ -179,14 +178,14 @@ static int read_bundle(json_t *doc, struct sigstore_bundle *b, struct sigstore_v
 	if (json_object_get(vm, "publicKey")) {
 		b->keyed = true;
 	} else if (b->minor >= 3) {
-		if (b64(json_object_get(vm, "certificate"), "rawBytes", MAX_CERT, &b->cert, &b->cert_len) < 0)
+		if (sigstore_json_b64(json_object_get(vm, "certificate"), "rawBytes", MAX_CERT, &b->cert, &b->cert_len) < 0)
 			return sigstore_fail(v, "the bundle has no certificate");
 	} else {
 		/* Older bundles list a chain; only its first (the leaf) counts:
 		 * the CAs come from the trusted root, never from the bundle. */
 		json_t *certs = json_object_get(json_object_get(vm, "x509CertificateChain"), "certificates");
 		if (!json_is_array(certs) || !json_array_size(certs) ||
-		    b64(json_array_get(certs, 0), "rawBytes", MAX_CERT, &b->cert, &b->cert_len) < 0)
+		    sigstore_json_b64(json_array_get(certs, 0), "rawBytes", MAX_CERT, &b->cert, &b->cert_len) < 0)
 			return sigstore_fail(v, "the bundle has no certificate chain");
 	}
 	if (read_entries(json_object_get(vm, "tlogEntries"), b, v) < 0)
@@ -196,7 +195,7 @@ static int read_bundle(json_t *doc, struct sigstore_bundle *b, struct sigstore_v
 	if (json_array_size(stamps) > SIGSTORE_MAX_TIMESTAMPS)
 		return sigstore_fail(v, "more than %d signed timestamps", SIGSTORE_MAX_TIMESTAMPS);
 	for (size_t i = 0; i < json_array_size(stamps); i++) {
-		if (b64(json_array_get(stamps, i), "signedTimestamp", 16384, &b->timestamps[i], &b->timestamp_len[i]) < 0)
+		if (sigstore_json_b64(json_array_get(stamps, i), "signedTimestamp", 16384, &b->timestamps[i], &b->timestamp_len[i]) < 0)
 			return sigstore_fail(v, "a signed timestamp is missing or not base64");
 		b->ntimestamps++;
 		for (size_t k = 0; k < i; k++)
@@ -214,14 +213,14 @@ static int read_bundle(json_t *doc, struct sigstore_bundle *b, struct sigstore_v
 	unsigned char *digest = NULL;
 	size_t len;
 	const char *algo = string_field(md, "algorithm", 32);
-	if (!algo || strcmp(algo, "SHA2_256") || b64(md, "digest", 64, &digest, &len) < 0 || len != 32) {
+	if (!algo || strcmp(algo, "SHA2_256") || sigstore_json_b64(md, "digest", 64, &digest, &len) < 0 || len != 32) {
 		free(digest);
 		return sigstore_fail(v, "the message signature needs a SHA2_256 messageDigest");
 	}
 	memcpy(b->digest, digest, 32);
 	free(digest);
 	b->has_digest = true;
-	if (b64(ms, "signature", MAX_SIG, &b->sig, &b->sig_len) < 0)
+	if (sigstore_json_b64(ms, "signature", MAX_SIG, &b->sig, &b->sig_len) < 0)
 		return sigstore_fail(v, "the message signature is missing or not base64");
 	b->nsigs = 1;
 	return 0;
@@ -240,15 +239,15 @@ static int read_attestation(json_t *doc, struct sigstore_bundle *b, struct sigst
 		return sigstore_fail(v, "the attestation needs verification_material and envelope");
 	b->minor = 3;
 	b->pep740 = true;
-	if (b64(vm, "certificate", MAX_CERT, &b->cert, &b->cert_len) < 0)
+	if (sigstore_json_b64(vm, "certificate", MAX_CERT, &b->cert, &b->cert_len) < 0)
 		return sigstore_fail(v, "the attestation's certificate is missing or not base64");
 	if (read_entries(json_object_get(vm, "transparency_entries"), b, v) < 0)
 		return -1;
 	b->dsse = true;
 	b->payload_type = util_xstrdup("application/vnd.in-toto+json");
-	if (b64(env, "statement", MAX_PAYLOAD, &b->payload, &b->payload_len) < 0)
+	if (sigstore_json_b64(env, "statement", MAX_PAYLOAD, &b->payload, &b->payload_len) < 0)
 		return sigstore_fail(v, "the attestation's statement is missing, not base64 or too large");
-	if (b64(env, "signature", MAX_SIG, &b->sig, &b->sig_len) < 0)
+	if (sigstore_json_b64(env, "signature", MAX_SIG, &b->sig, &b->sig_len) < 0)
 		return sigstore_fail(v, "the attestation's signature is missing or not base64");
 	b->nsigs = 1;
 	return 0;

@@ -25,7 +25,7 @@ static char *record_path(const char *dir, const struct sigstore_root *root, enum
 {
 	struct util_buf key = UTIL_BUF_INIT, path = UTIL_BUF_INIT;
 	unsigned char md[32];
-	char form_byte = (char)('0' + form);
+	char form_byte = (char)('0' + form), name_hex[65];
 
 	util_buf_add(&key, root->digest, 32);
 	util_buf_add(&key, &form_byte, 1);
@@ -34,9 +34,8 @@ static char *record_path(const char *dir, const struct sigstore_root *root, enum
 	util_buf_add(&key, doc, len);
 	S(EVP_Digest)(key.data, key.len, md, NULL, S(EVP_sha256)(), NULL);
 	util_buf_free(&key);
-	util_buf_printf(&path, "%s/%02x/", dir, md[0]);
-	for (int i = 1; i < 32; i++)
-		util_buf_printf(&path, "%02x", md[i]);
+	util_hex(md, 32, name_hex);
+	util_buf_printf(&path, "%s/%.2s/%s", dir, name_hex, name_hex + 2);
 	return util_buf_steal(&path);
 }
 

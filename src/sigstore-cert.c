@@ -157,21 +157,36 @@ static int verify_sct(const struct sigstore_root *root, X509 *leaf, X509 *issuer
 	return verified ? 0 : sigstore_fail(v, "no SCT of the certificate verifies against a CT log of the trusted root");
 }
 
-int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t, struct sigstore_verdict *v)
+/* The issuing CA of leaf at t: the first CA of the root, valid then, to
+ * which it chains then; NULL with *error. */
+static X509 *issuer_at(const struct sigstore_root *root, X509 *leaf, int64_t t, int *error)
+{
+	for (size_t i = 0; i < root->ncas; i++)
+		if (sigstore_window_covers(&root->cas[i].valid, t) && chain_at(&root->cas[i], leaf, t, error))
+			return root->cas[i].certs[0];
+	return NULL;
+}
+
+int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, const int64_t *times, size_t ntimes,
+			 struct sigstore_verdict *v)
 {
 	X509 *issuer = NULL;
 	int error = 0;
 	uint32_t flags = S(X509_get_extension_flags)(leaf);
 	int64_t not_before = sigstore_asn1_time(S(X509_get0_notBefore)(leaf)), not_after = sigstore_asn1_time(S(X509_get0_notAfter)(leaf));
 
-	if (t < not_before || t > not_after)
-		return sigstore_fail(v, "the certificate was not valid at the signed time");
-	for (size_t i = 0; i < root->ncas && !issuer; i++)
-		if (sigstore_window_covers(&root->cas[i].valid, t) && chain_at(&root->cas[i], leaf, t, &error))
-			issuer = root->cas[i].certs[0];
+	/* The chain holds at every signed time; what does not depend on the
+	 * time (usage, the SCT) is checked once. */
+	for (size_t i = 0; i < ntimes; i++) {
+		if (times[i] < not_before || times[i] > not_after)
+			return sigstore_fail(v, "the certificate was not valid at the signed time");
+		if (!(issuer = issuer_at(root, leaf, times[i], &error)))
+			return sigstore_fail(v, "the certificate does not chain to a Fulcio CA of the trusted root at the "
+					     "signed time%s%s", error ? ": " : "",
+					     error ? S(X509_verify_cert_error_string)(error) : "");
+	}
 	if (!issuer)
-		return sigstore_fail(v, "the certificate does not chain to a Fulcio CA of the trusted root at the signed "
-				     "time%s%s", error ? ": " : "", error ? S(X509_verify_cert_error_string)(error) : "");
+		return sigstore_fail(v, "no signed time to check the certificate at");
 	if (S(X509_check_ca)(leaf))
 		return sigstore_fail(v, "the signing certificate is a CA's");
 	if (!(flags & EXFLAG_KUSAGE) || !(S(X509_get_key_usage)(leaf) & KU_DIGITAL_SIGNATURE))

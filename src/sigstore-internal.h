@@ -4,6 +4,7 @@
 #ifndef PYLOCK_SIGSTORE_INTERNAL_H
 #define PYLOCK_SIGSTORE_INTERNAL_H
 
+#include <jansson.h>
 #include <openssl/ct.h>
 #include <openssl/ts.h>
 #include <openssl/evp.h>
@@ -199,6 +200,10 @@ struct sigstore_bundle {
 /* A verdict's failure: ok false, the reason formatted. Returns -1. */
 int sigstore_fail(struct sigstore_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The base64 string o[key] decoded (at most max bytes) into *out (NULL
+ * when absent or not base64: -1). */
+int sigstore_json_b64(json_t *o, const char *key, size_t max, unsigned char **out, size_t *len);
+
 /* sigstore-bundle.c: the three forms of evidence. Each returns -1 with the
  * verdict's reason when the document is not one. For provenance, every
  * attestation comes out as a bundle with its publisher's claims. */
@@ -239,9 +244,10 @@ int sigstore_log_verify_body(const struct sigstore_bundle *b, EVP_PKEY *key, con
 int sigstore_timestamp_verify(const struct sigstore_root *root, const unsigned char *der, size_t len,
 			      const unsigned char *sig, size_t siglen, int64_t *t, struct sigstore_verdict *v);
 
-/* sigstore-cert.c: the leaf against the root at signed time t, its SCT and
- * usage; the signer's identity. */
-int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, int64_t t, struct sigstore_verdict *v);
+/* sigstore-cert.c: the leaf against the root at every signed time, its
+ * SCT and usage; the signer's identity. */
+int sigstore_cert_verify(const struct sigstore_root *root, X509 *leaf, const int64_t *times, size_t ntimes,
+			 struct sigstore_verdict *v);
 /* Proves ca's chain from its issuing CA to its self-signed root once (CA
  * constraints and signatures; times are checked per signing time), so that
  * a signature needs only its leaf's checked. */

@@ -19,17 +19,6 @@ static void sha256(const void *data, size_t len, unsigned char out[32])
 	S(EVP_Digest)(data, len, out, NULL, S(EVP_sha256)(), NULL);
 }
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static char *base64(const unsigned char *b, size_t n)
 {
 	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -63,7 +52,7 @@ int sigstore_log_verify_set(const struct sigstore_root *root, const struct sigst
 		return sigstore_fail(v, "no transparency log of the trusted root has this entry's logId at its time");
 	/* RFC 8785 canonical JSON: keys sorted, no blanks; nothing in these
 	 * values needs escaping (base64, hex and digits). */
-	hex(e->log_id, 32, id);
+	util_hex(e->log_id, 32, id);
 	body = base64(e->body, e->body_len);
 	util_buf_printf(&canon, "{\"body\":\"%s\",\"integratedTime\":%" PRId64 ",\"logID\":\"%s\",\"logIndex\":%" PRId64 "}",
 			body, e->integrated_time, id, e->log_index);
@@ -191,37 +180,61 @@ int sigstore_log_verify_inclusion(const struct sigstore_root *root, const struct
 	return verify_checkpoint(root, e, t, v);
 }
 
+/* Whether base64 b64 decodes to exactly want[0..len). */
+static bool b64_is(const char *b64, const unsigned char *want, size_t len)
+{
+	unsigned char *got;
+	size_t n;
+	bool same;
+
+	if (!b64 || !len || util_base64_decode(b64, strlen(b64), len, &got, &n) < 0)
+		return false;
+	same = n == len && !memcmp(got, want, len);
+	free(got);
+	return same;
+}
+
+/* What a log entry names the signer by: the bundle's certificate (DER),
+ * or for a keyed bundle the key's SubjectPublicKeyInfo (*owned, to free).
+ * 0 when there is none. */
+static size_t signer_der(const struct sigstore_bundle *b, EVP_PKEY *key, const unsigned char **der,
+			 unsigned char **owned)
+{
+	int n;
+
+	*owned = NULL;
+	*der = b->cert;
+	if (!key)
+		return b->cert_len;
+	n = S(i2d_PUBKEY)(key, owned);
+	*der = *owned;
+	return n > 0 ? (size_t)n : 0;
+}
+
 /* The signer in a body field, base64 of a PEM: the bundle's certificate,
  * or for a keyed bundle the public key that verified it. */
 static bool same_signer(const char *b64pem, const struct sigstore_bundle *b, EVP_PKEY *key)
 {
-	unsigned char *pem = NULL, *der = NULL, *want = NULL;
-	size_t len, want_len = b->cert_len;
+	unsigned char *pem = NULL, *der = NULL, *owned;
+	const unsigned char *want;
+	size_t len, want_len = signer_der(b, key, &want, &owned);
 	X509 *x = NULL;
 	EVP_PKEY *k = NULL;
 	BIO *bio;
 	bool same = false;
 	int n = 0;
 
-	if (!b64pem || util_base64_decode(b64pem, strlen(b64pem), 65536, &pem, &len) < 0)
-		return false;
-	if ((bio = S(BIO_new_mem_buf)(pem, (int)len))) {
-		if (key)
-			k = S(PEM_read_bio_PUBKEY)(bio, NULL, NULL, NULL);
-		else
-			x = S(PEM_read_bio_X509)(bio, NULL, NULL, NULL);
+	if (want_len && b64pem && util_base64_decode(b64pem, strlen(b64pem), 65536, &pem, &len) == 0 &&
+	    (bio = S(BIO_new_mem_buf)(pem, (int)len))) {
+		if (key && (k = S(PEM_read_bio_PUBKEY)(bio, NULL, NULL, NULL)))
+			n = S(i2d_PUBKEY)(k, &der);
+		else if (!key && (x = S(PEM_read_bio_X509)(bio, NULL, NULL, NULL)))
+			n = S(i2d_X509)(x, &der);
 		S(BIO_free)(bio);
+		same = n > 0 && (size_t)n == want_len && !memcmp(der, want, want_len);
 	}
-	if (key) {
-		int m = S(i2d_PUBKEY)(key, &want);
-		want_len = m > 0 ? (size_t)m : 0;
-		n = k ? S(i2d_PUBKEY)(k, &der) : 0;
-	} else if (x)
-		n = S(i2d_X509)(x, &der);
-	if (n > 0 && (key ? want_len > 0 : true))
-		same = (size_t)n == want_len && !memcmp(der, key ? want : b->cert, want_len);
 	S(CRYPTO_free)(der, __FILE__, __LINE__);
-	S(CRYPTO_free)(want, __FILE__, __LINE__);
+	S(CRYPTO_free)(owned, __FILE__, __LINE__);
 	S(X509_free)(x);
 	S(EVP_PKEY_free)(k);
 	free(pem);
@@ -230,15 +243,7 @@ static bool same_signer(const char *b64pem, const struct sigstore_bundle *b, EVP
 
 static bool same_sig(const char *b64sig, const struct sigstore_bundle *b)
 {
-	unsigned char *sig;
-	size_t len;
-	bool same;
-
-	if (!b64sig || util_base64_decode(b64sig, strlen(b64sig), 4096, &sig, &len) < 0)
-		return false;
-	same = len == b->sig_len && !memcmp(sig, b->sig, len);
-	free(sig);
-	return same;
+	return b64_is(b64sig, b->sig, b->sig_len);
 }
 
 /* intoto 0.0.2 keeps the envelope's signature base64-encoded once more. */
@@ -269,19 +274,12 @@ static bool same_verifier(json_t *verifier, const struct sigstore_bundle *b, EVP
 {
 	const char *raw = json_string_value(json_object_get(json_object_get(verifier, key ? "publicKey" : "x509Certificate"),
 							    "rawBytes"));
-	unsigned char *der = NULL, *want = NULL;
-	size_t len, want_len = b->cert_len;
-	bool same;
+	const unsigned char *want;
+	unsigned char *owned;
+	size_t len = signer_der(b, key, &want, &owned);
+	bool same = b64_is(raw, want, len);
 
-	if (!raw || util_base64_decode(raw, strlen(raw), 65536, &der, &len) < 0)
-		return false;
-	if (key) {
-		int n = S(i2d_PUBKEY)(key, &want);
-		want_len = n > 0 ? (size_t)n : 0;
-	}
-	same = want_len && len == want_len && !memcmp(der, key ? want : b->cert, len);
-	S(CRYPTO_free)(want, __FILE__, __LINE__);
-	free(der);
+	S(CRYPTO_free)(owned, __FILE__, __LINE__);
 	return same;
 }
 
@@ -289,16 +287,8 @@ static bool same_verifier(json_t *verifier, const struct sigstore_bundle *b, EVP
 static bool v2_hash_is(json_t *h, const unsigned char digest[32])
 {
 	const char *algo = json_string_value(json_object_get(h, "algorithm"));
-	const char *value = json_string_value(json_object_get(h, "digest"));
-	unsigned char *got = NULL;
-	size_t len;
-	bool same;
 
-	if (!algo || strcmp(algo, "SHA2_256") || !value || util_base64_decode(value, strlen(value), 64, &got, &len) < 0)
-		return false;
-	same = len == 32 && !memcmp(got, digest, 32);
-	free(got);
-	return same;
+	return algo && !strcmp(algo, "SHA2_256") && b64_is(json_string_value(json_object_get(h, "digest")), digest, 32);
 }
 
 static bool hash_is(json_t *h, const unsigned char digest[32])
@@ -307,7 +297,7 @@ static bool hash_is(json_t *h, const unsigned char digest[32])
 	const char *algo = json_string_value(json_object_get(h, "algorithm"));
 	const char *value = json_string_value(json_object_get(h, "value"));
 
-	hex(digest, 32, want);
+	util_hex(digest, 32, want);
 	return algo && value && !strcmp(algo, "sha256") && !strcmp(value, want);
 }
 

@@ -142,13 +142,6 @@ static int read_window(json_t *o, struct sigstore_window *w)
 	return 0;
 }
 
-static int b64_field(json_t *o, const char *key, size_t max, unsigned char **out, size_t *len)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? util_base64_decode(s, strlen(s), max, out, len) : -1;
-}
-
 static int read_logs(json_t *arr, const char *what, const char *name, struct sigstore_log **out, size_t *n,
 		     struct pl_error *err)
 {
@@ -168,14 +161,14 @@ static int read_logs(json_t *arr, const char *what, const char *name, struct sig
 
 		if (!json_is_object(o) || !json_is_object(pk) || read_window(pk, &l->valid) < 0)
 			return root_fail(err, name, what, i, "needs a publicKey with a valid validFor");
-		if (b64_field(json_object_get(o, "logId"), "keyId", 64, &id, &idlen) < 0 || idlen != 32) {
+		if (sigstore_json_b64(json_object_get(o, "logId"), "keyId", 64, &id, &idlen) < 0 || idlen != 32) {
 			free(id);
 			return root_fail(err, name, what, i, "needs a 32-byte logId.keyId");
 		}
 		memcpy(l->id, id, 32);
 		free(id);
 		/* A key OpenSSL cannot read is left out: nothing verifies with it. */
-		if (b64_field(pk, "rawBytes", 65536, &raw, &rawlen) == 0) {
+		if (sigstore_json_b64(pk, "rawBytes", 65536, &raw, &rawlen) == 0) {
 			const unsigned char *p = raw;
 			l->pkey = S(d2i_PUBKEY)(NULL, &p, (long)rawlen);
 		}
@@ -210,7 +203,7 @@ static int read_cas(json_t *arr, const char *what, const char *name, struct sigs
 			size_t len;
 			const unsigned char *p;
 
-			if (b64_field(c, "rawBytes", 65536, &der, &len) < 0)
+			if (sigstore_json_b64(c, "rawBytes", 65536, &der, &len) < 0)
 				return root_fail(err, name, what, i, "a certificate is not base64");
 			p = der;
 			ca->certs[ca->ncerts] = S(d2i_X509)(NULL, &p, (long)len);

@@ -148,8 +148,7 @@ static int check_statement(const struct sigstore_bundle *b, const char *file_nam
 	int rc = -1;
 	size_t i;
 
-	for (i = 0; i < 32; i++)
-		snprintf(want + 2 * i, 3, "%02x", sha256[i]);
+	util_hex(sha256, 32, want);
 	if (strcmp(b->payload_type, INTOTO_TYPE)) {
 		sigstore_fail(v, "the envelope's payload is %.60s, not an in-toto statement", b->payload_type);
 		goto done;
@@ -301,18 +300,13 @@ static int verify_bundle(const struct sigstore_root *root, EVP_PKEY *const *keys
 		S(X509_free)(leaf);
 		return sigstore_fail(v, "the certificate is not DER X.509");
 	}
-	/* The certificate must have been valid at every signed time. */
-	for (size_t i = 1; i < ntimes; i++)
-		if (sigstore_cert_verify(root, leaf, times[i], v) < 0)
-			goto out;
-	if (sigstore_cert_verify(root, leaf, times[0], v) == 0 &&
+	if (sigstore_cert_verify(root, leaf, times, ntimes, v) == 0 &&
 	    check_signature(b, S(X509_get0_pubkey)(leaf), sha256, v) == 0 &&
 	    sigstore_log_verify_body(b, NULL, sha256, v) == 0 && (!b->dsse || check_statement(b, file_name, sha256, v) == 0)) {
 		sigstore_cert_signer(leaf, signer);
 		signer->signed_at = times[0];
 		rc = 0;
 	}
-out:
 	S(X509_free)(leaf);
 	return rc;
 }
@@ -324,15 +318,7 @@ static bool publisher_identity(const struct sigstore_publisher *p, struct sigsto
 	id->repository = p->repository;
 	id->workflow = p->workflow;
 	id->email = p->email;
-	if (!strcmp(p->kind, "GitHub"))
-		id->kind = SIGSTORE_ID_GITHUB;
-	else if (!strcmp(p->kind, "GitLab"))
-		id->kind = SIGSTORE_ID_GITLAB;
-	else if (!strcmp(p->kind, "Google"))
-		id->kind = SIGSTORE_ID_GOOGLE;
-	else
-		return false;
-	return true;
+	return sigstore_publisher_kind(p->kind, &id->kind);
 }
 
 void sigstore_verify(const struct sigstore_root *root, enum sigstore_form form, const char *doc, size_t len,
@@ -415,29 +401,53 @@ static bool workflow_at(const struct sigstore_signer *s, const char *prefix)
 	return (s->source_digest[0] && !strcmp(at, s->source_digest)) || (s->source_ref[0] && !strcmp(at, s->source_ref));
 }
 
+/* The trusted publishers PEP 740 knows: each one's OIDC issuer, and for a
+ * forge where its repositories live and how a workflow's path follows one
+ * (Build Config URI = host + repository + sep + WORKFLOW@ref). */
+static const struct publisher {
+	const char *kind, *issuer, *host, *sep;
+} publishers[] = {
+	[SIGSTORE_ID_GITHUB] = { "GitHub", "https://token.actions.githubusercontent.com", "https://github.com/",
+				 "/.github/workflows/" },
+	[SIGSTORE_ID_GITLAB] = { "GitLab", "https://gitlab.com", "https://gitlab.com/", "//" },
+	[SIGSTORE_ID_GOOGLE] = { "Google", "https://accounts.google.com", NULL, NULL },
+};
+
+static const struct publisher *publisher_of(const struct sigstore_signer *s)
+{
+	for (size_t i = 0; i < sizeof(publishers) / sizeof(publishers[0]); i++)
+		if (publishers[i].issuer && !strcmp(s->issuer, publishers[i].issuer))
+			return &publishers[i];
+	return NULL;
+}
+
+bool sigstore_publisher_kind(const char *name, enum sigstore_identity_kind *kind)
+{
+	for (size_t i = 0; i < sizeof(publishers) / sizeof(publishers[0]); i++)
+		if (publishers[i].kind && !strcmp(name, publishers[i].kind)) {
+			*kind = (enum sigstore_identity_kind)i;
+			return true;
+		}
+	return false;
+}
+
 bool sigstore_identity_match(const struct sigstore_identity *id, const struct sigstore_signer *s)
 {
+	const struct publisher *p = id->kind == SIGSTORE_ID_POLICY ? NULL : &publishers[id->kind];
 	char want[1024];
 
 	switch (id->kind) {
 	case SIGSTORE_ID_GITHUB:
-		if (!id->repository || !id->workflow || strcmp(s->issuer, "https://token.actions.githubusercontent.com"))
-			return false;
-		snprintf(want, sizeof(want), "https://github.com/%s", id->repository);
-		if (strcmp(s->repository, want))
-			return false;
-		snprintf(want, sizeof(want), "https://github.com/%s/.github/workflows/%s", id->repository, id->workflow);
-		return workflow_at(s, want);
 	case SIGSTORE_ID_GITLAB:
-		if (!id->repository || !id->workflow || strcmp(s->issuer, "https://gitlab.com"))
+		if (!id->repository || !id->workflow || strcmp(s->issuer, p->issuer))
 			return false;
-		snprintf(want, sizeof(want), "https://gitlab.com/%s", id->repository);
+		snprintf(want, sizeof(want), "%s%s", p->host, id->repository);
 		if (strcmp(s->repository, want))
 			return false;
-		snprintf(want, sizeof(want), "https://gitlab.com/%s//%s", id->repository, id->workflow);
+		snprintf(want, sizeof(want), "%s%s%s%s", p->host, id->repository, p->sep, id->workflow);
 		return workflow_at(s, want);
 	case SIGSTORE_ID_GOOGLE:
-		return id->email && !strcmp(s->issuer, "https://accounts.google.com") && !strcmp(s->san, id->email);
+		return id->email && !strcmp(s->issuer, p->issuer) && !strcmp(s->san, id->email);
 	case SIGSTORE_ID_POLICY:
 		return (id->issuer || id->san) && text_match(id->issuer, id->issuer_regexp, s->issuer) &&
 		       text_match(id->san, id->san_regexp, s->san);
@@ -447,38 +457,26 @@ bool sigstore_identity_match(const struct sigstore_identity *id, const struct si
 
 const char *sigstore_signer_kind(const struct sigstore_signer *s)
 {
-	if (!strcmp(s->issuer, "https://token.actions.githubusercontent.com"))
-		return "GitHub";
-	if (!strcmp(s->issuer, "https://gitlab.com"))
-		return "GitLab";
-	if (!strcmp(s->issuer, "https://accounts.google.com"))
-		return "Google";
-	return "";
+	const struct publisher *p = publisher_of(s);
+
+	return p ? p->kind : "";
 }
 
 /* For GitHub and GitLab: the repository path and workflow file, from the
- * Source Repository URI and the Build Config URI (repository + sep +
- * WORKFLOW@ref). */
+ * Source Repository URI and the Build Config URI. */
 bool sigstore_signer_publisher(const struct sigstore_signer *s, char *repo, size_t repo_size, char *workflow,
 			       size_t workflow_size)
 {
-	const char *kind = sigstore_signer_kind(s), *host, *sep, *wf, *at;
+	const struct publisher *p = publisher_of(s);
 	size_t n = strlen(s->repository);
+	const char *wf, *at;
 
-	if (!strcmp(kind, "GitHub")) {
-		host = "https://github.com/";
-		sep = "/.github/workflows/";
-	} else if (!strcmp(kind, "GitLab")) {
-		host = "https://gitlab.com/";
-		sep = "//";
-	} else
+	if (!p || !p->host || strncmp(s->repository, p->host, strlen(p->host)))
 		return false;
-	if (strncmp(s->repository, host, strlen(host)))
-		return false;
-	snprintf(repo, repo_size, "%s", s->repository + strlen(host));
+	snprintf(repo, repo_size, "%s", s->repository + strlen(p->host));
 	workflow[0] = '\0';
-	if (!strncmp(s->build_config, s->repository, n) && !strncmp(s->build_config + n, sep, strlen(sep))) {
-		wf = s->build_config + n + strlen(sep);
+	if (!strncmp(s->build_config, s->repository, n) && !strncmp(s->build_config + n, p->sep, strlen(p->sep))) {
+		wf = s->build_config + n + strlen(p->sep);
 		at = strchr(wf, '@');
 		snprintf(workflow, workflow_size, "%.*s", at ? (int)(at - wf) : (int)strlen(wf), wf);
 	}

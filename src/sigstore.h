@@ -115,6 +115,9 @@ struct sigstore_identity {
 	bool issuer_regexp, san_regexp;
 };
 
+/* The identity kind a PEP 740 publisher kind names ("GitHub", "GitLab",
+ * "Google"); false for any other. */
+bool sigstore_publisher_kind(const char *name, enum sigstore_identity_kind *kind);
 /* Whether signer s is identity id. A regular expression that does not
  * compile matches nothing. */
 bool sigstore_identity_match(const struct sigstore_identity *id, const struct sigstore_signer *s);

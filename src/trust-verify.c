@@ -168,15 +168,7 @@ static bool lock_identity(const struct toml_value *t, struct sigstore_identity *
 	id->repository = repo && repo->type == TOML_STRING ? repo->u.str.ptr : NULL;
 	id->workflow = wf && wf->type == TOML_STRING ? wf->u.str.ptr : NULL;
 	id->email = email && email->type == TOML_STRING ? email->u.str.ptr : NULL;
-	if (!strcmp(kind->u.str.ptr, "GitHub"))
-		id->kind = SIGSTORE_ID_GITHUB;
-	else if (!strcmp(kind->u.str.ptr, "GitLab"))
-		id->kind = SIGSTORE_ID_GITLAB;
-	else if (!strcmp(kind->u.str.ptr, "Google"))
-		id->kind = SIGSTORE_ID_GOOGLE;
-	else
-		return false;
-	return true;
+	return sigstore_publisher_kind(kind->u.str.ptr, &id->kind);
 }
 
 static bool lock_requires_attestation(const struct lock_package *pkg)
@@ -242,14 +234,11 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 			  const char *base, const unsigned char sha256[32], struct trust_result *r)
 {
 	struct sigstore_signer accepted, other;
-	bool any = false, have_accepted = false, have_other = false;
+	bool any = false, have_accepted = false, have_other = false, failed = false;
 	char why[160] = "", *cache = NULL;
-	EVP_PKEY **keys = util_xcalloc(p->nkeys + 1, sizeof(*keys));
+	EVP_PKEY **keys = NULL;
 
-	for (size_t i = 0; i < p->nkeys; i++)
-		keys[i] = p->keys[i].pkey;
-
-	for (size_t i = 0; i < sigstore_nsuffixes; i++) {
+	for (size_t i = 0; i < sigstore_nsuffixes && !failed; i++) {
 		const char *suffix = sigstore_suffixes[i].suffix;
 		struct util_buf path = UTIL_BUF_INIT;
 		struct sigstore_verdict *v;
@@ -264,32 +253,30 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 		util_buf_free(&path);
 		if (rc < 0 && errno == ENOENT)
 			continue;
+		failed = true;
 		if (rc < 0) {
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "the %s cannot be read: %.200s", suffix + 1, err.msg);
-			free(cache);
-			free(keys);
-			return 1;
+			continue;
 		}
-		any = true;
 		if (!(root = p->sigstore_root ? p->sigstore_root : sigstore_root_builtin(&err))) {
 			free(doc);
-			free(cache);
-			free(keys);
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "no Sigstore trusted root: %.200s", err.msg);
-			return 1;
+			continue;
 		}
-		if (!cache)
+		/* What only evidence needs, made when the first is found. */
+		if (!any) {
+			any = true;
 			cache = util_dir_file(UTIL_DIR_CACHE, "attestations", &err);
+			keys = util_xcalloc(p->nkeys + 1, sizeof(*keys));
+			for (size_t k = 0; k < p->nkeys; k++)
+				keys[k] = p->keys[k].pkey;
+		}
 		v = util_xmalloc(sizeof(*v));
 		sigstore_verify_cached(cache, root, keys, p->nkeys, sigstore_suffixes[i].form, doc, len, f->name, sha256, v);
 		free(doc);
-		if (!v->ok) {
+		if (!v->ok)
 			trust_result_set(r, TRUST_BAD_SIGNATURE, "%s: %.220s", suffix + 1, v->reason);
-			free(v);
-			free(cache);
-			free(keys);
-			return 1;
-		}
+		failed = !v->ok;
 		for (size_t k = 0; k < v->nsigners; k++) {
 			if (!have_accepted && signer_accepted(p, pkg, &v->signers[k], why, sizeof(why))) {
 				accepted = v->signers[k];
@@ -303,6 +290,8 @@ static int check_evidence(const struct trust_policy *p, const struct lock_packag
 	}
 	free(cache);
 	free(keys);
+	if (failed)
+		return 1;
 	if (!any)
 		return 0;
 	memset(r, 0, sizeof(*r));

@@ -72,8 +72,7 @@ void trust_key_id(EVP_PKEY *k, char out[17])
 		return;
 	C(EVP_Digest)(der, (size_t)n, md, &mdlen, C(EVP_sha256)(), NULL);
 	C(CRYPTO_free)(der, __FILE__, __LINE__);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, 8, out);
 }
 
 bool trust_key_supported(EVP_PKEY *k)
@@ -112,8 +111,7 @@ int trust_sha256_file(const char *path, char hex[65], struct pl_error *err)
 		goto out;
 	}
 	C(EVP_DigestFinal_ex)(ctx, md, &mdlen);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, 32, hex);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -148,8 +146,7 @@ void trust_sha256_final(struct trust_sha256 *h, char hex[65])
 	unsigned int mdlen;
 
 	C(EVP_DigestFinal_ex)((EVP_MD_CTX *)h, md, &mdlen);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, 32, hex);
 	C(EVP_MD_CTX_free)((EVP_MD_CTX *)h);
 }
 
@@ -212,8 +209,7 @@ static void final_hex(EVP_MD_CTX *ctx, char *hex)
 	unsigned int mdlen = 0;
 
 	C(EVP_DigestFinal_ex)(ctx, md, &mdlen);
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, mdlen, hex);
 	C(EVP_MD_CTX_free)(ctx);
 }
 

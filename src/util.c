@@ -147,6 +147,18 @@ bool util_str_equal(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+void util_hex(const void *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 bool util_is_hex(const char *s, size_t len)
 {
 	if (!len)

@@ -44,6 +44,8 @@ char *util_xstrndup(const char *s, size_t n);
 
 /* strcmp equality where NULL (absent) equals only NULL. */
 bool util_str_equal(const char *a, const char *b);
+/* data[0..n) as lower-case hex into out (2n characters and a NUL). */
+void util_hex(const void *data, size_t n, char *out);
 /* Whether s[0..len) are all hexadecimal digits (and len > 0). */
 bool util_is_hex(const char *s, size_t len);
 /* Decodes base64 (standard or URL-safe alphabet, padding optional, as
