@@ -809,24 +809,32 @@ out:
 	return rc;
 }
 
+/* libzip loaded, in->path opened read-only with its consistency checked. */
+static int open_wheel(struct install *in)
+{
+	int zerr = 0;
+
+	pthread_once(&zip_once, load_zip);
+	if (zip_load_error)
+		return pl_error_set(in->err, NULL, 0, 0, "cannot load libzip (%s): %s", LIBZIP_SONAME, zip_load_error);
+	if (!(in->z = Z(zip_open)(in->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr))) {
+		zip_error_t ze;
+		Z(zip_error_init_with_code)(&ze, zerr);
+		pl_error_set(in->err, in->filename, 0, 0, "is not a wheel (zip): %s", Z(zip_error_strerror)(&ze));
+		Z(zip_error_fini)(&ze);
+		return -1;
+	}
+	return 0;
+}
+
 int wheel_install(const char *path, const char *filename, const char *dest, const char *pyxy, const char *prefix,
 		  struct pl_error *err)
 {
 	struct install in = { .path = path, .filename = filename, .dest = dest, .pyxy = pyxy, .prefix = prefix, .err = err };
-	int zerr = 0, rc = -1;
+	int rc = -1;
 
-	pthread_once(&zip_once, load_zip);
-	if (zip_load_error)
-		return pl_error_set(err, NULL, 0, 0, "cannot load libzip (%s): %s", LIBZIP_SONAME, zip_load_error);
-	if (trust_init(err) < 0)
+	if (trust_init(err) < 0 || open_wheel(&in) < 0)
 		return -1;
-	if (!(in.z = Z(zip_open)(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr))) {
-		zip_error_t ze;
-		Z(zip_error_init_with_code)(&ze, zerr);
-		pl_error_set(err, filename, 0, 0, "is not a wheel (zip): %s", Z(zip_error_strerror)(&ze));
-		Z(zip_error_fini)(&ze);
-		return -1;
-	}
 	util_buf_printf(&in.site, "lib/python%s/site-packages", pyxy);
 	if (scan(&in) == 0 && find_dist_info(&in, filename) == 0 && check_wheel_metadata(&in) == 0 &&
 	    parse_record(&in) == 0 && check_record(&in) == 0 && unpack(&in) == 0 && entry_points(&in) == 0) {
@@ -852,6 +860,26 @@ int wheel_install(const char *path, const char *filename, const char *dest, cons
 	free(in.version);
 	util_buf_free(&in.record);
 	util_buf_free(&in.site);
+	return rc;
+}
+
+int wheel_metadata(const char *path, const char *filename, struct util_buf *out, struct pl_error *err)
+{
+	struct install in = { .path = path, .filename = filename, .err = err };
+	int rc = -1;
+
+	if (open_wheel(&in) < 0)
+		return -1;
+	if (scan(&in) == 0 && find_dist_info(&in, filename) == 0 && check_wheel_metadata(&in) == 0) {
+		util_buf_truncate(out, 0);
+		rc = read_meta(&in, "METADATA", out);
+	}
+	Z(zip_discard)(in.z);
+	free(in.e);
+	free(in.dist_info);
+	free(in.data_dir);
+	free(in.project);
+	free(in.version);
 	return rc;
 }
 

@@ -25,6 +25,11 @@
 int wheel_install(const char *path, const char *filename, const char *dest, const char *pyxy, const char *prefix,
 		  struct pl_error *err);
 
+/* The METADATA of the wheel at path (named filename), after the same checks
+ * of its entries, .dist-info folder, WHEEL and name/version as an install;
+ * at most 1 MiB. */
+int wheel_metadata(const char *path, const char *filename, struct util_buf *out, struct pl_error *err);
+
 /* The script a console or GUI entry point NAME = MODULE:OBJECT [extras]
  * becomes in bin/ (what installers write), run by prefix's interpreter; -1
  * when NAME is not a safe file name or the value not MODULE:OBJECT. */
