@@ -104,6 +104,35 @@ int cli_run_sandboxed(const struct cli_command *self, const char *project, const
  * project holding the current folder. malloc'd; NULL with err. */
 char *cli_project_dir(const char *arg, struct pl_error *err);
 
+/* What changed between two locks, a line per package, as `pylock diff`
+ * says it, and the count. */
+struct lockdiff;
+void cli_print_lockdiff(const struct lockdiff *d);
+
+/* `pylock lock` and what edits the declaration first (add, remove,
+ * upgrade): resolves the project's pyproject.toml into its lock, written
+ * atomically, and says what changed. argv holds the options of
+ * CLI_LOCK_OPTIONS; upgrade lifts the locked versions' preference (all of
+ * them, or the names given). */
+#define CLI_RELOCK_USAGE "[--index URL]... [--env MARKER]... [--prerelease] [--allow-unverified]"
+struct cli_relock {
+	char *indexes[16], *envs[32], *upgrade[64];
+	size_t nindexes, nenvs, nupgrade;
+	bool upgrade_all, prerelease, allow_unverified;
+};
+/* 1 when c is one of the relock options (taken into r), 0 when not one, -1
+ * after saying what is wrong. */
+int cli_relock_option(const struct cli_command *cmd, int c, const char *arg, struct cli_relock *r);
+enum { CLI_OPT_INDEX = 0x200, CLI_OPT_ENV, CLI_OPT_PRERELEASE, CLI_OPT_ALLOW_UNVERIFIED, CLI_OPT_UPGRADE,
+       CLI_OPT_UPGRADE_PACKAGE };
+#define CLI_RELOCK_OPTIONS \
+	{ "index", required_argument, NULL, CLI_OPT_INDEX }, \
+	{ "env", required_argument, NULL, CLI_OPT_ENV }, \
+	{ "prerelease", no_argument, NULL, CLI_OPT_PRERELEASE }, \
+	{ "allow-unverified", no_argument, NULL, CLI_OPT_ALLOW_UNVERIFIED }
+int cli_relock_project(const struct cli_command *cmd, const char *dir, const char *lock_name,
+		       const struct cli_relock *r);
+
 /* Warns about dependencies a merged lock no longer holds. */
 struct lockdiff_merge;
 void cli_warn_missing_deps(const struct lockdiff_merge *m, const char *path);

@@ -26,7 +26,7 @@ static const char *colour_of(const struct lockdiff_change *c)
 	}
 }
 
-static void print_words(const struct lockdiff *d)
+void cli_print_lockdiff(const struct lockdiff *d)
 {
 	bool colour = isatty(1) && !getenv("NO_COLOR");
 	size_t suspicious = 0, new_hosts = 0;
@@ -164,7 +164,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	if (json)
 		print_json(&d);
 	else
-		print_words(&d);
+		cli_print_lockdiff(&d);
 	rc = exit_code && d.n ? CLI_CHECK_FAILED : CLI_OK;
 	goto out;
 fail:

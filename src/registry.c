@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -479,6 +480,9 @@ void registry_page_fini(struct registry_page *page)
 		free(page->links[i].url);
 		free(page->links[i].sha256);
 		free(page->links[i].provenance);
+		free(page->links[i].requires_python);
+		free(page->links[i].core_metadata_sha256);
+		free(page->links[i].upload_time);
 	}
 	free(page->links);
 	memset(page, 0, sizeof(*page));
@@ -531,8 +535,9 @@ static char *resolve(const char *base, const char *rel)
  * file name (PEP 503). A provenance URL that does not resolve is left out
  * (the file then has none from the index). */
 static void add_link(struct registry *r, struct registry_page *page, const char *base, const char *href,
-		     size_t href_len, const char *filename, const char *sha256, const char *provenance)
+		     size_t href_len, const struct registry_link *in)
 {
+	const char *filename = in->filename, *provenance = in->provenance;
 	char *url = NULL, *path = NULL, *rel = util_xstrndup(href, href_len);
 	CURLU *u = CU(curl_url)();
 
@@ -555,8 +560,14 @@ static void add_link(struct registry *r, struct registry_page *page, const char 
 	page->links[page->n++] = (struct registry_link){
 		.filename = util_xstrdup(filename),
 		.url = util_xstrdup(url),
-		.sha256 = sha256 ? util_xstrdup(sha256) : NULL,
+		.sha256 = in->sha256 ? util_xstrdup(in->sha256) : NULL,
 		.provenance = provenance && *provenance ? resolve(base, provenance) : NULL,
+		.requires_python = in->requires_python ? util_xstrdup(in->requires_python) : NULL,
+		.yanked = in->yanked,
+		.core_metadata = in->core_metadata,
+		.core_metadata_sha256 = in->core_metadata_sha256 ? util_xstrdup(in->core_metadata_sha256) : NULL,
+		.size = in->size,
+		.upload_time = in->upload_time ? util_xstrdup(in->upload_time) : NULL,
 	};
 out:
 	if (url)
@@ -677,6 +688,7 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 {
 	const char *s = text, *end = text + len;
 	struct util_buf href = UTIL_BUF_INIT, name = UTIL_BUF_INIT, provenance = UTIL_BUF_INIT;
+	struct util_buf requires_python = UTIL_BUF_INIT;
 
 	memset(page, 0, sizeof(*page));
 	if (curl_ready(r, err) < 0)
@@ -706,12 +718,35 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			t++;
 		while (te > t && strchr(" \t\r\n", te[-1]))
 			te--;
-		size_t plen;
+		size_t plen, rplen, mlen, ylen;
 		const char *prov = attribute(tag, tag_end, "data-provenance", &plen);
+		const char *rp = attribute(tag, tag_end, "data-requires-python", &rplen);
+		const char *meta = attribute(tag, tag_end, "data-core-metadata", &mlen);
+		if (!meta)
+			meta = attribute(tag, tag_end, "data-dist-info-metadata", &mlen);
 		unescape(&name, t, (size_t)(te - t));
 		unescape(&href, h, hlen);
 		if (prov)
 			unescape(&provenance, prov, plen);
+		if (rp)
+			unescape(&requires_python, rp, rplen);
+		struct registry_link in = {
+			.filename = (char *)util_buf_str(&name),
+			.provenance = prov ? (char *)util_buf_str(&provenance) : NULL,
+			.requires_python = rp ? (char *)util_buf_str(&requires_python) : NULL,
+			.yanked = attribute(tag, tag_end, "data-yanked", &ylen) != NULL,
+			.size = -1,
+		};
+		char meta_hex[65];
+		/* PEP 658: "true", or HASHNAME=hex (only sha256's is checked). */
+		if (meta && !(mlen == 5 && !strncasecmp(meta, "false", 5))) {
+			in.core_metadata = true;
+			if (mlen == 71 && !strncmp(meta, "sha256=", 7) && is_hex64(meta + 7, 64)) {
+				memcpy(meta_hex, meta + 7, 64);
+				meta_hex[64] = 0;
+				in.core_metadata_sha256 = meta_hex;
+			}
+		}
 		/* PEP 503: the URL's fragment may carry HASHNAME=hex. */
 		const char *frag = strchr(util_buf_str(&href), '#'), *sha = NULL;
 		char hex[65];
@@ -720,12 +755,13 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			memcpy(hex, frag + 8, 65);
 			sha = hex;
 		}
-		add_link(r, page, base_url, util_buf_str(&href), hl, util_buf_str(&name), sha,
-			 prov ? util_buf_str(&provenance) : NULL);
+		in.sha256 = (char *)sha;
+		add_link(r, page, base_url, util_buf_str(&href), hl, &in);
 	}
 	util_buf_free(&href);
 	util_buf_free(&name);
 	util_buf_free(&provenance);
+	util_buf_free(&requires_python);
 	return 0;
 }
 
@@ -758,7 +794,8 @@ int registry_page_parse_json(struct registry *r, const char *text, size_t len, c
 		const char *name = json_string_value(json_object_get(file, "filename"));
 		const char *url = json_string_value(json_object_get(file, "url"));
 		const char *sha = json_string_value(json_object_get(json_object_get(file, "hashes"), "sha256"));
-		const char *provenance = json_string_value(json_object_get(file, "provenance"));
+		json_t *yanked = json_object_get(file, "yanked"), *meta = json_object_get(file, "core-metadata");
+		json_t *size = json_object_get(file, "size");
 
 		if (!name || !url) {
 			refuse(page, name ? name : "(an entry without filename or url)");
@@ -766,7 +803,23 @@ int registry_page_parse_json(struct registry *r, const char *text, size_t len, c
 		}
 		if (sha && !is_hex64(sha, strlen(sha)))
 			sha = NULL;
-		add_link(r, page, base_url, url, strlen(url), name, sha, provenance);
+		if (!meta)
+			meta = json_object_get(file, "dist-info-metadata");
+		struct registry_link in = {
+			.filename = (char *)name,
+			.sha256 = (char *)sha,
+			.provenance = (char *)json_string_value(json_object_get(file, "provenance")),
+			.requires_python = (char *)json_string_value(json_object_get(file, "requires-python")),
+			/* PEP 691: true, or a string giving the reason. */
+			.yanked = json_is_true(yanked) || json_is_string(yanked),
+			.core_metadata = json_is_true(meta) || json_is_object(meta),
+			.core_metadata_sha256 = (char *)json_string_value(json_object_get(meta, "sha256")),
+			.size = json_is_integer(size) && json_integer_value(size) >= 0 ? json_integer_value(size) : -1,
+			.upload_time = (char *)json_string_value(json_object_get(file, "upload-time")),
+		};
+		if (in.core_metadata_sha256 && !is_hex64(in.core_metadata_sha256, strlen(in.core_metadata_sha256)))
+			in.core_metadata_sha256 = NULL;
+		add_link(r, page, base_url, url, strlen(url), &in);
 	}
 	json_decref(root);
 	return 0;
@@ -780,9 +833,18 @@ static char *page_url(const char *index_url, const char *name)
 	if (!b.len || b.data[b.len - 1] != '/')
 		util_buf_putc(&b, '/');
 	util_buf_printf(&b, "%s/", name);
-	/* A file:// index is a folder tree: its pages are index.html files. */
-	if (!strncmp(index_url, "file:", 5))
-		util_buf_puts(&b, "index.html");
+	/* A file:// index is a folder tree: its pages are index.json (PEP 691)
+	 * or index.html files. */
+	if (!strncmp(index_url, "file:", 5)) {
+		util_buf_puts(&b, "index.json");
+		char *path = registry_local_path(b.data);
+		struct stat st;
+		if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			util_buf_truncate(&b, b.len - strlen("index.json"));
+			util_buf_puts(&b, "index.html");
+		}
+		free(path);
+	}
 	return util_buf_steal(&b);
 }
 
@@ -804,12 +866,16 @@ int registry_page_fetch(struct registry *r, const char *index_url, const char *n
 		goto out;
 	if (code != 200) {
 		pl_error_set(err, NULL, 0, 0, "%s: HTTP %d", url, code);
+		/* The index does not have the project. */
+		if (code == 404 || code == 410)
+			rc = 1;
 		goto out;
 	}
 	if (strncasecmp(url, "file:", 5))
 		CU(curl_easy_getinfo)(r->curl, CURLINFO_EFFECTIVE_URL, &effective);
 	util_buf_str(&body);
-	if (type && !strncasecmp(type, "application/vnd.pypi.simple.v1+json", 35))
+	if ((type && !strncasecmp(type, "application/vnd.pypi.simple.v1+json", 35)) ||
+	    (!strncasecmp(url, "file:", 5) && strlen(url) > 11 && !strcmp(url + strlen(url) - 11, "/index.json")))
 		rc = registry_page_parse_json(r, body.data, body.len, effective ? effective : url, page, err);
 	else
 		rc = registry_page_parse_html(r, body.data, body.len, effective ? effective : url, page, err);
@@ -840,7 +906,7 @@ static const struct registry_link *find_link(struct registry *r, const char *ind
 		registry_page_fini(&r->page);
 		free(r->page_url);
 		r->page_url = NULL;
-		if (registry_page_fetch(r, index, norm_name, &r->page, &err) < 0) {
+		if (registry_page_fetch(r, index, norm_name, &r->page, &err) != 0) {
 			char msg[1400];
 
 			snprintf(why, whylen, "%.300s", pl_error_format(&err, msg, sizeof(msg)));

@@ -50,6 +50,12 @@ struct registry_link {
 	char *sha256;		/* from the index, NULL when it gives none */
 	char *provenance;	/* PEP 740's provenance URL (PEP 691 "provenance", PEP 503
 				 * data-provenance), resolved like url; NULL when none */
+	char *requires_python;	/* data-requires-python / "requires-python", NULL when none */
+	bool yanked;		/* PEP 592 */
+	bool core_metadata;	/* PEP 658/714: the METADATA is at url + ".metadata" */
+	char *core_metadata_sha256;	/* its hash when the index gives one */
+	int64_t size;		/* PEP 700 "size"; -1 when not given */
+	char *upload_time;	/* PEP 700 "upload-time" (ISO 8601), NULL when not given */
 };
 
 struct registry_page {
@@ -64,7 +70,10 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 			     struct registry_page *page, struct pl_error *err);
 int registry_page_parse_json(struct registry *r, const char *text, size_t len, const char *base_url,
 			     struct registry_page *page, struct pl_error *err);
-/* Fetches and parses index_url/NAME/ (NAME normalised; JSON preferred). */
+/* Fetches and parses index_url/NAME/ (NAME normalised; JSON preferred: a
+ * file:// index's NAME/index.json, else its NAME/index.html). 0, 1 when
+ * the index has no such project (HTTP 404 or 410, or no such folder), -1;
+ * err says why when not 0. */
 int registry_page_fetch(struct registry *r, const char *index_url, const char *name, struct registry_page *page,
 			struct pl_error *err);
 void registry_page_fini(struct registry_page *page);
