@@ -667,7 +667,7 @@ static void set_text(const struct pubgrub *s, int pkg, const uint64_t *bits, boo
 		util_buf_puts(out, p->name);
 		return;
 	}
-	if (count == p->n) {
+	if (count == p->n && count > 1) {
 		util_buf_printf(out, subject ? "every version of %s" : "%s", p->name);
 		return;
 	}

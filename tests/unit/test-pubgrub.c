@@ -234,8 +234,8 @@ static void test_linear_error(void **state)
 		"baz 1.0.0", "baz 3.0.0",
 	};
 	(void)state;
-	FAIL(w, "Because every version of foo depends on bar>=2.0.0,<3.0.0 and every version of bar depends on "
-		"baz>=3.0.0,<4.0.0, every version of foo requires baz 3.0.0.\n"
+	FAIL(w, "Because foo 1.0.0 depends on bar>=2.0.0,<3.0.0 and bar 2.0.0 depends on "
+		"baz>=3.0.0,<4.0.0, foo 1.0.0 requires baz 3.0.0.\n"
 		"So, because root depends on foo>=1.0.0,<2.0.0 and root depends on baz>=1.0.0,<2.0.0, "
 		"no set of versions satisfies root's requirements.\n");
 }
@@ -253,7 +253,7 @@ static void test_branching_error(void **state)
 	};
 	(void)state;
 	FAIL(w, "foo 1.0.0 requires b 2.0.0.\nSo, because foo 1.0.0 depends on b>=1.0.0,<2.0.0, foo 1.0.0 is "
-		"forbidden. (1)\n\n|every version of x depends on y>=2.0.0,<3.0.0|"
+		"forbidden. (1)\n\n|x 1.0.0 depends on y>=2.0.0,<3.0.0|"
 		"foo 1.1.0 is forbidden.\nAnd because foo 1.0.0 is forbidden (1), every version of foo is forbidden.\n"
 		"So, because root depends on foo>=1.0.0,<2.0.0, no set of versions satisfies root's requirements.\n");
 }
