@@ -48,8 +48,22 @@ struct candidates *candidates_new(const struct candidates_options *o, struct pl_
 	return c;
 }
 
+void candidates_requirement_fini(struct cand_requirement *r)
+{
+	free(r->text);
+	for (size_t i = 0; i < r->nextras; i++)
+		free(r->extras[i]);
+	free(r->extras);
+	pep508_free(r->marker);
+	free(r->allowed);
+	memset(r, 0, sizeof(*r));
+}
+
 static void version_fini(struct cand_version *v)
 {
+	for (size_t i = 0; i < v->nreqs; i++)
+		candidates_requirement_fini(&v->reqs[i]);
+	free(v->reqs);
 	free(v->text);
 	free(v->files);
 	free(v->meta_error);
@@ -237,6 +251,27 @@ static void as_locked(const struct cand_project *p, const struct cand_version *v
 	}
 }
 
+/* Writes path whole under a temporary name, then renames it: nobody reads
+ * half of it. Not synced: what goes here is scratch, or a cache whose
+ * entries carry their own hash. */
+static int write_file(const char *path, const void *data, size_t len)
+{
+	struct util_buf tmp = UTIL_BUF_INIT;
+	int fd, rc = -1;
+
+	util_buf_printf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp.data)) < 0)
+		goto out;
+	rc = util_write_all(fd, data, len);
+	if (close(fd) < 0 || rc < 0 || rename(tmp.data, path) < 0) {
+		unlink(tmp.data);
+		rc = -1;
+	}
+out:
+	util_buf_free(&tmp);
+	return rc;
+}
+
 /* url into sides/NAME+suffix; false when it is there but cannot be read. */
 static bool fetch_side(struct candidates *c, const char *url, const char *path, size_t max)
 {
@@ -246,7 +281,7 @@ static bool fetch_side(struct candidates *c, const char *url, const char *path, 
 	bool ok = code == 404 || code == 410;
 
 	if (code == 200)
-		ok = util_write_atomic(path, body.data ? body.data : "", body.len, 0600, &err) == 0;
+		ok = write_file(path, body.data ? body.data : "", body.len) == 0;
 	util_buf_free(&body);
 	return ok;
 }
@@ -312,6 +347,18 @@ static char *cache_path(const struct candidates *c, const struct cand_file *f)
 	return util_buf_steal(&b);
 }
 
+static void sha256_hex(const void *data, size_t len, char hex[65])
+{
+	struct pl_error err;
+	struct trust_sha256 *h = trust_sha256_new(&err);
+
+	hex[0] = 0;
+	if (!h)
+		return;
+	trust_sha256_update(h, data, len);
+	trust_sha256_final(h, hex);
+}
+
 /* The PEP 658 file, its hash checked when the index gives one. */
 static int fetch_metadata_file(struct candidates *c, const struct cand_file *f, struct util_buf *text,
 			       struct util_buf *why)
@@ -330,11 +377,7 @@ static int fetch_metadata_file(struct candidates *c, const struct cand_file *f, 
 		return -1;
 	if (f->link->core_metadata_sha256) {
 		char hex[65];
-		struct trust_sha256 *h = trust_sha256_new(&err);
-		if (!h)
-			return -1;
-		trust_sha256_update(h, text->data ? text->data : "", text->len);
-		trust_sha256_final(h, hex);
+		sha256_hex(text->data ? text->data : "", text->len, hex);
 		if (strcmp(hex, f->link->core_metadata_sha256)) {
 			util_buf_printf(why, "its metadata file's sha256 is %.16s..., the index says %.16s...", hex,
 					f->link->core_metadata_sha256);
@@ -369,27 +412,74 @@ static int read_wheel_metadata(struct candidates *c, const struct cand_project *
 	return rc;
 }
 
+/* A cached METADATA: "fnv64 HEX" of the rest, then the text, so that a
+ * torn entry is read as none. (The cache is the user's own folder, which
+ * no sandbox sees: the check is against crashes, not adversaries.) */
+static uint64_t fnv64(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+#define CACHE_HEAD 23	/* "fnv64 " + 16 hex digits + "\n" */
+
+static bool read_cache(const char *path, struct util_buf *text)
+{
+	struct pl_error err;
+	char *data, hex[17];
+	size_t len;
+	bool ok;
+
+	if (!path || util_read_file(path, METADATA_MAX + CACHE_HEAD, &data, &len, &err) < 0)
+		return false;
+	ok = len >= CACHE_HEAD && !memcmp(data, "fnv64 ", 6) && data[CACHE_HEAD - 1] == '\n';
+	if (ok) {
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)fnv64(data + CACHE_HEAD, len - CACHE_HEAD));
+		ok = !memcmp(hex, data + 6, 16);
+	}
+	if (ok)
+		util_buf_add(text, data + CACHE_HEAD, len - CACHE_HEAD);
+	free(data);
+	return ok;
+}
+
+static void write_cache(const char *path, const struct util_buf *text)
+{
+	struct util_buf entry = UTIL_BUF_INIT;
+	struct pl_error err;
+	char *dir = util_xstrdup(path);
+
+	*strrchr(dir, '/') = 0;
+	util_buf_printf(&entry, "fnv64 %016llx\n", (unsigned long long)fnv64(text->data ? text->data : "", text->len));
+	util_buf_add(&entry, text->data ? text->data : "", text->len);
+	if (util_mkdir_p(dir, 0755, &err) == 0)
+		write_file(path, entry.data, entry.len);
+	util_buf_free(&entry);
+	free(dir);
+}
+
 int candidates_metadata(struct candidates *c, const struct cand_project *p, struct cand_version *v,
-			struct cand_file *f, struct pl_error *err)
+			struct cand_file *f)
 {
 	struct util_buf text = UTIL_BUF_INIT, why = UTIL_BUF_INIT, what = UTIL_BUF_INIT;
-	char *cached = cache_path(c, f), *data = NULL;
-	size_t len;
+	char *cached = cache_path(c, f);
 	struct pl_error perr;
+	bool hit = false;
 	int rc;
 
-	(void)err;
-	if (v->meta_state)
+	if (v->meta_state) {
+		free(cached);
 		return v->meta_state > 0 ? 0 : -1;
-	if (cached && util_read_file(cached, METADATA_MAX, &data, &len, &perr) == 0) {
-		util_buf_add(&text, data, len);
-		free(data);
-		rc = 0;
-	} else if (f->link->core_metadata) {
-		rc = fetch_metadata_file(c, f, &text, &why);
-	} else {
-		rc = read_wheel_metadata(c, p, v, f, &text, &why);
 	}
+	if ((hit = read_cache(cached, &text)))
+		rc = 0;
+	else if (f->link->core_metadata)
+		rc = fetch_metadata_file(c, f, &text, &why);
+	else
+		rc = read_wheel_metadata(c, p, v, f, &text, &why);
 	util_buf_printf(&what, "%s.metadata", f->link->filename);
 	if (rc == 0 && metadata_parse(text.data ? text.data : "", text.len, what.data, &v->meta, &perr) < 0) {
 		util_buf_printf(&why, "%s", pl_error_format(&perr, (char[512]){ 0 }, 512));
@@ -407,14 +497,8 @@ int candidates_metadata(struct candidates *c, const struct cand_project *p, stru
 			rc = -1;
 		}
 	}
-	if (rc == 0 && cached && !data) {
-		char *slash = strrchr(cached, '/');
-		*slash = 0;
-		if (util_mkdir_p(cached, 0755, &perr) == 0) {
-			*slash = '/';
-			util_write_atomic(cached, text.data ? text.data : "", text.len, 0644, &perr);
-		}
-	}
+	if (rc == 0 && cached && !hit)
+		write_cache(cached, &text);
 	v->meta_state = rc == 0 ? 1 : -1;
 	if (rc < 0)
 		v->meta_error = util_buf_steal(&why);
@@ -423,4 +507,75 @@ int candidates_metadata(struct candidates *c, const struct cand_project *p, stru
 	util_buf_free(&what);
 	free(cached);
 	return rc;
+}
+
+/* ---- requirements ---- */
+
+static bool exact_pin(const struct pep440_specset *spec, const struct pep440_version *v)
+{
+	for (size_t i = 0; i < spec->n; i++)
+		if ((spec->specs[i].op == PEP440_EQ && !spec->specs[i].wildcard &&
+		     !pep440_compare(&spec->specs[i].version, v)) || spec->specs[i].op == PEP440_ARBITRARY)
+			return true;
+	return false;
+}
+
+int candidates_requirement(struct candidates *c, const char *text, struct cand_requirement *r, const char **why,
+			   size_t *at, struct pl_error *err)
+{
+	struct pep508_requirement *q = util_xmalloc(sizeof(*q));
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (pep508_requirement_parse(text, q, why, at) < 0)
+		goto out;
+	rc = -2;
+	if (!(r->proj = candidates_project(c, q->name, err))) {
+		pep508_requirement_fini(q);
+		goto out;
+	}
+	r->text = util_xstrndup(text, q->head_len);
+	r->extras = util_xcalloc(q->nextras ? q->nextras : 1, sizeof(char *));
+	for (size_t i = 0; i < q->nextras; i++) {
+		r->extras[i] = util_xmalloc(strlen(q->extras[i]) + 1);
+		pep508_normalize_name(q->extras[i], r->extras[i]);
+	}
+	r->nextras = q->nextras;
+	r->marker = q->marker;
+	q->marker = NULL;
+	r->url = q->url != NULL;
+	for (size_t i = 0; i < q->spec.n; i++)
+		r->pre |= q->spec.specs[i].op != PEP440_ARBITRARY && pep440_is_prerelease(&q->spec.specs[i].version);
+	r->allowed = util_xcalloc(r->proj->n / 64 + 1, sizeof(uint64_t));
+	for (size_t i = 0; i < r->proj->n; i++) {
+		const struct cand_version *v = &r->proj->versions[i];
+		if (pep440_specset_contains(&q->spec, &v->v) && (!v->yanked || exact_pin(&q->spec, &v->v)))
+			r->allowed[i / 64] |= (uint64_t)1 << (i % 64);
+	}
+	pep508_requirement_fini(q);
+	rc = 0;
+out:
+	free(q);
+	return rc;
+}
+
+int candidates_requirements(struct candidates *c, struct cand_version *v, struct util_buf *why,
+			    struct pl_error *err)
+{
+	const char *perr;
+	size_t at;
+
+	if (v->reqs_read)
+		return 0;
+	v->reqs = util_xcalloc(v->meta.nrequires ? v->meta.nrequires : 1, sizeof(*v->reqs));
+	for (; v->nreqs < v->meta.nrequires; v->nreqs++) {
+		const char *text = v->meta.requires_dist[v->nreqs];
+		int rc = candidates_requirement(c, text, &v->reqs[v->nreqs], &perr, &at, err);
+		if (rc == -1)
+			util_buf_printf(why, "has a malformed Requires-Dist '%.80s' (%s)", text, perr);
+		if (rc < 0)
+			return rc;
+	}
+	v->reqs_read = true;
+	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "metadata.h"
 #include "pep440.h"
+#include "pep508.h"
 #include "registry.h"
 #include "trust.h"
 
@@ -22,6 +23,22 @@ struct cand_file {
 	bool wheel;
 	bool checked;			/* trust verdict known */
 	struct trust_result trust;
+};
+
+struct cand_project;
+
+/* A requirement, parsed once: what it names and which of that project's
+ * versions it allows. */
+struct cand_requirement {
+	char *text;			/* as written, without its marker */
+	struct cand_project *proj;	/* the project it names */
+	char **extras;			/* normalised */
+	size_t nextras;
+	struct pep508_marker *marker;	/* NULL: none */
+	bool url;			/* NAME @ URL */
+	bool pre;			/* its specifier names a pre-release */
+	uint64_t *allowed;		/* bit i: proj->versions[i] satisfies it; a
+					 * yanked one only when pinned with == */
 };
 
 struct cand_version {
@@ -33,6 +50,9 @@ struct cand_version {
 	int meta_state;			/* 0 not read, 1 read, -1 unreadable (meta_error) */
 	char *meta_error;
 	struct metadata meta;
+	struct cand_requirement *reqs;	/* its Requires-Dist, once read */
+	size_t nreqs;
+	bool reqs_read;
 };
 
 struct cand_project {
@@ -66,9 +86,20 @@ struct cand_project *candidates_project(struct candidates *c, const char *name, 
 bool candidates_admitted(struct candidates *c, const struct cand_project *p, struct cand_version *v,
 			 struct cand_file *f, struct trust_result *r);
 /* Reads v's core metadata from file f (a wheel): 0, or -1 with v->meta_error
- * (the version cannot be used); -2 with err when reading must stop. */
+ * (the version cannot be used). */
 int candidates_metadata(struct candidates *c, const struct cand_project *p, struct cand_version *v,
-			struct cand_file *f, struct pl_error *err);
+			struct cand_file *f);
+/* Parses a requirement, reading the page of the project it names: 0; -1
+ * when text is not one (why and at say where); -2 with err when the page
+ * cannot be read. Free with candidates_requirement_fini. */
+int candidates_requirement(struct candidates *c, const char *text, struct cand_requirement *r, const char **why,
+			   size_t *at, struct pl_error *err);
+void candidates_requirement_fini(struct cand_requirement *r);
+/* v's Requires-Dist (its metadata read first), parsed once: 0; -1 with why
+ * when one is malformed (the version cannot be used); -2 with err. */
+int candidates_requirements(struct candidates *c, struct cand_version *v, struct util_buf *why,
+			    struct pl_error *err);
+
 /* How many index pages, metadata files and wheels were read. */
 void candidates_stats(const struct candidates *c, size_t *pages, size_t *metadata, size_t *wheels);
 

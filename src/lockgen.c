@@ -194,6 +194,10 @@ struct node {
 	struct cand_project *proj;	/* NULL for the root */
 	char *extra;			/* NULL: the package itself */
 	bool allow_pre;
+	/* Versions tried, and of those the usable ones: what the solver
+	 * learnt of them (forbidden, or their dependencies) stays learnt, so
+	 * a version chosen again after backtracking costs nothing. */
+	uint64_t *tried, *usable;
 };
 
 struct root_edge {
@@ -219,96 +223,50 @@ struct solve {
 	struct forbid *forbids;
 	size_t nforbids;
 	struct pl_error *err;
-	bool failed;
+	bool failed, root_added;
 };
 
-static int node_for(struct solve *sv, const char *name, const char *extra)
+/* The solver's package for a project (extra NULL) or one of its extras
+ * (normalised), registered on first use. */
+static int node_of(struct solve *sv, struct cand_project *p, const char *extra)
 {
-	char norm[PEP508_MAX_NAME] = "";
-	struct cand_project *p;
-
-	if (extra)
-		pep508_normalize_name(extra, norm);
-	if (!(p = candidates_project(sv->o->cands, name, sv->err)))
-		return -1;
 	for (size_t i = 1; i < sv->nnodes; i++)
-		if (sv->nodes[i].proj == p && (extra ? sv->nodes[i].extra && !strcmp(sv->nodes[i].extra, norm)
-						     : !sv->nodes[i].extra))
+		if (sv->nodes[i].proj == p && util_str_equal(sv->nodes[i].extra, extra))
 			return (int)i;
 	const char **versions = util_xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct util_buf label = UTIL_BUF_INIT;
 	for (size_t i = 0; i < p->n; i++)
 		versions[i] = p->versions[i].text;
-	util_buf_printf(&label, extra ? "%s[%s]" : "%s", p->name, norm);
+	util_buf_printf(&label, extra ? "%s[%s]" : "%s", p->name, extra);
 	int id = pubgrub_add_package(sv->s, label.data, versions, p->n);
 	util_buf_free(&label);
 	free(versions);
 	sv->nodes = util_xrealloc(sv->nodes, (sv->nnodes + 1) * sizeof(*sv->nodes));
-	sv->nodes[sv->nnodes++] = (struct node){ .proj = p, .extra = extra ? util_xstrdup(norm) : NULL };
+	sv->nodes[sv->nnodes++] = (struct node){ .proj = p, .extra = extra ? util_xstrdup(extra) : NULL,
+						 .tried = util_xcalloc(p->n / 64 + 1, sizeof(uint64_t)),
+						 .usable = util_xcalloc(p->n / 64 + 1, sizeof(uint64_t)) };
 	return id;
 }
 
-static bool exact_pin(const struct pep440_specset *spec, const struct pep440_version *v)
-{
-	for (size_t i = 0; i < spec->n; i++)
-		if ((spec->specs[i].op == PEP440_EQ && !spec->specs[i].wildcard &&
-		     !pep440_compare(&spec->specs[i].version, v)) || spec->specs[i].op == PEP440_ARBITRARY)
-			return true;
-	return false;
-}
-
-static bool mentions_prerelease(const struct pep440_specset *spec)
-{
-	for (size_t i = 0; i < spec->n; i++)
-		if (spec->specs[i].op != PEP440_ARBITRARY && pep440_is_prerelease(&spec->specs[i].version))
-			return true;
-	return false;
-}
-
-/* The versions of node's project a requirement allows: yanked ones only
- * when pinned exactly (PEP 592). */
-static struct pubgrub_set allowed_by(struct solve *sv, int node, const struct pep508_requirement *r)
-{
-	struct cand_project *p = sv->nodes[node].proj;
-	struct pubgrub_set set = pubgrub_set_new(sv->s, node);
-
-	for (size_t i = 0; i < p->n; i++)
-		if (pep440_specset_contains(&r->spec, &p->versions[i].v) &&
-		    (!p->versions[i].yanked || exact_pin(&r->spec, &p->versions[i].v)))
-			pubgrub_set_add(&set, i);
-	return set;
-}
-
 /* A requirement's dependency edges from (from, v): its project and each
- * of its extras. *targets (may be NULL) gets the nodes. -1 on err. */
-static int require(struct solve *sv, int from, int v, const char *text, const struct pep508_requirement *r,
-		   int *targets, size_t *ntargets)
+ * of its extras. *targets (may be NULL) gets the nodes. */
+static void require(struct solve *sv, int from, int v, const struct cand_requirement *r, int *targets,
+		    size_t *ntargets)
 {
-	int base = node_for(sv, r->name, NULL);
+	int base = node_of(sv, r->proj, NULL);
 
-	if (base < 0)
-		return -1;
-	if (mentions_prerelease(&r->spec))
-		sv->nodes[base].allow_pre = true;
-	int ids[PEP508_MAX_EXTRAS + 1];
-	size_t n = 0;
-	ids[n++] = base;
-	for (size_t i = 0; i < r->nextras; i++) {
-		int x = node_for(sv, r->name, r->extras[i]);
-		if (x < 0)
-			return -1;
-		ids[n++] = x;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (ids[i] == from)
+	sv->nodes[base].allow_pre |= r->pre;
+	for (size_t i = 0; i <= r->nextras; i++) {
+		int id = i ? node_of(sv, r->proj, r->extras[i - 1]) : base;
+		if (id == from)
 			continue;
-		struct pubgrub_set set = allowed_by(sv, ids[i], r);
-		pubgrub_depend(sv->s, from, v, ids[i], &set, text);
+		struct pubgrub_set set = pubgrub_set_new(sv->s, id);
+		memcpy(set.bits, r->allowed, (r->proj->n / 64 + 1) * sizeof(uint64_t));
+		pubgrub_depend(sv->s, from, v, id, &set, r->text);
 		pubgrub_set_free(&set);
 		if (targets)
-			targets[(*ntargets)++] = ids[i];
+			targets[(*ntargets)++] = id;
 	}
-	return 0;
 }
 
 static void forbid(struct solve *sv, int node, size_t v, const char *reason)
@@ -392,92 +350,66 @@ static bool python_ok(const struct env *e, const char *requires, struct util_buf
 }
 
 /* The Requires-Dist entries of v that apply to node (its extra's, or the
- * package's own) in this environment. */
-struct dep {
-	char *text;
-	struct pep508_requirement req;
-};
-
-static void deps_free(struct dep *deps, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(deps[i].text);
-		pep508_requirement_fini(&deps[i].req);
-	}
-	free(deps);
-}
-
-static int version_deps(struct solve *sv, const struct node *node, const struct cand_version *v, struct dep **out,
-			size_t *n, struct util_buf *why)
+ * package's own) in this environment: -1 with why when v cannot be used,
+ * -2 on err. */
+static int version_deps(struct solve *sv, const struct node *node, struct cand_version *v,
+			const struct cand_requirement ***out, size_t *n, struct util_buf *why)
 {
 	struct pep508_env me = sv->env->menv;
-	const char *perr;
-	size_t at;
+	int rc = candidates_requirements(sv->o->cands, v, why, sv->err);
 
 	*out = NULL;
 	*n = 0;
-	for (size_t i = 0; i < v->meta.nrequires; i++) {
-		struct pep508_requirement r;
-		const char *text = v->meta.requires_dist[i];
-		if (pep508_requirement_parse(text, &r, &perr, &at) < 0) {
-			util_buf_printf(why, "has a malformed Requires-Dist '%.80s' (%s)", text, perr);
-			deps_free(*out, *n);
-			*out = NULL;
-			*n = 0;
-			return -1;
-		}
+	if (rc < 0)
+		return rc;
+	*out = util_xcalloc(v->nreqs ? v->nreqs : 1, sizeof(**out));
+	for (size_t i = 0; i < v->nreqs; i++) {
+		const struct cand_requirement *r = &v->reqs[i];
 		me.vars[PEP508_EXTRA] = node->extra ? node->extra : "";
-		bool wanted = !r.marker || pep508_eval(r.marker, &me);
+		bool wanted = !r->marker || pep508_eval(r->marker, &me);
 		/* An extra's node takes what only the extra adds. */
-		if (wanted && node->extra && r.marker) {
+		if (wanted && node->extra) {
 			me.vars[PEP508_EXTRA] = "";
-			wanted = !pep508_eval(r.marker, &me);
-		} else if (wanted && node->extra) {
-			wanted = false;
+			wanted = r->marker && !pep508_eval(r->marker, &me);
 		}
-		if (wanted && r.url) {
-			util_buf_printf(why, "depends on a direct URL ('%.80s'), which pylock does not lock yet", text);
-			pep508_requirement_fini(&r);
-			deps_free(*out, *n);
+		if (!wanted)
+			continue;
+		if (r->url) {
+			util_buf_printf(why, "depends on a direct URL ('%.80s'), which pylock does not lock yet", r->text);
+			free(*out);
 			*out = NULL;
 			*n = 0;
 			return -1;
 		}
-		if (!wanted) {
-			pep508_requirement_fini(&r);
-			continue;
-		}
-		*out = util_xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[*n].text = util_xstrndup(text, r.head_len);
-		(*out)[(*n)++].req = r;
+		(*out)[(*n)++] = r;
 	}
 	return 0;
 }
 
-/* Whether version i of node can be used; its dependencies added when so. */
+/* Whether version i of node can be used (1, 0 with why), its
+ * dependencies added when so; -1 on err. */
 static int try_version(struct solve *sv, int id, size_t i, struct util_buf *why)
 {
-	struct node *node = &sv->nodes[id];
-	struct cand_project *p = node->proj;
+	struct cand_project *p = sv->nodes[id].proj;
 	struct cand_version *v = &p->versions[i];
 	struct cand_file *f = usable_file(sv, p, v, why);
-	struct dep *deps;
+	const struct cand_requirement **deps;
 	size_t n;
 
 	if (!f || !python_ok(sv->env, f->link->requires_python, why))
 		return 0;
-	int rc = candidates_metadata(sv->o->cands, p, v, f, sv->err);
-	if (rc == -2)
-		return -1;
-	if (rc < 0) {
+	if (candidates_metadata(sv->o->cands, p, v, f) < 0) {
 		util_buf_printf(why, "cannot be used: %s", v->meta_error);
 		return 0;
 	}
-	if (!python_ok(sv->env, v->meta.requires_python, why) || version_deps(sv, node, v, &deps, &n, why) < 0)
+	if (!python_ok(sv->env, v->meta.requires_python, why))
 		return 0;
-	if (node->extra) {
+	int rc = version_deps(sv, &sv->nodes[id], v, &deps, &n, why);
+	if (rc < 0)
+		return rc == -2 ? -1 : 0;
+	if (sv->nodes[id].extra) {
 		/* alpha[socks] 1.0 is alpha 1.0 with more. */
-		int base = node_for(sv, p->name, NULL);
+		int base = node_of(sv, p, NULL);
 		struct pubgrub_set one = pubgrub_set_new(sv->s, base);
 		char text[PEP508_MAX_NAME + 80];
 		pubgrub_set_add(&one, i);
@@ -485,11 +417,10 @@ static int try_version(struct solve *sv, int id, size_t i, struct util_buf *why)
 		pubgrub_depend(sv->s, id, (int)i, base, &one, text);
 		pubgrub_set_free(&one);
 	}
-	for (size_t k = 0; k < n && !sv->failed; k++)
-		if (require(sv, id, (int)i, deps[k].text, &deps[k].req, NULL, NULL) < 0)
-			sv->failed = true;
-	deps_free(deps, n);
-	return sv->failed ? -1 : 1;
+	for (size_t k = 0; k < n; k++)
+		require(sv, id, (int)i, deps[k], NULL, NULL);
+	free(deps);
+	return 1;
 }
 
 /* The previous lock's version of a project, when it applies here. */
@@ -534,11 +465,15 @@ static int choose(void *ctx, struct pubgrub *s, int id, const struct pubgrub_set
 	struct util_buf why = UTIL_BUF_INIT;
 
 	(void)s;
-	if (id == PUBGRUB_ROOT)
+	if (id == PUBGRUB_ROOT) {
+		if (sv->root_added)
+			return 0;
+		sv->root_added = true;
 		return add_root(sv) < 0 ? -2 : 0;
+	}
 	struct node *node = &sv->nodes[id];
 	struct cand_project *p = node->proj;
-	int base = node->extra ? node_for(sv, p->name, NULL) : id;
+	int base = node->extra ? node_of(sv, p, NULL) : id;
 	bool pre = sv->o->prerelease || sv->nodes[id].allow_pre || (base >= 0 && sv->nodes[base].allow_pre);
 	const char *want = preferred(sv, p);
 	size_t *order = util_xmalloc((p->n + 1) * sizeof(size_t)), n = 0;
@@ -557,16 +492,26 @@ static int choose(void *ctx, struct pubgrub *s, int id, const struct pubgrub_set
 				order[n++] = i;
 		}
 	for (size_t k = 0; k < n && chosen < 0; k++) {
+		size_t i = order[k];
+		uint64_t bit = (uint64_t)1 << (i % 64);
+		if (sv->nodes[id].tried[i / 64] & bit) {
+			if (sv->nodes[id].usable[i / 64] & bit)
+				chosen = (int)i;
+			continue;
+		}
 		util_buf_truncate(&why, 0);
-		int rc = try_version(sv, id, order[k], &why);
+		int rc = try_version(sv, id, i, &why);
+		sv->nodes[id].tried[i / 64] |= bit;
+		if (rc > 0)
+			sv->nodes[id].usable[i / 64] |= bit;
 		if (rc < 0) {
 			chosen = -2;
 			break;
 		}
 		if (rc > 0)
-			chosen = (int)order[k];
+			chosen = (int)i;
 		else
-			forbid(sv, id, order[k], util_buf_str(&why));
+			forbid(sv, id, i, util_buf_str(&why));
 	}
 	flush_forbids(sv, id);
 	free(order);
@@ -584,17 +529,18 @@ static size_t activator_index(const struct solve *sv, char kind, const char *nam
 
 static int root_requirement(struct solve *sv, const char *text, size_t act, const char *where)
 {
-	struct pep508_requirement r;
+	struct cand_requirement r;
 	struct pep508_env me = sv->env->menv;
 	const char *why;
-	size_t at;
-	int targets[PEP508_MAX_EXTRAS + 1];
-	size_t n = 0;
-	int rc = 0;
+	size_t at, n = 0;
+	int targets[PEP508_MAX_EXTRAS + 1], rc = 0;
 
-	if (pep508_requirement_parse(text, &r, &why, &at) < 0)
+	int got = candidates_requirement(sv->o->cands, text, &r, &why, &at, sv->err);
+	if (got == -1)
 		return pl_error_set(sv->err, sv->o->proj->pyproject_path, 0, 0, "%s: '%.100s' is not a requirement: %s "
 				    "(at byte %zu)", where, text, why, at + 1);
+	if (got < 0)
+		return -1;
 	me.vars[PEP508_EXTRA] = sv->acts[act].kind == 'e' ? sv->acts[act].name : "";
 	if (r.marker && !pep508_eval(r.marker, &me))
 		goto out;
@@ -603,15 +549,13 @@ static int root_requirement(struct solve *sv, const char *text, size_t act, cons
 				  "pylock does not lock those yet", where, text);
 		goto out;
 	}
-	char *head = util_xstrndup(text, r.head_len);
-	rc = require(sv, PUBGRUB_ROOT, 0, head, &r, targets, &n);
-	free(head);
+	require(sv, PUBGRUB_ROOT, 0, &r, targets, &n);
 	for (size_t i = 0; i < n; i++) {
 		sv->edges = util_xrealloc(sv->edges, (sv->nedges + 1) * sizeof(*sv->edges));
 		sv->edges[sv->nedges++] = (struct root_edge){ act, targets[i] };
 	}
 out:
-	pep508_requirement_fini(&r);
+	candidates_requirement_fini(&r);
 	return rc;
 }
 
@@ -723,26 +667,24 @@ static int collect(struct solve *sv, size_t env, struct result *res)
 	/* Edges between chosen nodes, from their versions' requirements. */
 	for (size_t id = 1; id < nn; id++) {
 		int v = pubgrub_selected(sv->s, (int)id);
-		struct dep *deps;
+		const struct cand_requirement **deps;
 		size_t n;
 		if (v < 0)
 			continue;
 		struct node *node = &sv->nodes[id];
-		struct cand_version *cv = &node->proj->versions[v];
 		if (node->extra) {
 			adj[id] = util_xrealloc(adj[id], (nadj[id] + 1) * sizeof(int));
-			adj[id][nadj[id]++] = node_for(sv, node->proj->name, NULL);
+			adj[id][nadj[id]++] = node_of(sv, node->proj, NULL);
 		}
-		if (version_deps(sv, node, cv, &deps, &n, &why) < 0)
+		if (version_deps(sv, node, &node->proj->versions[v], &deps, &n, &why) < 0)
 			continue;
 		for (size_t k = 0; k < n; k++) {
-			int base = node_for(sv, deps[k].req.name, NULL);
-			adj[id] = util_xrealloc(adj[id], (nadj[id] + 1 + deps[k].req.nextras) * sizeof(int));
-			adj[id][nadj[id]++] = base;
-			for (size_t x = 0; x < deps[k].req.nextras; x++)
-				adj[id][nadj[id]++] = node_for(sv, deps[k].req.name, deps[k].req.extras[x]);
+			adj[id] = util_xrealloc(adj[id], (nadj[id] + 1 + deps[k]->nextras) * sizeof(int));
+			adj[id][nadj[id]++] = node_of(sv, deps[k]->proj, NULL);
+			for (size_t x = 0; x < deps[k]->nextras; x++)
+				adj[id][nadj[id]++] = node_of(sv, deps[k]->proj, deps[k]->extras[x]);
 		}
-		deps_free(deps, n);
+		free(deps);
 	}
 	for (size_t a = 0; a < sv->nacts; a++) {
 		size_t head = 0, tail = 0;
@@ -1050,8 +992,11 @@ static struct activator *activators(const struct project *proj, size_t *n)
 
 static void solve_fini(struct solve *sv)
 {
-	for (size_t i = 0; i < sv->nnodes; i++)
+	for (size_t i = 0; i < sv->nnodes; i++) {
 		free(sv->nodes[i].extra);
+		free(sv->nodes[i].tried);
+		free(sv->nodes[i].usable);
+	}
 	free(sv->nodes);
 	free(sv->edges);
 	for (size_t i = 0; i < sv->nforbids; i++) {

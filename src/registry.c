@@ -531,6 +531,60 @@ static char *resolve(const char *base, const char *rel)
 	return out;
 }
 
+/* rel resolved against a file:// base without libcurl (a local index
+ * needs no network library): a relative or absolute path, or a file://
+ * URL, with its fragment and query dropped and "." / ".." resolved; NULL
+ * for anything else (another scheme, a network path), which libcurl
+ * resolves. */
+static char *resolve_local(const char *base, const char *rel)
+{
+	size_t rl = strcspn(rel, "#?"), colon = strcspn(rel, ":/");
+	struct util_buf path = UTIL_BUF_INIT, out = UTIL_BUF_INIT;
+	const char *bp = base + 7;
+
+	if (strncasecmp(base, "file:///", 8) || !strncmp(rel, "//", 2))
+		return NULL;
+	if (colon < rl && rel[colon] == ':') {
+		if (strncasecmp(rel, "file:///", 8))
+			return NULL;
+		util_buf_add(&path, rel + 7, rl - 7);
+	} else if (rel[0] == '/') {
+		util_buf_add(&path, rel, rl);
+	} else {
+		size_t dir = strcspn(bp, "#?");
+		while (dir && bp[dir - 1] != '/')
+			dir--;
+		util_buf_add(&path, bp, dir);
+		util_buf_add(&path, rel, rl);
+	}
+	util_buf_str(&path);
+	/* Segments: "." dropped, ".." removes the one before. */
+	util_buf_puts(&out, "file://");
+	size_t root = out.len;
+	for (const char *seg = path.data + 1;;) {
+		size_t n = strcspn(seg, "/");
+		bool last = !seg[n];
+		if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.')) {
+			if (n == 2 && out.len > root) {
+				while (out.len > root && out.data[out.len - 1] != '/')
+					out.len--;
+				if (out.len > root)
+					out.len--;
+			}
+			if (last)
+				util_buf_putc(&out, '/');
+		} else {
+			util_buf_putc(&out, '/');
+			util_buf_add(&out, seg, n);
+		}
+		if (last)
+			break;
+		seg += n + 1;
+	}
+	util_buf_free(&path);
+	return util_buf_steal(&out);
+}
+
 /* Resolves href against base; the link's last path component must be its
  * file name (PEP 503). A provenance URL that does not resolve is left out
  * (the file then has none from the index). */
@@ -538,30 +592,50 @@ static void add_link(struct registry *r, struct registry_page *page, const char 
 		     size_t href_len, const struct registry_link *in)
 {
 	const char *filename = in->filename, *provenance = in->provenance;
-	char *url = NULL, *path = NULL, *rel = util_xstrndup(href, href_len);
-	CURLU *u = CU(curl_url)();
+	char *url = NULL, *path = NULL, *rel = util_xstrndup(href, href_len), *prov = NULL;
+	struct pl_error err;
 
-	if (!safe_name(filename) || !u ||
-	    CU(curl_url_set)(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
-	    CU(curl_url_set)(u, CURLUPART_URL, rel, 0) != CURLUE_OK ||
-	    CU(curl_url_set)(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
-	    CU(curl_url_get)(u, CURLUPART_URL, &url, 0) != CURLUE_OK ||
-	    CU(curl_url_get)(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+	if (!safe_name(filename)) {
 		refuse(page, filename);
 		goto out;
 	}
-	const char *last = strrchr(path, '/');
+	if ((url = resolve_local(base, rel))) {
+		path = registry_local_path(url);
+		if (provenance && *provenance)
+			prov = resolve_local(base, provenance);
+	} else {
+		CURLU *u = curl_ready(r, &err) == 0 ? CU(curl_url)() : NULL;
+		char *cu = NULL, *cp = NULL;
+		if (u && CU(curl_url_set)(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+		    CU(curl_url_set)(u, CURLUPART_URL, rel, 0) == CURLUE_OK &&
+		    CU(curl_url_set)(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+		    CU(curl_url_get)(u, CURLUPART_URL, &cu, 0) == CURLUE_OK &&
+		    CU(curl_url_get)(u, CURLUPART_PATH, &cp, CURLU_URLDECODE) == CURLUE_OK) {
+			url = util_xstrdup(cu);
+			path = util_xstrdup(cp);
+		}
+		if (cu)
+			CU(curl_free)(cu);
+		if (cp)
+			CU(curl_free)(cp);
+		if (u)
+			CU(curl_url_cleanup)(u);
+		if (url && provenance && *provenance)
+			prov = resolve(base, provenance);
+	}
+	const char *last = path ? strrchr(path, '/') : NULL;
 	/* A page served over https links only to https: never to local files. */
-	if (strcmp(last ? last + 1 : path, filename) || (!strncmp(base, "https:", 6) && strncmp(url, "https:", 6))) {
+	if (!url || !path || strcmp(last ? last + 1 : path, filename) ||
+	    (!strncmp(base, "https:", 6) && strncmp(url, "https:", 6))) {
 		refuse(page, filename);
 		goto out;
 	}
 	page->links = util_xrealloc(page->links, (page->n + 1) * sizeof(*page->links));
 	page->links[page->n++] = (struct registry_link){
 		.filename = util_xstrdup(filename),
-		.url = util_xstrdup(url),
+		.url = url,
 		.sha256 = in->sha256 ? util_xstrdup(in->sha256) : NULL,
-		.provenance = provenance && *provenance ? resolve(base, provenance) : NULL,
+		.provenance = prov,
 		.requires_python = in->requires_python ? util_xstrdup(in->requires_python) : NULL,
 		.yanked = in->yanked,
 		.core_metadata = in->core_metadata,
@@ -569,13 +643,11 @@ static void add_link(struct registry *r, struct registry_page *page, const char 
 		.size = in->size,
 		.upload_time = in->upload_time ? util_xstrdup(in->upload_time) : NULL,
 	};
+	url = prov = NULL;
 out:
-	if (url)
-		CU(curl_free)(url);
-	if (path)
-		CU(curl_free)(path);
-	if (u)
-		CU(curl_url_cleanup)(u);
+	free(url);
+	free(prov);
+	free(path);
 	free(rel);
 }
 
@@ -691,7 +763,7 @@ int registry_page_parse_html(struct registry *r, const char *text, size_t len, c
 	struct util_buf requires_python = UTIL_BUF_INIT;
 
 	memset(page, 0, sizeof(*page));
-	if (curl_ready(r, err) < 0)
+	if (strncmp(base_url, "file:", 5) && curl_ready(r, err) < 0)
 		return -1;
 	while ((s = find_ci(s, end, "<a"))) {
 		if (s + 2 >= end || !strchr(" \t\r\n", s[2])) {
@@ -774,7 +846,7 @@ int registry_page_parse_json(struct registry *r, const char *text, size_t len, c
 	size_t i;
 
 	memset(page, 0, sizeof(*page));
-	if (curl_ready(r, err) < 0)
+	if (strncmp(base_url, "file:", 5) && curl_ready(r, err) < 0)
 		return -1;
 	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
 		return pl_error_set(err, base_url, jerr.line, jerr.column, "not a PEP 691 page: %s", jerr.text);
@@ -857,10 +929,13 @@ int registry_page_fetch(struct registry *r, const char *index_url, const char *n
 	int code, rc = -1;
 
 	memset(page, 0, sizeof(*page));
-	if (curl_ready(r, err) < 0)
-		goto out;
-	accept = CU(curl_slist_append)(NULL, "Accept: application/vnd.pypi.simple.v1+json, "
-				       "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01");
+	/* A local index is read without libcurl. */
+	if (strncasecmp(url, "file:", 5)) {
+		if (curl_ready(r, err) < 0)
+			goto out;
+		accept = CU(curl_slist_append)(NULL, "Accept: application/vnd.pypi.simple.v1+json, "
+					       "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01");
+	}
 	code = get(r, url, REGISTRY_PAGE_MAX, &body, &type, accept, err);
 	if (code < 0)
 		goto out;

@@ -154,10 +154,63 @@ static void test_provenance(void **state)
 	registry_page_fini(&page);
 }
 
+/* A local index resolves its links without libcurl: relative and absolute
+ * paths, file:// URLs, "." and ".." (never above the root), and carries
+ * what resolvers need (PEP 592, 658, 700, requires-python). */
+static void test_local_links(void **state)
+{
+	static const char base[] = "file:///srv/idx/simple/attrs/index.html";
+	const char *text =
+		"<a href=\"../../files/attrs-1.0-py3-none-any.whl#sha256=" H64 "\" data-yanked=\"\" "
+		"data-requires-python=\"&gt;=3.8\" data-core-metadata=\"sha256=" H64 "\">attrs-1.0-py3-none-any.whl</a>\n"
+		"<a href=\"/other/./attrs-2.0.tar.gz\">attrs-2.0.tar.gz</a>\n"
+		"<a href=\"file:///a/b/../attrs-3.0.tar.gz?x=1\">attrs-3.0.tar.gz</a>\n"
+		"<a href=\"../../../../../../attrs-4.0.tar.gz\">attrs-4.0.tar.gz</a>\n"
+		"<a href=\"attrs%2D5.0.tar.gz\" data-dist-info-metadata=\"true\">attrs-5.0.tar.gz</a>\n"
+		"<a href=\"../../files/attrs-6.0.tar.gz\">attrs-9.9.tar.gz</a>\n";
+	struct registry_page page;
+	struct pl_error err;
+
+	(void)state;
+	assert_int_equal(registry_page_parse_html(reg, text, strlen(text), base, &page, &err), 0);
+	assert_int_equal(page.n, 5);
+	assert_int_equal(page.refused, 1);	/* a name that is not its link's */
+	assert_string_equal(page.links[0].url, "file:///srv/idx/files/attrs-1.0-py3-none-any.whl");
+	assert_true(page.links[0].yanked);
+	assert_string_equal(page.links[0].requires_python, ">=3.8");
+	assert_true(page.links[0].core_metadata);
+	assert_string_equal(page.links[0].core_metadata_sha256, H64);
+	assert_int_equal(page.links[0].size, -1);
+	assert_string_equal(page.links[1].url, "file:///other/attrs-2.0.tar.gz");
+	assert_false(page.links[1].yanked);
+	assert_false(page.links[1].core_metadata);
+	assert_string_equal(page.links[2].url, "file:///a/attrs-3.0.tar.gz");
+	assert_string_equal(page.links[3].url, "file:///attrs-4.0.tar.gz");
+	assert_string_equal(page.links[4].url, "file:///srv/idx/simple/attrs/attrs%2D5.0.tar.gz");
+	assert_true(page.links[4].core_metadata);
+	assert_null(page.links[4].core_metadata_sha256);
+	registry_page_fini(&page);
+
+	const char *json = "{\"meta\": {\"api-version\": \"1.1\"}, \"files\": [{\"filename\": \"attrs-1.0.tar.gz\", "
+			   "\"url\": \"../../files/attrs-1.0.tar.gz\", \"hashes\": {\"sha256\": \"" H64 "\"}, "
+			   "\"yanked\": \"broken\", \"size\": 1234, \"upload-time\": \"2024-01-01T00:00:00Z\", "
+			   "\"core-metadata\": false, \"requires-python\": \"<4\"}]}";
+	assert_int_equal(registry_page_parse_json(reg, json, strlen(json), base, &page, &err), 0);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.links[0].url, "file:///srv/idx/files/attrs-1.0.tar.gz");
+	assert_true(page.links[0].yanked);	/* a reason is a yank */
+	assert_int_equal(page.links[0].size, 1234);
+	assert_string_equal(page.links[0].upload_time, "2024-01-01T00:00:00Z");
+	assert_false(page.links[0].core_metadata);
+	assert_string_equal(page.links[0].requires_python, "<4");
+	registry_page_fini(&page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_links),
+		cmocka_unit_test(test_local_links),
 		cmocka_unit_test(test_html_unsafe_names),
 		cmocka_unit_test(test_html_truncated),
 		cmocka_unit_test(test_json),
