@@ -132,6 +132,14 @@ enum { CLI_OPT_INDEX = 0x200, CLI_OPT_ENV, CLI_OPT_PRERELEASE, CLI_OPT_ALLOW_UNV
 	{ "allow-unverified", no_argument, NULL, CLI_OPT_ALLOW_UNVERIFIED }
 int cli_relock_project(const struct cli_command *cmd, const char *dir, const char *lock_name,
 		       const struct cli_relock *r);
+/* add and remove: each of args applied by edit to the text of PROJECT's
+ * pyproject.toml (NULL: the project holding the current folder), the
+ * result written and relocked; the old text is written back when no lock
+ * can be made, and nothing is written when an edit fails. */
+typedef int (*cli_pyproject_edit)(const char *text, size_t len, const char *path, const char *arg, void *ctx,
+				  struct util_buf *out, struct pl_error *err);
+int cli_edit_pyproject(const struct cli_command *self, const char *project, const char *lock,
+		       const struct cli_relock *r, char **args, int nargs, cli_pyproject_edit edit, void *ctx);
 
 /* Warns about dependencies a merged lock no longer holds. */
 struct lockdiff_merge;

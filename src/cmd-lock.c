@@ -179,6 +179,51 @@ out:
 	return rc;
 }
 
+int cli_edit_pyproject(const struct cli_command *self, const char *project, const char *lock,
+		       const struct cli_relock *r, char **args, int nargs, cli_pyproject_edit edit, void *ctx)
+{
+	struct util_buf text = UTIL_BUF_INIT, edited = UTIL_BUF_INIT, path = UTIL_BUF_INIT;
+	struct pl_error err;
+	char *dir, *old = NULL;
+	size_t oldlen;
+	int rc = CLI_USAGE;
+
+	if (!(dir = cli_project_dir(project, &err))) {
+		cli_print_error(&err);
+		return CLI_USAGE;
+	}
+	util_buf_printf(&path, "%s/pyproject.toml", dir);
+	if (util_read_file(path.data, PROJECT_MAX_PYPROJECT, &old, &oldlen, &err) < 0)
+		goto fail;
+	util_buf_add(&text, old, oldlen);
+	for (int i = 0; i < nargs; i++) {
+		if (edit(text.data ? text.data : "", text.len, path.data, args[i], ctx, &edited, &err) < 0)
+			goto fail;
+		util_buf_truncate(&text, 0);
+		util_buf_add(&text, edited.data, edited.len);
+	}
+	if (util_write_atomic(path.data, text.data, text.len, 0644, &err) < 0)
+		goto fail;
+	/* A declaration pylock cannot lock is not left behind. */
+	rc = cli_relock_project(self, dir, lock, r);
+	if (rc != CLI_OK) {
+		if (util_write_atomic(path.data, old, oldlen, 0644, &err) < 0)
+			cli_print_error(&err);
+		else
+			fprintf(stderr, "pylock: pyproject.toml is left as it was\n");
+	}
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	util_buf_free(&text);
+	util_buf_free(&edited);
+	util_buf_free(&path);
+	free(old);
+	free(dir);
+	return rc;
+}
+
 static int run(const struct cli_command *self, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -212,6 +212,54 @@ check_equal "--allow-unverified locks them (a stays where it was locked)" "$(cho
 check_contains "and the lock says so" "$(cat "$d/proj/pylock.toml")" "allow-unverified = true"
 printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
 
+# add / remove edit pyproject.toml in place, then relock.
+case_setup addrm '{"a": {"1.0": {}, "2.0": {}}, "b": {"1.0": {}}, "pytest": {"1.0": {}}}' a
+cat > "$d/proj/pyproject.toml" <<'TOML'
+# The demo project.
+[project]
+name = "case"
+version = "1"
+dependencies = [
+    "a",  # the one we need
+]
+
+[tool.other]
+keep = "this"
+TOML
+idx="--index=file://$d/idx/simple"
+run "$PYLOCK" add "$idx" -C "$d/proj" b
+check_equal "add exits 0" "$rc" 0
+check_contains "add says what changed in the lock" "$out" "added      b 1.0"
+check_equal "add writes only the new element" "$(sed -n 5,8p "$d/proj/pyproject.toml")" \
+	"$(printf 'dependencies = [\n    "a",  # the one we need\n    "b",\n]')"
+check_contains "and keeps the rest" "$(cat "$d/proj/pyproject.toml")" "$(printf '# The demo project.\n[project]')"
+reqs="a b"
+check_equal "the lock has it" "$(chosen)" "a==2.0 b==1.0"
+run "$PYLOCK" add "$idx" -C "$d/proj" --group test pytest
+check_contains "add --group writes a dependency group" "$(cat "$d/proj/pyproject.toml")" \
+	"$(printf '[dependency-groups]\ntest = ["pytest"]')"
+check_equal "locked under its group's marker" "$(marker pytest)" "'test' in dependency_groups"
+run "$PYLOCK" add "$idx" -C "$d/proj" "a==1.0"
+check_contains "add of a named project replaces its requirement" "$(cat "$d/proj/pyproject.toml")" \
+	'"a==1.0",  # the one we need'
+check_contains "and relocks it" "$out" "downgraded a: 2.0 -> 1.0"
+cp "$d/proj/pyproject.toml" "$T/before.toml"
+cp "$d/proj/pylock.toml" "$T/before.lock"
+run "$PYLOCK" add "$idx" -C "$d/proj" "a>=3"
+check_equal "add of what cannot be locked exits 1" "$rc" 1
+check_contains "saying pyproject.toml is left alone" "$err" "pyproject.toml is left as it was"
+check_exit "which it is, byte for byte" 0 cmp "$d/proj/pyproject.toml" "$T/before.toml"
+check_exit "and the lock too" 0 cmp "$d/proj/pylock.toml" "$T/before.lock"
+run "$PYLOCK" remove "$idx" -C "$d/proj" B
+check_contains "remove relocks without it" "$out" "removed    b 1.0"
+check_not_contains "remove takes its element (any spelling)" "$(cat "$d/proj/pyproject.toml")" '"b"'
+check_contains "and keeps the comment of the one before" "$(cat "$d/proj/pyproject.toml")" '"a==1.0",  # the one we need'
+run "$PYLOCK" remove "$idx" -C "$d/proj" zzz
+check_equal "remove of a name no list has exits 2" "$rc" 2
+check_contains "naming it" "$err" "no requirement names 'zzz'"
+run "$PYLOCK" add "$idx" -C "$d/proj" --group dev --optional x c
+check_equal "--group and --optional together are refused" "$rc" 2
+
 # Bad input.
 case_setup bad '{"a": {"1.0": {}}}' "a >=< 1"
 lock
