@@ -185,7 +185,8 @@ static void collect_versions(struct cand_project *p)
 		cv->files[cv->nfiles++] = (struct cand_file){ .link = l, .wheel = wheel };
 		cv->yanked &= l->yanked;
 	}
-	qsort(p->versions, p->n, sizeof(*p->versions), by_version);
+	if (p->n)
+		qsort(p->versions, p->n, sizeof(*p->versions), by_version);
 }
 
 struct cand_project *candidates_project(struct candidates *c, const char *name, struct pl_error *err)

@@ -3,12 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "lockdiff.h"
-#include "lockgen.h"
+#include "relock.h"
 
 int cli_relock_option(const struct cli_command *cmd, int c, const char *arg, struct cli_relock *r)
 {
@@ -43,41 +41,42 @@ int cli_relock_option(const struct cli_command *cmd, int c, const char *arg, str
 	return 0;
 }
 
-static double now(void)
+static struct relock_request request_of(const struct cli_relock *r)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	return (struct relock_request){
+		.indexes = r->indexes, .nindexes = r->nindexes, .envs = r->envs, .nenvs = r->nenvs,
+		.upgrade = r->upgrade, .nupgrade = r->nupgrade, .upgrade_all = r->upgrade_all,
+		.prerelease = r->prerelease, .allow_unverified = r->allow_unverified,
+	};
 }
 
-/* The indexes searched: --index first, then the policy's registries, else
- * PyPI. Each https one's host may be fetched from. */
-static void indexes(const struct projctx *c, const struct cli_relock *r, struct util_buf *list, char ***urls,
-		    size_t *n, char ***hosts, size_t *nhosts)
+/* What a relock did, as the commands say it. */
+static int report(const char *name, int rc, struct relock_result *res, const struct pl_error *err)
 {
-	(void)list;
-	*urls = util_xcalloc(r->nindexes + c->policy.nregistries + 1, sizeof(char *));
-	*hosts = util_xcalloc(c->cfg.fetch_hosts.n + r->nindexes + 2, sizeof(char *));
-	*n = *nhosts = 0;
-	for (size_t i = 0; i < r->nindexes; i++)
-		(*urls)[(*n)++] = r->indexes[i];
-	for (size_t i = 0; i < c->policy.nregistries; i++)
-		(*urls)[(*n)++] = c->policy.registries[i].url;
-	if (!*n)
-		(*urls)[(*n)++] = "https://pypi.org/simple";
-	if (c->cfg.fetch_hosts_set)
-		for (size_t i = 0; i < c->cfg.fetch_hosts.n; i++)
-			(*hosts)[(*nhosts)++] = util_xstrdup(c->cfg.fetch_hosts.items[i]);
-	else {
-		(*hosts)[(*nhosts)++] = util_xstrdup("pypi.org");
-		(*hosts)[(*nhosts)++] = util_xstrdup("files.pythonhosted.org");
+	if (rc < 0) {
+		cli_print_error(err);
+		return CLI_USAGE;
 	}
-	for (size_t i = 0; i < r->nindexes; i++) {
-		char host[256];
-		if (!strncmp(r->indexes[i], "https://", 8) && util_url_host(r->indexes[i], host, sizeof(host)))
-			(*hosts)[(*nhosts)++] = util_xstrdup(host);
+	if (rc == 1) {
+		fprintf(stderr, "pylock: %s: no set of versions satisfies the requirements:\n", name);
+		fputs(util_buf_str(&res->why), stderr);
+		if (strstr(res->why.data, "trust policy"))
+			fprintf(stderr, "pylock: versions the policy does not admit were left out; --allow-unverified "
+				"considers them (and notes it in the lock)\n");
+		return CLI_CHECK_FAILED;
 	}
+	if (!res->written) {
+		fprintf(stderr, "pylock: %s: %s is up to date (%zu packages, %.2f s)\n", name, res->lock_name,
+			res->stats.packages, res->seconds);
+		return CLI_OK;
+	}
+	struct lockdiff d;
+	lockdiff_diff(res->before, res->after, &d);
+	cli_print_lockdiff(&d);
+	lockdiff_fini(&d);
+	fprintf(stderr, "pylock: %s: wrote %s: %zu packages in %.2f s (%zu decisions, %zu conflicts)\n", name,
+		res->lock_name, res->stats.packages, res->seconds, res->stats.decisions, res->stats.conflicts);
+	return CLI_OK;
 }
 
 int cli_relock_project(const struct cli_command *cmd, const char *dir, const char *lock_name,
@@ -85,16 +84,10 @@ int cli_relock_project(const struct cli_command *cmd, const char *dir, const cha
 {
 	struct projctx c;
 	struct projctx_request req = { .lock = lock_name };
+	struct relock_request rr = request_of(r);
+	struct relock_result res;
 	struct pl_error err;
-	struct util_buf out = UTIL_BUF_INIT, why = UTIL_BUF_INIT;
-	struct lock *previous = NULL, *made = NULL;
-	struct candidates *cands = NULL;
-	struct lockgen_stats st;
-	struct stat sb;
-	char **urls = NULL, **hosts = NULL, *cache = NULL, *old = NULL;
-	size_t nurls = 0, nhosts = 0, oldlen = 0;
-	double start = now();
-	int rc = CLI_USAGE;
+	int rc;
 
 	(void)cmd;
 	pl_error_clear(&err);
@@ -102,79 +95,8 @@ int cli_relock_project(const struct cli_command *cmd, const char *dir, const cha
 		cli_print_error(&err);
 		return CLI_USAGE;
 	}
-	if (!c.proj->pyproject_path) {
-		pl_error_set(&err, c.proj->root, 0, 0, "has no pyproject.toml: there is nothing to lock from");
-		goto fail;
-	}
-	if (stat(c.proj->lock_path, &sb) == 0) {
-		if (!(previous = lock_read(c.proj->lock_path, &err)))
-			goto fail;
-		if (util_read_file(c.proj->lock_path, LOCK_MAX_SIZE, &old, &oldlen, &err) < 0)
-			goto fail;
-	}
-	indexes(&c, r, NULL, &urls, &nurls, &hosts, &nhosts);
-	struct candidates_options co = {
-		.indexes = urls, .nindexes = nurls, .fetch = projctx_fetch_options(&c), .policy = &c.policy,
-		.check_trust = c.policy.mode == TRUST_ENFORCE && !r->allow_unverified, .store = c.store,
-	};
-	co.fetch.hosts = hosts;
-	co.fetch.nhosts = nhosts;
-	co.fetch.hosts_set = true;
-	cache = util_dir_file(UTIL_DIR_CACHE, "metadata", &err);
-	co.cache = cache;
-	if (!(cands = candidates_new(&co, &err)))
-		goto fail;
-	struct lockgen_options o = {
-		.proj = c.proj, .py = &c.py, .cands = cands, .previous = previous, .upgrade_all = r->upgrade_all,
-		.upgrade = r->upgrade, .nupgrade = r->nupgrade, .prerelease = r->prerelease,
-		.allow_unverified = r->allow_unverified, .envs = r->envs, .nenvs = r->nenvs,
-	};
-	int got = lockgen_run(&o, &out, &why, &st, &err);
-	if (got < 0)
-		goto fail;
-	if (got == 1) {
-		fprintf(stderr, "pylock: %s: no set of versions satisfies the requirements:\n", c.proj->name);
-		cli_raw(stderr, "");
-		fputs(util_buf_str(&why), stderr);
-		if (strstr(why.data, "trust policy"))
-			fprintf(stderr, "pylock: versions the policy does not admit were left out; --allow-unverified "
-				"considers them (and notes it in the lock)\n");
-		rc = CLI_CHECK_FAILED;
-		goto out;
-	}
-	const char *base = strrchr(c.proj->lock_path, '/') + 1;
-	if (old && oldlen == out.len && !memcmp(old, out.data, oldlen)) {
-		fprintf(stderr, "pylock: %s: %s is up to date (%zu packages, %.2f s)\n", c.proj->name, base,
-			st.packages, now() - start);
-		rc = CLI_OK;
-		goto out;
-	}
-	if (!(made = lock_parse(out.data, out.len, base, &err)) ||
-	    util_write_atomic(c.proj->lock_path, out.data, out.len, 0644, &err) < 0)
-		goto fail;
-	struct lockdiff d;
-	lockdiff_diff(previous, made, &d);
-	cli_print_lockdiff(&d);
-	lockdiff_fini(&d);
-	fprintf(stderr, "pylock: %s: wrote %s: %zu packages for %zu environment%s in %.2f s (%zu decisions, %zu "
-		"conflicts)\n", c.proj->name, base, st.packages, r->nenvs ? r->nenvs : 1, r->nenvs > 1 ? "s" : "",
-		now() - start, st.decisions, st.conflicts);
-	rc = CLI_OK;
-	goto out;
-fail:
-	cli_print_error(&err);
-out:
-	candidates_free(cands);
-	lock_free(previous);
-	lock_free(made);
-	for (size_t i = 0; i < nhosts; i++)
-		free(hosts[i]);
-	free(hosts);
-	free(urls);
-	free(cache);
-	free(old);
-	util_buf_free(&out);
-	util_buf_free(&why);
+	rc = report(c.proj->name, relock_project(&c, &rr, &res, &err), &res, &err);
+	relock_result_fini(&res);
 	projctx_close(&c);
 	return rc;
 }
@@ -183,38 +105,40 @@ int cli_edit_pyproject(const struct cli_command *self, const char *project, cons
 		       const struct cli_relock *r, char **args, int nargs, cli_pyproject_edit edit, void *ctx)
 {
 	struct util_buf text = UTIL_BUF_INIT, edited = UTIL_BUF_INIT, path = UTIL_BUF_INIT;
+	struct relock_request rr = request_of(r);
+	struct relock_result res;
 	struct pl_error err;
 	char *dir, *old = NULL;
+	const char *name;
 	size_t oldlen;
+	bool restored;
 	int rc = CLI_USAGE;
 
+	(void)self;
 	if (!(dir = cli_project_dir(project, &err))) {
 		cli_print_error(&err);
 		return CLI_USAGE;
 	}
 	util_buf_printf(&path, "%s/pyproject.toml", dir);
-	if (util_read_file(path.data, PROJECT_MAX_PYPROJECT, &old, &oldlen, &err) < 0)
-		goto fail;
+	if (util_read_file(path.data, PROJECT_MAX_PYPROJECT, &old, &oldlen, &err) < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
 	util_buf_add(&text, old, oldlen);
 	for (int i = 0; i < nargs; i++) {
-		if (edit(text.data ? text.data : "", text.len, path.data, args[i], ctx, &edited, &err) < 0)
-			goto fail;
+		if (edit(text.data ? text.data : "", text.len, path.data, args[i], ctx, &edited, &err) < 0) {
+			cli_print_error(&err);
+			goto out;
+		}
 		util_buf_truncate(&text, 0);
 		util_buf_add(&text, edited.data, edited.len);
 	}
-	if (util_write_atomic(path.data, text.data, text.len, 0644, &err) < 0)
-		goto fail;
-	/* A declaration pylock cannot lock is not left behind. */
-	rc = cli_relock_project(self, dir, lock, r);
-	if (rc != CLI_OK) {
-		if (util_write_atomic(path.data, old, oldlen, 0644, &err) < 0)
-			cli_print_error(&err);
-		else
-			fprintf(stderr, "pylock: pyproject.toml is left as it was\n");
-	}
-	goto out;
-fail:
-	cli_print_error(&err);
+	name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	rc = report(name, relock_edited(dir, lock, old, oldlen, text.data, text.len, &rr, &res, &restored, &err),
+		    &res, &err);
+	if (restored)
+		fprintf(stderr, "pylock: pyproject.toml is left as it was\n");
+	relock_result_fini(&res);
 out:
 	util_buf_free(&text);
 	util_buf_free(&edited);

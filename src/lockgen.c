@@ -962,7 +962,8 @@ static void write_lock(const struct lockgen_options *o, struct result *res, cons
 	put_string_array(b, "default-groups", list, n);
 	put_key_string(b, "created-by", "pylock " PACKAGE_VERSION);
 	free(list);
-	qsort(res->entries, res->n, sizeof(*res->entries), by_entry);
+	if (res->n)
+		qsort(res->entries, res->n, sizeof(*res->entries), by_entry);
 	for (size_t i = 0; i < res->n; i++)
 		write_entry(o, res, &res->entries[i], envs, nenvs, acts, nacts, b);
 	if (o->allow_unverified)

@@ -496,7 +496,8 @@ int pyedit_remove(const char *text, size_t len, const char *path, const char *pr
 		free(a.items);
 	}
 	toml_free(doc);
-	qsort(cuts, ncuts, sizeof(*cuts), by_from);
+	if (ncuts)
+		qsort(cuts, ncuts, sizeof(*cuts), by_from);
 	util_buf_truncate(out, 0);
 	size_t at = 0;
 	for (size_t i = 0; i < ncuts; i++) {
