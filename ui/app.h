@@ -50,6 +50,8 @@ struct view_ops {
 };
 
 extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
+/* The name of the package under the Packages tab's cursor, or NULL. */
+const char *packages_selected(const struct app *app);
 /* The tabs, in their order on screen. */
 extern const struct view_ops *const app_tabs[TAB_COUNT];
 

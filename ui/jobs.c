@@ -1,6 +1,7 @@
-/* Work that must not block keys: discovery, verify and sync on threads of
- * their own (the engine's calls, as the CLI makes them); results come back
- * through app->wake. Only shells run the CLI, on the real terminal. */
+/* Work that must not block keys: discovery, verify, sync and relocks on
+ * threads of their own (the engine's calls, as the CLI makes them); results
+ * come back through app->wake. Only shells run the CLI, on the real
+ * terminal. */
 #include "config.h"
 
 #include <curses.h>
@@ -14,15 +15,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "jobs.h"
 #include "audit.h"
 #include "env.h"
+#include "lockdiff.h"
 #include "projctx.h"
+#include "pyedit.h"
+#include "relock.h"
 #include "sync.h"
 #include "yamlconf.h"
 
 struct done {
-	enum { DONE_VERIFY, DONE_SYNC } kind;
+	enum { DONE_VERIFY, DONE_SYNC, DONE_RELOCK } kind;
+	enum jobs_relock relock;	/* what kind of relock */
+	char *arg;			/* its package or requirement */
+	char msg[512];			/* relock: what it did */
+	bool locked;			/* relock: the lock exists now */
 	char *path;			/* the project's folder */
 	char *lock;			/* its lock (a project may have several), or NULL */
 	bool failed;			/* err says why */
@@ -173,6 +183,109 @@ static void sync_env(struct job *j, const struct env_progress *progress)
 	projctx_close(&c);
 }
 
+/* "2 changes: added beta 2.0, upgraded alpha 1.0 -> 2.0" */
+static void changes(const struct relock_result *res, char *out, size_t size)
+{
+	struct lockdiff d;
+	size_t used;
+
+	lockdiff_diff(res->before, res->after, &d);
+	used = (size_t)snprintf(out, size, "%zu change%s", d.n, d.n == 1 ? "" : "s");
+	for (size_t i = 0; i < d.n && used < size; i++) {
+		const struct lockdiff_change *c = &d.changes[i];
+		if (c->kind == LOCKDIFF_TOP)
+			continue;
+		if (c->kind == LOCKDIFF_UPGRADED || c->kind == LOCKDIFF_DOWNGRADED)
+			used += (size_t)snprintf(out + used, size - used, "%s %s %s %s -> %s", i ? "," : ":",
+						 lockdiff_kind_name(c->kind), c->name, c->old ? c->old : "",
+						 c->new ? c->new : "");
+		else
+			used += (size_t)snprintf(out + used, size - used, "%s %s %s %s", i ? "," : ":",
+						 lockdiff_kind_name(c->kind), c->name,
+						 c->new ? c->new : c->old ? c->old : "");
+	}
+	lockdiff_fini(&d);
+}
+
+/* The lock of a relock: the row's, when it exists yet. */
+static const char *existing(const char *lock)
+{
+	struct stat st;
+
+	return lock && stat(lock, &st) == 0 ? lock : NULL;
+}
+
+/* pyproject.toml edited as pylock add / remove edit it; -1 with err. */
+static int edit(struct done *d, const char *path, struct util_buf *out, struct pl_error *err)
+{
+	char *text;
+	size_t len, removed;
+	int rc;
+
+	if (util_read_file(path, PROJECT_MAX_PYPROJECT, &text, &len, err) < 0)
+		return -1;
+	if (d->relock == JOBS_ADD)
+		rc = pyedit_add(text, len, path, PYEDIT_DEPENDENCIES, NULL, d->arg, out, err);
+	else if ((rc = pyedit_remove(text, len, path, d->arg, out, &removed, err)) == 0 && !removed)
+		rc = pl_error_set(err, NULL, 0, 0, "no requirement names '%.100s'", d->arg);
+	free(text);
+	return rc;
+}
+
+static void relock(struct job *j)
+{
+	struct done *d = j->d;
+	char *upgrade[1] = { d->arg };
+	struct relock_request req = {
+		.upgrade_all = d->relock == JOBS_UPGRADE && !d->arg,
+		.upgrade = upgrade, .nupgrade = d->relock == JOBS_UPGRADE && d->arg,
+	};
+	struct relock_result res = { .why = UTIL_BUF_INIT };
+	const char *lock = existing(d->lock);
+	char why[1400];
+	bool restored = false;
+	int rc = -1;
+
+	if (d->relock == JOBS_ADD || d->relock == JOBS_REMOVE) {
+		struct util_buf path = UTIL_BUF_INIT, text = UTIL_BUF_INIT;
+		char *old;
+		size_t oldlen;
+		util_buf_printf(&path, "%s/pyproject.toml", d->path);
+		if (util_read_file(path.data, PROJECT_MAX_PYPROJECT, &old, &oldlen, &d->err) == 0) {
+			if (edit(d, path.data, &text, &d->err) == 0)
+				rc = relock_edited(d->path, lock, old, oldlen, text.data, text.len, &req, &res, &restored,
+						   &d->err);
+			free(old);
+		}
+		util_buf_free(&path);
+		util_buf_free(&text);
+	} else {
+		struct projctx c;
+		struct projctx_request preq = { .lock = lock };
+		if (projctx_open(&c, d->path, PROJCTX_POLICY | PROJCTX_PYTHON, &preq, &d->err) == 0) {
+			rc = relock_project(&c, &req, &res, &d->err);
+			projctx_close(&c);
+		}
+	}
+	if (rc < 0) {
+		snprintf(d->msg, sizeof(d->msg), "lock %s failed: %.300s%s", j->name, pl_error_format(&d->err, why,
+			 sizeof(why)), restored ? "; pyproject.toml left as it was" : "");
+	} else if (rc == 1) {
+		/* The explanation's first sentence; pylock lock prints it all. */
+		const char *text = util_buf_str(&res.why);
+		snprintf(d->msg, sizeof(d->msg), "no solution for %s%s: %.*s", j->name,
+			 restored ? " (pyproject.toml left as it was)" : "", (int)strcspn(text, "\n"), text);
+	} else if (!res.written) {
+		snprintf(d->msg, sizeof(d->msg), "%s: %s is up to date", j->name, res.lock_name);
+	} else {
+		char list[400];
+		changes(&res, list, sizeof(list));
+		snprintf(d->msg, sizeof(d->msg), "locked %s: %s", j->name, list);
+	}
+	d->locked = rc == 0;
+	relock_result_fini(&res);
+}
+
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
@@ -188,8 +301,10 @@ static void *run_job(void *arg)
 	pthread_sigmask(SIG_BLOCK, &async, NULL);
 	if (j->d->kind == DONE_VERIFY)
 		verify_project(j, &progress);
-	else
+	else if (j->d->kind == DONE_SYNC)
 		sync_env(j, &progress);
+	else
+		relock(j);
 	pthread_mutex_lock(&j->app->lock);
 	j->d->next = j->app->finished;
 	j->app->finished = j->d;
@@ -200,21 +315,23 @@ static void *run_job(void *arg)
 	return NULL;
 }
 
-static void start_job(struct app *app, int kind, struct project_row *row)
+static void start_job(struct app *app, int kind, struct project_row *row, enum jobs_relock relock, const char *arg)
 {
+	static const char *const what[] = { "verify", "sync", "lock" };
 	struct job *j = util_xcalloc(1, sizeof(*j));
 	pthread_t t;
 
 	j->app = app;
 	j->d = util_xcalloc(1, sizeof(*j->d));
 	j->d->kind = kind;
+	j->d->relock = relock;
+	j->d->arg = arg ? util_xstrdup(arg) : NULL;
 	j->d->path = util_xstrdup(row->p->path);
 	j->d->lock = row->p->lock_path ? util_xstrdup(row->p->lock_path) : NULL;
 	discover_project_label(row->p, j->name, sizeof(j->name));
 	pthread_mutex_lock(&app->lock);
 	app->jobs_running++;
-	snprintf(app->progress, sizeof(app->progress), "%s %.40s", kind == DONE_VERIFY ? "verify" : "sync",
-		 row->p->name);
+	snprintf(app->progress, sizeof(app->progress), "%s %.40s", what[kind], row->p->name);
 	pthread_mutex_unlock(&app->lock);
 	if (pthread_create(&t, NULL, run_job, j) == 0) {
 		pthread_detach(t);
@@ -224,6 +341,7 @@ static void start_job(struct app *app, int kind, struct project_row *row)
 	app->jobs_running--;
 	pthread_mutex_unlock(&app->lock);
 	app_message(app, "cannot start a thread: %s", strerror(errno));
+	free(j->d->arg);
 	free(j->d->path);
 	free(j->d->lock);
 	free(j->d);
@@ -232,12 +350,17 @@ static void start_job(struct app *app, int kind, struct project_row *row)
 
 void jobs_verify(struct app *app, struct project_row *row)
 {
-	start_job(app, DONE_VERIFY, row);
+	start_job(app, DONE_VERIFY, row, JOBS_LOCK, NULL);
 }
 
 void jobs_sync(struct app *app, struct project_row *row)
 {
-	start_job(app, DONE_SYNC, row);
+	start_job(app, DONE_SYNC, row, JOBS_LOCK, NULL);
+}
+
+void jobs_relock(struct app *app, struct project_row *row, enum jobs_relock kind, const char *arg)
+{
+	start_job(app, DONE_RELOCK, row, kind, arg);
 }
 
 static struct project_row *row_of(struct app *app, const struct done *d)
@@ -296,6 +419,18 @@ static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 		app_message(app, "synced %s: environment %.12s", discover_project_label(row->p, name, sizeof(name)), d->env_id);
 }
 
+/* A lock made for a project that had none is its lock from now on. */
+static void apply_relock(struct app *app, struct project_row *row, struct done *d)
+{
+	if (d->locked && !row->p->lock_path) {
+		struct util_buf b = UTIL_BUF_INIT;
+		util_buf_printf(&b, "%s/pylock.toml", row->p->path);
+		row->p->lock_path = util_buf_steal(&b);
+	}
+	app_message(app, "%s", d->msg);
+	app_reopen(app);
+}
+
 void jobs_collect(struct app *app)
 {
 	struct done *d;
@@ -311,11 +446,14 @@ void jobs_collect(struct app *app)
 		struct project_row *row = row_of(app, d);
 		if (row && d->kind == DONE_VERIFY)
 			apply_verify(app, row, d);
-		else if (row)
+		else if (row && d->kind == DONE_SYNC)
 			apply_sync(app, row, d);
+		else if (row)
+			apply_relock(app, row, d);
 		for (size_t i = 0; i < d->nsigs; i++)
 			free(d->sigs[i].name);
 		free(d->sigs);
+		free(d->arg);
 		free(d->path);
 		free(d->lock);
 		free(d);

@@ -23,6 +23,10 @@
 	REQ(SHELL, "Open a shell in the project's sandbox") \
 	REQ(VERIFY, "Verify the project's hashes and signatures") \
 	REQ(SYNC, "Build the project's environment") \
+	REQ(LOCK, "Relock the project from its pyproject.toml") \
+	REQ(UPGRADE, "Relock with the newest versions (in Packages: the package under the cursor)") \
+	REQ(ADD, "Add a requirement to pyproject.toml and relock") \
+	REQ(REMOVE, "Remove a requirement from pyproject.toml and relock") \
 	REQ(DIFF, "Show the Diff tab") \
 	REQ(RESOLVE, "Show the Conflicts tab") \
 	REQ(REVISION, "Diff against another revision") \

@@ -427,6 +427,24 @@ static void request(struct app *app, enum request req)
 		if (r)
 			jobs_sync(app, r);
 		return;
+	case REQ_LOCK:
+		if (r)
+			jobs_relock(app, r, JOBS_LOCK, NULL);
+		return;
+	case REQ_UPGRADE:
+		if (r)
+			jobs_relock(app, r, JOBS_UPGRADE, app->pane == PANE_DETAIL ? packages_selected(app) : NULL);
+		return;
+	case REQ_ADD:
+	case REQ_REMOVE: {
+		char text[256] = "";
+		const char *name = req == REQ_REMOVE && app->pane == PANE_DETAIL ? packages_selected(app) : NULL;
+		snprintf(text, sizeof(text), "%s", name ? name : "");
+		if (r && read_line(app, req == REQ_ADD ? "add requirement: " : "remove requirement: ", text, sizeof(text)) &&
+		    text[0])
+			jobs_relock(app, r, req == REQ_ADD ? JOBS_ADD : JOBS_REMOVE, text);
+		return;
+	}
 	case REQ_THEME:
 		next_theme(app);
 		return;

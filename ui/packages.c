@@ -42,6 +42,15 @@ static void packages_open(struct app *app)
 		list_set_count(&app->detail, s->lock->npackages);
 }
 
+const char *packages_selected(const struct app *app)
+{
+	const struct packages *s = app->tab == TAB_PACKAGES ? app->tab_state[TAB_PACKAGES] : NULL;
+
+	if (!s || !s->lock || app->detail.cursor >= s->lock->npackages)
+		return NULL;
+	return s->lock->packages[app->detail.cursor].name;
+}
+
 static const struct sig_status *sig_of(const struct project_row *r, const struct lock_package *p)
 {
 	for (size_t i = 0; r && i < r->nsigs; i++)
