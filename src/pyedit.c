@@ -128,7 +128,8 @@ static int scan_array(const char *text, size_t len, size_t open, struct array_sc
 			own &= text[k] == ' ' || text[k] == '\t';
 		a->items = util_xrealloc(a->items, (a->n + 1) * sizeof(*a->items));
 		a->items[a->n++] = (struct span){ start, end, ls, own };
-		snprintf(a->indent, sizeof(a->indent), "%.*s", own ? (int)(start - ls) : 0, text + ls);
+		size_t blanks = strspn(text + ls, " \t");
+		snprintf(a->indent, sizeof(a->indent), "%.*s", (int)(blanks < start - ls ? blanks : start - ls), text + ls);
 		i = end - 1;
 	}
 	return -1;
@@ -172,18 +173,33 @@ static const struct toml_value *get_normalised(const struct toml_value *t, const
 	return NULL;
 }
 
-/* Where the [header] section of table t ends: before the next header (or
+/* Whether the line at at is the header [name] (blanks aside). */
+static bool is_header(const char *text, size_t len, size_t at, const char *name)
+{
+	size_t n = strlen(name);
+
+	at += strspn(text + at, " \t");
+	if (at >= len || text[at++] != '[')
+		return false;
+	at += strspn(text + at, " \t");
+	if (at + n > len || strncmp(text + at, name, n))
+		return false;
+	at += n;
+	at += strspn(text + at, " \t");
+	return at < len && text[at] == ']' && (at + 1 >= len || text[at + 1] != ']');
+}
+
+/* Where the [name] section of table t ends: before the next header (or
  * the end), after its last non-blank line. -1 when t was not opened by a
- * header of its own. */
-static long section_end(const char *text, size_t len, const struct toml_value *t)
+ * [name] header of its own (an inline table, or one made by a dotted
+ * header like [name.sub]). */
+static long section_end(const char *text, size_t len, const struct toml_value *t, const char *name)
 {
 	size_t at = offset_of(text, len, t->line, 1), end = len, last = 0;
 	bool line_start = false;
 	int depth = 0;
 
-	while (at < len && (text[at] == ' ' || text[at] == '\t'))
-		at++;
-	if (at >= len || text[at] != '[')
+	if (!is_header(text, len, at, name))
 		return -1;
 	while (at < len && text[at] != '\n')
 		at++;
@@ -262,29 +278,23 @@ static int add_to_array(const char *text, size_t len, const char *path, const st
 		}
 	}
 	if (a.multiline) {
-		/* A line of its own, indented as the last one, in the list's
-		 * comma style. */
-		size_t at;
+		/* A line of its own after the last element's line (and its
+		 * comment), indented as it is, in the list's comma style; the
+		 * last element gets its comma right after it when it had none. */
 		const char *indent = a.n ? a.indent : "    ";
+		size_t at = open + 1, comma = 0;
+		bool need_comma = a.n && !a.trailing_comma;
 		if (a.n) {
 			struct span *last = &a.items[a.n - 1];
-			at = last->end;
+			comma = at = last->end;
+			/* After the list's own trailing comma, wherever it is. */
 			if (a.trailing_comma) {
 				while (at < a.close && text[at] != ',')
-					at++;
+					at += text[at] == '#' ? strcspn(text + at, "\n") : 1;
 				at++;
-			} else {
-				util_buf_putc(&piece, ',');
 			}
-			while (at < a.close && text[at] != '\n' && text[at] != '#')
+			while (at < a.close && text[at] != '\n')
 				at++;
-			if (text[at] == '#') {
-				/* After the last element's comment. */
-				while (at < a.close && text[at] != '\n')
-					at++;
-			}
-		} else {
-			at = open + 1;
 		}
 		util_buf_printf(&piece, "\n%s", indent);
 		quoted(&piece, requirement);
@@ -292,7 +302,14 @@ static int add_to_array(const char *text, size_t len, const char *path, const st
 			util_buf_putc(&piece, ',');
 		if (!a.n)
 			util_buf_putc(&piece, '\n');
-		splice(out, text, len, at, at, piece.data);
+		util_buf_truncate(out, 0);
+		util_buf_add(out, text, need_comma ? comma : at);
+		if (need_comma) {
+			util_buf_putc(out, ',');
+			util_buf_add(out, text + comma, at - comma);
+		}
+		util_buf_add(out, piece.data, piece.len);
+		util_buf_add(out, text + at, len - at);
 	} else {
 		if (a.n)
 			util_buf_puts(&piece, ", ");
@@ -307,11 +324,11 @@ out:
 }
 
 /* A new "key = [requirement]" line at the end of table t's section. */
-static int add_key(const char *text, size_t len, const char *path, const struct toml_value *t, const char *key,
-		   const char *requirement, struct util_buf *out, struct pl_error *err)
+static int add_key(const char *text, size_t len, const char *path, const struct toml_value *t, const char *table,
+		   const char *key, const char *requirement, struct util_buf *out, struct pl_error *err)
 {
 	struct util_buf piece = UTIL_BUF_INIT;
-	long end = section_end(text, len, t);
+	long end = section_end(text, len, t, table);
 
 	if (end < 0)
 		return pl_error_set(err, path, (int)t->line, (int)t->col, "this table is not written as a [header] "
@@ -347,19 +364,22 @@ int pyedit_add(const char *text, size_t len, const char *path, enum pyedit_list 
 	if (!(doc = toml_parse(text, len, path, err)))
 		return -1;
 	const struct toml_value *root = toml_root(doc), *proj = toml_get(root, "project"), *arr = NULL, *table;
-	const char *key = name;
+	const char *key = name, *header;
 	switch (list) {
 	case PYEDIT_DEPENDENCIES:
 		table = proj;
+		header = "project";
 		key = "dependencies";
 		arr = toml_get(proj, key);
 		break;
 	case PYEDIT_OPTIONAL:
 		table = toml_get(proj, "optional-dependencies");
+		header = "project.optional-dependencies";
 		arr = get_normalised(table, name, &key);
 		break;
 	default:
 		table = toml_get(root, "dependency-groups");
+		header = "dependency-groups";
 		arr = get_normalised(table, name, &key);
 		break;
 	}
@@ -368,13 +388,13 @@ int pyedit_add(const char *text, size_t len, const char *path, enum pyedit_list 
 	} else if (arr) {
 		rc = add_to_array(text, len, path, arr, requirement, project, out, err);
 	} else if (table && table->type == TOML_TABLE) {
-		rc = add_key(text, len, path, table, key, requirement, out, err);
+		rc = add_key(text, len, path, table, header, key, requirement, out, err);
 	} else if (list == PYEDIT_DEPENDENCIES) {
 		pl_error_set(err, path, 0, 0, "has no [project] table to add dependencies to");
 	} else if (list == PYEDIT_GROUP || (proj && proj->type == TOML_TABLE)) {
 		/* A new section: after [project] for an extra, at the end for
 		 * a group. */
-		long end = list == PYEDIT_GROUP ? (long)len : section_end(text, len, proj);
+		long end = list == PYEDIT_GROUP ? (long)len : section_end(text, len, proj, "project");
 		struct util_buf piece = UTIL_BUF_INIT;
 		if (end < 0) {
 			pl_error_set(err, path, (int)proj->line, (int)proj->col, "[project] is not written as a [header] "

@@ -66,6 +66,11 @@ static void test_add_multiline(void **state)
 	    "  \"rich==13.0\",\n]\n\n[tool.other]\nx = 1\n");
 	add("[project]\nname = \"d\"\ndependencies = [\n    \"a\"\n]\n", PYEDIT_DEPENDENCIES, NULL, "b",
 	    "[project]\nname = \"d\"\ndependencies = [\n    \"a\",\n    \"b\"\n]\n");
+	/* The comma goes after the element, never into its comment. */
+	add("[project]\ndependencies = [\n  \"a\"  # first, \"x\"\n]\n", PYEDIT_DEPENDENCIES, NULL, "b",
+	    "[project]\ndependencies = [\n  \"a\",  # first, \"x\"\n  \"b\"\n]\n");
+	add("[project]\ndependencies = [\n  \"a\", 0 # n\n]\n", PYEDIT_DEPENDENCIES, NULL, "b",
+	    "[project]\ndependencies = [\n  \"a\", 0, # n\n  \"b\"\n]\n");
 }
 
 static void test_add_inline_and_new(void **state)
@@ -102,6 +107,11 @@ static void test_add_refused(void **state)
 	assert_int_equal(pyedit_add(inline_project, strlen(inline_project), "pyproject.toml", PYEDIT_DEPENDENCIES,
 				    NULL, "a", &out, &err), -1);
 	assert_non_null(strstr(err.msg, "by hand"));
+	/* [project] made only by a dotted header is not its own section. */
+	static const char implicit[] = "[project.urls]\nhome = \"x\"\ndependencies = []\n";
+	assert_int_equal(pyedit_add(implicit, strlen(implicit), "pyproject.toml", PYEDIT_DEPENDENCIES, NULL, "a", &out,
+				    &err), -1);
+	assert_non_null(strstr(err.msg, "by hand"));
 	util_buf_free(&out);
 }
 
@@ -121,6 +131,7 @@ static void test_remove(void **state)
 		"b", 4, "[project]\ndependencies = []\n[project.optional-dependencies]\nx = []\n"
 		"[dependency-groups]\ndev = [{include-group = \"x\"}]\n");
 	removes(multi, "absent", 0, multi);
+	removes("[project]\ndependencies = [\n  \"a\",\n  \"b\"\n,\n]\n", "b", 1, "[project]\ndependencies = [\n  \"a\"\n,\n]\n");
 }
 
 int main(void)
