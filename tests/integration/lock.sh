@@ -260,6 +260,65 @@ check_contains "naming it" "$err" "no requirement names 'zzz'"
 run "$PYLOCK" add "$idx" -C "$d/proj" --group dev --optional x c
 check_equal "--group and --optional together are refused" "$rc" 2
 
+# A PyPI attestation (a real one, tests/data/sigstore) makes a file a
+# candidate under enforce, and the lock records who published it.
+A="$T/attested"
+mkdir -p "$A/files" "$A/simple/abi3info" "$A/proj"
+w=abi3info-2024.10.8-py3-none-any.whl
+cp "$SRC/tests/data/sigstore/pypi/$w" "$SRC/tests/data/sigstore/pypi/$w.provenance" "$A/files/"
+printf '{"meta": {"api-version": "1.1"}, "name": "abi3info", "files": [{"filename": "%s", "url": "../../files/%s", "hashes": {"sha256": "%s"}, "provenance": "../../files/%s.provenance", "requires-python": ">=3.8"}]}\n' \
+	"$w" "$w" "$(sha256sum "$A/files/$w" | cut -d' ' -f1)" "$w" > "$A/simple/abi3info/index.json"
+printf '[project]\nname = "attested"\nversion = "1"\ndependencies = ["abi3info"]\n' > "$A/proj/pyproject.toml"
+printf 'mode: enforce\nsigstore:\n  identities:\n    - {issuer: "https://token.actions.githubusercontent.com", san-regexp: "^https://github\\\\.com/woodruffw/"}\n' \
+	> "$PYLOCK_HOME/config/policy.yaml"
+run "$PYLOCK" lock --index "file://$A/simple" "$A/proj"
+check_equal "an attested wheel is a candidate under enforce" "$rc" 0
+ids=$($PY -c 'import sys, tomllib
+for p in tomllib.load(open(sys.argv[1], "rb"))["packages"]:
+    print(p["name"], p.get("attestation-identities"))' "$A/proj/pylock.toml")
+check_equal "the lock records its publisher" "$ids" \
+	"abi3info [{'kind': 'GitHub', 'repository': 'woodruffw/abi3info', 'workflow': 'release.yml'}]"
+check_exit "and verify accepts the lock" 0 "$PYLOCK" verify "$A/proj"
+check_contains "by that publisher" "$out" "GitHub woodruffw/abi3info release.yml"
+printf 'mode: enforce\nsigstore:\n  identities:\n    - {issuer: "https://token.actions.githubusercontent.com", san-regexp: "^https://github\\\\.com/someone-else/"}\n' \
+	> "$PYLOCK_HOME/config/policy.yaml"
+rm "$A/proj/pylock.toml"
+run "$PYLOCK" lock --index "file://$A/simple" "$A/proj"
+check_equal "an attestation by a publisher the policy does not accept: no solution" "$rc" 1
+check_contains "saying why" "$err" "abi3info 2024.10.8 is not admitted by the trust policy (untrusted-signer"
+printf 'mode: warn\n' > "$PYLOCK_HOME/config/policy.yaml"
+
+# The same index served over https: PEP 503 HTML and PEP 691 JSON pages,
+# PEP 658 metadata files fetched by URL.
+if command -v openssl > /dev/null; then
+	case_setup https '{"a": {"1.0": {"deps": ["b>=1"]}, "2.0": {"deps": ["b>=2"]}}, "b": {"1.0": {}, "2.0": {}}}' a
+	cp -r "$d/idx/simple" "$d/idx/json"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=pylock-test-ca \
+		-keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+		-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' > "$T/ext"
+	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+		-extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null
+	$PY "$SRC/tests/tools/https-server.py" "$d/idx" "$T/srv.pem" "$T/srv.key" "$T/port" 2>/dev/null &
+	server=$!
+	on_exit "kill $server 2>/dev/null"
+	if wait_for test -s "$T/port"; then
+		U="https://127.0.0.1:$(cat "$T/port")"
+		printf 'python: %s\nfetch:\n  ca-file: %s\n' "$PY" "$T/ca.pem" > "$PYLOCK_HOME/config/config.yaml"
+		run "$PYLOCK" lock --index "$U/simple" "$d/proj"
+		check_equal "an https index of HTML pages locks" "$(chosen)" "a==2.0 b==2.0"
+		check_contains "its files' URLs are the server's" "$(cat "$d/proj/pylock.toml")" "url = \"$U/files/a-2.0-py3-none-any.whl\""
+		rm "$d/proj/pylock.toml"
+		run "$PYLOCK" lock --index "$U/json" "$d/proj"
+		check_equal "an https index of PEP 691 JSON pages too" "$(chosen)" "a==2.0 b==2.0"
+		check_contains "with sizes and upload times" "$(cat "$d/proj/pylock.toml")" "upload-time = 2024-01-01T00:00:00"
+		printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
+	else
+		not_ok "the test server started"
+	fi
+fi
+
 # Bad input.
 case_setup bad '{"a": {"1.0": {}}}' "a >=< 1"
 lock

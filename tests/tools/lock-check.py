@@ -5,8 +5,8 @@ parsers). Usage: lock-check.py LOCK SPEC.json [REQUIREMENT...]
 
 Prints the chosen "name==version" pairs, sorted, one line; exits 1 (saying
 why) when a chosen version's Requires-Dist (in this interpreter's
-environment) or a given requirement is not satisfied by the lock, or a file's
-sha256 is not the file's."""
+environment) or a given requirement is not satisfied by the lock, or a local
+(file://) file's sha256 is not the file's."""
 import hashlib
 import json
 import sys
@@ -26,7 +26,10 @@ for p in lock.get("packages", []):
         continue
     chosen[canonicalize_name(p["name"])] = Version(p["version"])
     for f in p.get("wheels", []) + ([p["sdist"]] if "sdist" in p else []):
-        path = urllib.parse.unquote(urllib.parse.urlparse(f["url"]).path)
+        url = urllib.parse.urlparse(f["url"])
+        if url.scheme != "file":
+            continue
+        path = urllib.parse.unquote(url.path)
         if hashlib.sha256(open(path, "rb").read()).hexdigest() != f["hashes"]["sha256"]:
             bad.append(f"{f['name']}: sha256 differs")
 
