@@ -170,6 +170,8 @@ static void collect_versions(struct cand_project *p)
 			continue;
 		for (k = 0; k < p->n && pep440_compare(&p->versions[k].v, &v); k++)
 			;
+		if (k == p->n && p->n == CANDIDATES_MAX_VERSIONS)
+			continue;
 		if (k == p->n) {
 			char norm[128];
 			p->versions = util_xrealloc(p->versions, (p->n + 1) * sizeof(*p->versions));

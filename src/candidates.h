@@ -18,6 +18,8 @@
 #include "registry.h"
 #include "trust.h"
 
+#define CANDIDATES_MAX_VERSIONS 20000	/* of one project; more are left out */
+
 struct cand_file {
 	const struct registry_link *link;
 	bool wheel;
