@@ -1030,6 +1030,25 @@ int lockgen_run(const struct lockgen_options *o, struct util_buf *out, struct ut
 			env_fini(&envs[made]);
 			goto out;
 		}
+	/* An environment the project says it does not run in is a mistake
+	 * to say, not a lock to make. */
+	if (o->proj->requires_python) {
+		struct pep440_specset rp;
+		const char *why_rp;
+		if (pep440_specset_parse(o->proj->requires_python, &rp, &why_rp) < 0) {
+			pl_error_set(err, o->proj->pyproject_path, 0, 0, "project.requires-python '%.100s' is not a "
+				     "specifier: %s", o->proj->requires_python, why_rp);
+			goto out;
+		}
+		for (size_t e = 0; e < nenvs; e++)
+			if (!pep440_specset_contains(&rp, &envs[e].python)) {
+				pl_error_set(err, o->proj->pyproject_path, 0, 0, "requires-python is %.100s, and %s has "
+					     "Python %s%s", o->proj->requires_python, o->nenvs ? envs[e].label : "this interpreter",
+					     envs[e].vars[PEP508_PYTHON_FULL_VERSION],
+					     o->nenvs ? "" : " (lock for another with --env MARKER, or name one in config.yaml python:)");
+				goto out;
+			}
+	}
 	for (size_t e = 0; e < nenvs; e++) {
 		struct solve sv = { .o = o, .env = &envs[e], .acts = acts, .nacts = nacts, .err = err };
 		size_t d, c, inc;

@@ -324,6 +324,13 @@ case_setup bad '{"a": {"1.0": {}}}' "a >=< 1"
 lock
 check_equal "a malformed requirement is refused" "$rc" 2
 check_contains "naming pyproject.toml" "$err" "pyproject.toml: project.dependencies: 'a >=< 1' is not a requirement"
+case_setup rp '{"a": {"1.0": {}}}' a
+printf 'requires-python = ">=3.99"\n' >> "$d/proj/pyproject.toml"
+lock
+check_equal "a project whose requires-python this interpreter does not meet" "$rc" 2
+check_contains "says so" "$err" "requires-python is >=3.99, and this interpreter has Python 3."
+lock --env "python_version == '3.99' and sys_platform == 'linux'"
+check_equal "an environment that meets it locks" "$rc" 0
 mkdir -p "$T/empty"
 run "$PYLOCK" lock "$T/empty"
 check_equal "no project there" "$rc" 2
