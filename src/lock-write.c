@@ -232,6 +232,20 @@ void lock_write_tool(const struct lock *lock, struct util_buf *b)
 	}
 }
 
+void lock_write_tool_of(const struct lock *lock, const char *tool, struct util_buf *b)
+{
+	const struct toml_value *t = toml_get(lock->tool, tool);
+
+	if (t && t->type == TOML_TABLE) {
+		struct util_buf prefix = UTIL_BUF_INIT;
+
+		util_buf_puts(&prefix, "tool.");
+		toml_write_key(&prefix, tool, strlen(tool));
+		put_sections(b, &prefix, t);
+		util_buf_free(&prefix);
+	}
+}
+
 int lock_package_order(const struct lock_package *a, const struct lock_package *b)
 {
 	struct sort_entry x = { a, { 0 }, false }, y = { b, { 0 }, false };

@@ -109,6 +109,18 @@ void lock_write_top(const struct lock *lock, const char *key, struct util_buf *o
 void lock_write_unknown(const struct lock *lock, struct util_buf *out);
 void lock_write_package(const struct lock_package *p, struct util_buf *out);	/* "\n[[packages]]\n..." */
 void lock_write_tool(const struct lock *lock, struct util_buf *out);
+/* Only [tool.TOOL] (and its sub-tables), when the lock has it. */
+void lock_write_tool_of(const struct lock *lock, const char *tool, struct util_buf *out);
+/* next written the way old_text (parsed as old) is: top-level keys and
+ * package entries next has unchanged are copied byte for byte with what
+ * lies around them (comments, blank lines, other tools' tables); a changed
+ * package is written where it stood, a removed one leaves with its lines,
+ * an added one goes where a file sorted by name puts it (else at the end),
+ * a new top-level key after the last one. Of [tool], only [tool.pylock] is
+ * next's to say: kept where it is when unchanged, else written at the end.
+ * A file whose entries cannot be told apart this way gets lock_write. */
+void lock_write_update(const char *old_text, size_t old_len, const struct lock *old, const struct lock *next,
+		       struct util_buf *out);
 /* The writer's order of packages: normalised name, PEP 440 version, marker. */
 int lock_package_order(const struct lock_package *a, const struct lock_package *b);
 

@@ -1,8 +1,10 @@
 /* libFuzzer target: the pylock.toml reader, and the writer on what it accepts
- * (whose output must read back). */
+ * (whose output must read back); and the layout-keeping writer, which given
+ * the lock it read, unchanged, gives back the input's bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lock.h"
 
@@ -22,6 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!again)
 			abort();	/* what pylock writes, pylock must read */
 		lock_free(again);
+		util_buf_truncate(&b, 0);
+		lock_write_update((const char *)data, size, lock, lock, &b);
+		/* A file whose entries the scan cannot tell apart is rewritten
+		 * whole (lock_write), and must then read back. */
+		if (b.len != size || memcmp(b.data, data, size)) {
+			struct util_buf whole = UTIL_BUF_INIT;
+			lock_write(lock, &whole);
+			if (whole.len != b.len || memcmp(whole.data, b.data, b.len))
+				abort();
+			util_buf_free(&whole);
+		}
 		util_buf_free(&b);
 		lock_free(lock);
 	}

@@ -152,6 +152,19 @@ check_equal "lock --upgrade moves everything" "$(chosen)" "a==2.0 b==2.0 c==2.0"
 sed -i 's/"a", "c", /"a==1.0", "c", /' "$d/proj/pyproject.toml"
 lock
 check_equal "a changed requirement moves what it must" "$(chosen)" "a==1.0 b==2.0 c==2.0"
+# A relock writes over the lock in its own layout: a person's (or another
+# tool's) comments and the untouched entries stay byte for byte.
+sed -i '1i # Kept by hand.' "$d/proj/pylock.toml"
+sed -i 's/^name = "a"$/name = "a"  # pinned on purpose/' "$d/proj/pylock.toml"
+cp "$d/proj/pylock.toml" "$T/hand.toml"
+run "$PYLOCK" remove --index "file://$d/idx/simple" -C "$d/proj" c
+check_contains "a relock keeps the file's comments" "$(cat "$d/proj/pylock.toml")" "$(printf '# Kept by hand.\nlock-version')"
+check_contains "and its untouched entries as they were" "$(cat "$d/proj/pylock.toml")" 'name = "a"  # pinned on purpose'
+awk '/^\[\[packages\]\]/{p=0} /^name = "c"/{p=1} p' "$T/hand.toml" > "$T/c-entry"
+stray=$(diff "$T/hand.toml" "$d/proj/pylock.toml" | sed -n 's/^< //p' | grep -v -x -F -f "$T/c-entry" |
+	grep -v -x -e '' -e '\[\[packages\]\]')
+check_equal "only the removed package's lines go" "$stray" ""
+check_equal "and none are added" "$(diff "$T/hand.toml" "$d/proj/pylock.toml" | grep -c '^>')" 0
 
 # PEP 658: the metadata file is read, not the wheel (whose bytes here are
 # not even a zip); without one, the wheel is fetched into the store.

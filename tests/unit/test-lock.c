@@ -265,6 +265,127 @@ static void test_conflict_markers(void **state)
 	assert_false(lock_has_conflict_markers("s = '<<<<<<< not at start'\n", 26, &line));
 }
 
+/* ---- writing over a lock in its own layout ---- */
+
+static char *real_lock(const char *name, size_t *len)
+{
+	struct util_buf path = UTIL_BUF_INIT;
+	struct pl_error err;
+	char *data;
+
+	util_buf_printf(&path, "%s/tests/data/real-locks/%s/pylock.toml", getenv("srcdir") ? getenv("srcdir") : ".",
+			name);
+	assert_int_equal(util_read_file(path.data, LOCK_MAX_SIZE, &data, len, &err), 0);
+	util_buf_free(&path);
+	return data;
+}
+
+/* old's text, updated to the lock next_text holds. */
+static char *updated(const char *old_text, size_t old_len, const char *next_text, size_t next_len)
+{
+	struct pl_error err;
+	struct lock *old = lock_parse(old_text, old_len, "old.toml", &err);
+	struct lock *next = lock_parse(next_text, next_len, "next.toml", &err);
+	struct util_buf out = UTIL_BUF_INIT;
+
+	assert_non_null(old);
+	assert_non_null(next);
+	lock_write_update(old_text, old_len, old, next, &out);
+	/* Whatever the layout, it says what next says. */
+	struct lock *back = lock_parse(out.data, out.len, "out.toml", &err);
+	if (!back)
+		print_error("%s:%d: %s\n%s\n", err.file, err.line, err.msg, out.data);
+	assert_non_null(back);
+	assert_int_equal(back->npackages, next->npackages);
+	for (size_t i = 0; i < next->npackages; i++) {
+		bool found = false;
+		for (size_t j = 0; j < back->npackages && !found; j++)
+			found = lock_package_equal(&next->packages[i], &back->packages[j]);
+		assert_true(found);
+	}
+	for (size_t k = 0; lock_top_keys[k]; k++) {
+		const struct toml_value *a = toml_get(toml_root(next->doc), lock_top_keys[k]);
+		const struct toml_value *b = toml_get(toml_root(back->doc), lock_top_keys[k]);
+		assert_true((!a && !b) || (a && b && toml_value_equal(a, b)));
+	}
+	lock_free(back);
+	lock_free(old);
+	lock_free(next);
+	return util_buf_steal(&out);
+}
+
+/* text with [from, to) replaced by with. */
+static char *edited(const char *text, const char *from, const char *to, const char *with)
+{
+	const char *a = strstr(text, from), *b = strstr(a, to);
+	struct util_buf out = UTIL_BUF_INIT;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	util_buf_add(&out, text, (size_t)(a - text));
+	util_buf_puts(&out, with);
+	util_buf_puts(&out, b);
+	return util_buf_steal(&out);
+}
+
+static void test_update_layout(void **state)
+{
+	static const char *const locks[] = { "pdm-groups", "uv-pip-compile" };
+
+	(void)state;
+	for (size_t l = 0; l < 2; l++) {
+		size_t len;
+		char *text = real_lock(locks[l], &len);
+		/* Nothing changed: the same bytes. */
+		char *same = updated(text, len, text, len);
+		assert_string_equal(same, text);
+		free(same);
+		/* The first package gone: exactly its lines go. */
+		const char *first = strstr(text, "[[packages]]");
+		const char *second = strstr(first + 1, "\n[[packages]]");
+		char *gone = edited(text, first, second + 1, "");
+		char *out = updated(text, len, gone, strlen(gone));
+		assert_string_equal(out, gone);
+		free(out);
+		free(gone);
+		/* A top-level key changed: that line only. */
+		char *created = edited(text, "created-by = ", "\n", "created-by = \"pylock 0.1.0\"");
+		out = updated(text, len, created, strlen(created));
+		assert_string_equal(out, created);
+		free(out);
+		free(created);
+		free(text);
+	}
+}
+
+static void test_update_changed_and_added(void **state)
+{
+	size_t len;
+	char *text = real_lock("uv-pip-compile", &len);
+	struct pl_error err;
+
+	(void)state;
+	/* The first package at another version, written where it stood; the
+	 * others byte for byte. */
+	const char *first = strstr(text, "[[packages]]"), *second = strstr(first + 1, "\n[[packages]]");
+	char *next = edited(text, first, second + 1,
+			    "[[packages]]\nname = \"aaa-new\"\nversion = \"1.0\"\n"
+			    "wheels = [{ name = \"aaa_new-1.0-py3-none-any.whl\", url = \"https://x/aaa_new-1.0-py3-none-any.whl\", "
+			    "hashes = { sha256 = \"" "c75a69e28a550a7e93789579c22aa26b0f5b83b75dc4e08fe092980051e1090a" "\" } }]\n\n");
+	char *out = updated(text, len, next, strlen(next));
+	/* Everything after the first package is the old file's. */
+	assert_non_null(strstr(out, second + 1));
+	assert_non_null(strstr(out, "name = \"aaa-new\""));
+	/* An added package of a sorted file goes in its place by name. */
+	struct lock *l = lock_parse(out, strlen(out), "out.toml", &err);
+	assert_non_null(l);
+	assert_string_equal(l->packages[0].name, "aaa-new");
+	lock_free(l);
+	free(out);
+	free(next);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +396,8 @@ int main(void)
 		cmocka_unit_test(test_source_trees_and_utc),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_conflict_markers),
+		cmocka_unit_test(test_update_layout),
+		cmocka_unit_test(test_update_changed_and_added),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,328 @@
+/* Writing a lock over an older one in that file's own layout: what did not
+ * change is copied byte for byte (comments, order, styles of other
+ * tools), a changed package is written where it stood, a removed one leaves
+ * with its lines, an added one goes where the file's order puts it. */
+#include "config.h"
+#include "lock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum seg_kind { SEG_KEY, SEG_PACKAGE, SEG_TABLE };
+
+struct seg {
+	enum seg_kind kind;
+	size_t start, end;	/* bytes; a key's ends after its value's line */
+	char key[64];		/* SEG_KEY: the key; SEG_TABLE: the header's name */
+};
+
+struct segs {
+	struct seg *s;
+	size_t n;
+};
+
+static void push(struct segs *v, enum seg_kind kind, size_t start, size_t end, const char *key, size_t keylen)
+{
+	v->s = util_xrealloc(v->s, (v->n + 1) * sizeof(*v->s));
+	v->s[v->n] = (struct seg){ kind, start, end, "" };
+	if (key)
+		snprintf(v->s[v->n].key, sizeof(v->s[v->n].key), "%.*s", (int)keylen, key);
+	v->n++;
+}
+
+/* Past the blanks at i (the text is not NUL-terminated). */
+static size_t skip_blanks(const char *t, size_t len, size_t i)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* The end of the line holding i, after its newline. */
+static size_t line_end(const char *t, size_t len, size_t i)
+{
+	while (i < len && t[i] != '\n')
+		i++;
+	return i < len ? i + 1 : len;
+}
+
+/* Past a string starting at i (its quote), or len. */
+static size_t past_string(const char *t, size_t len, size_t i)
+{
+	char q = t[i];
+	bool multi = i + 2 < len && t[i + 1] == q && t[i + 2] == q;
+
+	for (i += multi ? 3 : 1; i < len; i++) {
+		if (q == '"' && t[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (t[i] == q && (!multi || (i + 2 < len && t[i + 1] == q && t[i + 2] == q))) {
+			i += multi ? 3 : 1;
+			while (multi && i < len && t[i] == q)
+				i++;
+			return i;
+		}
+	}
+	return len;
+}
+
+/* Past the value that starts at i, to the end of the line where brackets
+ * close. */
+static size_t past_value(const char *t, size_t len, size_t i)
+{
+	int depth = 0;
+
+	for (; i < len; i++) {
+		char c = t[i];
+		if (c == '"' || c == '\'') {
+			i = past_string(t, len, i) - 1;
+		} else if (c == '#') {
+			while (i < len && t[i] != '\n')
+				i++;
+			i--;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		} else if (c == '\n' && depth <= 0) {
+			return i + 1;
+		}
+	}
+	return len;
+}
+
+/* Top-level keys, package entries (with their sub-tables) and other tables,
+ * in file order; what lies between keys (comments, blank lines) is no
+ * segment and is always kept. */
+static void segment(const char *t, size_t len, struct segs *v)
+{
+	/* A byte order mark is no part of the first key. */
+	size_t i = len >= 3 && !memcmp(t, "\xef\xbb\xbf", 3) ? 3 : 0;
+	bool in_package = false;
+
+	while (i < len) {
+		size_t ls = i, p = skip_blanks(t, len, i);
+		if (p >= len || t[p] == '\n' || t[p] == '\r' || t[p] == '#') {
+			i = line_end(t, len, p);
+			continue;
+		}
+		if (t[p] == '[') {
+			bool aot = p + 1 < len && t[p + 1] == '[';
+			size_t n = p + (aot ? 2 : 1);
+			n = skip_blanks(t, len, n);
+			size_t ne = n;
+			while (ne < len && t[ne] != ']' && t[ne] != '\n')
+				ne++;
+			while (ne > n && (t[ne - 1] == ' ' || t[ne - 1] == '\t'))
+				ne--;
+			bool package = aot && ne - n == 8 && !strncmp(t + n, "packages", 8);
+			bool sub = ne - n > 9 && !strncmp(t + n, "packages.", 9);
+			if (!(sub && in_package)) {
+				in_package = package;
+				push(v, package ? SEG_PACKAGE : SEG_TABLE, ls, ls, t + n, ne - n);
+			}
+			i = line_end(t, len, p);
+			v->s[v->n - 1].end = i;
+			continue;
+		}
+		/* key = value */
+		size_t k = p;
+		while (k < len && t[k] != '=' && t[k] != '\n')
+			k++;
+		size_t ke = k;
+		while (ke > p && (t[ke - 1] == ' ' || t[ke - 1] == '\t'))
+			ke--;
+		size_t end = k < len && t[k] == '=' ? past_value(t, len, k + 1) : line_end(t, len, k);
+		if (v->n && v->s[v->n - 1].kind != SEG_KEY)
+			v->s[v->n - 1].end = end;	/* inside a table: part of it */
+		else
+			push(v, SEG_KEY, ls, end, t + p, ke - p);
+		i = end;
+	}
+	/* A table takes the blank lines and comments up to the next one. */
+	for (size_t s = 0; s + 1 < v->n; s++)
+		if (v->s[s].kind != SEG_KEY)
+			v->s[s].end = v->s[s + 1].start;
+	if (v->n && v->s[v->n - 1].kind != SEG_KEY)
+		v->s[v->n - 1].end = len;
+}
+
+static const struct toml_value *top(const struct lock *l, const char *key)
+{
+	return toml_get(toml_root(l->doc), key);
+}
+
+static bool is_spec_key(const char *key)
+{
+	for (size_t i = 0; lock_top_keys[i]; i++)
+		if (!strcmp(lock_top_keys[i], key))
+			return true;
+	return false;
+}
+
+/* A package written fresh where an old one stood, its blank lines after it
+ * kept as the old one had them. */
+static void put_package_in(const char *t, const struct seg *s, const struct lock_package *p, struct util_buf *out)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	size_t trail = s->end;
+
+	lock_write_package(p, &b);
+	while (trail > s->start && (t[trail - 1] == '\n' || t[trail - 1] == ' ' || t[trail - 1] == '\t' ||
+				    t[trail - 1] == '\r'))
+		trail--;
+	trail = line_end(t, s->end, trail);
+	util_buf_add(out, b.data + 1, b.len - 1);	/* without its leading blank line */
+	util_buf_add(out, t + trail, s->end - trail);
+	util_buf_free(&b);
+}
+
+static bool sorted(const struct lock *l)
+{
+	for (size_t i = 1; i < l->npackages; i++)
+		if (lock_package_order(&l->packages[i - 1], &l->packages[i]) > 0)
+			return false;
+	return true;
+}
+
+/* Which of next's packages each of old's is (by name, and marker when a
+ * name has several entries), or -1; and which of next's are new. */
+static long *match(const struct lock *old, const struct lock *next, bool **added)
+{
+	long *m = util_xmalloc((old->npackages + 1) * sizeof(long));
+
+	*added = util_xcalloc(next->npackages + 1, sizeof(bool));
+	for (size_t j = 0; j < next->npackages; j++)
+		(*added)[j] = true;
+	for (size_t i = 0; i < old->npackages; i++) {
+		const struct lock_package *o = &old->packages[i];
+		size_t same_old = 0, same_next = 0;
+		for (size_t k = 0; k < old->npackages; k++)
+			same_old += !strcmp(old->packages[k].norm_name, o->norm_name);
+		m[i] = -1;
+		for (size_t j = 0; j < next->npackages; j++) {
+			const struct lock_package *n = &next->packages[j];
+			if (strcmp(n->norm_name, o->norm_name) || !(*added)[j])
+				continue;
+			same_next++;
+			if (same_old == 1 || util_str_equal(n->marker, o->marker)) {
+				m[i] = (long)j;
+				break;
+			}
+		}
+		/* One entry for the name on each side, whatever its marker. */
+		if (m[i] < 0 && same_old == 1 && same_next == 1)
+			for (size_t j = 0; j < next->npackages; j++)
+				if (!strcmp(next->packages[j].norm_name, o->norm_name) && (*added)[j])
+					m[i] = (long)j;
+		if (m[i] >= 0)
+			(*added)[m[i]] = false;
+	}
+	return m;
+}
+
+void lock_write_update(const char *t, size_t len, const struct lock *old, const struct lock *next,
+		       struct util_buf *out)
+{
+	struct segs v = { 0 };
+	bool *added, in_order = sorted(old);
+	long *m = match(old, next, &added);
+	size_t pkg = 0, at = 0, last_key_end = 0, first_table = len;
+	bool seen[64] = { false };
+
+	segment(t, len, &v);
+	size_t npkg = 0;
+	for (size_t s = 0; s < v.n; s++)
+		npkg += v.s[s].kind == SEG_PACKAGE;
+	/* Entries the scan does not see as the reader did (packages written
+	 * as an inline array, say): the whole file in pylock's layout. */
+	if (npkg != old->npackages) {
+		lock_write(next, out);
+		free(v.s);
+		free(m);
+		free(added);
+		return;
+	}
+	const struct toml_value *old_tool = toml_get(old->tool, "pylock"), *new_tool = toml_get(next->tool, "pylock");
+	bool tool_same = toml_value_equal(old_tool, new_tool);
+	for (size_t s = 0; s < v.n; s++)
+		if (v.s[s].kind != SEG_KEY) {
+			first_table = v.s[s].start;
+			break;
+		}
+	for (size_t s = 0; s < v.n; s++) {
+		const struct seg *g = &v.s[s];
+		util_buf_add(out, t + at, g->start - at);	/* what lies between */
+		at = g->end;
+		if (g->kind == SEG_KEY) {
+			const struct toml_value *a = top(old, g->key), *b = top(next, g->key);
+			for (size_t k = 0; lock_top_keys[k]; k++)
+				if (!strcmp(lock_top_keys[k], g->key))
+					seen[k] = true;
+			if (!is_spec_key(g->key) || (a && b && toml_value_equal(a, b)))
+				util_buf_add(out, t + g->start, g->end - g->start);
+			else if (b)
+				lock_write_top(next, g->key, out);
+			if (g->start < first_table)
+				last_key_end = out->len;
+			continue;
+		}
+		if (g->kind == SEG_TABLE) {
+			/* [tool.pylock] is pylock's to write again; the rest is kept. */
+			if (tool_same || strncmp(g->key, "tool.pylock", 11) || (g->key[11] && g->key[11] != '.'))
+				util_buf_add(out, t + g->start, g->end - g->start);
+			continue;
+		}
+		/* A package: the new ones that sort before it first. */
+		const struct lock_package *o = &old->packages[pkg];
+		for (size_t j = 0; in_order && j < next->npackages; j++)
+			if (added[j] && lock_package_order(&next->packages[j], o) < 0) {
+				struct util_buf b = UTIL_BUF_INIT;
+				lock_write_package(&next->packages[j], &b);
+				util_buf_add(out, b.data + 1, b.len - 1);
+				util_buf_putc(out, '\n');
+				util_buf_free(&b);
+				added[j] = false;
+			}
+		if (m[pkg] >= 0) {
+			const struct lock_package *n = &next->packages[m[pkg]];
+			if (lock_package_equal(o, n))
+				util_buf_add(out, t + g->start, g->end - g->start);
+			else
+				put_package_in(t, g, n, out);
+		}
+		pkg++;
+	}
+	util_buf_add(out, t + at, len - at);
+	/* Keys the old file did not have go after its last key; packages no
+	 * order placed, at the end. */
+	struct util_buf keys = UTIL_BUF_INIT;
+	for (size_t k = 0; lock_top_keys[k]; k++)
+		if (!seen[k] && top(next, lock_top_keys[k]))
+			lock_write_top(next, lock_top_keys[k], &keys);
+	if (keys.len) {
+		struct util_buf whole = UTIL_BUF_INIT;
+		util_buf_add(&whole, out->data, last_key_end);
+		util_buf_add(&whole, keys.data, keys.len);
+		util_buf_add(&whole, out->data + last_key_end, out->len - last_key_end);
+		util_buf_truncate(out, 0);
+		util_buf_add(out, whole.data, whole.len);
+		util_buf_free(&whole);
+	}
+	util_buf_free(&keys);
+	for (size_t j = 0; j < next->npackages; j++)
+		if (added[j])
+			lock_write_package(&next->packages[j], out);
+	if (!tool_same)
+		lock_write_tool_of(next, "pylock", out);
+	/* A last entry removed leaves the blank line before it: the file ends
+	 * as it ended. */
+	bool blank_end = len >= 2 && t[len - 1] == '\n' && t[len - 2] == '\n';
+	while (!blank_end && out->len >= 2 && out->data[out->len - 1] == '\n' && out->data[out->len - 2] == '\n')
+		out->len--;
+	free(v.s);
+	free(m);
+	free(added);
+}
