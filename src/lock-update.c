@@ -179,6 +179,23 @@ static void put_package_in(const char *t, const struct seg *s, const struct lock
 	util_buf_free(&b);
 }
 
+/* The tool a [tool.NAME...] header belongs to (a bare name only: quoted
+ * or dotted-inside names are kept as written). */
+static bool tool_name(const char *header, char *out, size_t size)
+{
+	size_t n;
+
+	if (strncmp(header, "tool.", 5))
+		return false;
+	header += 5;
+	n = strcspn(header, ".");
+	if (!n || n >= size || strchr(header, '"') || strchr(header, '\''))
+		return false;
+	memcpy(out, header, n);
+	out[n] = 0;
+	return true;
+}
+
 static bool sorted(const struct lock *l)
 {
 	for (size_t i = 1; i < l->npackages; i++)
@@ -245,8 +262,10 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		free(added);
 		return;
 	}
-	const struct toml_value *old_tool = toml_get(old->tool, "pylock"), *new_tool = toml_get(next->tool, "pylock");
-	bool tool_same = toml_value_equal(old_tool, new_tool);
+	/* [tool.NAME] tables: kept when next has the same, else written
+	 * again where the first of them stood (or left out). */
+	char written_tools[32][64];
+	size_t nwritten = 0;
 	for (size_t s = 0; s < v.n; s++)
 		if (v.s[s].kind != SEG_KEY) {
 			first_table = v.s[s].start;
@@ -270,9 +289,23 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 			continue;
 		}
 		if (g->kind == SEG_TABLE) {
-			/* [tool.pylock] is pylock's to write again; the rest is kept. */
-			if (tool_same || strncmp(g->key, "tool.pylock", 11) || (g->key[11] && g->key[11] != '.'))
+			char name[64];
+			if (!tool_name(g->key, name, sizeof(name)) ||
+			    toml_value_equal(toml_get(old->tool, name), toml_get(next->tool, name))) {
 				util_buf_add(out, t + g->start, g->end - g->start);
+				continue;
+			}
+			bool done = false;
+			for (size_t k = 0; k < nwritten && !done; k++)
+				done = !strcmp(written_tools[k], name);
+			if (!done && nwritten < sizeof(written_tools) / sizeof(*written_tools)) {
+				snprintf(written_tools[nwritten++], sizeof(*written_tools), "%s", name);
+				struct util_buf b = UTIL_BUF_INIT;
+				lock_write_tool_of(next, name, &b);
+				if (b.len)
+					util_buf_add(out, b.data + 1, b.len - 1);
+				util_buf_free(&b);
+			}
 			continue;
 		}
 		/* A package: the new ones that sort before it first. */
@@ -315,8 +348,12 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	for (size_t j = 0; j < next->npackages; j++)
 		if (added[j])
 			lock_write_package(&next->packages[j], out);
-	if (!tool_same)
-		lock_write_tool_of(next, "pylock", out);
+	/* Tools the old file did not have. */
+	for (size_t i = 0; next->tool && next->tool->type == TOML_TABLE && i < next->tool->u.table.len; i++) {
+		const char *name = next->tool->u.table.items[i].key;
+		if (!toml_get(old->tool, name))
+			lock_write_tool_of(next, name, out);
+	}
 	/* A last entry removed leaves the blank line before it: the file ends
 	 * as it ended. */
 	bool blank_end = len >= 2 && t[len - 1] == '\n' && t[len - 2] == '\n';
@@ -325,4 +362,23 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	free(v.s);
 	free(m);
 	free(added);
+}
+
+bool lock_reads_as(const char *text, size_t len, const struct lock *l)
+{
+	struct pl_error err;
+	struct lock *back = lock_parse(text ? text : "", len, "pylock.toml", &err);
+	bool same = back && back->npackages == l->npackages;
+
+	for (size_t i = 0; same && i < l->npackages; i++) {
+		bool found = false;
+		for (size_t j = 0; j < back->npackages && !found; j++)
+			found = lock_package_equal(&l->packages[i], &back->packages[j]);
+		same = found;
+	}
+	for (size_t k = 0; same && lock_top_keys[k]; k++)
+		same = toml_value_equal(top(l, lock_top_keys[k]), top(back, lock_top_keys[k]));
+	same = same && toml_value_equal(l->tool, back->tool);
+	lock_free(back);
+	return same;
 }

@@ -116,11 +116,15 @@ void lock_write_tool_of(const struct lock *lock, const char *tool, struct util_b
  * lies around them (comments, blank lines, other tools' tables); a changed
  * package is written where it stood, a removed one leaves with its lines,
  * an added one goes where a file sorted by name puts it (else at the end),
- * a new top-level key after the last one. Of [tool], only [tool.pylock] is
- * next's to say: kept where it is when unchanged, else written at the end.
- * A file whose entries cannot be told apart this way gets lock_write. */
+ * a new top-level key after the last one; a [tool.NAME] table next has the
+ * same kept, one it has otherwise written where it stood (or left out), a
+ * new one at the end. A file whose entries cannot be told apart this way
+ * gets lock_write. */
 void lock_write_update(const char *old_text, size_t old_len, const struct lock *old, const struct lock *next,
 		       struct util_buf *out);
+/* Whether text reads as the lock l: the same packages (in any order), the
+ * same top-level keys and [tool] (a check on what lock_write_update made). */
+bool lock_reads_as(const char *text, size_t len, const struct lock *l);
 /* The writer's order of packages: normalised name, PEP 440 version, marker. */
 int lock_package_order(const struct lock_package *a, const struct lock_package *b);
 

@@ -163,6 +163,30 @@ static void region(struct util_buf *out, char *const text[3])
 	util_buf_puts(out, ">>>>>>> theirs\n");
 }
 
+/* [tool.NAME] tables merged 3-way: a change on one side wins (theirs when
+ * ours left it as the base had it), ours otherwise. */
+static void write_tools(const struct lockdiff_merge *m, struct util_buf *out)
+{
+	const struct lock *base = m->side[LOCKDIFF_BASE], *ours = m->side[LOCKDIFF_OURS];
+	const struct lock *theirs = m->side[LOCKDIFF_THEIRS];
+
+	for (int s = LOCKDIFF_OURS; s <= LOCKDIFF_THEIRS; s++) {
+		const struct toml_value *tools = m->side[s] ? m->side[s]->tool : NULL;
+		for (size_t i = 0; tools && tools->type == TOML_TABLE && i < tools->u.table.len; i++) {
+			const char *name = tools->u.table.items[i].key;
+			const struct toml_value *b = base ? toml_get(base->tool, name) : NULL;
+			const struct toml_value *o = ours ? toml_get(ours->tool, name) : NULL;
+			const struct toml_value *t = theirs ? toml_get(theirs->tool, name) : NULL;
+			/* Each name once: from ours, or from theirs when ours has none. */
+			if (s == LOCKDIFF_THEIRS && o)
+				continue;
+			const struct lock *from = toml_value_equal(o, b) ? theirs : ours;
+			if (from && toml_get(from->tool, name) && (from == ours || t))
+				lock_write_tool_of(from, name, out);
+		}
+	}
+}
+
 void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
 {
 	const struct lock *head = m->side[LOCKDIFF_OURS] ? m->side[LOCKDIFF_OURS] : m->side[LOCKDIFF_THEIRS];
@@ -204,8 +228,7 @@ void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
 		for (int s = 0; s < 3; s++)
 			free(t[s]);
 	}
-	if (head)
-		lock_write_tool(head, out);
+	write_tools(m, out);
 }
 
 size_t lockdiff_merge_missing(const struct lockdiff_merge *m, char ***names)

@@ -966,6 +966,11 @@ static void write_lock(const struct lockgen_options *o, struct result *res, cons
 		qsort(res->entries, res->n, sizeof(*res->entries), by_entry);
 	for (size_t i = 0; i < res->n; i++)
 		write_entry(o, res, &res->entries[i], envs, nenvs, acts, nacts, b);
+	/* Other tools' tables are theirs: a relock keeps them. */
+	const struct toml_value *tools = o->previous ? o->previous->tool : NULL;
+	for (size_t i = 0; tools && tools->type == TOML_TABLE && i < tools->u.table.len; i++)
+		if (strcmp(tools->u.table.items[i].key, "pylock"))
+			lock_write_tool_of(o->previous, tools->u.table.items[i].key, b);
 	if (o->allow_unverified)
 		util_buf_puts(b, "\n[tool.pylock]\nallow-unverified = true\n");
 }

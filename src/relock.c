@@ -59,30 +59,6 @@ static void sources_fini(struct sources *s)
 	free(s->urls);
 }
 
-/* Whether text reads as the lock l says: every package and top-level key
- * (a check on the layout-keeping writer; the plain one is used else). */
-static bool same_lock(const struct util_buf *text, const struct lock *l)
-{
-	struct pl_error err;
-	struct lock *back = lock_parse(text->data ? text->data : "", text->len, "pylock.toml", &err);
-	bool same = back && back->npackages == l->npackages;
-
-	for (size_t i = 0; same && i < l->npackages; i++) {
-		bool found = false;
-		for (size_t j = 0; j < back->npackages && !found; j++)
-			found = lock_package_equal(&l->packages[i], &back->packages[j]);
-		same = found;
-	}
-	for (size_t k = 0; same && lock_top_keys[k]; k++) {
-		const struct toml_value *a = toml_get(toml_root(l->doc), lock_top_keys[k]);
-		const struct toml_value *b = toml_get(toml_root(back->doc), lock_top_keys[k]);
-		same = (!a && !b) || (a && b && toml_value_equal(a, b));
-	}
-	same = same && toml_value_equal(toml_get(l->tool, "pylock"), toml_get(back ? back->tool : NULL, "pylock"));
-	lock_free(back);
-	return same;
-}
-
 int relock_project(struct projctx *c, const struct relock_request *req, struct relock_result *r,
 		   struct pl_error *err)
 {
@@ -137,7 +113,7 @@ int relock_project(struct projctx *c, const struct relock_request *req, struct r
 	if (r->before) {
 		struct util_buf kept = UTIL_BUF_INIT;
 		lock_write_update(old, oldlen, r->before, r->after, &kept);
-		if (same_lock(&kept, r->after)) {
+		if (lock_reads_as(kept.data, kept.len, r->after)) {
 			util_buf_free(&out);
 			out = kept;
 		} else {

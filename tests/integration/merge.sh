@@ -109,7 +109,8 @@ lock a=1 b=2 > pylock.dev.toml && git commit -qam theirs
 git checkout -q main
 lock a=2 b=1 > pylock.dev.toml && git commit -qam ours
 check_exit "git merge runs the driver on pylock.dev.toml" 0 git merge -q theirs -m merged
-check_equal "which takes each side's change" "$(grep -c '^version = "2"' pylock.dev.toml)" 2
+check_equal "which takes each side's change" "$(grep -cE "^version = [\"']2[\"']" pylock.dev.toml)" 2
+check_contains "ours' entries keep their own bytes (quotes and all)" "$(cat pylock.dev.toml)" "$(printf "name = 'a'\nversion = '2'")"
 git checkout -qb other
 lock a=4 b=2 > pylock.dev.toml && git commit -qam other
 git checkout -q main
@@ -142,5 +143,42 @@ for delay in 0.01 0.02 0.04 0.06 0.08 0.1 0.15; do
 done
 check_equal "kill -9 never leaves a torn lock" "$torn" 0
 check_equal "no temporary file is left beside it" "$(ls -a | grep -c '^\.pylock\.toml\.')" 0
+
+# Real locks (pdm's and uv's, tests/data/real-locks) merged by the driver
+# keep ours' own layout: a no-op merge gives ours byte for byte; theirs'
+# change to one package adds that package's lines only; a [tool] table only
+# theirs changed comes along. Each result checked by tomllib.
+SRC=$(cd "$srcdir" && pwd)
+for real in pdm-groups uv-pip-compile; do
+	R="$T/real-$real"
+	mkdir -p "$R"
+	cp "$SRC/tests/data/real-locks/$real/pylock.toml" "$R/base.toml"
+	cp "$R/base.toml" "$R/ours.toml"
+	cp "$R/base.toml" "$R/theirs.toml"
+	check_exit "$real: a no-op merge succeeds" 0 "$PYLOCK" merge-driver "$R/base.toml" "$R/ours.toml" "$R/theirs.toml" pylock.toml
+	check_exit "$real: and gives ours byte for byte" 0 cmp "$R/ours.toml" "$R/base.toml"
+	# Ours drops the first package; theirs changes the last file's hash
+	# and adds a [tool] table.
+	python3 -c 'import sys
+t = open(sys.argv[1]).read()
+a = t.index("[[packages]]"); b = t.index("[[packages]]", a + 1)
+open(sys.argv[2], "w").write(t[:a] + t[b:])
+i = t.rindex("sha256 = ") + 10
+open(sys.argv[3], "w").write(t[:i] + "a" * 64 + t[i + 64:] + "\n[tool.theirs-tool]\nsetting = 1\n")' \
+		"$R/base.toml" "$R/ours.toml" "$R/theirs.toml"
+	cp "$R/ours.toml" "$R/ours-before.toml"
+	check_exit "$real: disjoint changes merge" 0 "$PYLOCK" merge-driver "$R/base.toml" "$R/ours.toml" "$R/theirs.toml" pylock.toml
+	changed=$(diff "$R/ours-before.toml" "$R/ours.toml" | grep -c '^[<>]')
+	check_contains "$real: theirs' change is in" "$(cat "$R/ours.toml")" "$(printf '%064d' 0 | tr 0 a)"
+	small=no
+	[ "$changed" -le 40 ] && small=yes
+	check_equal "$real: git diff against ours holds theirs' package only ($changed lines)" "$small" yes
+	check_contains "$real: a [tool] table only theirs changed is merged" "$(cat "$R/ours.toml")" "[tool.theirs-tool]"
+	got=$(python3 -c 'import sys, tomllib
+l = tomllib.load(open(sys.argv[1], "rb"))
+print(len(l["packages"]), l["tool"]["theirs-tool"]["setting"])' "$R/ours.toml")
+	check_equal "$real: tomllib reads the merge (ours' removal in)" "$got" "$(python3 -c 'import sys, tomllib
+print(len(tomllib.load(open(sys.argv[1], "rb"))["packages"]) - 1)' "$R/base.toml") 1"
+done
 
 done_testing
