@@ -59,7 +59,9 @@ solved() {
 	fi
 	got=$(chosen)
 	check_equal "$name: versions (every requirement met)" "$got" "$want"
-	check_equal "$name: the same as pip's" "$(pip_choice)" "$want"
+	# pip is the same program under any build of pylock: asked once, in
+	# the plain build.
+	[ "${SANITIZED:-no}" = yes ] || check_equal "$name: the same as pip's" "$(pip_choice)" "$want"
 }
 
 solved chain '{"a": {"1.0": {"deps": ["b>=1"]}, "2.0": {"deps": ["b>=2"]}},
