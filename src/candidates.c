@@ -150,45 +150,59 @@ static bool file_version(const char *filename, const char *norm, bool *wheel, ch
 	return true;
 }
 
-static int by_version(const void *a, const void *b)
+/* A page's link with the version its file name gives. */
+struct pending {
+	struct pep440_version v;
+	size_t link;
+	bool wheel;
+};
+
+static int by_pending(const void *a, const void *b)
 {
-	return pep440_compare(&((const struct cand_version *)a)->v, &((const struct cand_version *)b)->v);
+	const struct pending *x = a, *y = b;
+	int c = pep440_compare(&x->v, &y->v);
+
+	return c ? c : (x->link > y->link) - (x->link < y->link);
 }
 
-/* Groups a page's links by version; unparsable names are left out. */
+/* Groups a page's links by version, ascending (sorted once: a page of
+ * thousands of files costs n log n); unparsable names are left out, and
+ * versions past CANDIDATES_MAX_VERSIONS. */
 static void collect_versions(struct cand_project *p)
 {
+	struct pending *all = util_xcalloc(p->page.n + 1, sizeof(*all));
+	size_t m = 0;
+
 	for (size_t i = 0; i < p->page.n; i++) {
-		const struct registry_link *l = &p->page.links[i];
-		struct pep440_version v;
 		char text[128];
 		const char *why;
-		bool wheel;
-		size_t k;
 
-		if (!file_version(l->filename, p->name, &wheel, text, sizeof(text)) || pep440_parse(text, &v, &why) < 0)
-			continue;
-		for (k = 0; k < p->n && pep440_compare(&p->versions[k].v, &v); k++)
-			;
-		if (k == p->n && p->n == CANDIDATES_MAX_VERSIONS)
-			continue;
-		if (k == p->n) {
-			char norm[128];
-			p->versions = util_xrealloc(p->versions, (p->n + 1) * sizeof(*p->versions));
-			memset(&p->versions[k], 0, sizeof(p->versions[k]));
-			p->versions[k].v = v;
-			pep440_format(&v, norm, sizeof(norm));
-			p->versions[k].text = util_xstrdup(norm);
-			p->versions[k].yanked = true;
-			p->n++;
-		}
-		struct cand_version *cv = &p->versions[k];
-		cv->files = util_xrealloc(cv->files, (cv->nfiles + 1) * sizeof(*cv->files));
-		cv->files[cv->nfiles++] = (struct cand_file){ .link = l, .wheel = wheel };
-		cv->yanked &= l->yanked;
+		if (file_version(p->page.links[i].filename, p->name, &all[m].wheel, text, sizeof(text)) &&
+		    pep440_parse(text, &all[m].v, &why) == 0)
+			all[m++].link = i;
 	}
-	if (p->n)
-		qsort(p->versions, p->n, sizeof(*p->versions), by_version);
+	if (m)
+		qsort(all, m, sizeof(*all), by_pending);
+	p->versions = util_xcalloc(m + 1, sizeof(*p->versions));
+	for (size_t i = 0; i < m && p->n < CANDIDATES_MAX_VERSIONS;) {
+		size_t j = i;
+		while (j < m && !pep440_compare(&all[j].v, &all[i].v))
+			j++;
+		struct cand_version *cv = &p->versions[p->n++];
+		char norm[128];
+		cv->v = all[i].v;
+		pep440_format(&cv->v, norm, sizeof(norm));
+		cv->text = util_xstrdup(norm);
+		cv->files = util_xcalloc(j - i, sizeof(*cv->files));
+		cv->yanked = true;
+		for (size_t k = i; k < j; k++) {
+			const struct registry_link *l = &p->page.links[all[k].link];
+			cv->files[cv->nfiles++] = (struct cand_file){ .link = l, .wheel = all[k].wheel };
+			cv->yanked &= l->yanked;
+		}
+		i = j;
+	}
+	free(all);
 }
 
 struct cand_project *candidates_project(struct candidates *c, const char *name, struct pl_error *err)

@@ -421,6 +421,13 @@ static int get_file(const char *url, size_t max, struct util_buf *body, struct p
 	free(path);
 	if (rc < 0)
 		return errno == ENOENT ? 404 : -1;
+	/* An empty body takes the file's buffer over (NUL-ended by the read). */
+	if (!body->data) {
+		body->data = data;
+		body->len = len;
+		body->cap = len + 1;
+		return 200;
+	}
 	util_buf_add(body, data, len);
 	free(data);
 	return 200;
