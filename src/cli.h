@@ -130,8 +130,7 @@ enum { CLI_OPT_INDEX = 0x200, CLI_OPT_ENV, CLI_OPT_PRERELEASE, CLI_OPT_ALLOW_UNV
 	{ "env", required_argument, NULL, CLI_OPT_ENV }, \
 	{ "prerelease", no_argument, NULL, CLI_OPT_PRERELEASE }, \
 	{ "allow-unverified", no_argument, NULL, CLI_OPT_ALLOW_UNVERIFIED }
-int cli_relock_project(const struct cli_command *cmd, const char *dir, const char *lock_name,
-		       const struct cli_relock *r);
+int cli_relock_project(const char *project, const char *lock_name, const struct cli_relock *r);
 /* add and remove: each of args applied by edit to the text of PROJECT's
  * pyproject.toml (NULL: the project holding the current folder), the
  * result written and relocked; the old text is written back when no lock

@@ -79,25 +79,27 @@ static int report(const char *name, int rc, struct relock_result *res, const str
 	return CLI_OK;
 }
 
-int cli_relock_project(const struct cli_command *cmd, const char *dir, const char *lock_name,
-		       const struct cli_relock *r)
+int cli_relock_project(const char *project, const char *lock_name, const struct cli_relock *r)
 {
 	struct projctx c;
 	struct projctx_request req = { .lock = lock_name };
 	struct relock_request rr = request_of(r);
 	struct relock_result res;
 	struct pl_error err;
+	char *dir;
 	int rc;
 
-	(void)cmd;
 	pl_error_clear(&err);
-	if (projctx_open(&c, dir, PROJCTX_POLICY | PROJCTX_PYTHON, &req, &err) < 0) {
+	if (!(dir = cli_project_dir(project, &err)) ||
+	    projctx_open(&c, dir, PROJCTX_POLICY | PROJCTX_PYTHON, &req, &err) < 0) {
 		cli_print_error(&err);
+		free(dir);
 		return CLI_USAGE;
 	}
 	rc = report(c.proj->name, relock_project(&c, &rr, &res, &err), &res, &err);
 	relock_result_fini(&res);
 	projctx_close(&c);
+	free(dir);
 	return rc;
 }
 
@@ -158,8 +160,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	};
 	struct cli_relock r = { .nindexes = 0 };
 	const char *lock = NULL;
-	struct pl_error err;
-	int c, rc;
+	int c;
 
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
 		if (c == CLI_OPT_LOCK) {
@@ -171,14 +172,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error(self, "takes at most one PROJECT");
-	char *dir = cli_project_dir(optind < argc ? argv[optind] : NULL, &err);
-	if (!dir) {
-		cli_print_error(&err);
-		return CLI_USAGE;
-	}
-	rc = cli_relock_project(self, dir, lock, &r);
-	free(dir);
-	return rc;
+	return cli_relock_project(optind < argc ? argv[optind] : NULL, lock, &r);
 }
 
 const struct cli_command cmd_lock = {

@@ -13,8 +13,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	};
 	struct cli_relock r = { .nindexes = 0 };
 	const char *lock = NULL, *project = NULL;
-	struct pl_error err;
-	int c, rc;
+	int c;
 
 	while ((c = cli_getopt(self, argc, argv, "C:", opts)) != -1) {
 		if (c == CLI_OPT_LOCK)
@@ -28,14 +27,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		if (cli_relock_option(self, CLI_OPT_UPGRADE_PACKAGE, argv[i], &r) != 1)
 			return CLI_USAGE;
 	r.upgrade_all = optind == argc;
-	char *dir = cli_project_dir(project, &err);
-	if (!dir) {
-		cli_print_error(&err);
-		return CLI_USAGE;
-	}
-	rc = cli_relock_project(self, dir, lock, &r);
-	free(dir);
-	return rc;
+	return cli_relock_project(project, lock, &r);
 }
 
 const struct cli_command cmd_upgrade = {

@@ -81,8 +81,8 @@ int relock_project(struct projctx *c, const struct relock_request *req, struct r
 	if (!c->proj->pyproject_path)
 		return pl_error_set(err, c->proj->root, 0, 0, "has no pyproject.toml: there is nothing to lock from");
 	if (stat(c->proj->lock_path, &st) == 0 &&
-	    (!(r->before = lock_read(c->proj->lock_path, err)) ||
-	     util_read_file(c->proj->lock_path, LOCK_MAX_SIZE, &old, &oldlen, err) < 0))
+	    (util_read_file(c->proj->lock_path, LOCK_MAX_SIZE, &old, &oldlen, err) < 0 ||
+	     !(r->before = lock_parse(old, oldlen, c->proj->lock_path, err))))
 		goto out;
 	sources(c, req, &src);
 	struct candidates_options co = {
