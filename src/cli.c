@@ -95,17 +95,19 @@ static bool close_enough(const char *typed, const char *known, size_t d)
 	return d <= 2 && d < n && (d <= n / 2 || !strncmp(typed, known, 1));
 }
 
-void cli_warn_missing_deps(const struct lockdiff_merge *m, const char *path)
+size_t cli_warn_broken_deps(const struct lockdiff_merge *m, const char *path)
 {
-	char **missing;
-	size_t n = lockdiff_merge_missing(m, &missing);
+	struct lockdiff_broken *broken;
+	size_t n = lockdiff_merge_broken(m, &broken);
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(stderr, "pylock: warning: %s: a package depends on '%s', which the lock no longer has\n",
-			path, missing[i]);
-		free(missing[i]);
+		struct util_buf b = UTIL_BUF_INIT;
+		lockdiff_broken_text(&broken[i], &b);
+		fprintf(stderr, "pylock: warning: %s: %s\n", path, util_buf_str(&b));
+		util_buf_free(&b);
 	}
-	free(missing);
+	lockdiff_broken_free(broken, n);
+	return n;
 }
 
 void cli_print_json(json_t *root)

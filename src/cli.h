@@ -140,9 +140,10 @@ typedef int (*cli_pyproject_edit)(const char *text, size_t len, const char *path
 int cli_edit_pyproject(const struct cli_command *self, const char *project, const char *lock,
 		       const struct cli_relock *r, char **args, int nargs, cli_pyproject_edit edit, void *ctx);
 
-/* Warns about dependencies a merged lock no longer holds. */
+/* Warns about each dependency a merged lock no longer satisfies ("alpha
+ * 2.0 needs beta 2.0; the lock has beta 1.5"); returns how many. */
 struct lockdiff_merge;
-void cli_warn_missing_deps(const struct lockdiff_merge *m, const char *path);
+size_t cli_warn_broken_deps(const struct lockdiff_merge *m, const char *path);
 
 /* --json output: one object, pretty-printed, in insertion order; consumed. */
 struct json_t;

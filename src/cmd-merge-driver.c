@@ -6,8 +6,8 @@
 #include "cli.h"
 #include "lockdiff.h"
 
-/* An empty base file means the two sides have no common ancestor. text
- * (may be NULL) keeps the file's bytes. */
+/* An empty base file means the two sides have no common ancestor. The
+ * lock keeps its file's text (in text) for the layout-keeping writer. */
 static int read_side(const char *path, bool may_be_empty, struct lock **lock, struct util_buf *text,
 		     struct pl_error *err)
 {
@@ -17,63 +17,44 @@ static int read_side(const char *path, bool may_be_empty, struct lock **lock, st
 	*lock = NULL;
 	if (util_read_file(path, LOCK_MAX_SIZE, &data, &len, err) < 0)
 		return -1;
-	if (!(may_be_empty && len == 0))
-		*lock = lock_parse(data, len, path, err);
-	if (text)
-		util_buf_add(text, data, len);
+	util_buf_add(text, data, len);
 	free(data);
-	return (may_be_empty && len == 0) || *lock ? 0 : -1;
-}
-
-/* A merge without conflicts written over ours in its own layout: what
- * ours already says stays byte for byte, so `git diff` shows theirs'
- * changes only. */
-static void keep_layout(const struct util_buf *ours_text, const struct lock *ours, struct util_buf *out)
-{
-	struct pl_error err;
-	struct lock *merged = lock_parse(out->data ? out->data : "", out->len, "merged", &err);
-	struct util_buf kept = UTIL_BUF_INIT;
-
-	if (merged) {
-		lock_write_update(ours_text->data ? ours_text->data : "", ours_text->len, ours, merged, &kept);
-		if (lock_reads_as(kept.data, kept.len, merged)) {
-			util_buf_truncate(out, 0);
-			util_buf_add(out, kept.data, kept.len);
-		}
-		lock_free(merged);
-	}
-	util_buf_free(&kept);
+	if (may_be_empty && len == 0)
+		return 0;
+	if (!(*lock = lock_parse(util_buf_str(text), text->len, path, err)))
+		return -1;
+	lock_keep_text(*lock, util_buf_str(text), text->len);
+	return 0;
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)
 {
-	struct lock *base = NULL, *ours = NULL, *theirs = NULL;
+	struct lock *side[3] = { NULL, NULL, NULL };
+	struct util_buf text[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
 	struct lockdiff_merge m;
-	struct util_buf out = UTIL_BUF_INIT, ours_text = UTIL_BUF_INIT;
+	struct util_buf out = UTIL_BUF_INIT;
 	struct pl_error err;
 	int rc = CLI_USAGE;
 
 	if (argc != 5)
 		return cli_usage_error(self, "takes the four paths git passes: %%O %%A %%B %%P");
-	const char *o = argv[1], *a = argv[2], *b = argv[3], *name = argv[4];
+	const char *path[3] = { argv[1], argv[2], argv[3] }, *name = argv[4];
 	pl_error_clear(&err);
-	if (read_side(o, true, &base, NULL, &err) < 0 || read_side(a, false, &ours, &ours_text, &err) < 0 ||
-	    read_side(b, false, &theirs, NULL, &err) < 0) {
-		/* Leave %A as it is: git marks the file conflicted. */
-		cli_print_error(&err);
-		fprintf(stderr, "pylock: %s: left for a textual merge\n", name);
-		goto out;
-	}
-	lockdiff_merge3(base, ours, theirs, &m);
+	for (int s = 0; s < 3; s++)
+		if (read_side(path[s], s == LOCKDIFF_BASE, &side[s], &text[s], &err) < 0) {
+			/* Leave %A as it is: git marks the file conflicted. */
+			cli_print_error(&err);
+			fprintf(stderr, "pylock: %s: left for a textual merge\n", name);
+			goto out;
+		}
+	lockdiff_merge3(side[0], side[1], side[2], &m);
 	lockdiff_merge_write(&m, &out);
-	if (!m.conflicts)
-		keep_layout(&ours_text, ours, &out);
-	if (util_write_atomic(a, util_buf_str(&out), out.len, 0644, &err) < 0) {
+	if (util_write_atomic(path[LOCKDIFF_OURS], util_buf_str(&out), out.len, 0644, &err) < 0) {
 		cli_print_error(&err);
 		lockdiff_merge_fini(&m);
 		goto out;
 	}
-	cli_warn_missing_deps(&m, name);
+	cli_warn_broken_deps(&m, name);
 	if (m.conflicts)
 		fprintf(stderr, "pylock: %s: %zu conflict%s left; see 'pylock resolve'\n", name,
 			m.conflicts, m.conflicts == 1 ? "" : "s");
@@ -81,10 +62,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	lockdiff_merge_fini(&m);
 out:
 	util_buf_free(&out);
-	util_buf_free(&ours_text);
-	lock_free(base);
-	lock_free(ours);
-	lock_free(theirs);
+	for (int s = 0; s < 3; s++) {
+		lock_free(side[s]);
+		util_buf_free(&text[s]);
+	}
 	return rc;
 }
 
@@ -98,8 +79,11 @@ const struct cli_command cmd_merge_driver = {
 		"  echo 'pylock*.toml merge=pylock' >> .gitattributes\n"
 		"A package changed on one side only, or the same way on both, merges by itself; the\n"
 		"result is written to %A in ours' own layout (what ours already says stays byte for\n"
-		"byte: comments, order, another tool's style) and the exit status is 0. Packages changed differently on both\n"
-		"sides are written as conflict regions (ours, ||||||| base, ======= theirs) and the exit\n"
-		"status is 1, which git reports as a conflict; 'pylock resolve' reads them back.",
+		"byte: comments, order, another tool's style; what comes from theirs is theirs' own\n"
+		"bytes) and the exit status is 0. Packages, top-level keys and [tool.NAME] tables\n"
+		"changed differently on both sides are written as conflict regions where they stand\n"
+		"(ours, ||||||| base, ======= theirs) and the exit status is 1, which git reports as a\n"
+		"conflict; 'pylock resolve' reads them back. A dependency the result no longer\n"
+		"satisfies is reported (\"alpha 2.0 needs beta 2.0; the lock has beta 1.5\").",
 	.run = run,
 };

@@ -17,16 +17,71 @@ static void list_conflicts(const struct lockdiff_merge *m)
 {
 	for (size_t i = 0; i < m->ntop; i++)
 		if (m->top[i].conflict)
-			printf("conflict  %s (top-level key)\n", m->top[i].key);
+			printf(m->top[i].tool ? "conflict  [tool.%s] (changed on both sides)\n"
+			       : "conflict  %s (top-level key)\n", m->top[i].key);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct lockdiff_item *it = &m->items[i];
+		const struct lock_package *o = it->side[LOCKDIFF_OURS], *t = it->side[LOCKDIFF_THEIRS];
 
-		if (it->conflict)
-			printf("conflict  %s: ours %s, theirs %s, base %s\n", it->key, ver(it->side[LOCKDIFF_OURS]),
-			       ver(it->side[LOCKDIFF_THEIRS]), ver(it->side[LOCKDIFF_BASE]));
+		if (!it->conflict)
+			continue;
+		printf("conflict  %s: ours %s, theirs %s, base %s", it->key, ver(o), ver(t), ver(it->side[LOCKDIFF_BASE]));
+		/* The same version on both sides: say what else differs. */
+		if (o && t && util_str_equal(o->version, t->version)) {
+			struct util_buf why = UTIL_BUF_INIT;
+			lockdiff_package_differs(o, t, &why);
+			printf(" (theirs differs in: %s)", util_buf_str(&why));
+			util_buf_free(&why);
+		}
+		putchar('\n');
 	}
 	printf("%zu conflict%s; choose with --ours, --theirs, --newest or --base\n", m->conflicts,
 	       m->conflicts == 1 ? "" : "s");
+}
+
+/* What the merge still needs, or the merge concluded (--continue). */
+static int next_step(const struct resolve *r, bool go_on)
+{
+	struct resolve_next next;
+	struct pl_error err;
+	struct util_buf out = UTIL_BUF_INIT;
+
+	pl_error_clear(&err);
+	if (resolve_next(r, &next, &err) < 0) {
+		cli_print_error(&err);
+		return CLI_USAGE;
+	}
+	if (next.nunmerged) {
+		printf("%zu other path%s still in conflict:", next.nunmerged, next.nunmerged == 1 ? "" : "s");
+		for (size_t i = 0; i < next.nunmerged && i < 10; i++)
+			printf(" %s", next.unmerged[i]);
+		printf("%s\n", next.nunmerged > 10 ? " ..." : "");
+	} else if (next.operation && !strcmp(next.operation, "merge") && !go_on)
+		printf("nothing is left in conflict: conclude the merge with 'git commit' (or 'pylock resolve "
+		       "--continue')\n");
+	else if (next.operation && strcmp(next.operation, "merge"))
+		printf("nothing is left in conflict: continue with 'git %s --continue'\n", next.operation);
+	bool commit = go_on && !next.nunmerged && next.operation && !strcmp(next.operation, "merge");
+	resolve_next_fini(&next);
+	if (!go_on)
+		return CLI_OK;
+	if (!commit) {
+		fprintf(stderr, "pylock: the merge cannot be concluded yet%s\n", next.operation ? "" : ": no merge is under way");
+		return CLI_CHECK_FAILED;
+	}
+	int rc = resolve_continue(r, &out, &err);
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	util_buf_free(&out);
+	if (rc < 0) {
+		cli_print_error(&err);
+		return CLI_USAGE;
+	}
+	if (rc) {
+		fprintf(stderr, "pylock: git commit failed (exit %d); the lock stays staged\n", rc);
+		return CLI_CHECK_FAILED;
+	}
+	printf("merge concluded\n");
+	return CLI_OK;
 }
 
 static int run(const struct cli_command *self, int argc, char **argv)
@@ -36,11 +91,14 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "theirs", no_argument, NULL, 't' },
 		{ "newest", no_argument, NULL, 'n' },
 		{ "base", no_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "continue", no_argument, NULL, 'c' },
 		CLI_LOCK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_select sel = { .req.lock = NULL };
 	int pick = -1, c, rc = CLI_USAGE;
+	bool force = false, go_on = false;
 	struct projctx e;
 	struct resolve r;
 	struct pl_error err;
@@ -50,6 +108,10 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	while ((c = cli_getopt(self, argc, argv, "", opts)) != -1) {
 		if (cli_select_option(self, c, optarg, &sel) == 1)
 			continue;
+		if (c == 'f' || c == 'c') {
+			*(c == 'f' ? &force : &go_on) = true;
+			continue;
+		}
 		int side = c == 'o' ? LOCKDIFF_OURS : c == 't' ? LOCKDIFF_THEIRS : c == 'n' ? LOCKDIFF_NEWEST
 			 : c == 'b' ? LOCKDIFF_BASE : -2;
 		if (side == -2)
@@ -72,11 +134,17 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	}
 	if (pick >= 0)
 		lockdiff_merge_pick(&r.merge, (enum lockdiff_side)pick);
+	/* A result whose dependencies do not hold is no resolution. */
+	if (cli_warn_broken_deps(&r.merge, e.proj->lock_path) && !force) {
+		fprintf(stderr, "pylock: %s: nothing written; choose otherwise, relock, or write it anyway with "
+			"--force\n", r.rel);
+		rc = CLI_CHECK_FAILED;
+		goto out;
+	}
 	if (resolve_commit(&r, &kept, &err) < 0)
 		goto fail;
-	cli_warn_missing_deps(&r.merge, e.proj->lock_path);
 	printf("resolved %s (%zu packages) and staged it\n", r.rel, kept);
-	rc = CLI_OK;
+	rc = next_step(&r, go_on);
 	goto out;
 fail:
 	cli_print_error(&err);
@@ -88,13 +156,18 @@ out:
 
 const struct cli_command cmd_resolve = {
 	.name = "resolve",
-	.usage = "[--ours|--theirs|--newest|--base] " CLI_LOCK_USAGE " [PROJECT]",
+	.usage = "[--ours|--theirs|--newest|--base] [--force] [--continue] " CLI_LOCK_USAGE " [PROJECT]",
 	.summary = "Resolve a lockfile left in merge conflict, package by package.",
 	.help = "Reads the three sides from git's index (or the conflict regions 'pylock merge-driver'\n"
 		"wrote) and merges them package by package. Without a choice it lists the packages\n"
 		"changed differently on both sides and exits 1. With one, it applies the choice to\n"
-		"every conflict (--newest: the higher version; ours for top-level keys), writes the\n"
-		"lock atomically, stages it so 'git commit' can proceed, and warns about dependencies\n"
-		"the result no longer holds. A lock that is not conflicted is refused (exit 2).",
+		"every conflict (--newest: the higher version; ours for top-level keys and [tool]\n"
+		"tables), writes the lock atomically in ours' layout (what no conflict touched stays\n"
+		"byte for byte) and stages it. A same-version conflict says what differs (files,\n"
+		"hashes, source, marker). When the result breaks a dependency (\"alpha 2.0 needs beta\n"
+		"2.0; the lock has beta 1.5\") nothing is written and the exit status is 1, unless\n"
+		"--force. Then it says what the merge still needs: other paths in conflict, or\n"
+		"'git commit'; --continue concludes the merge (git commit --no-edit) when nothing is\n"
+		"left in conflict. A lock that is not conflicted is refused (exit 2).",
 	.run = run,
 };

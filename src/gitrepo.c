@@ -65,7 +65,11 @@ struct gitrepo {
 	X(git_blob_lookup) \
 	X(git_blob_free) \
 	X(git_index_add_bypath) \
-	X(git_index_write)
+	X(git_index_write) \
+	X(git_repository_state) \
+	X(git_index_conflict_iterator_new) \
+	X(git_index_conflict_next) \
+	X(git_index_conflict_iterator_free)
 
 static DL_TABLE(GIT_FUNCTIONS) git_fn;
 
@@ -430,6 +434,65 @@ int gitrepo_stage(const struct gitrepo *repo, const char *path, struct pl_error 
 		rc = git_fail(err, repo->workdir, "cannot stage the resolved file");
 	G(git_index_free)(index);
 	return rc;
+}
+
+const char *gitrepo_operation(const struct gitrepo *repo)
+{
+	switch (G(git_repository_state)(repo->git)) {
+	case GIT_REPOSITORY_STATE_MERGE:
+		return "merge";
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		return "revert";
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		return "cherry-pick";
+	case GIT_REPOSITORY_STATE_REBASE:
+	case GIT_REPOSITORY_STATE_REBASE_INTERACTIVE:
+	case GIT_REPOSITORY_STATE_REBASE_MERGE:
+		return "rebase";
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX:
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX_OR_REBASE:
+		return "am";
+	case GIT_REPOSITORY_STATE_BISECT:
+		return "bisect";
+	default:
+		return NULL;
+	}
+}
+
+int gitrepo_unmerged(const struct gitrepo *repo, char ***paths, size_t *n, struct pl_error *err)
+{
+	git_index_conflict_iterator *it;
+	const git_index_entry *stage[3];
+	git_index *index;
+	int rc;
+
+	*paths = NULL;
+	*n = 0;
+	if (W(G(git_repository_index)(&index, repo->git)) < 0)
+		return git_fail(err, repo->workdir, "cannot read the index");
+	if (G(git_index_conflict_iterator_new)(&it, index) < 0) {
+		G(git_index_free)(index);
+		return git_fail(err, repo->workdir, "cannot read the index's conflicts");
+	}
+	while ((rc = G(git_index_conflict_next)(&stage[0], &stage[1], &stage[2], it)) == 0) {
+		const git_index_entry *e = stage[1] ? stage[1] : stage[2] ? stage[2] : stage[0];
+		*paths = util_xrealloc(*paths, (*n + 1) * sizeof(**paths));
+		(*paths)[(*n)++] = util_xstrdup(e->path);
+	}
+	G(git_index_conflict_iterator_free)(it);
+	G(git_index_free)(index);
+	if (rc != GIT_ITEROVER) {
+		for (size_t i = 0; i < *n; i++)
+			free((*paths)[i]);
+		free(*paths);
+		*paths = NULL;
+		*n = 0;
+		return git_fail(err, repo->workdir, "cannot read the index's conflicts");
+	}
+	G(git_error_clear)();
+	return 0;
 }
 
 int gitrepo_foreach_tracked(const struct gitrepo *repo,

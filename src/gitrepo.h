@@ -61,6 +61,13 @@ int gitrepo_conflict(const struct gitrepo *repo, const char *path, size_t max,
 int gitrepo_stage(const struct gitrepo *repo, const char *path, struct pl_error *err);
 
 /* Calls fn for every path in the index (once, even when in conflict). */
+/* The operation under way in the work tree: "merge", "rebase",
+ * "cherry-pick", "revert", "am", "bisect", or NULL for none. */
+const char *gitrepo_operation(const struct gitrepo *repo);
+/* The paths still in conflict in the index, in index order (free each and
+ * the array). */
+int gitrepo_unmerged(const struct gitrepo *repo, char ***paths, size_t *n, struct pl_error *err);
+
 int gitrepo_foreach_tracked(const struct gitrepo *repo,
 			    void (*fn)(const char *path, void *ctx), void *ctx, struct pl_error *err);
 /* Calls fn with the work-tree path of every submodule. */

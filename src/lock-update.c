@@ -162,21 +162,51 @@ static bool is_spec_key(const char *key)
 	return false;
 }
 
-/* A package written fresh where an old one stood, its blank lines after it
- * kept as the old one had them. */
-static void put_package_in(const char *t, const struct seg *s, const struct lock_package *p, struct util_buf *out)
+/* The end of a segment's own content: before the blank lines and comment
+ * lines that close it (a comment above the next entry is that entry's). */
+static size_t content_end(const char *t, const struct seg *s)
+{
+	size_t end = s->start, i = s->start;
+
+	while (i < s->end) {
+		size_t p = skip_blanks(t, s->end, i), le = line_end(t, s->end, i);
+		if (p < le && t[p] != '\n' && t[p] != '\r' && t[p] != '#')
+			end = le;
+		i = le;
+	}
+	return end;
+}
+
+/* Text that must end with a newline when more follows it. */
+static void put_line_text(struct util_buf *out, const char *text, size_t len)
+{
+	util_buf_add(out, text, len);
+	if (len && text[len - 1] != '\n')
+		util_buf_putc(out, '\n');
+}
+
+/* A package's text without the blank line that starts it: its own bytes,
+ * else written fresh. */
+static void put_package_text(const struct lock_package *p, struct util_buf *out)
 {
 	struct util_buf b = UTIL_BUF_INIT;
-	size_t trail = s->end;
 
+	if (p->src) {
+		put_line_text(out, p->src, p->src_len);
+		return;
+	}
 	lock_write_package(p, &b);
-	while (trail > s->start && (t[trail - 1] == '\n' || t[trail - 1] == ' ' || t[trail - 1] == '\t' ||
-				    t[trail - 1] == '\r'))
-		trail--;
-	trail = line_end(t, s->end, trail);
-	util_buf_add(out, b.data + 1, b.len - 1);	/* without its leading blank line */
-	util_buf_add(out, t + trail, s->end - trail);
+	util_buf_add(out, b.data + 1, b.len - 1);
 	util_buf_free(&b);
+}
+
+/* A package written where an old one stood, what closed the old one kept. */
+static void put_package_in(const char *t, const struct seg *s, const struct lock_package *p, struct util_buf *out)
+{
+	size_t trail = content_end(t, s);
+
+	put_package_text(p, out);
+	util_buf_add(out, t + trail, s->end - trail);
 }
 
 /* The tool a [tool.NAME...] header belongs to (a bare name only: quoted
@@ -240,14 +270,31 @@ static long *match(const struct lock *old, const struct lock *next, bool **added
 	return m;
 }
 
+static const struct lock_override *override_of(const struct lock_override *ov, size_t nov, const char *name,
+					       bool tool)
+{
+	for (size_t i = 0; i < nov; i++)
+		if (ov[i].tool == tool && !strcmp(ov[i].name, name))
+			return &ov[i];
+	return NULL;
+}
+
+/* A package that is next's, matched to the old one o: kept when it is o
+ * (or says what o says and brings no text of its own). */
+static bool package_kept(const struct lock_package *o, const struct lock_package *n)
+{
+	return n->src ? n->src == o->src : lock_package_equal(o, n);
+}
+
 void lock_write_update(const char *t, size_t len, const struct lock *old, const struct lock *next,
-		       struct util_buf *out)
+		       const struct lock_override *ov, size_t nov, struct util_buf *out)
 {
 	struct segs v = { 0 };
 	bool *added, in_order = sorted(old);
 	long *m = match(old, next, &added);
 	size_t pkg = 0, at = 0, last_key_end = 0, first_table = len;
 	bool seen[64] = { false };
+	bool *ov_done = util_xcalloc(nov + 1, sizeof(bool));
 
 	segment(t, len, &v);
 	size_t npkg = 0;
@@ -257,10 +304,7 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	 * as an inline array, say): the whole file in pylock's layout. */
 	if (npkg != old->npackages) {
 		lock_write(next, out);
-		free(v.s);
-		free(m);
-		free(added);
-		return;
+		goto out;
 	}
 	/* [tool.NAME] tables: kept when next has the same, else written
 	 * again where the first of them stood (or left out). */
@@ -277,10 +321,14 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		at = g->end;
 		if (g->kind == SEG_KEY) {
 			const struct toml_value *a = top(old, g->key), *b = top(next, g->key);
+			const struct lock_override *o = override_of(ov, nov, g->key, false);
 			for (size_t k = 0; lock_top_keys[k]; k++)
 				if (!strcmp(lock_top_keys[k], g->key))
 					seen[k] = true;
-			if (!is_spec_key(g->key) || (a && b && toml_value_equal(a, b)))
+			if (o) {
+				put_line_text(out, o->text, o->len);
+				ov_done[o - ov] = true;
+			} else if (!is_spec_key(g->key) || (a && b && toml_value_equal(a, b)))
 				util_buf_add(out, t + g->start, g->end - g->start);
 			else if (b)
 				lock_write_top(next, g->key, out);
@@ -290,8 +338,10 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		}
 		if (g->kind == SEG_TABLE) {
 			char name[64];
+			const struct lock_override *o = NULL;
 			if (!tool_name(g->key, name, sizeof(name)) ||
-			    toml_value_equal(toml_get(old->tool, name), toml_get(next->tool, name))) {
+			    (!(o = override_of(ov, nov, name, true)) &&
+			     toml_value_equal(toml_get(old->tool, name), toml_get(next->tool, name)))) {
 				util_buf_add(out, t + g->start, g->end - g->start);
 				continue;
 			}
@@ -300,6 +350,14 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 				done = !strcmp(written_tools[k], name);
 			if (!done && nwritten < sizeof(written_tools) / sizeof(*written_tools)) {
 				snprintf(written_tools[nwritten++], sizeof(*written_tools), "%s", name);
+				if (o) {
+					size_t trail = content_end(t, g);
+					put_line_text(out, o->text, o->len);
+					if (o->len)
+						util_buf_add(out, t + trail, g->end - trail);
+					ov_done[o - ov] = true;
+					continue;
+				}
 				struct util_buf b = UTIL_BUF_INIT;
 				lock_write_tool_of(next, name, &b);
 				if (b.len)
@@ -312,16 +370,13 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		const struct lock_package *o = &old->packages[pkg];
 		for (size_t j = 0; in_order && j < next->npackages; j++)
 			if (added[j] && lock_package_order(&next->packages[j], o) < 0) {
-				struct util_buf b = UTIL_BUF_INIT;
-				lock_write_package(&next->packages[j], &b);
-				util_buf_add(out, b.data + 1, b.len - 1);
+				put_package_text(&next->packages[j], out);
 				util_buf_putc(out, '\n');
-				util_buf_free(&b);
 				added[j] = false;
 			}
 		if (m[pkg] >= 0) {
 			const struct lock_package *n = &next->packages[m[pkg]];
-			if (lock_package_equal(o, n))
+			if (package_kept(o, n))
 				util_buf_add(out, t + g->start, g->end - g->start);
 			else
 				put_package_in(t, g, n, out);
@@ -332,11 +387,20 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	/* Keys the old file did not have go after its last key; packages no
 	 * order placed, at the end. */
 	struct util_buf keys = UTIL_BUF_INIT;
-	for (size_t k = 0; lock_top_keys[k]; k++)
-		if (!seen[k] && top(next, lock_top_keys[k]))
+	for (size_t k = 0; lock_top_keys[k]; k++) {
+		const struct lock_override *o = override_of(ov, nov, lock_top_keys[k], false);
+		if (seen[k])
+			continue;
+		if (o) {
+			put_line_text(&keys, o->text, o->len);
+			ov_done[o - ov] = true;
+		} else if (top(next, lock_top_keys[k]))
 			lock_write_top(next, lock_top_keys[k], &keys);
+	}
 	if (keys.len) {
 		struct util_buf whole = UTIL_BUF_INIT;
+		if (last_key_end && out->data[last_key_end - 1] != '\n')
+			util_buf_putc(&keys, '\n');
 		util_buf_add(&whole, out->data, last_key_end);
 		util_buf_add(&whole, keys.data, keys.len);
 		util_buf_add(&whole, out->data + last_key_end, out->len - last_key_end);
@@ -346,22 +410,81 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	}
 	util_buf_free(&keys);
 	for (size_t j = 0; j < next->npackages; j++)
-		if (added[j])
-			lock_write_package(&next->packages[j], out);
+		if (added[j]) {
+			if (out->len && out->data[out->len - 1] != '\n')
+				util_buf_putc(out, '\n');
+			util_buf_putc(out, '\n');
+			put_package_text(&next->packages[j], out);
+		}
 	/* Tools the old file did not have. */
 	for (size_t i = 0; next->tool && next->tool->type == TOML_TABLE && i < next->tool->u.table.len; i++) {
 		const char *name = next->tool->u.table.items[i].key;
-		if (!toml_get(old->tool, name))
+		if (!toml_get(old->tool, name) && !override_of(ov, nov, name, true))
 			lock_write_tool_of(next, name, out);
 	}
+	for (size_t i = 0; i < nov; i++)
+		if (ov[i].tool && !ov_done[i] && ov[i].len) {
+			if (out->len && out->data[out->len - 1] != '\n')
+				util_buf_putc(out, '\n');
+			util_buf_putc(out, '\n');
+			put_line_text(out, ov[i].text, ov[i].len);
+		}
 	/* A last entry removed leaves the blank line before it: the file ends
 	 * as it ended. */
 	bool blank_end = len >= 2 && t[len - 1] == '\n' && t[len - 2] == '\n';
 	while (!blank_end && out->len >= 2 && out->data[out->len - 1] == '\n' && out->data[out->len - 2] == '\n')
 		out->len--;
+out:
 	free(v.s);
 	free(m);
 	free(added);
+	free(ov_done);
+}
+
+bool lock_keep_text(struct lock *l, const char *text, size_t len)
+{
+	struct segs v = { 0 };
+	size_t npkg = 0;
+
+	segment(text, len, &v);
+	for (size_t s = 0; s < v.n; s++)
+		npkg += v.s[s].kind == SEG_PACKAGE;
+	if (npkg == l->npackages) {
+		l->text = text;
+		l->text_len = len;
+		for (size_t s = 0, k = 0; s < v.n; s++)
+			if (v.s[s].kind == SEG_PACKAGE) {
+				l->packages[k].src = text + v.s[s].start;
+				l->packages[k++].src_len = content_end(text, &v.s[s]) - v.s[s].start;
+			}
+	}
+	free(v.s);
+	return npkg == l->npackages;
+}
+
+bool lock_text_key(const char *text, size_t len, const char *key, bool tool, struct util_buf *out)
+{
+	struct segs v = { 0 };
+	size_t from = 0, to = 0;
+	bool found = false;
+
+	segment(text, len, &v);
+	for (size_t s = 0; s < v.n; s++) {
+		const struct seg *g = &v.s[s];
+		char name[64];
+		bool is = tool ? g->kind == SEG_TABLE && tool_name(g->key, name, sizeof(name)) && !strcmp(name, key)
+			       : g->kind == SEG_KEY && !strcmp(g->key, key);
+		if (!is)
+			continue;
+		if (!found)
+			from = g->start;
+		to = g->kind == SEG_KEY ? g->end : content_end(text, g);
+		found = true;
+	}
+	if (found)
+		put_line_text(out, text + from, to - from);
+	free(v.s);
+	return found;
 }
 
 bool lock_reads_as(const char *text, size_t len, const struct lock *l)

@@ -236,7 +236,11 @@ void lock_write_tool_of(const struct lock *lock, const char *tool, struct util_b
 {
 	const struct toml_value *t = toml_get(lock->tool, tool);
 
-	if (t && t->type == TOML_TABLE) {
+	/* A value that is no table (an array of tables, say) is a key of [tool]. */
+	if (t && t->type != TOML_TABLE) {
+		util_buf_puts(b, "\n[tool]\n");
+		put_pair(b, tool, strlen(tool), t);
+	} else if (t) {
 		struct util_buf prefix = UTIL_BUF_INIT;
 
 		util_buf_puts(&prefix, "tool.");

@@ -68,6 +68,11 @@ struct lock_package {
 	const struct toml_pair **extra;	/* keys pylock does not know */
 	size_t nextra;
 	uint32_t line, col;		/* the [[packages]] entry */
+	/* The entry's own bytes in the text the lock was read from, with its
+	 * sub-tables, without the blank lines and comments after it; set by
+	 * lock_keep_text (NULL otherwise). lock_write_update copies them. */
+	const char *src;
+	size_t src_len;
 };
 
 struct lock {
@@ -85,6 +90,8 @@ struct lock {
 	const struct toml_value *tool;
 	const struct toml_pair **extra;
 	size_t nextra;
+	const char *text;		/* the text it was read from, when kept (lock_keep_text) */
+	size_t text_len;
 	struct pl_error *warnings;	/* e.g. an unknown minor lock-version */
 	size_t nwarnings;
 };
@@ -111,17 +118,37 @@ void lock_write_package(const struct lock_package *p, struct util_buf *out);	/* 
 void lock_write_tool(const struct lock *lock, struct util_buf *out);
 /* Only [tool.TOOL] (and its sub-tables), when the lock has it. */
 void lock_write_tool_of(const struct lock *lock, const char *tool, struct util_buf *out);
+/* Text written instead of what lock_write_update would write for a
+ * top-level key (its line or lines) or a tool's tables (tool: every
+ * [tool.NAME...] table): a value copied from another file in that file's
+ * layout, or a conflict region. An empty text drops the key or tool. */
+struct lock_override {
+	const char *name;
+	bool tool;
+	const char *text;
+	size_t len;
+};
+
 /* next written the way old_text (parsed as old) is: top-level keys and
  * package entries next has unchanged are copied byte for byte with what
  * lies around them (comments, blank lines, other tools' tables); a changed
- * package is written where it stood, a removed one leaves with its lines,
- * an added one goes where a file sorted by name puts it (else at the end),
- * a new top-level key after the last one; a [tool.NAME] table next has the
- * same kept, one it has otherwise written where it stood (or left out), a
- * new one at the end. A file whose entries cannot be told apart this way
- * gets lock_write. */
+ * package is written where it stood (its own bytes when it has src, as a
+ * package from another side of a merge does), a removed one leaves with
+ * its lines, an added one goes where a file sorted by name puts it (else at
+ * the end), a new top-level key after the last one; a [tool.NAME] table
+ * next has the same kept, one it has otherwise written where it stood (or
+ * left out), a new one at the end. ov (nov entries, may be NULL) replaces
+ * keys and tools. A file whose entries cannot be told apart this way gets
+ * lock_write. */
 void lock_write_update(const char *old_text, size_t old_len, const struct lock *old, const struct lock *next,
-		       struct util_buf *out);
+		       const struct lock_override *ov, size_t nov, struct util_buf *out);
+/* Records text (which l was read from; it must outlive l's use of it) in
+ * l and each package's entry in it. False, recording nothing, when the
+ * entries cannot be told apart in the text. */
+bool lock_keep_text(struct lock *l, const char *text, size_t len);
+/* A top-level key's line(s), or every table of [tool.NAME] with what lies
+ * between them, as text has them, appended to out; false when absent. */
+bool lock_text_key(const char *text, size_t len, const char *key, bool tool, struct util_buf *out);
 /* Whether text reads as the lock l: the same packages (in any order), the
  * same top-level keys and [tool] (a check on what lock_write_update made). */
 bool lock_reads_as(const char *text, size_t len, const struct lock *l);

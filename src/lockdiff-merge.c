@@ -93,6 +93,43 @@ static char *top_text(const struct lock *l, const char *key)
 	return b.len ? util_buf_steal(&b) : (util_buf_free(&b), NULL);
 }
 
+static void add_top(struct lockdiff_merge *m, const char *key, bool tool, int rule)
+{
+	m->top = util_xrealloc(m->top, (m->ntop + 1) * sizeof(*m->top));
+	m->top[m->ntop++] = (struct lockdiff_top_item){ key, tool, rule < 0 ? LOCKDIFF_OURS : rule, rule < 0 };
+	m->conflicts += rule < 0;
+}
+
+static const struct toml_value *tool_of(const struct lock *l, const char *name)
+{
+	return l ? toml_get(l->tool, name) : NULL;
+}
+
+/* Each tool once, in ours' order, then theirs', then base's. */
+static void merge_tools(struct lockdiff_merge *m)
+{
+	static const int order[] = { LOCKDIFF_OURS, LOCKDIFF_THEIRS, LOCKDIFF_BASE };
+
+	for (int o = 0; o < 3; o++) {
+		const struct toml_value *tools = m->side[order[o]] ? m->side[order[o]]->tool : NULL;
+		for (size_t i = 0; tools && tools->type == TOML_TABLE && i < tools->u.table.len; i++) {
+			const char *name = tools->u.table.items[i].key;
+			bool seen = false;
+			for (int e = 0; e < o && !seen; e++)
+				seen = tool_of(m->side[order[e]], name) != NULL;
+			if (seen)
+				continue;
+			const struct toml_value *b = tool_of(m->side[LOCKDIFF_BASE], name);
+			const struct toml_value *ov = tool_of(m->side[LOCKDIFF_OURS], name);
+			const struct toml_value *t = tool_of(m->side[LOCKDIFF_THEIRS], name);
+			int rule = (!ov && !t) || (ov && t && toml_value_equal(ov, t)) ||
+					   (!b && !t) || (b && t && toml_value_equal(b, t)) ? LOCKDIFF_OURS
+				 : (!b && !ov) || (b && ov && toml_value_equal(b, ov)) ? LOCKDIFF_THEIRS : -1;
+			add_top(m, name, true, rule);
+		}
+	}
+}
+
 void lockdiff_merge3(const struct lock *base, const struct lock *ours, const struct lock *theirs,
 		     struct lockdiff_merge *m)
 {
@@ -100,19 +137,15 @@ void lockdiff_merge3(const struct lock *base, const struct lock *ours, const str
 	m->side[LOCKDIFF_BASE] = base;
 	m->side[LOCKDIFF_OURS] = ours;
 	m->side[LOCKDIFF_THEIRS] = theirs;
-	for (size_t i = 0; lock_top_keys[i] && m->ntop < sizeof(m->top) / sizeof(m->top[0]); i++) {
+	for (size_t i = 0; lock_top_keys[i]; i++) {
 		char *t[3];
 		for (int s = 0; s < 3; s++)
 			t[s] = top_text(m->side[s], lock_top_keys[i]);
-		int rule = merge_rule(t[0], t[1], t[2]);
-		struct lockdiff_top_item *top = &m->top[m->ntop++];
-		top->key = lock_top_keys[i];
-		top->conflict = rule < 0;
-		top->chosen = rule < 0 ? LOCKDIFF_OURS : rule;
-		m->conflicts += rule < 0;
+		add_top(m, lock_top_keys[i], false, merge_rule(t[0], t[1], t[2]));
 		for (int s = 0; s < 3; s++)
 			free(t[s]);
 	}
+	merge_tools(m);
 	merge_packages(m);
 }
 
@@ -163,48 +196,56 @@ static void region(struct util_buf *out, char *const text[3])
 	util_buf_puts(out, ">>>>>>> theirs\n");
 }
 
-/* [tool.NAME] tables merged 3-way: a change on one side wins (theirs when
- * ours left it as the base had it), ours otherwise. */
-static void write_tools(const struct lockdiff_merge *m, struct util_buf *out)
+/* A side's text of a top-level key or tool, NULL when it has none: as its
+ * file has it when kept, else as pylock writes it (without the blank line
+ * a tool's tables start with). */
+static char *side_text(const struct lock *l, const struct lockdiff_top_item *top, bool layout)
 {
-	const struct lock *base = m->side[LOCKDIFF_BASE], *ours = m->side[LOCKDIFF_OURS];
-	const struct lock *theirs = m->side[LOCKDIFF_THEIRS];
+	struct util_buf b = UTIL_BUF_INIT;
 
-	for (int s = LOCKDIFF_OURS; s <= LOCKDIFF_THEIRS; s++) {
-		const struct toml_value *tools = m->side[s] ? m->side[s]->tool : NULL;
-		for (size_t i = 0; tools && tools->type == TOML_TABLE && i < tools->u.table.len; i++) {
-			const char *name = tools->u.table.items[i].key;
-			const struct toml_value *b = base ? toml_get(base->tool, name) : NULL;
-			const struct toml_value *o = ours ? toml_get(ours->tool, name) : NULL;
-			const struct toml_value *t = theirs ? toml_get(theirs->tool, name) : NULL;
-			/* Each name once: from ours, or from theirs when ours has none. */
-			if (s == LOCKDIFF_THEIRS && o)
-				continue;
-			const struct lock *from = toml_value_equal(o, b) ? theirs : ours;
-			if (from && toml_get(from->tool, name) && (from == ours || t))
-				lock_write_tool_of(from, name, out);
-		}
-	}
+	if (!l)
+		return NULL;
+	if (layout && l->text)
+		lock_text_key(l->text, l->text_len, top->key, top->tool, &b);
+	else if (top->tool && tool_of(l, top->key) && tool_of(l, top->key)->type != TOML_TABLE) {
+		toml_write_key(&b, top->key, strlen(top->key));
+		util_buf_puts(&b, " = ");
+		toml_write_value(&b, tool_of(l, top->key));
+		util_buf_putc(&b, '\n');
+	} else if (top->tool) {
+		lock_write_tool_of(l, top->key, &b);
+		if (b.len)
+			memmove(b.data, b.data + 1, b.len--);
+	} else
+		lock_write_top(l, top->key, &b);
+	return b.len ? util_buf_steal(&b) : (util_buf_free(&b), NULL);
 }
 
-void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
+static void top_region(const struct lockdiff_merge *m, const struct lockdiff_top_item *top, bool layout,
+		       struct util_buf *out)
+{
+	char *t[3];
+
+	for (int s = 0; s < 3; s++)
+		t[s] = side_text(m->side[s], top, layout);
+	region(out, t);
+	for (int s = 0; s < 3; s++)
+		free(t[s]);
+}
+
+/* The merge in pylock's own layout. */
+static void write_plain(const struct lockdiff_merge *m, struct util_buf *out)
 {
 	const struct lock *head = m->side[LOCKDIFF_OURS] ? m->side[LOCKDIFF_OURS] : m->side[LOCKDIFF_THEIRS];
 
 	for (size_t i = 0; i < m->ntop; i++) {
 		const struct lockdiff_top_item *top = &m->top[i];
-		char *t[3];
-
-		if (!top->conflict) {
-			if (m->side[top->chosen])
-				lock_write_top(m->side[top->chosen], top->key, out);
+		if (top->tool)
 			continue;
-		}
-		for (int s = 0; s < 3; s++)
-			t[s] = top_text(m->side[s], top->key);
-		region(out, t);
-		for (int s = 0; s < 3; s++)
-			free(t[s]);
+		if (top->conflict)
+			top_region(m, top, false, out);
+		else if (m->side[top->chosen])
+			lock_write_top(m->side[top->chosen], top->key, out);
 	}
 	if (head)
 		lock_write_unknown(head, out);
@@ -228,38 +269,207 @@ void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
 		for (int s = 0; s < 3; s++)
 			free(t[s]);
 	}
-	write_tools(m, out);
+	/* Tools that are no tables are keys of one [tool] table, written
+	 * first; the others are tables of their own. */
+	bool header = false;
+	for (int tables = 0; tables < 2; tables++)
+		for (size_t i = 0; i < m->ntop; i++) {
+			const struct lockdiff_top_item *top = &m->top[i];
+			const struct lock *l = m->side[top->chosen];
+			const struct toml_value *v = tool_of(l, top->key);
+			if (!top->tool || (v && v->type == TOML_TABLE) != tables)
+				continue;
+			if (!tables && !header) {
+				util_buf_puts(out, "\n[tool]\n");
+				header = true;
+			}
+			if (top->conflict) {
+				if (tables)
+					util_buf_putc(out, '\n');
+				top_region(m, top, false, out);
+			} else if (v && v->type != TOML_TABLE) {
+				toml_write_key(out, top->key, strlen(top->key));
+				util_buf_puts(out, " = ");
+				toml_write_value(out, v);
+				util_buf_putc(out, '\n');
+			} else if (v)
+				lock_write_tool_of(l, top->key, out);
+		}
 }
 
-size_t lockdiff_merge_missing(const struct lockdiff_merge *m, char ***names)
+/* A package's text for a region: its own bytes when kept, else pylock's. */
+static char *entry_text(const struct lock_package *p)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (!p)
+		return NULL;
+	if (p->src) {
+		util_buf_add(&b, p->src, p->src_len);
+		if (!p->src_len || p->src[p->src_len - 1] != '\n')
+			util_buf_putc(&b, '\n');
+		return util_buf_steal(&b);
+	}
+	char *t = package_text(p);
+	memmove(t, t + 1, strlen(t));
+	return t;
+}
+
+/* The merge over ours' text (see lockdiff_merge_write); false when ours
+ * was not read with its text. */
+static bool write_layout(const struct lockdiff_merge *m, struct util_buf *out)
+{
+	const struct lock *ours = m->side[LOCKDIFF_OURS];
+
+	if (!ours || !ours->text)
+		return false;
+	struct lock view = *ours;
+	struct util_buf *texts = util_xcalloc(m->n + m->ntop + 1, sizeof(*texts));
+	struct lock_override *ov = util_xcalloc(m->ntop + 1, sizeof(*ov));
+	size_t nov = 0;
+
+	view.packages = util_xcalloc(m->n + 1, sizeof(*view.packages));
+	view.npackages = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct lockdiff_item *it = &m->items[i];
+		if (!it->conflict) {
+			if (it->chosen)
+				view.packages[view.npackages++] = *it->chosen;
+			continue;
+		}
+		char *t[3];
+		for (int s = 0; s < 3; s++)
+			t[s] = entry_text(it->side[s]);
+		region(&texts[i], t);
+		for (int s = 0; s < 3; s++)
+			free(t[s]);
+		/* Where ours has the entry, the region takes its place. */
+		struct lock_package *p = &view.packages[view.npackages++];
+		*p = *any_side(it);
+		p->src = texts[i].data;
+		p->src_len = texts[i].len;
+	}
+	for (size_t i = 0; i < m->ntop; i++) {
+		const struct lockdiff_top_item *top = &m->top[i];
+		struct util_buf *b = &texts[m->n + i];
+		if (!top->conflict && top->chosen == LOCKDIFF_OURS)
+			continue;
+		if (top->conflict)
+			top_region(m, top, true, b);
+		else {
+			char *t = side_text(m->side[top->chosen], top, true);
+			if (t)
+				util_buf_puts(b, t);
+			free(t);
+		}
+		ov[nov++] = (struct lock_override){ top->key, top->tool, b->data ? b->data : "", b->len };
+	}
+	lock_write_update(ours->text, ours->text_len, ours, &view, ov, nov, out);
+	for (size_t i = 0; i < m->n + m->ntop; i++)
+		util_buf_free(&texts[i]);
+	free(texts);
+	free(ov);
+	free(view.packages);
+	return true;
+}
+
+void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
+{
+	struct util_buf plain = UTIL_BUF_INIT, kept = UTIL_BUF_INIT;
+
+	write_plain(m, &plain);
+	if (write_layout(m, &kept)) {
+		bool good;
+		if (m->conflicts) {
+			/* Regions cannot be read; each side of them must be. */
+			struct util_buf split[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
+			struct pl_error err;
+			lockdiff_split_conflicts(kept.data, kept.len, split);
+			good = true;
+			for (int s = LOCKDIFF_OURS; s <= LOCKDIFF_THEIRS; s++) {
+				struct lock *l = lock_parse(util_buf_str(&split[s]), split[s].len, "side", &err);
+				good = good && l;
+				lock_free(l);
+			}
+			for (int s = 0; s < 3; s++)
+				util_buf_free(&split[s]);
+		} else {
+			struct pl_error err;
+			struct lock *merged = lock_parse(util_buf_str(&plain), plain.len, "merged", &err);
+			good = merged && lock_reads_as(kept.data, kept.len, merged);
+			lock_free(merged);
+		}
+		if (good) {
+			util_buf_free(&plain);
+			plain = kept;
+			kept = (struct util_buf)UTIL_BUF_INIT;
+		}
+	}
+	util_buf_add(out, plain.data, plain.len);
+	util_buf_free(&plain);
+	util_buf_free(&kept);
+}
+
+/* The result's entries of a name (conflicts counted as ours). */
+static const struct lock_package *result_of(const struct lockdiff_item *it)
+{
+	return it->conflict ? it->side[LOCKDIFF_OURS] : it->chosen;
+}
+
+size_t lockdiff_merge_broken(const struct lockdiff_merge *m, struct lockdiff_broken **out)
 {
 	size_t n = 0;
 
-	*names = NULL;
+	*out = NULL;
 	for (size_t i = 0; i < m->n; i++) {
-		const struct lock_package *p = m->items[i].chosen;
+		const struct lock_package *p = result_of(&m->items[i]);
 
-		if (!p || !p->dependencies)
+		if (!p || !p->dependencies || p->dependencies->type != TOML_ARRAY)
 			continue;
 		for (size_t d = 0; d < p->dependencies->u.array.len; d++) {
-			const struct toml_value *name = toml_get(p->dependencies->u.array.items[d], "name");
+			const struct toml_value *dep = p->dependencies->u.array.items[d];
+			const struct toml_value *name = toml_get(dep, "name"), *version = toml_get(dep, "version");
+			const char *wanted = version && version->type == TOML_STRING ? version->u.str.ptr : NULL;
+			const char *has = NULL;
 			char norm[256];
 			bool found = false;
 
-			if (!name || name->u.str.len >= sizeof(norm))
+			if (!name || name->type != TOML_STRING || name->u.str.len >= sizeof(norm))
 				continue;
 			pep508_normalize_name(name->u.str.ptr, norm);
-			for (size_t k = 0; k < m->n && !found; k++)
-				found = m->items[k].chosen && !strcmp(m->items[k].chosen->norm_name, norm);
-			for (size_t k = 0; k < n && !found; k++)
-				found = !strcmp((*names)[k], norm);
-			if (!found) {
-				*names = util_xrealloc(*names, (n + 1) * sizeof(**names));
-				(*names)[n++] = util_xstrdup(norm);
+			for (size_t k = 0; k < m->n && !found; k++) {
+				const struct lock_package *q = result_of(&m->items[k]);
+				if (!q || strcmp(q->norm_name, norm))
+					continue;
+				has = q->version ? q->version : "";
+				found = !wanted || (q->version && !strcmp(q->version, wanted));
 			}
+			if (found)
+				continue;
+			*out = util_xrealloc(*out, (n + 1) * sizeof(**out));
+			(*out)[n++] = (struct lockdiff_broken){ p, util_xstrdup(norm), wanted, has };
 		}
 	}
 	return n;
+}
+
+void lockdiff_broken_free(struct lockdiff_broken *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(b[i].name);
+	free(b);
+}
+
+void lockdiff_broken_text(const struct lockdiff_broken *b, struct util_buf *out)
+{
+	const char *v = b->dependent->version;
+
+	util_buf_printf(out, "%s%s%s needs %s%s%s; ", b->dependent->norm_name, v ? " " : "", v ? v : "", b->name,
+			b->wanted ? " " : "", b->wanted ? b->wanted : "");
+	if (b->has)
+		util_buf_printf(out, "the lock has %s%s%s", b->name, *b->has ? " " : "", b->has);
+	else
+		util_buf_printf(out, "the lock has no %s", b->name);
 }
 
 void lockdiff_merge_fini(struct lockdiff_merge *m)
@@ -267,6 +477,7 @@ void lockdiff_merge_fini(struct lockdiff_merge *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->items[i].key);
 	free(m->items);
+	free(m->top);
 	memset(m, 0, sizeof(*m));
 }
 

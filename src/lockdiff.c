@@ -213,12 +213,13 @@ static int compare_versions(const char *a, const char *b)
 	return pep440_compare(&x, &y);
 }
 
-static void compare_pair(struct lockdiff *d, const struct lock_package *a, const struct lock_package *b)
+/* What differs between two entries of a package, order being how their
+ * versions compare. */
+static unsigned pair_flags(const struct lock_package *a, const struct lock_package *b, int order, char **detail)
 {
-	int order = compare_versions(a->version, b->version);
 	unsigned flags = 0;
-	char *detail = NULL;
 
+	*detail = NULL;
 	if (!util_str_equal(a->marker, b->marker))
 		flags |= LOCKDIFF_MARKER_CHANGED;
 	if (!toml_value_equal(a->dependencies, b->dependencies))
@@ -235,15 +236,15 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 	/* Files are compared at the same version only: there a different hash
 	 * means different bytes under a name that should not have changed. */
 	if (order == 0)
-		flags |= compare_files(a, b, &detail);
+		flags |= compare_files(a, b, detail);
 	/* A vcs entry carries no version to compare: its commit is what moves. */
 	const struct toml_value *ca = toml_get(a->vcs, "commit-id"), *cb = toml_get(b->vcs, "commit-id");
 	if (ca && cb && ca->type == TOML_STRING && cb->type == TOML_STRING && strcmp(ca->u.str.ptr, cb->u.str.ptr)) {
 		flags |= LOCKDIFF_VCS_COMMIT_CHANGED;
-		if (!detail) {
+		if (!*detail) {
 			struct util_buf commits = UTIL_BUF_INIT;
 			util_buf_printf(&commits, "commit %.12s -> %.12s", ca->u.str.ptr, cb->u.str.ptr);
-			detail = util_buf_steal(&commits);
+			*detail = util_buf_steal(&commits);
 		}
 	}
 	struct hosts before = { NULL, 0 };
@@ -251,12 +252,37 @@ static void compare_pair(struct lockdiff *d, const struct lock_package *a, const
 	if (new_host(&before, b))
 		flags |= LOCKDIFF_HOST_CHANGED;
 	free(before.names);
+	return flags;
+}
+
+static void compare_pair(struct lockdiff *d, const struct lock_package *a, const struct lock_package *b)
+{
+	int order = compare_versions(a->version, b->version);
+	char *detail;
+	unsigned flags = pair_flags(a, b, order, &detail);
+
 	if (order == 0 && !flags)
 		return;
 	struct lockdiff_change *c = add(d, order < 0 ? LOCKDIFF_UPGRADED : order > 0 ? LOCKDIFF_DOWNGRADED
 					: LOCKDIFF_CHANGED, a->norm_name, a->version, b->version);
 	c->flags = flags;
 	c->detail = detail;
+}
+
+void lockdiff_package_differs(const struct lock_package *a, const struct lock_package *b, struct util_buf *out)
+{
+	const char *names[LOCKDIFF_FLAGS];
+	char *detail;
+	unsigned flags = pair_flags(a, b, compare_versions(a->version, b->version), &detail);
+	size_t n = lockdiff_flag_names(flags, names);
+
+	for (size_t i = 0; i < n; i++)
+		util_buf_printf(out, "%s%s", i ? ", " : "", names[i]);
+	if (!n && !lock_package_equal(a, b))
+		util_buf_puts(out, "other keys");
+	if (detail)
+		util_buf_printf(out, " (%s)", detail);
+	free(detail);
 }
 
 void lockdiff_diff(const struct lock *old, const struct lock *new, struct lockdiff *out)

@@ -82,9 +82,10 @@ struct lockdiff_item {
 	bool conflict;				/* changed differently on both sides */
 };
 
-/* A top-level key across the three locks (indexes lock_top_keys). */
+/* A top-level key, or a tool's [tool.NAME] tables, across the three locks. */
 struct lockdiff_top_item {
-	const char *key;
+	const char *key;	/* a lock_top_keys entry, or the tool's name */
+	bool tool;
 	int chosen;		/* enum lockdiff_side of the lock whose value is kept */
 	bool conflict;
 };
@@ -93,7 +94,7 @@ struct lockdiff_merge {
 	const struct lock *side[3];	/* base, ours, theirs; base may be NULL */
 	struct lockdiff_item *items;	/* in the writer's order */
 	size_t n;
-	struct lockdiff_top_item top[16];
+	struct lockdiff_top_item *top;	/* spec keys in spec order, then tools */
 	size_t ntop;
 	size_t conflicts;		/* items and top keys still in conflict */
 };
@@ -107,11 +108,32 @@ void lockdiff_merge3(const struct lock *base, const struct lock *ours, const str
  * version, ours on a tie or for top-level keys). */
 void lockdiff_merge_pick(struct lockdiff_merge *m, enum lockdiff_side side);
 /* The merged lock; each conflict as a git-style region (ours, then base
- * after |||||||, then theirs) that lockdiff_split_conflicts() reads back. */
+ * after |||||||, then theirs) that lockdiff_split_conflicts() reads back.
+ * When ours was read with lock_keep_text, in ours' own layout: what ours
+ * says stays byte for byte, what comes from theirs (or base) is its own
+ * bytes from its file (lock_keep_text on it too), regions stand where the
+ * entry stands; a result that would not read as the merge falls back to
+ * pylock's layout. */
 void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out);
-/* Dependencies named by kept packages that no kept package provides; the
- * names are malloc'd (free each and the array). */
-size_t lockdiff_merge_missing(const struct lockdiff_merge *m, char ***names);
+
+/* A dependency the merged lock no longer satisfies: the dependent entry
+ * names a package the result lacks, or pins a version the result's entry
+ * of that name does not have. */
+struct lockdiff_broken {
+	const struct lock_package *dependent;
+	char *name;		/* the dependency, normalised */
+	const char *wanted;	/* the version the dependent's entry pins, or NULL */
+	const char *has;	/* the result's version of it; NULL: no entry */
+};
+/* The broken dependencies of the chosen packages (conflicts still open
+ * count as ours); free with lockdiff_broken_free. */
+size_t lockdiff_merge_broken(const struct lockdiff_merge *m, struct lockdiff_broken **out);
+void lockdiff_broken_free(struct lockdiff_broken *b, size_t n);
+/* "alpha 2.0 needs beta 2.0; the lock has beta 1.5" */
+void lockdiff_broken_text(const struct lockdiff_broken *b, struct util_buf *out);
+/* What differs between two entries of one package (both present), in
+ * lockdiff's flag words: "files-added, hash-changed" ..., into out. */
+void lockdiff_package_differs(const struct lock_package *a, const struct lock_package *b, struct util_buf *out);
 void lockdiff_merge_fini(struct lockdiff_merge *m);
 
 /* Splits text holding conflict regions into the three sides' texts.

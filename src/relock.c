@@ -112,7 +112,7 @@ int relock_project(struct projctx *c, const struct relock_request *req, struct r
 	 * comments, order and style stay): only what changed is rewritten. */
 	if (r->before) {
 		struct util_buf kept = UTIL_BUF_INIT;
-		lock_write_update(old, oldlen, r->before, r->after, &kept);
+		lock_write_update(old, oldlen, r->before, r->after, NULL, 0, &kept);
 		if (lock_reads_as(kept.data, kept.len, r->after)) {
 			util_buf_free(&out);
 			out = kept;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boundary.h"
+
 /* A side with no text (no common ancestor, or a side that deleted the lock)
  * stays NULL: the merge reads it as a lock without packages. */
 static int parse_sides(struct util_buf text[3], struct resolve *r, struct pl_error *err)
@@ -20,6 +22,7 @@ static int parse_sides(struct util_buf text[3], struct resolve *r, struct pl_err
 		snprintf(label, sizeof(label), "%s:%s", names[i], r->rel);
 		if (!(r->side[i] = lock_parse(util_buf_str(&text[i]), text[i].len, label, err)))
 			return -1;
+		lock_keep_text(r->side[i], util_buf_str(&text[i]), text[i].len);
 	}
 	return 0;
 }
@@ -28,7 +31,7 @@ static int parse_sides(struct util_buf text[3], struct resolve *r, struct pl_err
  * merge driver left in the file. */
 static int load_sides(struct resolve *r, struct pl_error *err)
 {
-	struct util_buf text[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
+	struct util_buf *text = r->text;
 	char *data[3], *file;
 	size_t len[3], flen;
 	int rc = gitrepo_conflict(r->repo, r->rel, LOCK_MAX_SIZE, data, len, err);
@@ -48,16 +51,11 @@ static int load_sides(struct resolve *r, struct pl_error *err)
 		bool regions = lockdiff_split_conflicts(file, flen, text);
 		free(file);
 		if (!regions) {
-			for (int i = 0; i < 3; i++)
-				util_buf_free(&text[i]);
 			pl_error_set(err, r->lock_path, 0, 0, "not conflicted: nothing to resolve");
 			return 1;
 		}
 	}
-	rc = parse_sides(text, r, err);
-	for (int i = 0; i < 3; i++)
-		util_buf_free(&text[i]);
-	return rc;
+	return parse_sides(text, r, err);
 }
 
 int resolve_open(const char *lock_path, struct resolve *r, struct pl_error *err)
@@ -100,9 +98,55 @@ int resolve_commit(struct resolve *r, size_t *kept, struct pl_error *err)
 void resolve_close(struct resolve *r)
 {
 	lockdiff_merge_fini(&r->merge);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		lock_free(r->side[i]);
+		util_buf_free(&r->text[i]);
+	}
 	gitrepo_free(r->repo);
 	free(r->lock_path);
 	memset(r, 0, sizeof(*r));
+}
+
+int resolve_next(const struct resolve *r, struct resolve_next *next, struct pl_error *err)
+{
+	memset(next, 0, sizeof(*next));
+	next->operation = gitrepo_operation(r->repo);
+	return gitrepo_unmerged(r->repo, &next->unmerged, &next->nunmerged, err);
+}
+
+void resolve_next_fini(struct resolve_next *next)
+{
+	for (size_t i = 0; i < next->nunmerged; i++)
+		free(next->unmerged[i]);
+	free(next->unmerged);
+	memset(next, 0, sizeof(*next));
+}
+
+int resolve_continue(const struct resolve *r, struct util_buf *out, struct pl_error *err)
+{
+	struct resolve_next next;
+	const char *wd = gitrepo_workdir(r->repo);
+	int rc;
+
+	if (resolve_next(r, &next, err) < 0)
+		return -1;
+	if (!next.operation || strcmp(next.operation, "merge"))
+		rc = pl_error_set(err, wd, 0, 0, next.operation ? "a %s is under way, not a merge: continue it with "
+				  "'git %s --continue'" : "no merge is under way", next.operation, next.operation);
+	else if (next.nunmerged)
+		rc = pl_error_set(err, wd, 0, 0, "%zu path%s still in conflict, first %s", next.nunmerged,
+				  next.nunmerged == 1 ? "" : "s", next.unmerged[0]);
+	else
+		rc = 0;
+	resolve_next_fini(&next);
+	if (rc < 0)
+		return -1;
+	/* git from PATH, never from the tree a sandbox may have written. */
+	char *git = boundary_exec_search("git", &wd, 1, err);
+	if (!git)
+		return -1;
+	const char *argv[] = { git, "-C", wd, "commit", "--no-edit", NULL };
+	rc = util_run(argv, out, out, 64 << 10, 600, err);
+	free(git);
+	return rc;
 }

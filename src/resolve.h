@@ -13,6 +13,7 @@ struct resolve {
 	char *lock_path;		/* absolute */
 	const char *rel;		/* in the repository */
 	struct lock *side[3];		/* base, ours, theirs; NULL where absent */
+	struct util_buf text[3];	/* their texts, which the locks keep (lock_keep_text) */
 	bool from_index;		/* else from the merge driver's regions */
 	struct lockdiff_merge merge;
 };
@@ -20,9 +21,26 @@ struct resolve {
 /* Loads and merges. Returns 0, 1 (with err) when the lock is not
  * conflicted, or -1. */
 int resolve_open(const char *lock_path, struct resolve *r, struct pl_error *err);
-/* Writes the merge (every conflict must be chosen) atomically and stages
- * it; *kept gets the packages in the result. */
+/* Writes the merge (every conflict must be chosen) atomically, in ours'
+ * layout (lockdiff_merge_write), and stages it; *kept gets the packages
+ * in the result. */
 int resolve_commit(struct resolve *r, size_t *kept, struct pl_error *err);
+
+/* What the repository's operation still needs once the lock is staged:
+ * the operation under way (gitrepo_operation; NULL: none) and the paths
+ * still in conflict. */
+struct resolve_next {
+	const char *operation;
+	char **unmerged;
+	size_t nunmerged;
+};
+int resolve_next(const struct resolve *r, struct resolve_next *next, struct pl_error *err);
+void resolve_next_fini(struct resolve_next *next);
+/* Concludes a merge that has nothing left in conflict: `git commit
+ * --no-edit` (the message git prepared) with the git found on PATH outside
+ * the project, its output into out. Returns git's exit status, or -1 with
+ * err (no merge under way, conflicts left, no git). */
+int resolve_continue(const struct resolve *r, struct util_buf *out, struct pl_error *err);
 void resolve_close(struct resolve *r);
 
 #endif

@@ -1,8 +1,11 @@
-/* The Conflicts tab: a lock left in merge conflict, one line per conflict;
- * the selected one's base, ours and theirs side by side (version, files,
- * hashes, signature status). o/t/b/n choose, a applies the last choice to
- * the rest; w writes and stages once every conflict is chosen and the user
- * confirms; Esc leaves without writing anything. */
+/* The Conflicts tab: a lock left in merge conflict, one line per conflict
+ * (a package, a top-level key or a [tool.NAME] table); the selected one's
+ * base, ours and theirs side by side (version, what differs, files, hashes,
+ * signature status; a key's or table's text). o/t/b/n choose, a applies the
+ * last choice to the rest; after each choice the dependencies the result
+ * would break are named; w writes and stages once every conflict is chosen
+ * and the user confirms, then offers to conclude the merge; Esc leaves
+ * without writing anything. */
 #include "config.h"
 
 #include <stdio.h>
@@ -142,6 +145,9 @@ static void entry_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	if (e->item)
 		snprintf(text, sizeof(text), "%s %-20s base %-10s ours %-10s theirs %-10s", e->choice < 0 ? "?" : "=",
 			 e->item->key, ver(e->item->side[0]), ver(e->item->side[1]), ver(e->item->side[2]));
+	else if (e->top->tool)
+		snprintf(text, sizeof(text), "%s [tool.%s] (changed on both sides)", e->choice < 0 ? "?" : "=",
+			 e->top->key);
 	else
 		snprintf(text, sizeof(text), "%s %-20s (top-level key)", e->choice < 0 ? "?" : "=", e->top->key);
 	if (e->choice >= 0)
@@ -156,8 +162,35 @@ static enum role sig_role(enum trust_status st)
 	return st == TRUST_VERIFIED ? ROLE_VERIFIED : st >= TRUST_MISSING ? ROLE_UNSIGNED : ROLE_INVALID;
 }
 
+/* A top-level key's or tool's text on one side, a line per row; returns
+ * the next row. */
+static int draw_top_side(struct app *app, const struct conflicts *s, const struct lockdiff_top_item *top, int side,
+			 int row, int x, int end, int width)
+{
+	const struct lock *l = s->r.merge.side[side];
+	struct util_buf b = UTIL_BUF_INIT;
+
+	if (l && top->tool)
+		lock_write_tool_of(l, top->key, &b);
+	else if (l)
+		lock_write_top(l, top->key, &b);
+	if (!b.len)
+		app_text(app, row++, x, width, ROLE_MUTED, "(absent)");
+	for (char *line = b.data, *nl; line && *line && row < end; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		bool last = !*nl;
+		*nl = '\0';
+		if (*line)
+			app_text(app, row++, x, width, ROLE_NORMAL, line);
+		if (last)
+			break;
+	}
+	util_buf_free(&b);
+	return row;
+}
+
 /* The selected conflict's three candidates in three columns. */
-static void draw_sides(struct app *app, const struct entry *e, int y, int x, int h, int w)
+static void draw_sides(struct app *app, const struct conflicts *s, const struct entry *e, int y, int x, int h, int w)
 {
 	int cw = w / 3;
 
@@ -167,12 +200,21 @@ static void draw_sides(struct app *app, const struct entry *e, int y, int x, int
 		snprintf(line, sizeof(line), "%s%s", side_name(side), e->choice == side ? " (chosen)" : "");
 		app_text(app, row++, cx, width, e->choice == side ? ROLE_TAB_ACTIVE : ROLE_HEADER, line);
 		if (!e->item) {
-			app_text(app, row++, cx, width, ROLE_NORMAL, "top-level key");
+			row = draw_top_side(app, s, e->top, side, row, cx, y + h, width);
 			app_clear(app, row, cx, y + h - row, width);
 			continue;
 		}
 		const struct lock_package *p = e->item->side[side];
 		app_text(app, row++, cx, width, p ? ROLE_NORMAL : ROLE_MUTED, ver(p));
+		/* Ours and theirs at one version: what else tells them apart. */
+		const struct lock_package *o = e->item->side[LOCKDIFF_OURS], *t = e->item->side[LOCKDIFF_THEIRS];
+		if (side == LOCKDIFF_THEIRS && o && t && util_str_equal(o->version, t->version)) {
+			struct util_buf why = UTIL_BUF_INIT;
+			lockdiff_package_differs(o, t, &why);
+			snprintf(line, sizeof(line), "differs: %s", util_buf_str(&why));
+			util_buf_free(&why);
+			app_text(app, row++, cx, width, ROLE_CONFLICT, line);
+		}
 		for (size_t k = 0; p && k < p->nwheels + p->has_sdist && row < y + h - 1; k++) {
 			const struct lock_file *f = k < p->nwheels ? &p->wheels[k] : &p->sdist;
 			const char *sha = lock_file_sha256(f);
@@ -214,7 +256,7 @@ static void conflicts_draw(struct app *app, int y, int x, int h, int w)
 		lh = 1;
 	list_draw(&app->detail, y + 1, x, lh, w, entry_row, app);
 	if (s->n && h - 1 - lh > 2)
-		draw_sides(app, &s->e[app->detail.cursor], y + 1 + lh, x, h - 1 - lh, w);
+		draw_sides(app, s, &s->e[app->detail.cursor], y + 1 + lh, x, h - 1 - lh, w);
 	else
 		app_clear(app, y + 1 + lh, x, h - 1 - lh, w);
 }
@@ -250,6 +292,67 @@ static void choose(struct conflicts *s, struct entry *e, int side)
 	s->last = side;
 }
 
+/* The dependencies the choices so far break, the first in words; 0 and
+ * an empty text when none. */
+static size_t broken_deps(const struct conflicts *s, char *text, size_t size)
+{
+	struct lockdiff_broken *b;
+	size_t n = lockdiff_merge_broken(&s->r.merge, &b);
+	struct util_buf t = UTIL_BUF_INIT;
+
+	if (n) {
+		lockdiff_broken_text(&b[0], &t);
+		if (n > 1)
+			util_buf_printf(&t, " (and %zu more)", n - 1);
+	}
+	snprintf(text, size, "%s", util_buf_str(&t));
+	util_buf_free(&t);
+	lockdiff_broken_free(b, n);
+	return n;
+}
+
+static void report_broken(struct app *app, const struct conflicts *s)
+{
+	char text[400];
+
+	if (broken_deps(s, text, sizeof(text)))
+		app_message(app, "%s", text);
+}
+
+/* Once the lock is staged: what the merge still needs, and the offer to
+ * conclude it. */
+static void offer_continue(struct app *app, struct conflicts *s, size_t kept)
+{
+	struct resolve_next next;
+	struct pl_error err;
+
+	if (resolve_next(&s->r, &next, &err) < 0) {
+		app_message(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
+		return;
+	}
+	if (next.nunmerged)
+		app_message(app, "resolved %s and staged it; %zu other path%s still in conflict, first %.200s", s->r.rel,
+			    next.nunmerged, next.nunmerged == 1 ? "" : "s", next.unmerged[0]);
+	else if (next.operation && strcmp(next.operation, "merge"))
+		app_message(app, "resolved %s and staged it; continue with 'git %s --continue'", s->r.rel, next.operation);
+	else if (next.operation) {
+		int k = app_prompt(app, " nothing left in conflict: conclude the merge (git commit)? [y/N] ");
+		struct util_buf out = UTIL_BUF_INIT;
+		int rc = k == 'y' || k == 'Y' ? resolve_continue(&s->r, &out, &err) : -2;
+		if (rc == -2)
+			app_message(app, "resolved %s and staged it; conclude the merge with 'git commit'", s->r.rel);
+		else if (rc < 0)
+			app_message(app, "%s", err.msg);
+		else if (rc)
+			app_message(app, "git commit failed (exit %d): %.200s", rc, util_buf_str(&out));
+		else
+			app_message(app, "resolved %s and concluded the merge", s->r.rel);
+		util_buf_free(&out);
+	} else
+		app_message(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
+	resolve_next_fini(&next);
+}
+
 static void write_resolved(struct app *app, struct conflicts *s)
 {
 	struct project_row *r = app_selected(app);
@@ -261,7 +364,11 @@ static void write_resolved(struct app *app, struct conflicts *s)
 		app_message(app, "%zu conflict%s still to choose; nothing written", left, left == 1 ? "" : "s");
 		return;
 	}
-	snprintf(q, sizeof(q), " write and stage %s? [y/N] ", s->r.rel);
+	char broken[400];
+	if (broken_deps(s, broken, sizeof(broken)))
+		snprintf(q, sizeof(q), " %.200s. Write and stage %s anyway? [y/N] ", broken, s->r.rel);
+	else
+		snprintf(q, sizeof(q), " write and stage %s? [y/N] ", s->r.rel);
 	int k = app_prompt(app, q);
 	if (k != 'y' && k != 'Y') {
 		app_message(app, "not written");
@@ -271,9 +378,9 @@ static void write_resolved(struct app *app, struct conflicts *s)
 		app_message(app, "%s", err.msg);
 		return;
 	}
-	app_message(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
 	if (r)
 		r->p->lock = DISCOVER_LOCK_STAGED;
+	offer_continue(app, s, kept);
 	app_reopen(app);
 }
 
@@ -288,12 +395,15 @@ static bool conflicts_request(struct app *app, enum request req)
 			choose(s, e, req == REQ_CHOOSE_OURS ? LOCKDIFF_OURS : req == REQ_CHOOSE_THEIRS ? LOCKDIFF_THEIRS
 				      : req == REQ_CHOOSE_BASE ? LOCKDIFF_BASE : LOCKDIFF_NEWEST);
 			list_request(&app->detail, REQ_MOVE_DOWN);
+			report_broken(app, s);
 		}
 		return true;
 	case REQ_CHOOSE_ALL:
 		for (size_t i = 0; e && i < s->n; i++)
 			if (s->e[i].choice < 0)
 				choose(s, &s->e[i], s->last);
+		if (e)
+			report_broken(app, s);
 		return true;
 	case REQ_WRITE:
 		if (s && s->loaded)

@@ -1,12 +1,14 @@
 /* libFuzzer target: the pylock.toml reader, and the writer on what it accepts
- * (whose output must read back); and the layout-keeping writer, which given
- * the lock it read, unchanged, gives back the input's bytes. */
+ * (whose output must read back); the layout-keeping writer, which given the
+ * lock it read, unchanged, gives back the input's bytes; and the 3-way merge
+ * of the lock with itself, read with its text, which must read as it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lock.h"
+#include "lockdiff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();	/* what pylock writes, pylock must read */
 		lock_free(again);
 		util_buf_truncate(&b, 0);
-		lock_write_update((const char *)data, size, lock, lock, &b);
+		lock_write_update((const char *)data, size, lock, lock, NULL, 0, &b);
 		/* A file whose entries the scan cannot tell apart is rewritten
 		 * whole (lock_write), and must then read back. */
 		if (b.len != size || memcmp(b.data, data, size)) {
@@ -34,6 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (whole.len != b.len || memcmp(whole.data, b.data, b.len))
 				abort();
 			util_buf_free(&whole);
+		}
+		util_buf_truncate(&b, 0);
+		if (lock_keep_text(lock, (const char *)data, size)) {
+			struct lockdiff_merge m;
+			lockdiff_merge3(NULL, lock, lock, &m);
+			if (m.conflicts)
+				abort();	/* the same lock on both sides */
+			lockdiff_merge_write(&m, &b);
+			if (!lock_reads_as(b.data, b.len, lock))
+				abort();
+			lockdiff_merge_fini(&m);
 		}
 		util_buf_free(&b);
 		lock_free(lock);

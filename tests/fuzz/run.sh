@@ -38,6 +38,7 @@ for target in toml lock index wheel yaml sigstore pyproject; do
 	yaml) extra="$src/src/yamlconf.c $yaml_engine" ;;
 	sigstore) extra=$sigstore_engine ;;
 	pyproject) extra="$src/src/metadata.c $src/src/pyedit.c" ;;
+	lock) extra="$src/src/lockdiff.c $src/src/lockdiff-merge.c $src/src/gitrepo.c -ldl -lpthread" ;;
 	esac
 	# shellcheck disable=SC2086
 	if ! clang $cflags -o "$bin" "$src/tests/fuzz/fuzz-$target.c" $engine $extra -lm 2>"$out/$target.build.log"; then

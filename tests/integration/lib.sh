@@ -98,3 +98,15 @@ done_testing() {
 	echo "1..$_n"
 	[ "$_failed" = 0 ]
 }
+
+# driver_repo DIR [PATTERN]: a new git repository in DIR (the current folder
+# from then on) whose locks (PATTERN, default pylock.toml) go through pylock's
+# merge driver, with a pyproject.toml.
+driver_repo() {
+	git init -q "$1"
+	cd "$1" || exit 1
+	git config merge.pylock.name 'pylock lockfile merge'
+	git config merge.pylock.driver "'$PYLOCK' merge-driver %O %A %B %P"
+	echo "${2:-pylock.toml} merge=pylock" > .gitattributes
+	printf '[project]\nname = "m"\n' > pyproject.toml
+}

@@ -92,16 +92,11 @@ check_exit "and the lock is valid" 0 "$PYLOCK" show pylock.toml
 lock a=1 d=1 > "$T/o.toml"; lock a=1 d=1 > "$T/a.toml"; lock d=1 > "$T/b.toml"
 check_exit "merge-driver merges files" 0 "$PYLOCK" merge-driver "$T/o.toml" "$T/a.toml" "$T/b.toml" pylock.toml
 check_equal "theirs removed a" "$(grep -c '^name = "a"' "$T/a.toml")" 0
-check_contains "the dependency left dangling is reported" "$err" "depends on 'a', which the lock no longer has"
+check_contains "the dependency left dangling is reported" "$err" "d 1 needs a; the lock has no a"
 check_exit "merge-driver wants four paths" 2 "$PYLOCK" merge-driver a b
 
 # A named lock (pylock.dev.toml) goes through the driver and resolve alike.
-git init -q "$T/named"
-cd "$T/named" || exit 1
-git config merge.pylock.name 'pylock lockfile merge'
-git config merge.pylock.driver "'$PYLOCK' merge-driver %O %A %B %P"
-echo 'pylock*.toml merge=pylock' > .gitattributes
-printf '[project]\nname = "m"\n' > pyproject.toml
+driver_repo "$T/named" 'pylock*.toml'
 lock a=1 b=1 > pylock.dev.toml
 git add -A && git commit -qm base
 git checkout -qb theirs

@@ -24,8 +24,13 @@ check_exit "o chooses ours" 0 until_shown "0 to choose"
 keys w
 check_exit "w asks before writing" 0 until_shown "write and stage pylock.toml? [y/N]"
 keys y
-check_exit "y writes and stages" 0 until_shown "resolved pylock.toml"
+check_exit "y writes, stages and offers to conclude the merge" 0 until_shown "nothing left in conflict: conclude the merge (git commit)? [y/N]"
 check_equal "git has no conflict left" "$(git -C "$C" diff --name-only --diff-filter=U)" ""
+check_exit "the merge is still under way until asked" 0 test -f "$C/.git/MERGE_HEAD"
+keys y
+check_exit "y concludes it" 0 until_shown "resolved pylock.toml and concluded the merge"
+check_equal "a merge commit with both parents" "$(git -C "$C" log -1 --format=%P | wc -w)" 2
+check_exit "no merge is left under way" 1 test -f "$C/.git/MERGE_HEAD"
 check_exit "the lock is valid" 0 "$PYLOCK" show "$C"
 check_contains "with our version" "$out" "1.1"
 check_not_contains "no conflict markers" "$(cat "$C/pylock.toml")" "<<<<<<<"

@@ -290,7 +290,7 @@ static char *updated(const char *old_text, size_t old_len, const char *next_text
 
 	assert_non_null(old);
 	assert_non_null(next);
-	lock_write_update(old_text, old_len, old, next, &out);
+	lock_write_update(old_text, old_len, old, next, NULL, 0, &out);
 	/* Whatever the layout, it says what next says. */
 	struct lock *back = lock_parse(out.data, out.len, "out.toml", &err);
 	if (!back)
