@@ -17,8 +17,7 @@ static int read_side(const char *path, bool may_be_empty, struct lock **lock, st
 	*lock = NULL;
 	if (util_read_file(path, LOCK_MAX_SIZE, &data, &len, err) < 0)
 		return -1;
-	util_buf_add(text, data, len);
-	free(data);
+	*text = (struct util_buf){ data, len, len + 1 };	/* NUL-terminated: the buffer's invariant */
 	if (may_be_empty && len == 0)
 		return 0;
 	if (!(*lock = lock_parse(util_buf_str(text), text->len, path, err)))

@@ -234,40 +234,90 @@ static bool sorted(const struct lock *l)
 	return true;
 }
 
+/* Package indices sorted by name, then by position: each name's entries
+ * together, in file order (the sort key is cheap; no PEP 440 parsing). */
+static __thread const struct lock *sort_lock;
+
+static int by_name(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int r = strcmp(sort_lock->packages[a].norm_name, sort_lock->packages[b].norm_name);
+
+	return r ? r : a < b ? -1 : a > b;
+}
+
+static size_t *name_order(const struct lock *l)
+{
+	size_t *idx = util_xmalloc((l->npackages + 1) * sizeof(*idx));
+
+	for (size_t i = 0; i < l->npackages; i++)
+		idx[i] = i;
+	sort_lock = l;
+	if (l->npackages > 1)
+		qsort(idx, l->npackages, sizeof(*idx), by_name);
+	return idx;
+}
+
+/* One name's entries on each side matched: by marker when old has several,
+ * else the first; one entry on each side matches whatever its marker. */
+static void match_name(const struct lock *old, const size_t *o, size_t no, const struct lock *next, const size_t *n,
+		       size_t nn, long *m, bool *added)
+{
+	for (size_t i = 0; i < no; i++) {
+		const struct lock_package *op = &old->packages[o[i]];
+		for (size_t j = 0; j < nn && m[o[i]] < 0; j++)
+			if (added[n[j]] && (no == 1 || util_str_equal(next->packages[n[j]].marker, op->marker)))
+				m[o[i]] = (long)n[j];
+		if (m[o[i]] < 0 && no == 1 && nn == 1 && added[n[0]])
+			m[o[i]] = (long)n[0];
+		if (m[o[i]] >= 0)
+			added[m[o[i]]] = false;
+	}
+}
+
 /* Which of next's packages each of old's is (by name, and marker when a
  * name has several entries), or -1; and which of next's are new. */
 static long *match(const struct lock *old, const struct lock *next, bool **added)
 {
 	long *m = util_xmalloc((old->npackages + 1) * sizeof(long));
+	size_t *o = name_order(old), *n = name_order(next);
+	size_t i = 0, j = 0;
 
 	*added = util_xcalloc(next->npackages + 1, sizeof(bool));
-	for (size_t j = 0; j < next->npackages; j++)
-		(*added)[j] = true;
-	for (size_t i = 0; i < old->npackages; i++) {
-		const struct lock_package *o = &old->packages[i];
-		size_t same_old = 0, same_next = 0;
-		for (size_t k = 0; k < old->npackages; k++)
-			same_old += !strcmp(old->packages[k].norm_name, o->norm_name);
-		m[i] = -1;
-		for (size_t j = 0; j < next->npackages; j++) {
-			const struct lock_package *n = &next->packages[j];
-			if (strcmp(n->norm_name, o->norm_name) || !(*added)[j])
-				continue;
-			same_next++;
-			if (same_old == 1 || util_str_equal(n->marker, o->marker)) {
-				m[i] = (long)j;
-				break;
-			}
+	for (size_t k = 0; k < next->npackages; k++)
+		(*added)[k] = true;
+	for (size_t k = 0; k < old->npackages; k++)
+		m[k] = -1;
+	while (i < old->npackages && j < next->npackages) {
+		int r = strcmp(old->packages[o[i]].norm_name, next->packages[n[j]].norm_name);
+		if (r < 0) {
+			i++;
+			continue;
 		}
-		/* One entry for the name on each side, whatever its marker. */
-		if (m[i] < 0 && same_old == 1 && same_next == 1)
-			for (size_t j = 0; j < next->npackages; j++)
-				if (!strcmp(next->packages[j].norm_name, o->norm_name) && (*added)[j])
-					m[i] = (long)j;
-		if (m[i] >= 0)
-			(*added)[m[i]] = false;
+		if (r > 0) {
+			j++;
+			continue;
+		}
+		size_t ie = i, je = j;
+		while (ie < old->npackages && !strcmp(old->packages[o[ie]].norm_name, old->packages[o[i]].norm_name))
+			ie++;
+		while (je < next->npackages && !strcmp(next->packages[n[je]].norm_name, next->packages[n[j]].norm_name))
+			je++;
+		match_name(old, o + i, ie - i, next, n + j, je - j, m, *added);
+		i = ie;
+		j = je;
 	}
+	free(o);
+	free(n);
 	return m;
+}
+
+static int by_order(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int r = lock_package_order(&sort_lock->packages[a], &sort_lock->packages[b]);
+
+	return r ? r : a < b ? -1 : a > b;
 }
 
 static const struct lock_override *override_of(const struct lock_override *ov, size_t nov, const char *name,
@@ -295,6 +345,7 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 	size_t pkg = 0, at = 0, last_key_end = 0, first_table = len;
 	bool seen[64] = { false };
 	bool *ov_done = util_xcalloc(nov + 1, sizeof(bool));
+	size_t *adds = util_xmalloc((next->npackages + 1) * sizeof(*adds)), nadd = 0, next_add = 0;
 
 	segment(t, len, &v);
 	size_t npkg = 0;
@@ -306,6 +357,14 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		lock_write(next, out);
 		goto out;
 	}
+	util_buf_reserve(out, len + len / 8);	/* about the old file's size: no regrowth */
+	/* The added packages in the file's order, placed as the scan passes. */
+	for (size_t j = 0; j < next->npackages; j++)
+		if (added[j])
+			adds[nadd++] = j;
+	sort_lock = next;
+	if (in_order && nadd > 1)
+		qsort(adds, nadd, sizeof(*adds), by_order);
 	/* [tool.NAME] tables: kept when next has the same, else written
 	 * again where the first of them stood (or left out). */
 	char written_tools[32][64];
@@ -368,12 +427,11 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		}
 		/* A package: the new ones that sort before it first. */
 		const struct lock_package *o = &old->packages[pkg];
-		for (size_t j = 0; in_order && j < next->npackages; j++)
-			if (added[j] && lock_package_order(&next->packages[j], o) < 0) {
-				put_package_text(&next->packages[j], out);
-				util_buf_putc(out, '\n');
-				added[j] = false;
-			}
+		while (in_order && next_add < nadd && lock_package_order(&next->packages[adds[next_add]], o) < 0) {
+			put_package_text(&next->packages[adds[next_add]], out);
+			util_buf_putc(out, '\n');
+			added[adds[next_add++]] = false;
+		}
 		if (m[pkg] >= 0) {
 			const struct lock_package *n = &next->packages[m[pkg]];
 			if (package_kept(o, n))
@@ -439,6 +497,7 @@ out:
 	free(m);
 	free(added);
 	free(ov_done);
+	free(adds);
 }
 
 bool lock_keep_text(struct lock *l, const char *text, size_t len)
@@ -487,18 +546,59 @@ bool lock_text_key(const char *text, size_t len, const char *key, bool tool, str
 	return found;
 }
 
+/* Packages sorted by name, version text and marker: equal packages sort
+ * together, so equality is checked run by run. */
+static int by_identity(const void *x, const void *y)
+{
+	const struct lock_package *a = *(const struct lock_package *const *)x, *b = *(const struct lock_package *const *)y;
+	int r = strcmp(a->norm_name, b->norm_name);
+
+	if (!r)
+		r = strcmp(a->version ? a->version : "", b->version ? b->version : "");
+	if (!r)
+		r = strcmp(a->marker ? a->marker : "", b->marker ? b->marker : "");
+	return r;
+}
+
+static const struct lock_package **identity_order(const struct lock_package *pk, size_t n)
+{
+	const struct lock_package **p = util_xmalloc((n + 1) * sizeof(*p));
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = &pk[i];
+	if (n > 1)
+		qsort(p, n, sizeof(*p), by_identity);
+	return p;
+}
+
+bool lock_same_packages(const struct lock_package *x, size_t nx, const struct lock_package *y, size_t ny)
+{
+	if (nx != ny)
+		return false;
+	const struct lock_package **a = identity_order(x, nx), **b = identity_order(y, ny);
+	bool *used = util_xcalloc(nx + 1, sizeof(bool)), same = true;
+
+	for (size_t i = 0, run = 0; same && i < nx; i++) {
+		if (i && by_identity(&a[i - 1], &a[i]))
+			run = i;
+		bool found = false;
+		for (size_t j = run; j < nx && !found && !by_identity(&a[i], &b[j]); j++)
+			if (!used[j] && lock_package_equal(a[i], b[j]))
+				found = used[j] = true;
+		same = found;
+	}
+	free(used);
+	free(a);
+	free(b);
+	return same;
+}
+
 bool lock_reads_as(const char *text, size_t len, const struct lock *l)
 {
 	struct pl_error err;
 	struct lock *back = lock_parse(text ? text : "", len, "pylock.toml", &err);
-	bool same = back && back->npackages == l->npackages;
+	bool same = back && lock_same_packages(l->packages, l->npackages, back->packages, back->npackages);
 
-	for (size_t i = 0; same && i < l->npackages; i++) {
-		bool found = false;
-		for (size_t j = 0; j < back->npackages && !found; j++)
-			found = lock_package_equal(&l->packages[i], &back->packages[j]);
-		same = found;
-	}
 	for (size_t k = 0; same && lock_top_keys[k]; k++)
 		same = toml_value_equal(top(l, lock_top_keys[k]), top(back, lock_top_keys[k]));
 	same = same && toml_value_equal(l->tool, back->tool);

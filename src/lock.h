@@ -149,6 +149,8 @@ bool lock_keep_text(struct lock *l, const char *text, size_t len);
 /* A top-level key's line(s), or every table of [tool.NAME] with what lies
  * between them, as text has them, appended to out; false when absent. */
 bool lock_text_key(const char *text, size_t len, const char *key, bool tool, struct util_buf *out);
+/* Whether the two package lists say the same (in any order). */
+bool lock_same_packages(const struct lock_package *a, size_t na, const struct lock_package *b, size_t nb);
 /* Whether text reads as the lock l: the same packages (in any order), the
  * same top-level keys and [tool] (a check on what lock_write_update made). */
 bool lock_reads_as(const char *text, size_t len, const struct lock *l);

@@ -373,40 +373,66 @@ static bool write_layout(const struct lockdiff_merge *m, struct util_buf *out)
 	return true;
 }
 
+/* Whether text, a merge without conflicts, reads as what m chose. */
+static bool reads_as_merge(const struct lockdiff_merge *m, const char *text, size_t len)
+{
+	struct pl_error err;
+	struct lock *back = lock_parse(text, len, "merged", &err);
+	struct lock_package *chosen = util_xcalloc(m->n + 1, sizeof(*chosen));
+	size_t n = 0, ntools = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->items[i].chosen)
+			chosen[n++] = *m->items[i].chosen;
+	bool same = back && lock_same_packages(chosen, n, back->packages, back->npackages);
+	for (size_t i = 0; same && i < m->ntop; i++) {
+		const struct lockdiff_top_item *top = &m->top[i];
+		const struct lock *l = m->side[top->chosen];
+		if (top->tool) {
+			same = toml_value_equal(tool_of(back, top->key), tool_of(l, top->key));
+			ntools += tool_of(l, top->key) != NULL;
+		} else
+			same = toml_value_equal(toml_get(toml_root(back->doc), top->key),
+						l ? toml_get(toml_root(l->doc), top->key) : NULL);
+	}
+	same = same && (back->tool ? back->tool->u.table.len : 0) == ntools;
+	free(chosen);
+	lock_free(back);
+	return same;
+}
+
+/* Regions cannot be read; each side of them must be. */
+static bool sides_read(const char *text, size_t len)
+{
+	struct util_buf split[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
+	struct pl_error err;
+	bool good = true;
+
+	lockdiff_split_conflicts(text, len, split);
+	for (int s = LOCKDIFF_OURS; s <= LOCKDIFF_THEIRS; s++) {
+		struct lock *l = lock_parse(util_buf_str(&split[s]), split[s].len, "side", &err);
+		good = good && l;
+		lock_free(l);
+	}
+	for (int s = 0; s < 3; s++)
+		util_buf_free(&split[s]);
+	return good;
+}
+
 void lockdiff_merge_write(const struct lockdiff_merge *m, struct util_buf *out)
 {
-	struct util_buf plain = UTIL_BUF_INIT, kept = UTIL_BUF_INIT;
+	struct util_buf kept = UTIL_BUF_INIT;
 
-	write_plain(m, &plain);
-	if (write_layout(m, &kept)) {
-		bool good;
-		if (m->conflicts) {
-			/* Regions cannot be read; each side of them must be. */
-			struct util_buf split[3] = { UTIL_BUF_INIT, UTIL_BUF_INIT, UTIL_BUF_INIT };
-			struct pl_error err;
-			lockdiff_split_conflicts(kept.data, kept.len, split);
-			good = true;
-			for (int s = LOCKDIFF_OURS; s <= LOCKDIFF_THEIRS; s++) {
-				struct lock *l = lock_parse(util_buf_str(&split[s]), split[s].len, "side", &err);
-				good = good && l;
-				lock_free(l);
-			}
-			for (int s = 0; s < 3; s++)
-				util_buf_free(&split[s]);
-		} else {
-			struct pl_error err;
-			struct lock *merged = lock_parse(util_buf_str(&plain), plain.len, "merged", &err);
-			good = merged && lock_reads_as(kept.data, kept.len, merged);
-			lock_free(merged);
+	if (write_layout(m, &kept) && (m->conflicts ? sides_read(kept.data, kept.len)
+				       : reads_as_merge(m, util_buf_str(&kept), kept.len))) {
+		if (!out->len) {
+			util_buf_free(out);
+			*out = kept;
+			return;
 		}
-		if (good) {
-			util_buf_free(&plain);
-			plain = kept;
-			kept = (struct util_buf)UTIL_BUF_INIT;
-		}
-	}
-	util_buf_add(out, plain.data, plain.len);
-	util_buf_free(&plain);
+		util_buf_add(out, kept.data, kept.len);
+	} else
+		write_plain(m, out);
 	util_buf_free(&kept);
 }
 

@@ -2,7 +2,9 @@
 # Issue 7's benchmark: semantic diff and 3-way merge of 5,000-package locks
 # (~7 MB each) with 10% of packages changed on each side, parsing included,
 # beside git's textual `git diff --no-index` and `git merge-file` of the same
-# files, same run.
+# files, same run. Issue 21's: the merge keeps ours' layout (the lines it
+# changes against ours, and whether it equals git's line merge of these
+# non-overlapping edits).
 set -eu
 : "${builddir:=.}" "${srcdir:=.}"
 runs=${BENCH_RUNS:-9}
@@ -48,8 +50,12 @@ copy=$1
 sh "$tmp/m-pylock.sh"
 conflicts=$(grep -c '^<<<<<<<' "$tmp/m1.toml" || true)
 git_conflicts=$(sh "$tmp/m-git.sh"; grep -c '^<<<<<<<' "$tmp/m2.toml" || true)
+kept=$(diff "$tmp/ours.toml" "$tmp/m1.toml" | grep -c '^[<>]' || true)
+theirs_lines=$(diff "$tmp/base.toml" "$tmp/theirs.toml" | grep -c '^[<>]' || true)
+same_as_git=no
+cmp -s "$tmp/m1.toml" "$tmp/m2.toml" && same_as_git=yes
 awk -v o="$ours" -v g="$git_ms" -v c="$changes" -v mo="$merge_ours" -v mg="$merge_git" -v cp="$copy" \
-    -v k="$conflicts" -v gk="$git_conflicts" 'BEGIN {
+    -v k="$conflicts" -v gk="$git_conflicts" -v kept="$kept" -v tl="$theirs_lines" -v same="$same_as_git" 'BEGIN {
 	printf "diff: 5000-package locks, 10%% changed (%s), working tree against HEAD, median\n", c
 	printf "  pylock diff (reads both locks)   %8.1f ms\n", o
 	printf "  git diff --no-index (text)       %8.1f ms\n", g
@@ -58,4 +64,5 @@ awk -v o="$ours" -v g="$git_ms" -v c="$changes" -v mo="$merge_ours" -v mg="$merg
 	printf "  pylock merge-driver              %8.1f ms  (%d conflicting packages)\n", mo, k
 	printf "  git merge-file (text)            %8.1f ms  (%d conflict regions)\n", mg, gk
 	printf "  ratio: pylock takes %.2fx git'"'"'s time (target <= 1.00)\n", mo / mg
+	printf "  layout: the result changes %d lines of ours (theirs changed %d of base); equals git merge-file'"'"'s: %s\n", kept, tl, same
 }'
