@@ -186,13 +186,18 @@ static void put_line_text(struct util_buf *out, const char *text, size_t len)
 }
 
 /* A package's text without the blank line that starts it: its own bytes,
- * else written fresh. */
-static void put_package_text(const struct lock_package *p, struct util_buf *out)
+ * else written fresh as the file's entries are (st), or in pylock's style
+ * when the file has none to follow. */
+static void put_package_text(const struct lock_package *p, const struct lock_style *st, struct util_buf *out)
 {
 	struct util_buf b = UTIL_BUF_INIT;
 
 	if (p->src) {
 		put_line_text(out, p->src, p->src_len);
+		return;
+	}
+	if (st->known) {
+		lock_write_package_styled(p, st, out);
 		return;
 	}
 	lock_write_package(p, &b);
@@ -201,11 +206,12 @@ static void put_package_text(const struct lock_package *p, struct util_buf *out)
 }
 
 /* A package written where an old one stood, what closed the old one kept. */
-static void put_package_in(const char *t, const struct seg *s, const struct lock_package *p, struct util_buf *out)
+static void put_package_in(const char *t, const struct seg *s, const struct lock_package *p,
+			   const struct lock_style *st, struct util_buf *out)
 {
 	size_t trail = content_end(t, s);
 
-	put_package_text(p, out);
+	put_package_text(p, st, out);
 	util_buf_add(out, t + trail, s->end - trail);
 }
 
@@ -358,6 +364,13 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		goto out;
 	}
 	util_buf_reserve(out, len + len / 8);	/* about the old file's size: no regrowth */
+	/* The style of the file's first entries, for packages written fresh. */
+	struct lock_style style = { .known = false };
+	for (size_t s = 0, read = 0; s < v.n && read < 8; s++)
+		if (v.s[s].kind == SEG_PACKAGE) {
+			lock_style_read(&style, t + v.s[s].start, content_end(t, &v.s[s]) - v.s[s].start);
+			read++;
+		}
 	/* The added packages in the file's order, placed as the scan passes. */
 	for (size_t j = 0; j < next->npackages; j++)
 		if (added[j])
@@ -428,7 +441,7 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 		/* A package: the new ones that sort before it first. */
 		const struct lock_package *o = &old->packages[pkg];
 		while (in_order && next_add < nadd && lock_package_order(&next->packages[adds[next_add]], o) < 0) {
-			put_package_text(&next->packages[adds[next_add]], out);
+			put_package_text(&next->packages[adds[next_add]], &style, out);
 			util_buf_putc(out, '\n');
 			added[adds[next_add++]] = false;
 		}
@@ -437,7 +450,7 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 			if (package_kept(o, n))
 				util_buf_add(out, t + g->start, g->end - g->start);
 			else
-				put_package_in(t, g, n, out);
+				put_package_in(t, g, n, &style, out);
 		}
 		pkg++;
 	}
@@ -472,7 +485,7 @@ void lock_write_update(const char *t, size_t len, const struct lock *old, const 
 			if (out->len && out->data[out->len - 1] != '\n')
 				util_buf_putc(out, '\n');
 			util_buf_putc(out, '\n');
-			put_package_text(&next->packages[j], out);
+			put_package_text(&next->packages[j], &style, out);
 		}
 	/* Tools the old file did not have. */
 	for (size_t i = 0; next->tool && next->tool->type == TOML_TABLE && i < next->tool->u.table.len; i++) {

@@ -149,6 +149,29 @@ bool lock_keep_text(struct lock *l, const char *text, size_t len);
 /* A top-level key's line(s), or every table of [tool.NAME] with what lies
  * between them, as text has them, appended to out; false when absent. */
 bool lock_text_key(const char *text, size_t len, const char *key, bool tool, struct util_buf *out);
+/* How a file's producer lays out a package entry (lock-style.c). */
+#define LOCK_STYLE_KEYS 16
+struct lock_style {
+	bool known;			/* read off at least one entry */
+	char keys[LOCK_STYLE_KEYS][24];	/* an entry's keys (and sub-tables) in the file's order */
+	size_t nkeys;
+	char file_keys[LOCK_STYLE_KEYS][24];	/* a file table's keys in order */
+	size_t nfile_keys;
+	bool tables;			/* files as [[packages.wheels]] / [packages.sdist] (pip) */
+	bool hash_tables;		/* their hashes as [packages.wheels.hashes] */
+	bool blank_before_tables;
+	bool tool_tables;		/* the entry's tool as [packages.tool.NAME] (pdm) */
+	bool padded;			/* "{ k = v }" (uv), else "{k = v}" (pdm) */
+	char sdist_sep[3], wheel_sep[3];	/* between an inline file's pairs */
+	bool wheel_one_line;		/* a single wheel as wheels = [{ ... }] (uv) */
+	bool multiline_arrays;		/* other arrays one item per line (pdm) */
+	char indent[9];			/* of an array's items */
+};
+/* Adds what one package entry's text (from its [[packages]] line) shows. */
+void lock_style_read(struct lock_style *st, const char *entry, size_t len);
+/* The package as the style lays it out, from its [[packages]] line. */
+void lock_write_package_styled(const struct lock_package *p, const struct lock_style *st, struct util_buf *out);
+
 /* Whether the two package lists say the same (in any order). */
 bool lock_same_packages(const struct lock_package *a, size_t na, const struct lock_package *b, size_t nb);
 /* Whether text reads as the lock l: the same packages (in any order), the

@@ -1,7 +1,9 @@
 /* libFuzzer target: the pylock.toml reader, and the writer on what it accepts
  * (whose output must read back); the layout-keeping writer, which given the
- * lock it read, unchanged, gives back the input's bytes; and the 3-way merge
- * of the lock with itself, read with its text, which must read as it. */
+ * lock it read, unchanged, gives back the input's bytes; the 3-way merge of
+ * the lock with itself, read with its text, which must read as it; and its
+ * packages written in the style read off the input, which must read back as
+ * the same packages. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +50,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			lockdiff_merge_fini(&m);
 		}
+		util_buf_truncate(&b, 0);
+		struct lock_style st = { .known = false };
+		lock_style_read(&st, (const char *)data, size);
+		util_buf_puts(&b, "lock-version = '1.0'\ncreated-by = 'fuzz'\n");
+		for (size_t i = 0; i < lock->npackages; i++) {
+			util_buf_putc(&b, '\n');
+			lock_write_package_styled(&lock->packages[i], &st, &b);
+		}
+		again = lock_parse(util_buf_str(&b), b.len, "fuzz-styled", &err);
+		if (!again || !lock_same_packages(lock->packages, lock->npackages, again->packages, again->npackages))
+			abort();
+		lock_free(again);
 		util_buf_free(&b);
 		lock_free(lock);
 	}

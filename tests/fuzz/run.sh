@@ -11,7 +11,7 @@ mkdir -p "$out"
 n=0 failed=0
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -I$src/src -I$build"
 engine="$src/src/util.c $src/src/dl.c $src/src/toml.c $src/src/toml-scalar.c $src/src/toml-write.c
-$src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c $src/src/lock-update.c"
+$src/src/pep440.c $src/src/pep508.c $src/src/lock.c $src/src/lock-write.c $src/src/lock-update.c $src/src/lock-style.c"
 
 # The index target needs the registry and what it links (libcurl is loaded
 # at run time, for URL resolution).

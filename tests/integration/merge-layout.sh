@@ -1,7 +1,7 @@
 #!/bin/sh
 # Merges that change only what changed, on real locks in their producers'
-# layouts (pdm's and uv's, vendored in tests/data/real-locks, and the same
-# data in pip's sub-table layout): no-op, disjoint, overlapping, the same
+# layouts (pdm's and uv's, vendored in tests/data/real-locks, and uv's data
+# in pip's sub-table layout, tests/data/pip-layout): no-op, disjoint, overlapping, the same
 # change on both sides, [tool] and top-level keys on one side and on both,
 # each result checked as data with Python's tomllib and as bytes against
 # ours; then dependencies checked after the choices, same-version conflicts
@@ -52,13 +52,11 @@ PYEOF
 
 changed_lines() { diff "$1" "$2" | grep -c '^[<>]'; }
 
-mkdir -p "$T/pip-layout"
-python3 "$SRC/tests/tools/pip-layout.py" "$SRC/tests/data/real-locks/uv-pip-compile/pylock.toml" > "$T/pip-layout/pylock.toml"
 for real in pdm-groups uv-pip-compile pip-layout; do
 	R="$T/m-$real"
 	mkdir -p "$R"
 	src="$SRC/tests/data/real-locks/$real/pylock.toml"
-	[ "$real" = pip-layout ] && src="$T/pip-layout/pylock.toml"
+	[ "$real" = pip-layout ] && src="$SRC/tests/data/pip-layout/pylock.toml"
 
 	# No-op: base = ours = theirs gives ours byte for byte.
 	cp "$src" "$R/o.toml"; cp "$src" "$R/a.toml"; cp "$src" "$R/b.toml"

@@ -273,8 +273,9 @@ static char *real_lock(const char *name, size_t *len)
 	struct pl_error err;
 	char *data;
 
-	util_buf_printf(&path, "%s/tests/data/real-locks/%s/pylock.toml", getenv("srcdir") ? getenv("srcdir") : ".",
-			name);
+	/* pip's layout is uv's data written again (tests/data/pip-layout). */
+	util_buf_printf(&path, "%s/tests/data/%s%s/pylock.toml", getenv("srcdir") ? getenv("srcdir") : ".",
+			strcmp(name, "pip-layout") ? "real-locks/" : "", name);
 	assert_int_equal(util_read_file(path.data, LOCK_MAX_SIZE, &data, len, &err), 0);
 	util_buf_free(&path);
 	return data;
@@ -386,6 +387,108 @@ static void test_update_changed_and_added(void **state)
 	free(text);
 }
 
+/* text with [a, b) (pointers into it) replaced by with. */
+static char *spliced(const char *text, const char *a, const char *b, const char *with)
+{
+	struct util_buf out = UTIL_BUF_INIT;
+
+	util_buf_add(&out, text, (size_t)(a - text));
+	util_buf_puts(&out, with);
+	util_buf_puts(&out, b);
+	return util_buf_steal(&out);
+}
+
+/* The kth [[packages]] entry of text, from its header to the blank line
+ * or header after it. */
+static void entry_span(const char *text, size_t k, const char **start, const char **end)
+{
+	const char *p = strstr(text, "[[packages]]\n");
+
+	for (size_t i = 0; i < k; i++)
+		p = strstr(p + 1, "\n[[packages]]\n") + 1;
+	*start = p;
+	const char *next = strstr(p + 1, "\n[[packages]]\n"), *tool = strstr(p + 1, "\n[tool");
+	*end = next ? next + 1 : tool ? tool + 1 : p + strlen(p);
+	while (*end > p + 1 && (*end)[-1] == '\n' && (*end)[-2] == '\n')
+		(*end)--;
+}
+
+/* text with the kth entry's marker set (replaced, or put after version). */
+static char *with_marker(const char *text, size_t k, const char *marker)
+{
+	const char *a, *b;
+
+	entry_span(text, k, &a, &b);
+	char *entry = strndup(a, (size_t)(b - a)), *m = strstr(entry, "\nmarker = ");
+	struct util_buf e = UTIL_BUF_INIT;
+	if (m) {
+		util_buf_add(&e, entry, (size_t)(m + 1 - entry));
+		util_buf_printf(&e, "marker = %s", marker);
+		util_buf_puts(&e, strchr(m + 1, '\n'));
+	} else {
+		char *v = strchr(strstr(entry, "\nversion = ") + 1, '\n') + 1;
+		util_buf_add(&e, entry, (size_t)(v - entry));
+		util_buf_printf(&e, "marker = %s\n", marker);
+		util_buf_puts(&e, v);
+	}
+	char *out = spliced(text, a, b, util_buf_str(&e));
+	util_buf_free(&e);
+	free(entry);
+	return out;
+}
+
+/* A package written fresh into another producer's file comes out as that
+ * producer writes it: the same bytes as the file with the change made by
+ * hand (pdm's unpadded inline tables and multi-line arrays, uv's one-line
+ * wheels, pip's sub-tables; keys in the file's order). */
+static void test_update_in_the_files_style(void **state)
+{
+	static const char *const locks[] = { "pdm-groups", "uv-pip-compile", "pip-layout", "uv-pip-compile" };
+
+	(void)state;
+	for (size_t l = 0; l < 4; l++) {
+		size_t len;
+		char *text = real_lock(locks[l], &len);
+		if (l == 3) {
+			/* pylock's own layout follows itself too. */
+			struct pl_error err;
+			struct lock *lk = lock_parse(text, len, "uv.toml", &err);
+			struct util_buf b = UTIL_BUF_INIT;
+			lock_write(lk, &b);
+			lock_free(lk);
+			free(text);
+			len = b.len;
+			text = util_buf_steal(&b);
+		}
+		for (size_t k = 0; k < 7; k += 3) {
+			char *next = with_marker(text, k, "\"os_name == 'posix'\"");
+			char *out = updated(text, len, next, strlen(next));
+			assert_string_equal(out, next);
+			free(out);
+			free(next);
+		}
+		/* An entry added: where the file's order puts it, in its style. */
+		const char *a, *b;
+		entry_span(text, 3, &a, &b);
+		const char *after = b;
+		while (*after == '\n')
+			after++;
+		char *without = spliced(text, a, after, "");
+		char *out = updated(without, strlen(without), text, len);
+		if (l == 0) {
+			/* pdm's file is not sorted: at the end. */
+			struct util_buf want = UTIL_BUF_INIT;
+			util_buf_printf(&want, "%s\n%.*s", without, (int)(b - a), a);
+			assert_string_equal(out, want.data);
+			util_buf_free(&want);
+		} else
+			assert_string_equal(out, text);
+		free(out);
+		free(without);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_markers),
 		cmocka_unit_test(test_update_layout),
 		cmocka_unit_test(test_update_changed_and_added),
+		cmocka_unit_test(test_update_in_the_files_style),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
