@@ -41,14 +41,16 @@ lock "$pip" "$wheel" "$reg/demo_lib-1.0-py3-none-any.whl" > pylock.toml
 git add -A && git commit -qm "lock"
 lock "$pip" "$setuptools" "$reg/demo_lib-1.1-py3-none-any.whl" "$reg/demo_tool-0.5-py3-none-any.whl" > pylock.toml
 
+# Both branches move demo-lib and the release channel another tool keeps
+# in the lock's [tool.demo] table: two conflicts.
 repo conflicted-app
-lock "$pip" "$reg/demo_lib-1.0-py3-none-any.whl" > pylock.toml
+{ lock "$pip" "$reg/demo_lib-1.0-py3-none-any.whl"; printf '\n[tool.demo]\nchannel = "none"\n'; } > pylock.toml
 git add -A && git commit -qm "lock"
 git checkout -q -b feature
-lock "$pip" "$reg/demo_lib-2.0-py3-none-any.whl" > pylock.toml
+{ lock "$pip" "$reg/demo_lib-2.0-py3-none-any.whl"; printf '\n[tool.demo]\nchannel = "beta"\n'; } > pylock.toml
 git commit -qam "demo-lib 2.0"
 git checkout -q main
-lock "$pip" "$reg/demo_lib-1.1-py3-none-any.whl" > pylock.toml
+{ lock "$pip" "$reg/demo_lib-1.1-py3-none-any.whl"; printf '\n[tool.demo]\nchannel = "stable"\n'; } > pylock.toml
 git commit -qam "demo-lib 1.1"
 git merge -q feature > /dev/null 2>&1 || true
 

@@ -189,6 +189,13 @@ static int draw_top_side(struct app *app, const struct conflicts *s, const struc
 	return row;
 }
 
+/* The rule after a column, but the last. */
+static void draw_separator(struct app *app, int side, int x, int y, int h)
+{
+	for (int r = y; side < 2 && r < y + h; r++)
+		app_text(app, r, x, 1, ROLE_MUTED, "|");
+}
+
 /* The selected conflict's three candidates in three columns. */
 static void draw_sides(struct app *app, const struct conflicts *s, const struct entry *e, int y, int x, int h, int w)
 {
@@ -202,6 +209,7 @@ static void draw_sides(struct app *app, const struct conflicts *s, const struct 
 		if (!e->item) {
 			row = draw_top_side(app, s, e->top, side, row, cx, y + h, width);
 			app_clear(app, row, cx, y + h - row, width);
+			draw_separator(app, side, cx + cw - 1, y, h);
 			continue;
 		}
 		const struct lock_package *p = e->item->side[side];
@@ -231,9 +239,7 @@ static void draw_sides(struct app *app, const struct conflicts *s, const struct 
 			app_text(app, row++, cx, width, e->checked[side] ? sig_role(e->sig[side].status) : ROLE_MUTED, line);
 		}
 		app_clear(app, row, cx, y + h - row, width);
-		if (side < 2)
-			for (int r = y; r < y + h; r++)
-				app_text(app, r, cx + cw - 1, 1, ROLE_MUTED, "|");
+		draw_separator(app, side, cx + cw - 1, y, h);
 	}
 }
 

@@ -8,19 +8,23 @@ C="$WS/projects/conflicted-app"
 # Resolve the conflicted lock: Esc leaves it untouched, then o and w.
 before=$(sha256sum "$C/pylock.toml")
 keys g j r
-check_exit "r opens the Conflicts tab" 0 until_shown "1 conflict, 1 to choose"
-check_contains "base, ours and theirs side by side" "$(screen)" "base"
-check_contains "with each side's version" "$(screen)" "ours 1.1"
+check_exit "r opens the Conflicts tab" 0 until_shown "2 conflicts, 2 to choose"
+check_contains "a [tool] table changed on both sides is one" "$(screen)" "[tool.demo] (changed on both sides)"
+check_exit "each side's table in its column" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -q '|channel = \"non.*|channel = \"sta.*|channel = \"beta\"'"
+keys j
+check_exit "the package: base, ours and theirs side by side" 0 until_shown "ours 1.1"
 check_exit "and theirs, in three columns" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -q '|1\.1 *|2\.0'"
 check_contains "and each candidate's signature status" "$(screen)" "verified"
 keys t
-check_exit "t chooses theirs" 0 until_shown "0 to choose"
+check_exit "t chooses theirs" 0 until_shown "1 to choose"
+keys a
+check_exit "a applies it to the rest" 0 until_shown "0 to choose"
 keys Escape
 check_exit "Esc leaves without writing" 0 until_shown "left the conflicts without writing anything"
 check_equal "the lock is untouched" "$(sha256sum "$C/pylock.toml")" "$before"
 check_equal "and still conflicted in git" "$(git -C "$C" diff --name-only --diff-filter=U)" "pylock.toml"
-keys r o
-check_exit "o chooses ours" 0 until_shown "0 to choose"
+keys r o a
+check_exit "o and a choose ours for both" 0 until_shown "0 to choose"
 keys w
 check_exit "w asks before writing" 0 until_shown "write and stage pylock.toml? [y/N]"
 keys y
@@ -34,5 +38,6 @@ check_exit "no merge is left under way" 1 test -f "$C/.git/MERGE_HEAD"
 check_exit "the lock is valid" 0 "$PYLOCK" show "$C"
 check_contains "with our version" "$out" "1.1"
 check_not_contains "no conflict markers" "$(cat "$C/pylock.toml")" "<<<<<<<"
+check_contains "ours' [tool] table" "$(cat "$C/pylock.toml")" 'channel = "stable"'
 
 done_testing

@@ -15,7 +15,7 @@ check_contains "and the good one is verified with the demo key's id" "$(line_of 
 # signatures as untrusted-signer there too.
 C="$WS/projects/conflicted-app"
 printf '[tool.pylock.trust]\nkeys = []\n' >> "$C/pyproject.toml"
-keys g j r
+keys g j r j
 check_exit "a project's tightened policy applies in the Conflicts tab" 0 until_shown "untrusted-signer"
 check_not_contains "(nothing verified there)" "$(screen)" "verified"
 
