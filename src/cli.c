@@ -20,7 +20,7 @@
 
 extern const struct cli_command cmd_diff, cmd_help, cmd_key, cmd_list, cmd_merge_driver,
 	cmd_resolve, cmd_run, cmd_shell, cmd_show, cmd_sign, cmd_verify, cmd_sync, cmd_status, cmd_gc, cmd_ui,
-	cmd_lock, cmd_upgrade, cmd_add, cmd_remove,
+	cmd_lock, cmd_upgrade, cmd_add, cmd_remove, cmd_import,
 	cmd_policy;
 
 const struct cli_command *const cli_commands[] = {
@@ -35,6 +35,7 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_add,
 	&cmd_remove,
 	&cmd_upgrade,
+	&cmd_import,
 	&cmd_sync,
 	&cmd_status,
 	&cmd_gc,

@@ -152,7 +152,7 @@ static int check_specifiers(struct reader *r, const char *spec, const struct tom
 
 /* ---- files: wheels, sdist, archive ---- */
 
-static int expected_hex_len(const char *algo)
+int lock_hash_hex_len(const char *algo)
 {
 	static const struct {
 		const char *algo;
@@ -187,7 +187,7 @@ static int read_hashes(struct reader *r, const struct toml_value *table, const c
 	for (size_t i = 0; i < h->u.table.len; i++) {
 		const struct toml_pair *pr = &h->u.table.items[i];
 		const struct toml_value *v = pr->value;
-		int want = expected_hex_len(pr->key);
+		int want = lock_hash_hex_len(pr->key);
 
 		if (v->type != TOML_STRING)
 			return fail_at(r, v->line, v->col, "hash '%s' must be a string", pr->key);

@@ -185,6 +185,9 @@ int lock_package_order(const struct lock_package *a, const struct lock_package *
  * same, up to the order of keys in kept tables). */
 bool lock_package_equal(const struct lock_package *a, const struct lock_package *b);
 
+/* How many hex digits a hash of this hashlib algorithm has; 0 when pylock
+ * does not know the algorithm. */
+int lock_hash_hex_len(const char *algo);
 /* The file's sha256 hash (hex), NULL when the lock records none. */
 const char *lock_file_sha256(const struct lock_file *f);
 /* The strongest hash the lock records for the file that pylock checks

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 30) from a seed corpus; prints TAP. A crash fails, and its input
+# (default 20) from a seed corpus; prints TAP. A crash fails, and its input
 # is kept under tests/data/fuzz-found/ to become a regression case.
 # Usage: run.sh SRCDIR BUILDDIR
 set -u
 src=$1 build=$2
-secs=${FUZZ_SECONDS:-30}
+secs=${FUZZ_SECONDS:-20}
 out="$build/fuzz"
 mkdir -p "$out"
 n=0 failed=0
@@ -28,7 +28,7 @@ yaml_engine="$(pkg-config --cflags --libs yaml-0.1) -lpthread"
 sigstore_engine="$src/src/sigstore-root.c $src/src/sigstore-bundle.c $src/src/sigstore-log.c
 $src/src/sigstore-cert.c $src/src/sigstore-verify.c $src/src/sigstore-time.c -I$build/src $(pkg-config --cflags --libs jansson) -ldl -lpthread"
 
-for target in toml lock index wheel yaml sigstore pyproject; do
+for target in toml lock index wheel yaml sigstore pyproject uvlock; do
 	n=$((n + 1))
 	bin="$out/fuzz-$target"
 	extra=
@@ -38,6 +38,7 @@ for target in toml lock index wheel yaml sigstore pyproject; do
 	yaml) extra="$src/src/yamlconf.c $yaml_engine" ;;
 	sigstore) extra=$sigstore_engine ;;
 	pyproject) extra="$src/src/metadata.c $src/src/pyedit.c" ;;
+	uvlock) extra="$src/src/lockimport-uv.c" ;;
 	lock) extra="$src/src/lockdiff.c $src/src/lockdiff-merge.c $src/src/gitrepo.c -ldl -lpthread" ;;
 	esac
 	# shellcheck disable=SC2086

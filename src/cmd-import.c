@@ -1,0 +1,187 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lock.h"
+#include "lockdiff.h"
+#include "lockimport.h"
+
+enum { OPT_GROUP = 256, OPT_ALL_GROUPS, OPT_NO_DEFAULT_GROUPS, OPT_EXTRA, OPT_ALL_EXTRAS, OPT_FROM, OPT_CHECK };
+
+struct import_args {
+	const char *from, *output;
+	bool check;
+	const char **groups, **extras;
+	struct lockimport_options o;
+};
+
+static int option(const struct cli_command *self, int c, struct import_args *a)
+{
+	switch (c) {
+	case OPT_FROM:
+		a->from = optarg;
+		return 1;
+	case 'o':
+		a->output = optarg;
+		return 1;
+	case OPT_CHECK:
+		a->check = true;
+		return 1;
+	case OPT_GROUP:
+		a->groups = util_xrealloc(a->groups, (a->o.ngroups + 1) * sizeof(*a->groups));
+		a->groups[a->o.ngroups++] = optarg;
+		return 1;
+	case OPT_EXTRA:
+		a->extras = util_xrealloc(a->extras, (a->o.nextras + 1) * sizeof(*a->extras));
+		a->extras[a->o.nextras++] = optarg;
+		return 1;
+	case OPT_ALL_GROUPS:
+		a->o.all_groups = true;
+		return 1;
+	case OPT_NO_DEFAULT_GROUPS:
+		a->o.no_default_groups = true;
+		return 1;
+	case OPT_ALL_EXTRAS:
+		a->o.all_extras = true;
+		return 1;
+	default:
+		(void)self;
+		return CLI_USAGE;
+	}
+}
+
+/* The converted lock, read back: what is written must be a lock pylock
+ * reads. */
+static struct lock *convert(const char *from, const struct lockimport_options *o, struct util_buf *out,
+			    struct pl_error *err)
+{
+	enum lockimport_format f = lockimport_format_of(from);
+	char *text;
+	size_t len;
+	struct lock *l = NULL;
+
+	if (f == LOCKIMPORT_NONE)
+		return lockimport_convert(f, "", 0, from, o, out, err), NULL;
+	if (util_read_file(from, LOCK_MAX_SIZE, &text, &len, err) < 0)
+		return NULL;
+	if (lockimport_convert(f, text, len, from, o, out, err) == 0 &&
+	    !(l = lock_parse(util_buf_str(out), out->len, from, err))) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		pl_error_set(err, from, 0, 0, "the converted lock does not read back (%s); please report it", why);
+	}
+	free(text);
+	return l;
+}
+
+static int run(const struct cli_command *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "all-groups", no_argument, NULL, OPT_ALL_GROUPS },
+		{ "no-default-groups", no_argument, NULL, OPT_NO_DEFAULT_GROUPS },
+		{ "extra", required_argument, NULL, OPT_EXTRA },
+		{ "all-extras", no_argument, NULL, OPT_ALL_EXTRAS },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct import_args a = { .from = NULL };
+	struct util_buf out = UTIL_BUF_INIT, target = UTIL_BUF_INIT;
+	struct pl_error err;
+	char *dir = NULL, *found = NULL;
+	struct lock *next = NULL, *old = NULL;
+	int c, rc = CLI_USAGE;
+
+	while ((c = cli_getopt(self, argc, argv, "o:", opts)) != -1)
+		if (option(self, c, &a) != 1)
+			goto out;
+	if (argc - optind > 1) {
+		rc = cli_usage_error(self, "takes at most one PROJECT");
+		goto out;
+	}
+	a.o.groups = a.groups;
+	a.o.extras = a.extras;
+	pl_error_clear(&err);
+	if (!(dir = cli_project_dir(optind < argc ? argv[optind] : NULL, &err)))
+		goto fail;
+	if (!a.from) {
+		enum lockimport_format f;
+		if (!(found = lockimport_find(dir, &f))) {
+			pl_error_set(&err, dir, 0, 0, "has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import");
+			goto fail;
+		}
+		a.from = found;
+	}
+	if (a.output && !strcmp(a.output, "-") && a.check) {
+		rc = cli_usage_error(self, "--check compares with a file: not with -o -");
+		goto out;
+	}
+	if (a.output)
+		util_buf_puts(&target, a.output);
+	else
+		util_buf_printf(&target, "%s/pylock.toml", dir);
+	if (!(next = convert(a.from, &a.o, &out, &err)))
+		goto fail;
+	if (a.output && !strcmp(a.output, "-")) {
+		fwrite(out.data, 1, out.len, stdout);
+		rc = CLI_OK;
+		goto out;
+	}
+	if (lockdiff_lock_at(NULL, NULL, NULL, target.data, &old, &err) < 0)
+		goto fail;
+	struct lockdiff d;
+	lockdiff_diff(old, next, &d);
+	if (a.check) {
+		if (d.n) {
+			printf("%s no longer matches %s:\n", target.data, a.from);
+			cli_print_lockdiff(&d);
+		} else
+			printf("%s matches %s\n", target.data, a.from);
+		rc = d.n ? CLI_CHECK_FAILED : CLI_OK;
+		lockdiff_fini(&d);
+		goto out;
+	}
+	if (util_write_atomic(target.data, out.data, out.len, 0644, &err) < 0) {
+		lockdiff_fini(&d);
+		goto fail;
+	}
+	printf("imported %s into %s (%zu packages)\n", a.from, target.data, next->npackages);
+	cli_print_lockdiff(&d);
+	lockdiff_fini(&d);
+	rc = CLI_OK;
+	goto out;
+fail:
+	cli_print_error(&err);
+out:
+	lock_free(next);
+	lock_free(old);
+	util_buf_free(&out);
+	util_buf_free(&target);
+	free(dir);
+	free(found);
+	free(a.groups);
+	free(a.extras);
+	return rc;
+}
+
+const struct cli_command cmd_import = {
+	.name = "import",
+	.usage = "[--from FILE] [--group G]... [--all-groups] [--no-default-groups] [--extra E]... [--all-extras] "
+		 "[-o FILE|-] [--check] [PROJECT]",
+	.summary = "Convert uv.lock into pylock.toml (same packages, files and hashes; nothing resolved).",
+	.help = "Reads the project's uv.lock (or --from FILE) and writes the PEP 751 lock it says, as\n"
+		"`uv export --format pylock.toml` would: the packages the project, its default group\n"
+		"(dev, unless --no-default-groups), the --group/--all-groups and --extra/--all-extras\n"
+		"asked for reach, each marked by when uv would install it; sources mapped to wheels and\n"
+		"sdist, vcs, archive and directory entries, hashes, sizes and upload times kept. Written\n"
+		"atomically to the project's pylock.toml (-o FILE, or - for standard output), with what\n"
+		"changed. --check writes nothing and exits 1, saying what differs, when pylock.toml no\n"
+		"longer matches its source (for CI). poetry.lock, pdm.lock and requirements files are\n"
+		"recognised but not yet converted (exit 2).",
+	.run = run,
+};

@@ -1,0 +1,53 @@
+/* lockimport: a lock another tool wrote, converted to a PEP 751 lock
+ * without resolving anything: the same packages, versions, files and
+ * hashes, each package marked by when the source lock installs it.
+ * uv.lock so far; poetry.lock, pdm.lock and hashed requirements files are
+ * recognised and refused as not yet read. */
+#ifndef PYLOCK_LOCKIMPORT_H
+#define PYLOCK_LOCKIMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum lockimport_format {
+	LOCKIMPORT_NONE,
+	LOCKIMPORT_UV,
+	LOCKIMPORT_POETRY,
+	LOCKIMPORT_PDM,
+	LOCKIMPORT_REQUIREMENTS,
+};
+
+/* The format a file's name says (uv.lock, poetry.lock, pdm.lock,
+ * requirements*.txt), or NONE. */
+enum lockimport_format lockimport_format_of(const char *path);
+/* "uv.lock", "poetry", "pdm", "requirements" (the LOCK column's words). */
+const char *lockimport_format_name(enum lockimport_format f);
+/* The source lock in dir, in this order: uv.lock, poetry.lock, pdm.lock,
+ * requirements.txt; NULL when none (malloc'd path). */
+char *lockimport_find(const char *dir, enum lockimport_format *f);
+
+/* Which optional parts the result holds, as `uv export` chooses them: the
+ * default groups ("dev") unless no_default_groups, the groups named, all
+ * of them with all_groups; the root's extras named, or all. */
+struct lockimport_options {
+	const char *const *groups;
+	size_t ngroups;
+	bool all_groups, no_default_groups;
+	const char *const *extras;
+	size_t nextras;
+	bool all_extras;
+};
+
+/* Converts text (path names it in errors) into PEP 751 TOML appended to
+ * out. Returns 0, or -1 with err (FILE:LINE:COL for what the source lock
+ * gets wrong). */
+int lockimport_convert(enum lockimport_format f, const char *text, size_t len, const char *path,
+		       const struct lockimport_options *o, struct util_buf *out, struct pl_error *err);
+
+/* uv.lock (lockimport-uv.c). */
+int lockimport_uv(const char *text, size_t len, const char *path, const struct lockimport_options *o,
+		  struct util_buf *out, struct pl_error *err);
+
+#endif
