@@ -53,30 +53,6 @@ static int option(const struct cli_command *self, int c, struct import_args *a)
 	}
 }
 
-/* The converted lock, read back: what is written must be a lock pylock
- * reads. */
-static struct lock *convert(const char *from, const struct lockimport_options *o, struct util_buf *out,
-			    struct pl_error *err)
-{
-	enum lockimport_format f = lockimport_format_of(from);
-	char *text;
-	size_t len;
-	struct lock *l = NULL;
-
-	if (f == LOCKIMPORT_NONE)
-		return lockimport_convert(f, "", 0, from, o, out, err), NULL;
-	if (util_read_file(from, LOCK_MAX_SIZE, &text, &len, err) < 0)
-		return NULL;
-	if (lockimport_convert(f, text, len, from, o, out, err) == 0 &&
-	    !(l = lock_parse(util_buf_str(out), out->len, from, err))) {
-		char why[sizeof(err->msg)];
-		snprintf(why, sizeof(why), "%s", err->msg);
-		pl_error_set(err, from, 0, 0, "the converted lock does not read back (%s); please report it", why);
-	}
-	free(text);
-	return l;
-}
-
 static int run(const struct cli_command *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,7 +101,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		util_buf_puts(&target, a.output);
 	else
 		util_buf_printf(&target, "%s/pylock.toml", dir);
-	if (!(next = convert(a.from, &a.o, &out, &err)))
+	if (!(next = lockimport_file(a.from, &a.o, &out, &err)))
 		goto fail;
 	if (a.output && !strcmp(a.output, "-")) {
 		fwrite(out.data, 1, out.len, stdout);

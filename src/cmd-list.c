@@ -134,7 +134,7 @@ static void print_table(const struct rows *rows)
 		       (int)ws, sync);
 		if (colour)
 			cli_raw(stdout, lock_colour(p->lock));
-		printf("%-10s", discover_lock_name(p->lock));
+		printf("%-10s", discover_lock_word(p));
 		if (colour && lock_colour(p->lock)[0])
 			cli_raw(stdout, "\033[0m");
 		printf("  %5s  %-7s  ", pkgs, env_of(rows, p));
@@ -155,13 +155,13 @@ static void print_json(const struct rows *rows)
 		const struct discover_project *p = rows->p[i];
 
 		const char *env = env_of(rows, p);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
 			"name", p->name, "path", p->path, "lock_name", cli_json_str(p->lock_name),
 			"repo", cli_json_str(p->repo),
 			"branch", cli_json_str(p->branch),
 			"ahead", p->has_upstream ? json_integer(p->ahead) : json_null(),
 			"behind", p->has_upstream ? json_integer(p->behind) : json_null(),
-			"lock", discover_lock_name(p->lock),
+			"lock", discover_lock_name(p->lock), "source_lock", cli_json_str(p->source_format),
 			"packages", p->packages >= 0 ? json_integer(p->packages) : json_null(),
 			"env", strcmp(env, "-") ? json_string(env) : json_null(), "worktree_of", cli_json_str(p->worktree_of)));
 		json_t *last = json_array_get(list, json_array_size(list) - 1);
@@ -240,9 +240,12 @@ const struct cli_command cmd_list = {
 		"missing: its environment was removed, - : never synced), path. A project with\n"
 		"pylock.NAME.toml files has a row for each lock, named NAME [LOCK]. GROUPS (when a\n"
 		"project has any) is what a sync installs by default: [tool.pylock] groups +extras, else\n"
-		"the lock's default-groups. --json prints\n"
+		"the lock's default-groups. A project whose only lock is another tool's shows its\n"
+		"format in LOCK (uv.lock, poetry, pdm, requirements): `pylock import` converts it.\n"
+		"--json prints\n"
 		"{\"projects\": [{\"name\", \"path\", \"lock_name\", \"repo\", \"branch\", \"ahead\",\n"
-		"\"behind\", \"lock\", \"packages\", \"env\", \"worktree_of\", \"groups\", \"extras\"}]}.\n"
+		"\"behind\", \"lock\", \"source_lock\", \"packages\", \"env\", \"worktree_of\", \"groups\",\n"
+		"\"extras\"}]}.\n"
 		"Unreadable folders and\n"
 		"broken repositories are skipped with a warning on stderr.",
 	.run = run,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "lockimport.h"
 #include "project.h"
 
 struct repo_job {
@@ -66,6 +67,11 @@ const char *discover_lock_name(enum discover_lock lock)
 		[DISCOVER_LOCK_PRESENT] = "present",
 	};
 	return names[lock];
+}
+
+const char *discover_lock_word(const struct discover_project *p)
+{
+	return p->lock == DISCOVER_LOCK_NONE && p->source_format ? p->source_format : discover_lock_name(p->lock);
 }
 
 const char *discover_project_label(const struct discover_project *p, char *buf, size_t size)
@@ -249,6 +255,10 @@ static void emit_each_lock(struct walk *w, struct discover_project *p, struct gi
 	struct pl_error err;
 
 	if (!n) {
+		enum lockimport_format f;
+		char *source = lockimport_find(p->path, &f);
+		p->source_format = source ? lockimport_format_name(f) : NULL;
+		free(source);
 		emit(w, p);
 		return;
 	}

@@ -32,6 +32,9 @@ struct discover_project {
 	char *lock_path;	/* NULL when the project has no lockfile */
 	char *lock_name;	/* "dev" for pylock.dev.toml; NULL for pylock.toml */
 	enum discover_lock lock;
+	/* Without a pylock lock: the other tool's lock the folder holds
+	 * ("uv.lock", "poetry", "pdm", "requirements"; lockimport), or NULL. */
+	const char *source_format;
 	long packages;		/* locked packages; -1 when unknown */
 	/* What a sync installs by default: the project's [tool.pylock] groups
 	 * and extras, else the lock's default-groups ("a, b"); NULL: none. */
@@ -53,6 +56,9 @@ struct discover_opts {
 int discover_run(const struct discover_opts *opts, struct pl_error *err);
 void discover_project_free(struct discover_project *p);
 const char *discover_lock_name(enum discover_lock lock);
+/* The LOCK column's word: the lock's state, or for a project without one
+ * the format of the lock it could import ("uv.lock"). */
+const char *discover_lock_word(const struct discover_project *p);
 /* How lists name a project's row: "NAME", or "NAME [LOCK]" for its
  * pylock.LOCK.toml. */
 const char *discover_project_label(const struct discover_project *p, char *buf, size_t size);

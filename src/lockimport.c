@@ -4,8 +4,11 @@
 #include "lockimport.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "lock.h"
 
 enum lockimport_format lockimport_format_of(const char *path)
 {
@@ -65,4 +68,48 @@ int lockimport_convert(enum lockimport_format f, const char *text, size_t len, c
 		return pl_error_set(err, path, 0, 0, "is no lock pylock knows (uv.lock, poetry.lock, pdm.lock, "
 				    "requirements*.txt)");
 	}
+}
+
+struct lock *lockimport_file(const char *path, const struct lockimport_options *o, struct util_buf *out,
+			     struct pl_error *err)
+{
+	enum lockimport_format f = lockimport_format_of(path);
+	struct lock *l = NULL;
+	char *text;
+	size_t len;
+
+	if (f == LOCKIMPORT_NONE)
+		return lockimport_convert(f, "", 0, path, o, out, err), NULL;
+	if (util_read_file(path, LOCK_MAX_SIZE, &text, &len, err) < 0)
+		return NULL;
+	if (lockimport_convert(f, text, len, path, o, out, err) == 0 &&
+	    !(l = lock_parse(util_buf_str(out), out->len, path, err))) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		pl_error_set(err, path, 0, 0, "the converted lock does not read back (%s); please report it", why);
+	}
+	free(text);
+	return l;
+}
+
+int lockimport_project(const char *dir, const struct lockimport_options *o, char **source, size_t *npackages,
+		       struct pl_error *err)
+{
+	struct util_buf out = UTIL_BUF_INIT, target = UTIL_BUF_INIT;
+	enum lockimport_format f;
+	struct lock *l;
+	int rc = -1;
+
+	*npackages = 0;
+	if (!(*source = lockimport_find(dir, &f)))
+		return pl_error_set(err, dir, 0, 0, "has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import");
+	if ((l = lockimport_file(*source, o, &out, err))) {
+		util_buf_printf(&target, "%s/pylock.toml", dir);
+		rc = util_write_atomic(target.data, out.data, out.len, 0644, err) < 0 ? -1 : 0;
+		*npackages = l->npackages;
+		lock_free(l);
+	}
+	util_buf_free(&out);
+	util_buf_free(&target);
+	return rc;
 }

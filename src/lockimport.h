@@ -46,6 +46,18 @@ struct lockimport_options {
 int lockimport_convert(enum lockimport_format f, const char *text, size_t len, const char *path,
 		       const struct lockimport_options *o, struct util_buf *out, struct pl_error *err);
 
+/* The source lock at path converted (its format by name) and read back:
+ * what import writes must be a lock pylock reads. The text goes to out;
+ * NULL with err. */
+struct lock;
+struct lock *lockimport_file(const char *path, const struct lockimport_options *o, struct util_buf *out,
+			     struct pl_error *err);
+/* The project's source lock (lockimport_find) converted and written
+ * atomically to DIR/pylock.toml; *source (malloc'd) names it, *npackages
+ * counts the result. */
+int lockimport_project(const char *dir, const struct lockimport_options *o, char **source, size_t *npackages,
+		       struct pl_error *err);
+
 /* uv.lock (lockimport-uv.c). */
 int lockimport_uv(const char *text, size_t len, const char *path, const struct lockimport_options *o,
 		  struct util_buf *out, struct pl_error *err);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lockimport.h"
 #include "pep508.h"
 
 static bool is_file(const char *path)
@@ -33,7 +34,9 @@ bool project_is_lock_name(const char *name)
 
 bool project_is_project_file(const char *name)
 {
-	return !strcmp(name, "pyproject.toml") || project_is_lock_name(name);
+	/* A folder with only another tool's lock is a project pylock can import. */
+	return !strcmp(name, "pyproject.toml") || project_is_lock_name(name) ||
+	       lockimport_format_of(name) != LOCKIMPORT_NONE;
 }
 
 bool project_dir_is_project(const char *dir)

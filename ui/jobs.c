@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "env.h"
 #include "lockdiff.h"
+#include "lockimport.h"
 #include "projctx.h"
 #include "pyedit.h"
 #include "relock.h"
@@ -246,6 +247,21 @@ static void relock(struct job *j)
 	bool restored = false;
 	int rc = -1;
 
+	if (d->relock == JOBS_IMPORT) {
+		struct lockimport_options o = { .ngroups = 0 };
+		char *source = NULL;
+		size_t n;
+		rc = lockimport_project(d->path, &o, &source, &n, &d->err);
+		if (rc < 0)
+			snprintf(d->msg, sizeof(d->msg), "import %s failed: %.300s", j->name,
+				 pl_error_format(&d->err, why, sizeof(why)));
+		else
+			snprintf(d->msg, sizeof(d->msg), "imported %.200s into pylock.toml (%zu packages)",
+				 strrchr(source, '/') + 1, n);
+		free(source);
+		d->locked = rc == 0;
+		return;
+	}
 	if (d->relock == JOBS_ADD || d->relock == JOBS_REMOVE) {
 		struct util_buf path = UTIL_BUF_INIT, text = UTIL_BUF_INIT;
 		char *old;
@@ -426,6 +442,11 @@ static void apply_relock(struct app *app, struct project_row *row, struct done *
 		struct util_buf b = UTIL_BUF_INIT;
 		util_buf_printf(&b, "%s/pylock.toml", row->p->path);
 		row->p->lock_path = util_buf_steal(&b);
+	}
+	/* A new lock: git has not seen it yet; the row no longer offers an import. */
+	if (d->locked && row->p->lock == DISCOVER_LOCK_NONE) {
+		row->p->lock = row->p->repo ? DISCOVER_LOCK_UNTRACKED : DISCOVER_LOCK_PRESENT;
+		row->p->source_format = NULL;
 	}
 	app_message(app, "%s", d->msg);
 	app_reopen(app);

@@ -14,7 +14,7 @@ void jobs_sync(struct app *app, struct project_row *row);
 /* A relock (the engine's relock, as pylock lock / upgrade / add / remove):
  * arg is the package to upgrade (NULL: all), the requirement to add, or
  * the name to remove. */
-enum jobs_relock { JOBS_LOCK, JOBS_UPGRADE, JOBS_ADD, JOBS_REMOVE };
+enum jobs_relock { JOBS_LOCK, JOBS_UPGRADE, JOBS_ADD, JOBS_REMOVE, JOBS_IMPORT };
 void jobs_relock(struct app *app, struct project_row *row, enum jobs_relock kind, const char *arg);
 /* Runs the CLI on the real terminal (the TUI suspended); its exit status. */
 int jobs_foreground(struct app *app, const char *const argv[]);

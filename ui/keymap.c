@@ -47,6 +47,7 @@ static const struct binding bindings[] = {
 	{ 's', KEYMAP_GENERAL, REQ_SYNC },
 	{ 'L', KEYMAP_GENERAL, REQ_LOCK },
 	{ 'U', KEYMAP_GENERAL, REQ_UPGRADE },
+	{ 'i', KEYMAP_GENERAL, REQ_IMPORT },
 	{ 'a', KEYMAP_GENERAL, REQ_ADD },
 	{ 'x', KEYMAP_GENERAL, REQ_REMOVE },
 	{ 'd', KEYMAP_GENERAL, REQ_DIFF },

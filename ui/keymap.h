@@ -25,6 +25,7 @@
 	REQ(SYNC, "Build the project's environment") \
 	REQ(LOCK, "Relock the project from its pyproject.toml") \
 	REQ(UPGRADE, "Relock with the newest versions (in Packages: the package under the cursor)") \
+	REQ(IMPORT, "Import the project's uv.lock into pylock.toml") \
 	REQ(ADD, "Add a requirement to pyproject.toml and relock") \
 	REQ(REMOVE, "Remove a requirement from pyproject.toml and relock") \
 	REQ(DIFF, "Show the Diff tab") \

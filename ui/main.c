@@ -19,14 +19,15 @@
 #include "env.h"
 #include "help.h"
 #include "jobs.h"
+#include "lockimport.h"
 #include "store.h"
 #include "yamlconf.h"
 
 /* ---- the project list ---- */
 
-static const char *lock_word(enum discover_lock l)
+static const char *lock_word(const struct discover_project *p)
 {
-	return l == DISCOVER_LOCK_NONE ? "-" : discover_lock_name(l);
+	return p->lock == DISCOVER_LOCK_NONE && !p->source_format ? "-" : discover_lock_word(p);
 }
 
 static enum role lock_role(enum discover_lock l)
@@ -57,7 +58,7 @@ static bool passes(const struct app *app, const struct project_row *r)
 	const char *f = app->filter;
 
 	return !f[0] || contains(r->p->name, f) || contains(r->p->path, f) || contains(r->p->branch, f) ||
-	       contains(lock_word(r->p->lock), f) || contains(r->env, f) || contains(r->summary, f);
+	       contains(lock_word(r->p), f) || contains(r->env, f) || contains(r->summary, f);
 }
 
 static int by_name(const void *a, const void *b)
@@ -166,7 +167,7 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 		x += c.branch;
 		list_text(y, x++, 1, sel, "");
 	}
-	list_text(y, x, c.lock, sel ? sel : app->theme.attr[lock_role(r->p->lock)], lock_word(r->p->lock));
+	list_text(y, x, c.lock, sel ? sel : app->theme.attr[lock_role(r->p->lock)], lock_word(r->p));
 	x += c.lock;
 	if (c.env) {
 		list_text(y, x++, 1, sel, "");
@@ -431,6 +432,16 @@ static void request(struct app *app, enum request req)
 		if (r)
 			jobs_relock(app, r, JOBS_LOCK, NULL);
 		return;
+	case REQ_IMPORT: {
+		enum lockimport_format f;
+		char *source = r ? lockimport_find(r->p->path, &f) : NULL;
+		if (source)
+			jobs_relock(app, r, JOBS_IMPORT, NULL);
+		else if (r)
+			app_message(app, "%s has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import", r->p->name);
+		free(source);
+		return;
+	}
 	case REQ_UPGRADE:
 		if (r)
 			jobs_relock(app, r, JOBS_UPGRADE, app->pane == PANE_DETAIL ? packages_selected(app) : NULL);

@@ -106,4 +106,23 @@ rm -f "$B/poetry.lock"
 check_exit "nothing to import" 2 "$PYLOCK" import "$B"
 check_contains "says what it looked for" "$err" "has no uv.lock, poetry.lock, pdm.lock or requirements.txt"
 
+# pylock list shows projects whose only lock is another tool's, and which.
+L="$T/listed"
+mkdir -p "$L/uvproj" "$L/poetryproj" "$L/reqproj" "$T/home/config"
+cp "$SRC/tests/data/uv-locks/uv-project-template/uv.lock" "$L/uvproj/"
+printf '[project]\nname = "uvproj"\nversion = "1"\n' > "$L/uvproj/pyproject.toml"
+printf '[[package]]\nname = "x"\n' > "$L/poetryproj/poetry.lock"
+printf '[project]\nname = "poetryproj"\nversion = "1"\n' > "$L/poetryproj/pyproject.toml"
+printf 'six==1.16.0 --hash=sha256:%s\n' "$(printf '%064d' 0)" > "$L/reqproj/requirements.txt"
+printf 'roots: [%s]\n' "$L" > "$T/home/config/config.yaml"
+check_exit "pylock list" 0 "$PYLOCK" list
+check_contains "a uv project: LOCK says uv.lock" "$(echo "$out" | grep uvproj)" "uv.lock"
+check_contains "a poetry project: poetry" "$(echo "$out" | grep poetryproj)" "poetry"
+check_contains "a folder with only requirements.txt is found" "$(echo "$out" | grep reqproj)" "requirements"
+check_exit "--json too" 0 "$PYLOCK" list --json
+check_contains "as source_lock" "$out" '"source_lock": "uv.lock"'
+"$PYLOCK" import "$L/uvproj" > /dev/null
+check_exit "once imported" 0 "$PYLOCK" list
+check_not_contains "the row is pylock.toml's" "$(echo "$out" | grep uvproj)" "uv.lock"
+
 done_testing
