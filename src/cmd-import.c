@@ -18,7 +18,7 @@ struct import_args {
 	struct lockimport_options o;
 };
 
-static int option(const struct cli_command *self, int c, struct import_args *a)
+static int option(int c, struct import_args *a)
 {
 	switch (c) {
 	case OPT_FROM:
@@ -48,7 +48,6 @@ static int option(const struct cli_command *self, int c, struct import_args *a)
 		a->o.all_extras = true;
 		return 1;
 	default:
-		(void)self;
 		return CLI_USAGE;
 	}
 }
@@ -74,7 +73,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "o:", opts)) != -1)
-		if (option(self, c, &a) != 1)
+		if (option(c, &a) != 1)
 			goto out;
 	if (argc - optind > 1) {
 		rc = cli_usage_error(self, "takes at most one PROJECT");

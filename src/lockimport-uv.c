@@ -228,11 +228,6 @@ static int propagate(struct uv *u)
 	return rc;
 }
 
-static int by_atom_text(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static int by_text(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -255,7 +250,7 @@ static char *marker_text(const struct uv *u, const struct dnf *d)
 		struct util_buf t = UTIL_BUF_INIT;
 		for (uint32_t k = 0; k < d->c[i].n; k++)
 			parts[k] = u->atoms[d->c[i].a[k]];
-		qsort(parts, d->c[i].n, sizeof(char *), by_atom_text);
+		qsort(parts, d->c[i].n, sizeof(char *), by_text);
 		for (uint32_t k = 0; k < d->c[i].n; k++) {
 			bool paren = d->c[i].n > 1 && strstr(parts[k], " or ");
 			util_buf_printf(&t, "%s%s%s%s", k ? " and " : "", paren ? "(" : "", parts[k], paren ? ")" : "");
