@@ -9,16 +9,18 @@
 #include "lockdiff.h"
 #include "lockimport.h"
 
-enum { OPT_GROUP = 256, OPT_ALL_GROUPS, OPT_NO_DEFAULT_GROUPS, OPT_EXTRA, OPT_ALL_EXTRAS, OPT_FROM, OPT_CHECK };
+enum { OPT_GROUP = 256, OPT_ALL_GROUPS, OPT_NO_DEFAULT_GROUPS, OPT_EXTRA, OPT_ALL_EXTRAS, OPT_FROM, OPT_CHECK, OPT_INDEX };
 
 struct import_args {
 	const char *from, *output;
 	bool check;
 	const char **groups, **extras;
+	char *indexes[16];
+	size_t nindexes;
 	struct lockimport_options o;
 };
 
-static int option(int c, struct import_args *a)
+static int option(const struct cli_command *self, int c, struct import_args *a)
 {
 	switch (c) {
 	case OPT_FROM:
@@ -29,6 +31,13 @@ static int option(int c, struct import_args *a)
 		return 1;
 	case OPT_CHECK:
 		a->check = true;
+		return 1;
+	case OPT_INDEX:
+		if (a->nindexes == sizeof(a->indexes) / sizeof(*a->indexes))
+			return cli_usage_error(self, "takes at most %zu --index", a->nindexes);
+		if (strncmp(optarg, "https://", 8) && strncmp(optarg, "file://", 7))
+			return cli_usage_error(self, "--index %.200s: only https:// and file:// indexes are read", optarg);
+		a->indexes[a->nindexes++] = optarg;
 		return 1;
 	case OPT_GROUP:
 		a->groups = util_xrealloc(a->groups, (a->o.ngroups + 1) * sizeof(*a->groups));
@@ -63,6 +72,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ "no-default-groups", no_argument, NULL, OPT_NO_DEFAULT_GROUPS },
 		{ "extra", required_argument, NULL, OPT_EXTRA },
 		{ "all-extras", no_argument, NULL, OPT_ALL_EXTRAS },
+		{ "index", required_argument, NULL, OPT_INDEX },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct import_args a = { .from = NULL };
@@ -70,10 +80,11 @@ static int run(const struct cli_command *self, int argc, char **argv)
 	struct pl_error err;
 	char *dir = NULL, *found = NULL;
 	struct lock *next = NULL, *old = NULL;
+	struct lockimport_fetch fetch = { .open = false };
 	int c, rc = CLI_USAGE;
 
 	while ((c = cli_getopt(self, argc, argv, "o:", opts)) != -1)
-		if (option(c, &a) != 1)
+		if (option(self, c, &a) != 1)
 			goto out;
 	if (argc - optind > 1) {
 		rc = cli_usage_error(self, "takes at most one PROJECT");
@@ -100,7 +111,8 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		util_buf_puts(&target, a.output);
 	else
 		util_buf_printf(&target, "%s/pylock.toml", dir);
-	if (!(next = lockimport_file(a.from, &a.o, &out, &err)))
+	if (lockimport_fetch_open(&fetch, dir, lockimport_format_of(a.from), a.indexes, a.nindexes, &a.o, &err) < 0 ||
+	    !(next = lockimport_file(a.from, &a.o, &out, &err)))
 		goto fail;
 	if (a.output && !strcmp(a.output, "-")) {
 		fwrite(out.data, 1, out.len, stdout);
@@ -133,6 +145,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 fail:
 	cli_print_error(&err);
 out:
+	lockimport_fetch_fini(&fetch);
 	lock_free(next);
 	lock_free(old);
 	util_buf_free(&out);

@@ -7,7 +7,7 @@
  * sources as wheels and sdist, vcs, archive and directory entries, with
  * sizes, upload times and hashes kept. */
 #include "config.h"
-#include "lockimport.h"
+#include "lockimport-internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -599,20 +599,6 @@ static int put_hashes(struct uv *u, const struct toml_value *f, struct util_buf 
 	return 0;
 }
 
-/* upload-time "2024-09-25T13:20:23.823Z" as the TOML date-time, to the
- * second (as uv export writes it). */
-static void put_upload_time(const struct toml_value *f, struct util_buf *b)
-{
-	const char *t = str(f, "upload-time");
-
-	if (!t || strlen(t) < 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':')
-		return;
-	for (int i = 0; i < 19; i++)
-		if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && (t[i] < '0' || t[i] > '9'))
-			return;
-	util_buf_printf(b, "upload-time = %.19sZ, ", t);
-}
-
 /* A file table in uv's layout: { url|path, upload-time, size, hashes }. */
 static int put_file(struct uv *u, const struct toml_value *f, const char *url, const char *path,
 		    const char *subdirectory, struct util_buf *b)
@@ -632,7 +618,7 @@ static int put_file(struct uv *u, const struct toml_value *f, const char *url, c
 		util_buf_puts(b, ", ");
 	} else
 		return at(u, f, "%s: a file needs a url or a path", "file");
-	put_upload_time(f, b);
+	lockimport_put_upload_time(b, str(f, "upload-time"));
 	if (size && size->type == TOML_INTEGER && size->u.integer >= 0)
 		util_buf_printf(b, "size = %lld, ", (long long)size->u.integer);
 	if (subdirectory) {

@@ -1,7 +1,7 @@
 /* Which format a source lock is, where a project keeps it, and the
  * converter for it. */
 #include "config.h"
-#include "lockimport.h"
+#include "lockimport-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,10 +60,11 @@ int lockimport_convert(enum lockimport_format f, const char *text, size_t len, c
 	case LOCKIMPORT_UV:
 		return lockimport_uv(text, len, path, o, out, err);
 	case LOCKIMPORT_POETRY:
+		return lockimport_poetry(text, len, path, o, out, err);
 	case LOCKIMPORT_PDM:
+		return lockimport_pdm(text, len, path, o, out, err);
 	case LOCKIMPORT_REQUIREMENTS:
-		return pl_error_set(err, path, 0, 0, "not yet: pylock import reads uv.lock only so far (%s files are "
-				    "recognised, not converted)", lockimport_format_name(f));
+		return lockimport_requirements(text, len, path, o, out, err);
 	default:
 		return pl_error_set(err, path, 0, 0, "is no lock pylock knows (uv.lock, poetry.lock, pdm.lock, "
 				    "requirements*.txt)");
@@ -101,15 +102,45 @@ int lockimport_project(const char *dir, const struct lockimport_options *o, char
 	int rc = -1;
 
 	*npackages = 0;
+	struct lockimport_options with = *o;
+	struct lockimport_fetch fetch;
 	if (!(*source = lockimport_find(dir, &f)))
 		return pl_error_set(err, dir, 0, 0, "has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import");
-	if ((l = lockimport_file(*source, o, &out, err))) {
+	if (lockimport_fetch_open(&fetch, dir, f, NULL, 0, &with, err) == 0 &&
+	    (l = lockimport_file(*source, &with, &out, err))) {
 		util_buf_printf(&target, "%s/pylock.toml", dir);
 		rc = util_write_atomic(target.data, out.data, out.len, 0644, err) < 0 ? -1 : 0;
 		*npackages = l->npackages;
 		lock_free(l);
 	}
+	lockimport_fetch_fini(&fetch);
 	util_buf_free(&out);
 	util_buf_free(&target);
 	return rc;
+}
+
+int lockimport_fetch_open(struct lockimport_fetch *f, const char *dir, enum lockimport_format format,
+			  char *const *indexes, size_t n, struct lockimport_options *o, struct pl_error *err)
+{
+	memset(f, 0, sizeof(*f));
+	if (format == LOCKIMPORT_UV)
+		return 0;
+	if (projctx_open(&f->c, dir, PROJCTX_POLICY, NULL, err) < 0)
+		return -1;
+	f->open = true;
+	projctx_sources(&f->c, indexes, n, false, &f->src);
+	f->fetch = projctx_sources_fetch(&f->c, &f->src);
+	o->indexes = f->src.urls;
+	o->nindexes = f->src.nurls;
+	o->fetch = &f->fetch;
+	return 0;
+}
+
+void lockimport_fetch_fini(struct lockimport_fetch *f)
+{
+	if (!f->open)
+		return;
+	projctx_sources_fini(&f->src);
+	projctx_close(&f->c);
+	f->open = false;
 }

@@ -108,6 +108,50 @@ struct registry_options projctx_fetch_options(const struct projctx *c)
 	};
 }
 
+void projctx_sources(const struct projctx *c, char *const *indexes, size_t n, bool pypi_last,
+		     struct projctx_sources *s)
+{
+	s->urls = util_xcalloc(n + c->policy.nregistries + 1, sizeof(char *));
+	s->hosts = util_xcalloc(c->cfg.fetch_hosts.n + n + 2, sizeof(char *));
+	s->nurls = s->nhosts = 0;
+	for (size_t i = 0; i < n; i++)
+		s->urls[s->nurls++] = indexes[i];
+	for (size_t i = 0; i < c->policy.nregistries; i++)
+		s->urls[s->nurls++] = c->policy.registries[i].url;
+	if (!s->nurls && pypi_last)
+		s->urls[s->nurls++] = "https://pypi.org/simple";
+	if (c->cfg.fetch_hosts_set) {
+		for (size_t i = 0; i < c->cfg.fetch_hosts.n; i++)
+			s->hosts[s->nhosts++] = util_xstrdup(c->cfg.fetch_hosts.items[i]);
+	} else {
+		s->hosts[s->nhosts++] = util_xstrdup("pypi.org");
+		s->hosts[s->nhosts++] = util_xstrdup("files.pythonhosted.org");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char host[256];
+		if (!strncmp(indexes[i], "https://", 8) && util_url_host(indexes[i], host, sizeof(host)))
+			s->hosts[s->nhosts++] = util_xstrdup(host);
+	}
+}
+
+void projctx_sources_fini(struct projctx_sources *s)
+{
+	for (size_t i = 0; i < s->nhosts; i++)
+		free(s->hosts[i]);
+	free(s->hosts);
+	free(s->urls);
+}
+
+struct registry_options projctx_sources_fetch(const struct projctx *c, const struct projctx_sources *s)
+{
+	struct registry_options o = projctx_fetch_options(c);
+
+	o.hosts = s->hosts;
+	o.nhosts = s->nhosts;
+	o.hosts_set = true;
+	return o;
+}
+
 struct admit projctx_admit(const struct projctx *c, struct trust_cache *cache)
 {
 	return (struct admit){

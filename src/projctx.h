@@ -65,6 +65,19 @@ int projctx_lock_exists(const struct projctx *c, struct pl_error *err);
 /* How the project's files may be fetched: config.yaml's fetch: settings
  * and the hosts of its policy's registries (c needs PROJCTX_POLICY). */
 struct registry_options projctx_fetch_options(const struct projctx *c);
+/* The indexes searched: those asked for (--index), then the policy's
+ * registries, else PyPI (when pypi_last); and the https hosts they may be
+ * fetched from: config's (PyPI's by default) and those of the indexes
+ * asked for, which the user named (c needs PROJCTX_POLICY). */
+struct projctx_sources {
+	char **urls, **hosts;
+	size_t nurls, nhosts;
+};
+void projctx_sources(const struct projctx *c, char *const *indexes, size_t n, bool pypi_last,
+		     struct projctx_sources *s);
+void projctx_sources_fini(struct projctx_sources *s);
+/* projctx_fetch_options, fetching from s's hosts only. */
+struct registry_options projctx_sources_fetch(const struct projctx *c, const struct projctx_sources *s);
 /* How c's locked files are admitted: its store, policy and fetch options,
  * paths relative to the project; cache may be NULL. */
 struct admit projctx_admit(const struct projctx *c, struct trust_cache *cache);

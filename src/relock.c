@@ -18,53 +18,12 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The indexes searched, and the https hosts they may be fetched from:
- * config's (PyPI's by default) and those of the indexes asked for, which
- * the user named. */
-struct sources {
-	char **urls, **hosts;
-	size_t nurls, nhosts;
-};
-
-static void sources(const struct projctx *c, const struct relock_request *req, struct sources *s)
-{
-	s->urls = util_xcalloc(req->nindexes + c->policy.nregistries + 1, sizeof(char *));
-	s->hosts = util_xcalloc(c->cfg.fetch_hosts.n + req->nindexes + 2, sizeof(char *));
-	s->nurls = s->nhosts = 0;
-	for (size_t i = 0; i < req->nindexes; i++)
-		s->urls[s->nurls++] = req->indexes[i];
-	for (size_t i = 0; i < c->policy.nregistries; i++)
-		s->urls[s->nurls++] = c->policy.registries[i].url;
-	if (!s->nurls)
-		s->urls[s->nurls++] = "https://pypi.org/simple";
-	if (c->cfg.fetch_hosts_set) {
-		for (size_t i = 0; i < c->cfg.fetch_hosts.n; i++)
-			s->hosts[s->nhosts++] = util_xstrdup(c->cfg.fetch_hosts.items[i]);
-	} else {
-		s->hosts[s->nhosts++] = util_xstrdup("pypi.org");
-		s->hosts[s->nhosts++] = util_xstrdup("files.pythonhosted.org");
-	}
-	for (size_t i = 0; i < req->nindexes; i++) {
-		char host[256];
-		if (!strncmp(req->indexes[i], "https://", 8) && util_url_host(req->indexes[i], host, sizeof(host)))
-			s->hosts[s->nhosts++] = util_xstrdup(host);
-	}
-}
-
-static void sources_fini(struct sources *s)
-{
-	for (size_t i = 0; i < s->nhosts; i++)
-		free(s->hosts[i]);
-	free(s->hosts);
-	free(s->urls);
-}
-
 int relock_project(struct projctx *c, const struct relock_request *req, struct relock_result *r,
 		   struct pl_error *err)
 {
 	struct util_buf out = UTIL_BUF_INIT;
 	struct candidates *cands = NULL;
-	struct sources src = { 0 };
+	struct projctx_sources src = { 0 };
 	struct stat st;
 	char *cache = NULL, *old = NULL;
 	size_t oldlen = 0;
@@ -84,14 +43,11 @@ int relock_project(struct projctx *c, const struct relock_request *req, struct r
 	    (util_read_file(c->proj->lock_path, LOCK_MAX_SIZE, &old, &oldlen, err) < 0 ||
 	     !(r->before = lock_parse(old, oldlen, c->proj->lock_path, err))))
 		goto out;
-	sources(c, req, &src);
+	projctx_sources(c, req->indexes, req->nindexes, true, &src);
 	struct candidates_options co = {
-		.indexes = src.urls, .nindexes = src.nurls, .fetch = projctx_fetch_options(c), .policy = &c->policy,
+		.indexes = src.urls, .nindexes = src.nurls, .fetch = projctx_sources_fetch(c, &src), .policy = &c->policy,
 		.check_trust = c->policy.mode == TRUST_ENFORCE && !req->allow_unverified, .store = c->store,
 	};
-	co.fetch.hosts = src.hosts;
-	co.fetch.nhosts = src.nhosts;
-	co.fetch.hosts_set = true;
 	cache = util_dir_file(UTIL_DIR_CACHE, "metadata", err);
 	co.cache = cache;
 	if (!(cands = candidates_new(&co, err)))
@@ -130,7 +86,7 @@ int relock_project(struct projctx *c, const struct relock_request *req, struct r
 out:
 	r->seconds = now() - start;
 	candidates_free(cands);
-	sources_fini(&src);
+	projctx_sources_fini(&src);
 	free(cache);
 	free(old);
 	util_buf_free(&out);
