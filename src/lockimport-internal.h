@@ -5,6 +5,8 @@
 #ifndef PYLOCK_LOCKIMPORT_INTERNAL_H
 #define PYLOCK_LOCKIMPORT_INTERNAL_H
 
+#include <stdint.h>
+
 #include "lockimport.h"
 
 #define LOCKIMPORT_MAX_ENTRIES 100000
@@ -52,6 +54,50 @@ void lockimport_set_add_extra(struct lockimport_set *s, const char *extra);
 int lockimport_set_write(struct lockimport_set *s, const struct lockimport_options *o, struct util_buf *out,
 			 struct pl_error *err);
 void lockimport_set_fini(struct lockimport_set *s);
+
+/* Markers over a dependency graph (lockimport-graph.c). Node 0 is the
+ * root; a node's marker is the disjunction, over the paths that reach it,
+ * of the conjunction of the markers on their edges. */
+/* A conjunction of edge markers, as sorted indexes into the atom table;
+ * empty = true. A marker is a set of them, none containing another. */
+struct conj {
+	uint32_t *a;
+	uint32_t n;
+};
+
+struct dnf {
+	struct conj *c;
+	size_t n;
+};
+
+struct edge {
+	size_t from, to;
+	long atom;		/* -1: no marker */
+};
+
+struct lockimport_graph {
+	size_t nnodes;
+	char **atoms;		/* the edge markers, each once */
+	size_t natoms;
+	struct edge *e;
+	size_t ne;
+	struct dnf *m;		/* per node, after propagating */
+};
+
+/* A new node (the first one made is the root). */
+size_t lockimport_graph_node(struct lockimport_graph *g);
+/* The index of an edge marker (its text, checked by the caller); -2 when
+ * there are more different ones than pylock combines. */
+long lockimport_graph_atom(struct lockimport_graph *g, const char *marker);
+/* An edge, atom -1 for none. */
+void lockimport_graph_edge(struct lockimport_graph *g, size_t from, size_t to, long atom);
+/* Every node's marker; -1 with *overflow naming the node whose marker
+ * grew past its bound. */
+int lockimport_graph_propagate(struct lockimport_graph *g, size_t *overflow);
+bool lockimport_graph_reached(const struct lockimport_graph *g, size_t node);
+/* The node's marker as PEP 508 text; NULL for true (malloc'd). */
+char *lockimport_graph_marker(const struct lockimport_graph *g, size_t node);
+void lockimport_graph_fini(struct lockimport_graph *g);
 
 /* A marker with poetry's `extra == "x"` (and !=) as PEP 751's
  * `"x" in extras`, each extra named added to s. Malloc'd; NULL with *why

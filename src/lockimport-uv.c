@@ -20,26 +20,7 @@
 #include "toml.h"
 
 #define UV_MAX_PACKAGES 100000
-#define UV_MAX_TERMS 1024	/* conjunctions in one package's marker */
-#define UV_MAX_MARKERS 10000	/* different edge markers */
 #define ROOT 0			/* node 0 is the walk's root; package i is node i + 1 */
-
-/* A conjunction of edge markers, as sorted indexes into the atom table;
- * empty = true. A marker is a set of them, none containing another. */
-struct conj {
-	uint32_t *a;
-	uint32_t n;
-};
-
-struct dnf {
-	struct conj *c;
-	size_t n;
-};
-
-struct edge {
-	size_t from, to;
-	long atom;		/* -1: no marker */
-};
 
 struct pkg {
 	const struct toml_value *t;
@@ -64,11 +45,7 @@ struct uv {
 	size_t *order;		/* package indices by normalised name */
 	struct act *q;		/* reached, dependencies not yet taken */
 	size_t nq;
-	char **atoms;
-	size_t natoms;
-	struct edge *e;
-	size_t ne;
-	struct dnf *m;		/* per node */
+	struct lockimport_graph g;	/* node 0 the root, package i node i + 1 */
 	struct pl_error *err;
 };
 
@@ -100,171 +77,10 @@ static long atom(struct uv *u, const struct toml_value *dep)
 	if (!mk)
 		return pl_error_set(u->err, u->path, (int)v->line, (int)(v->col + off), "marker: %s", why), -2;
 	pep508_free(mk);
-	for (size_t i = 0; i < u->natoms; i++)
-		if (!strcmp(u->atoms[i], v->u.str.ptr))
-			return (long)i;
-	if (u->natoms >= UV_MAX_MARKERS)
+	long a = lockimport_graph_atom(&u->g, v->u.str.ptr);
+	if (a == -2)
 		return at(u, v, "%s: more different markers than pylock combines", "marker"), -2;
-	u->atoms = util_xrealloc(u->atoms, (u->natoms + 1) * sizeof(*u->atoms));
-	u->atoms[u->natoms] = util_xstrdup(v->u.str.ptr);
-	return (long)u->natoms++;
-}
-
-static bool subset(const struct conj *a, const struct conj *b)
-{
-	uint32_t j = 0;
-
-	for (uint32_t i = 0; i < a->n; i++) {
-		while (j < b->n && b->a[j] < a->a[i])
-			j++;
-		if (j == b->n || b->a[j] != a->a[i])
-			return false;
-	}
-	return true;
-}
-
-/* Adds c to d unless a conjunction there already implies it; drops those
- * c implies. Returns 1 when added (d owns c), 0 when not (c freed), -1
- * when the marker grew past its bound. */
-static int dnf_add(struct dnf *d, struct conj c)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (subset(&d->c[i], &c)) {
-			free(c.a);
-			return 0;
-		}
-	size_t k = 0;
-	for (size_t i = 0; i < d->n; i++) {
-		if (subset(&c, &d->c[i]))
-			free(d->c[i].a);
-		else
-			d->c[k++] = d->c[i];
-	}
-	d->n = k;
-	if (d->n >= UV_MAX_TERMS) {
-		free(c.a);
-		return -1;
-	}
-	d->c = util_xrealloc(d->c, (d->n + 1) * sizeof(*d->c));
-	d->c[d->n++] = c;
-	return 1;
-}
-
-static struct conj conj_with(const struct conj *c, long a)
-{
-	struct conj r = { util_xmalloc((c->n + 1) * sizeof(uint32_t)), 0 };
-	bool put = a < 0;
-
-	for (uint32_t i = 0; i < c->n; i++) {
-		if (!put && (uint32_t)a <= c->a[i]) {
-			if ((uint32_t)a < c->a[i])
-				r.a[r.n++] = (uint32_t)a;
-			put = true;
-		}
-		r.a[r.n++] = c->a[i];
-	}
-	if (!put)
-		r.a[r.n++] = (uint32_t)a;
-	return r;
-}
-
-/* Every node's marker: what the root's true reaches, edge by edge. */
-static int propagate(struct uv *u)
-{
-	struct work {
-		size_t node;
-		struct conj c;
-	} *q = NULL;
-	size_t nq = 0, cap = 0;
-	size_t *first = util_xcalloc(u->n + 2, sizeof(size_t));
-	int rc = 0;
-
-	/* Edges grouped by their source node. */
-	for (size_t i = 0; i < u->ne; i++)
-		first[u->e[i].from + 1]++;
-	for (size_t i = 0; i <= u->n; i++)
-		first[i + 1] += first[i];
-	struct edge *by = util_xmalloc((u->ne + 1) * sizeof(*by));
-	size_t *fill = util_xcalloc(u->n + 2, sizeof(size_t));
-	for (size_t i = 0; i < u->ne; i++)
-		by[first[u->e[i].from] + fill[u->e[i].from]++] = u->e[i];
-	free(fill);
-
-	struct conj t = { NULL, 0 };
-	dnf_add(&u->m[ROOT], t);
-	q = util_xmalloc(sizeof(*q));
-	q[nq++] = (struct work){ ROOT, { NULL, 0 } };
-	cap = 1;
-	while (nq && rc == 0) {
-		struct work w = q[--nq];
-		for (size_t i = first[w.node]; i < first[w.node + 1]; i++) {
-			struct conj c = conj_with(&w.c, by[i].atom);
-			struct conj copy = { util_xmalloc((c.n + 1) * sizeof(uint32_t)), c.n };
-			memcpy(copy.a, c.a, c.n * sizeof(uint32_t));
-			int added = dnf_add(&u->m[by[i].to], c);
-			if (added < 0) {
-				rc = pl_error_set(u->err, u->path, 0, 0, "the markers that reach '%s' are too many to "
-						  "combine (over %d alternatives)", u->p[by[i].to - 1].name, UV_MAX_TERMS);
-				free(copy.a);
-				break;
-			}
-			if (!added) {
-				free(copy.a);
-				continue;
-			}
-			if (nq == cap) {
-				cap *= 2;
-				q = util_xrealloc(q, cap * sizeof(*q));
-			}
-			q[nq++] = (struct work){ by[i].to, copy };
-		}
-		free(w.c.a);
-	}
-	while (nq)
-		free(q[--nq].c.a);
-	free(q);
-	free(by);
-	free(first);
-	return rc;
-}
-
-static int by_text(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The marker as PEP 508 text; NULL for true. */
-static char *marker_text(const struct uv *u, const struct dnf *d)
-{
-	char **terms = util_xcalloc(d->n + 1, sizeof(char *));
-	struct util_buf b = UTIL_BUF_INIT;
-
-	for (size_t i = 0; i < d->n; i++) {
-		if (!d->c[i].n) {
-			for (size_t k = 0; k < i; k++)
-				free(terms[k]);
-			free(terms);
-			return NULL;
-		}
-		char **parts = util_xmalloc(d->c[i].n * sizeof(char *));
-		struct util_buf t = UTIL_BUF_INIT;
-		for (uint32_t k = 0; k < d->c[i].n; k++)
-			parts[k] = u->atoms[d->c[i].a[k]];
-		qsort(parts, d->c[i].n, sizeof(char *), by_text);
-		for (uint32_t k = 0; k < d->c[i].n; k++) {
-			bool paren = d->c[i].n > 1 && strstr(parts[k], " or ");
-			util_buf_printf(&t, "%s%s%s%s", k ? " and " : "", paren ? "(" : "", parts[k], paren ? ")" : "");
-		}
-		free(parts);
-		terms[i] = util_buf_steal(&t);
-	}
-	qsort(terms, d->n, sizeof(char *), by_text);
-	for (size_t i = 0; i < d->n; i++) {
-		util_buf_printf(&b, "%s%s", i ? " or " : "", terms[i]);
-		free(terms[i]);
-	}
-	free(terms);
-	return util_buf_steal(&b);
+	return a;
 }
 
 /* ---- the graph ---- */
@@ -327,8 +143,7 @@ static long resolve_dep(struct uv *u, const struct toml_value *dep)
 
 static void add_edge(struct uv *u, size_t from, size_t to, long a)
 {
-	u->e = util_xrealloc(u->e, (u->ne + 1) * sizeof(*u->e));
-	u->e[u->ne++] = (struct edge){ from, to, a };
+	lockimport_graph_edge(&u->g, from, to, a);
 }
 
 /* (package, extra) reached: queued once, its dependencies taken from the
@@ -808,10 +623,10 @@ static int write_lock(struct uv *u, struct util_buf *out)
 
 	for (size_t i = 0; i < u->n; i++) {
 		const char *why;
-		if (!u->m[i + 1].n || u->p[i].virtual)
+		if (!lockimport_graph_reached(&u->g, i + 1) || u->p[i].virtual)
 			continue;
 		e[n].p = &u->p[i];
-		e[n].marker = marker_text(u, &u->m[i + 1]);
+		e[n].marker = lockimport_graph_marker(&u->g, i + 1);
 		e[n].has_v = u->p[i].version && pep440_parse(u->p[i].version, &e[n].v, &why) == 0;
 		n++;
 	}
@@ -838,6 +653,17 @@ static int write_lock(struct uv *u, struct util_buf *out)
 	return rc;
 }
 
+/* Every node's marker, walked. */
+static int propagate(struct uv *u)
+{
+	size_t over;
+
+	if (lockimport_graph_propagate(&u->g, &over) == 0)
+		return 0;
+	return pl_error_set(u->err, u->path, 0, 0, "the markers that reach '%s' are too many to combine",
+			    over ? u->p[over - 1].name : "the project");
+}
+
 int lockimport_uv(const char *text, size_t len, const char *path, const struct lockimport_options *o,
 		  struct util_buf *out, struct pl_error *err)
 {
@@ -847,20 +673,13 @@ int lockimport_uv(const char *text, size_t len, const char *path, const struct l
 	if (!(u.doc = toml_parse(text, len, path, err)))
 		return -1;
 	if (read_packages(&u) == 0) {
-		u.m = util_xcalloc(u.n + 2, sizeof(*u.m));
+		/* Node 0 the root, package i node i + 1. */
+		for (size_t i = 0; i <= u.n; i++)
+			lockimport_graph_node(&u.g);
 		if (walk(&u, o) == 0 && propagate(&u) == 0)
 			rc = write_lock(&u, out);
 	}
-	for (size_t i = 0; u.m && i <= u.n; i++) {
-		for (size_t k = 0; k < u.m[i].n; k++)
-			free(u.m[i].c[k].a);
-		free(u.m[i].c);
-	}
-	free(u.m);
-	for (size_t i = 0; i < u.natoms; i++)
-		free(u.atoms[i]);
-	free(u.atoms);
-	free(u.e);
+	lockimport_graph_fini(&u.g);
 	free(u.order);
 	free(u.q);
 	toml_free(u.doc);
