@@ -585,6 +585,7 @@ void lockimport_set_fini(struct lockimport_set *s)
 		free(s->extras[i]);
 	free(s->extras);
 	free(s->requires_python);
+	free(s->pyproject);
 }
 
 /* ---- shared by the TOML readers ---- */
@@ -747,6 +748,12 @@ int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len,
 	if (!(doc = toml_parse(text, len, s->path, err)))
 		return -1;
 	pyproject = lockimport_pyproject(s->path, &failed, err);
+	if (pyproject) {
+		const char *slash = strrchr(s->path, '/');
+		struct util_buf p = UTIL_BUF_INIT;
+		util_buf_printf(&p, "%.*spyproject.toml", slash ? (int)(slash - s->path + 1) : 0, s->path);
+		s->pyproject = util_buf_steal(&p);
+	}
 	const struct toml_value *pkgs = toml_get(toml_root(doc), "package");
 	if (failed || r->metadata(ctx, toml_root(doc), toml_root(pyproject)) < 0)
 		goto out;
@@ -758,7 +765,8 @@ int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len,
 	for (uint32_t i = 0; pkgs && i < pkgs->u.array.len; i++)
 		if (r->package(ctx, pkgs->u.array.items[i]) < 0)
 			goto out;
-	rc = lockimport_set_write(s, o, out, err);
+	if (r->finish(ctx) == 0)
+		rc = lockimport_set_write(s, o, out, err);
 out:
 	toml_free(pyproject);
 	toml_free(doc);

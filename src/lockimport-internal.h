@@ -40,6 +40,7 @@ struct lockimport_set {
 	char *requires_python;
 	char **extras;		/* the lock's extras (PEP 751's extras marker set) */
 	size_t nextras;
+	char *pyproject;	/* the pyproject.toml read beside the lock, for errors */
 };
 
 struct lockimport_entry *lockimport_set_add(struct lockimport_set *s, const char *name, const char *version,
@@ -99,6 +100,29 @@ bool lockimport_graph_reached(const struct lockimport_graph *g, size_t node);
 char *lockimport_graph_marker(const struct lockimport_graph *g, size_t node);
 void lockimport_graph_fini(struct lockimport_graph *g);
 
+/* A walk from the project over a lock without groups per package
+ * (lockimport-walk.c): n entries, described by lockimport_walk_package;
+ * requirements from the root (node 0) or an entry (node i + 1); expand is
+ * called once for each entry reached (extra NULL) and each extra of it
+ * asked for, to require what they require. */
+struct lockimport_walk;
+typedef int (*lockimport_walk_expand)(void *ctx, struct lockimport_walk *w, size_t pkg, const char *extra);
+struct lockimport_walk *lockimport_walk_new(struct lockimport_set *s, size_t n, struct pl_error *err);
+/* Entry i; python (may be NULL) is the marker under which it is the one
+ * meant when a requirement allows several entries of its name. */
+void lockimport_walk_package(struct lockimport_walk *w, size_t i, const char *name, const char *version,
+			     const char *python);
+/* A PEP 508 requirement from node from, its marker and also (may be NULL)
+ * both holding on the edge; errors at file:line:col (file NULL: the lock).
+ * 1 when it allows no entry and may_miss (else that is an error). */
+int lockimport_walk_require(struct lockimport_walk *w, size_t from, const char *req, const char *also, bool may_miss,
+			    const char *file, int line, int col);
+int lockimport_walk_run(struct lockimport_walk *w, lockimport_walk_expand expand, void *ctx);
+int lockimport_walk_finish(struct lockimport_walk *w);
+/* Whether entry pkg is reached, and under which marker (NULL: always). */
+bool lockimport_walk_reached(const struct lockimport_walk *w, size_t pkg, char **marker);
+void lockimport_walk_free(struct lockimport_walk *w);
+
 /* A marker with poetry's `extra == "x"` (and !=) as PEP 751's
  * `"x" in extras`, each extra named added to s. Malloc'd; NULL with *why
  * when it is not a marker. */
@@ -132,10 +156,12 @@ int lockimport_toml_files(struct lockimport_set *s, const struct toml_value *pkg
 			  bool url_ok, struct pl_error *err);
 /* poetry.lock and pdm.lock: metadata() judges the file (with the
  * pyproject.toml beside it, NULL when none), package() takes each
- * [[package]] table, then the set is written to out. */
+ * [[package]] table, finish() ends the reading, then the set is written
+ * to out. */
 struct lockimport_reader {
 	int (*metadata)(void *ctx, const struct toml_value *root, const struct toml_value *pyproject);
 	int (*package)(void *ctx, const struct toml_value *pkg);
+	int (*finish)(void *ctx);	/* after the last package */
 };
 int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len, const struct lockimport_options *o,
 			 const struct lockimport_reader *r, void *ctx, struct util_buf *out, struct pl_error *err);

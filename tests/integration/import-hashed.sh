@@ -78,9 +78,46 @@ check_contains "main and docs" "$($CHECK "$Q/poetry.lock" "$T/docs.toml" --group
 rm -rf "$T/internal/simple/bandit"
 check_exit "a legacy source without the package" 2 "$PYLOCK" import --index "$GOOD" "$Q"
 check_contains "only its own index is searched for it" "$err" "bandit 1.9.4: no index searched (file://$T/internal/simple)"
-sed -i 's/^lock-version = "2.1"/lock-version = "2.0"/' "$Q/poetry.lock"
-check_exit "Poetry 1's lock-version 2.0" 2 "$PYLOCK" import --index "$GOOD" "$Q"
-check_contains "not yet, and why" "$err" "lock-version 2.0: not yet: this poetry.lock (Poetry 1) records no groups per package"
+
+# Locks that record no groups per package, walked from pyproject.toml: a
+# real pdm.lock (cross_platform strategy) and Poetry 1's layout.
+W="$T/pdm-mpd-now-playable"
+cp -r "$SRC/tests/data/import-locks/pdm-mpd-now-playable" "$W"
+$MIRROR "$T/mpd" "$W/pdm.lock"
+check_exit "a pdm.lock without groups per package" 0 "$PYLOCK" import --index "file://$T/mpd/simple" "$W"
+ALL='{"aiocache": null, "attrs": null, "pyobjc-framework-mediaplayer": null, "python-mpd2": null,
+ "pyobjc-core": null, "pyobjc-framework-avfoundation": null, "pyobjc-framework-cocoa": null,
+ "pyobjc-framework-coreaudio": null, "pyobjc-framework-coremedia": null, "pyobjc-framework-quartz": null'
+check_contains "every package the project and its dev group reach, through four levels" \
+	"$($CHECK "$W/pdm.lock" "$W/pylock.toml" --expect "$ALL"', "mypy": null, "mypy-extensions": null,
+	"typing-extensions": null, "ruff": null}')" "ok 14 packages"
+check_exit "--no-default-groups" 0 "$PYLOCK" import --no-default-groups --index "file://$T/mpd/simple" -o "$T/mpd.toml" "$W"
+check_contains "the dev group's four left out" "$($CHECK "$W/pdm.lock" "$T/mpd.toml" --expect "$ALL}")" "ok 10 packages"
+sed -i 's/"python-mpd2>=3.1.0"/"python-mpd2>=4"/' "$W/pyproject.toml"
+check_exit "a requirement the lock has no version for" 2 "$PYLOCK" import --index "file://$T/mpd/simple" "$W"
+check_contains "named in pyproject.toml, at its line" "$err" \
+	"pyproject.toml:12:5: requirement 'python-mpd2>=4' names no package the lock has at a version it allows"
+
+V="$T/poetry1-walk"
+cp -r "$SRC/tests/data/import-locks/poetry1-walk" "$V"
+$MIRROR "$T/walk" "$V/poetry.lock"
+WALK="file://$T/walk/simple"
+check_exit "Poetry 1's lock-version 2.0" 0 "$PYLOCK" import --index "$WALK" "$V"
+check_contains "main and dev-dependencies; python = \"<3.11\" as a marker" \
+	"$($CHECK "$V/poetry.lock" "$V/pylock.toml" --expect '{"annotated-types": null,
+	"backports-asyncio-runner": "python_version < \"3.11\"", "colorama": "sys_platform == \"win32\""}')" \
+	"ok 3 packages"
+check_exit "--extra audit" 0 "$PYLOCK" import --extra audit --index "$WALK" -o "$T/audit.toml" "$V"
+check_contains "the optional dependency, and what it requires under its marker" \
+	"$($CHECK "$V/poetry.lock" "$T/audit.toml" --expect '{"annotated-types": null,
+	"backports-asyncio-runner": "python_version < \"3.11\"", "bandit": null,
+	"colorama": "sys_platform == \"win32\" or platform_system == \"Windows\""}')" "ok 4 packages"
+check_exit "--all-groups" 0 "$PYLOCK" import --all-groups --index "$WALK" -o "$T/walk-all.toml" "$V"
+check_contains "the optional group too" "$(grep -c 'name = "cfgv"' "$T/walk-all.toml")" "1"
+sed -i 's/^annotated-types = "^0.7"/annotated-types = "^0.8"/' "$V/pyproject.toml"
+check_exit "a constraint the lock's version does not meet" 2 "$PYLOCK" import --index "$WALK" "$V"
+check_contains "said at pyproject.toml's line" "$err" \
+	"pyproject.toml:9:19: requirement 'annotated-types >=0.8,<0.9' names no package the lock has"
 
 # Hashed requirements, as pip-compile writes them.
 R="$T/req"

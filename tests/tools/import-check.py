@@ -4,7 +4,10 @@ of pylock: the packages the chosen groups install (by the source's own
 words: pdm's and poetry's per-package groups, every requirements line),
 each with exactly the source's hashes, and each marker true in the same
 environments as the source's, over a grid of environments and extras.
-Usage: import-check.py SOURCE RESULT [--groups G,G] [--extras E,E]
+Usage: import-check.py SOURCE RESULT [--groups G,G] [--extras E,E] [--expect JSON]
+--expect {"name": "marker" or null, ...} names what a walked lock (no
+groups per package) must hold, written out by hand: the packages, each
+with all of the source's hashes for it, under that marker.
 Prints "ok N packages, M environments" or what differs; exit 1 then.
 Debian's python3 is used for its pip's vendored `packaging`."""
 import itertools
@@ -15,7 +18,7 @@ import tomllib
 from pip._vendor.packaging.markers import Marker
 
 src, result = sys.argv[1:3]
-groups, extras = set(), []
+groups, extras, expect = set(), [], None
 args = sys.argv[3:]
 while args:
     a = args.pop(0)
@@ -23,6 +26,9 @@ while args:
         groups = set(args.pop(0).split(","))
     elif a == "--extras":
         extras = args.pop(0).split(",")
+    elif a == "--expect":
+        import json
+        expect = json.loads(args.pop(0))
 
 
 def norm(n):
@@ -48,6 +54,11 @@ if src.endswith("requirements.txt"):
         spec, _, marker = req.partition(";")
         name, _, version = spec.partition("==")
         add(name.strip(), version.strip(), hashes, marker.strip() or None)
+elif expect is not None:
+    for p in tomllib.load(open(src, "rb")).get("package", []):
+        if norm(p["name"]) in expect:
+            add(p["name"], p.get("version"), [f["hash"].split(":", 1)[1] for f in p.get("files", [])],
+                expect[norm(p["name"])])
 else:
     lock = tomllib.load(open(src, "rb"))
     for p in lock.get("package", []):
