@@ -160,16 +160,23 @@ out:
 const struct cli_command cmd_import = {
 	.name = "import",
 	.usage = "[--from FILE] [--group G]... [--all-groups] [--no-default-groups] [--extra E]... [--all-extras] "
-		 "[-o FILE|-] [--check] [PROJECT]",
-	.summary = "Convert uv.lock into pylock.toml (same packages, files and hashes; nothing resolved).",
-	.help = "Reads the project's uv.lock (or --from FILE) and writes the PEP 751 lock it says, as\n"
-		"`uv export --format pylock.toml` would: the packages the project, its default group\n"
-		"(dev, unless --no-default-groups), the --group/--all-groups and --extra/--all-extras\n"
-		"asked for reach, each marked by when uv would install it; sources mapped to wheels and\n"
-		"sdist, vcs, archive and directory entries, hashes, sizes and upload times kept. Written\n"
-		"atomically to the project's pylock.toml (-o FILE, or - for standard output), with what\n"
-		"changed. --check writes nothing and exits 1, saying what differs, when pylock.toml no\n"
-		"longer matches its source (for CI). poetry.lock, pdm.lock and requirements files are\n"
-		"recognised but not yet converted (exit 2).",
+		 "[--index URL]... [-o FILE|-] [--check] [PROJECT]",
+	.summary = "Convert uv.lock, poetry.lock, pdm.lock or a hashed requirements file into pylock.toml.",
+	.help = "Reads the project's uv.lock, poetry.lock, pdm.lock or requirements.txt (in that order;\n"
+		"or --from FILE) and writes the PEP 751 lock it says, nothing resolved: the same\n"
+		"packages, versions, files and hashes, each marked by when the source would install it.\n"
+		"uv.lock: the graph walked from the project as `uv export` does. poetry.lock (2.1) and\n"
+		"pdm.lock (inherit_metadata): the groups each package records; older ones (Poetry 1's\n"
+		"2.0, PDM's other strategies) are walked from pyproject.toml. Groups: the project's own\n"
+		"always, the default ones (uv and PDM: dev; Poetry: every group not optional) unless\n"
+		"--no-default-groups, and --group/--all-groups; extras with --extra/--all-extras (Poetry's\n"
+		"become PEP 751 `extras` markers). requirements*.txt: name==version pins with --hash,\n"
+		"markers, -i/--index-url, --extra-index-url; an unpinned or unhashed line is an error.\n"
+		"Files the last three name without a URL are looked up on the package's own index, the\n"
+		"file's, each --index URL, the policy's registries, else PyPI (file:// mirrors work\n"
+		"offline), and taken only when the page lists that hash; a hash no index lists is an\n"
+		"error naming the file. Written atomically to the project's pylock.toml (-o FILE, or -\n"
+		"for standard output), with what changed. --check writes nothing and exits 1, saying\n"
+		"what differs, when pylock.toml no longer matches its source (for CI).",
 	.run = run,
 };
