@@ -755,7 +755,7 @@ int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len,
 		s->pyproject = util_buf_steal(&p);
 	}
 	const struct toml_value *pkgs = toml_get(toml_root(doc), "package");
-	if (failed || r->metadata(ctx, toml_root(doc), toml_root(pyproject)) < 0)
+	if (failed || r->metadata(ctx, toml_root(doc), pyproject ? toml_root(pyproject) : NULL) < 0)
 		goto out;
 	if (pkgs && pkgs->type != TOML_ARRAY) {
 		pl_error_set(err, s->path, (int)pkgs->line, (int)pkgs->col, "package must be an array of tables "

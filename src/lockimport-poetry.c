@@ -509,10 +509,15 @@ static int metadata(void *ctx, const struct toml_value *root, const struct toml_
 	d->walk = !strcmp(v, "2.0");
 	if (strncmp(v, "2.", 2))
 		return at(d, lv, "lock-version '%s': pylock reads poetry.lock 2.1", v);
-	/* Poetry's own constraint syntax (^3.9, 3.9.*) is kept only when it
-	 * is also a PEP 440 specifier. */
-	if (py && *py && strcmp(py, "*") && pep440_specset_parse(py, &set, &why) == 0)
-		d->s.requires_python = util_xstrdup(py);
+	/* Poetry's own constraint syntax (^3.9) in PEP 440's words; one with
+	 * alternatives (||) has none. */
+	char **specs;
+	size_t n;
+	if (py && constraint_specs(py, &specs, &n) == 0) {
+		if (n == 1 && *specs[0] && pep440_specset_parse(specs[0], &set, &why) == 0)
+			d->s.requires_python = util_xstrdup(specs[0]);
+		free_specs(specs, n);
+	}
 	return 0;
 }
 

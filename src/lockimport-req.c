@@ -272,8 +272,10 @@ int lockimport_requirements(const char *text, size_t len, const char *path, cons
 
 	for (size_t i = 0; i <= len; i++) {
 		char c = i < len ? text[i] : '\n';
-		if (c == '\0')
-			return pl_error_set(err, path, line, col, "a requirements file holds no NUL byte"), -1;
+		if (c == '\0') {
+			pl_error_set(err, path, line, col, "a requirements file holds no NUL byte");
+			goto out;
+		}
 		if (c == '\r' && i + 1 < len && text[i + 1] == '\n')
 			continue;
 		if (c == '\n') {

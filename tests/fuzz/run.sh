@@ -28,7 +28,7 @@ yaml_engine="$(pkg-config --cflags --libs yaml-0.1) -lpthread"
 sigstore_engine="$src/src/sigstore-root.c $src/src/sigstore-bundle.c $src/src/sigstore-log.c
 $src/src/sigstore-cert.c $src/src/sigstore-verify.c $src/src/sigstore-time.c -I$build/src $(pkg-config --cflags --libs jansson) -ldl -lpthread"
 
-for target in toml lock index wheel yaml sigstore pyproject uvlock; do
+for target in toml lock index wheel yaml sigstore pyproject uvlock import; do
 	n=$((n + 1))
 	bin="$out/fuzz-$target"
 	extra=
@@ -38,7 +38,9 @@ for target in toml lock index wheel yaml sigstore pyproject uvlock; do
 	yaml) extra="$src/src/yamlconf.c $yaml_engine" ;;
 	sigstore) extra=$sigstore_engine ;;
 	pyproject) extra="$src/src/metadata.c $src/src/pyedit.c" ;;
-	uvlock) extra="$src/src/lockimport-uv.c" ;;
+	uvlock | import) extra="$src/src/lockimport-uv.c $src/src/lockimport-graph.c $src/src/lockimport-walk.c
+$src/src/lockimport-index.c $src/src/lockimport-req.c $src/src/lockimport-pdm.c $src/src/lockimport-poetry.c
+$index_engine" ;;
 	lock) extra="$src/src/lockdiff.c $src/src/lockdiff-merge.c $src/src/gitrepo.c -ldl -lpthread" ;;
 	esac
 	# shellcheck disable=SC2086

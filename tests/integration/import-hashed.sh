@@ -107,6 +107,7 @@ check_contains "main and dev-dependencies; python = \"<3.11\" as a marker" \
 	"$($CHECK "$V/poetry.lock" "$V/pylock.toml" --expect '{"annotated-types": null,
 	"backports-asyncio-runner": "python_version < \"3.11\"", "colorama": "sys_platform == \"win32\""}')" \
 	"ok 3 packages"
+check_contains "python = \"^3.10\" as requires-python" "$(cat "$V/pylock.toml")" 'requires-python = ">=3.10,<4"'
 check_exit "--extra audit" 0 "$PYLOCK" import --extra audit --index "$WALK" -o "$T/audit.toml" "$V"
 check_contains "the optional dependency, and what it requires under its marker" \
 	"$($CHECK "$V/poetry.lock" "$T/audit.toml" --expect '{"annotated-types": null,

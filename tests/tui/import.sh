@@ -1,6 +1,7 @@
 #!/bin/sh
 # A project whose only lock is uv.lock: the list says so, i imports it on a
-# thread, and the row becomes pylock.toml's.
+# thread, and the row becomes pylock.toml's. Then one with a hashed
+# requirements.txt, whose files i finds on the index the file names.
 . "$srcdir/tests/tui/lib.sh"
 
 I="$T/importws"
@@ -19,5 +20,18 @@ check_not_contains "the row is the new lock's" "$(line_of uvapp)" "uv.lock"
 rm "$I/uvapp/uv.lock"
 keys i
 check_exit "i on a project with nothing to import says so" 0 until_shown "uvapp has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import"
+
+R="$T/reqws"
+mkdir -p "$R/reqapp"
+python3 "$SRC/tests/tools/mirror-index.py" "$T/mirror" "$SRC/tests/data/import-locks/pdm-streamlet/pdm.lock"
+printf -- '-i file://%s/mirror/simple\ncfgv==3.5.0 \\\n    --hash=sha256:%s\n' "$T" \
+	a8dc6b26ad22ff227d2634a65cb388215ce6cc96bbcc5cfde7641ae87e8dacc0 > "$R/reqapp/requirements.txt"
+ROOT="$R" start
+check_exit "a folder with only requirements.txt is listed" 0 until_shown "reqapp"
+check_contains "LOCK says requirements (cut to its column)" "$(line_of reqapp)" "requireme…"
+keys i
+check_exit "i imports it, its file found on the index by hash" 0 \
+	until_shown "imported requirements.txt into pylock.toml (1 packages)"
+check_contains "with the index's URL" "$(cat "$R/reqapp/pylock.toml")" "url = \"file://$T/mirror/files/cfgv-3.5.0-py2.py3-none-any.whl\""
 
 done_testing
