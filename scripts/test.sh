@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds pylock and runs every test: the normal build's `make check`; the
 # same again built with AddressSanitizer + UndefinedBehaviorSanitizer; the
-# fuzz targets for FUZZ_SECONDS each (default 15); and `make distcheck` (the
+# fuzz targets for FUZZ_SECONDS each (default 12); and `make distcheck` (the
 # release tarball builds and passes its tests). Ends with one line
 # "N passed, N failed, N skipped" over all four.
 set -u

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 15) from a seed corpus; prints TAP. A crash fails, and its input
+# (default 12) from a seed corpus; prints TAP. A crash fails, and its input
 # is kept under tests/data/fuzz-found/ to become a regression case.
 # Usage: run.sh SRCDIR BUILDDIR
 set -u
 src=$1 build=$2
-secs=${FUZZ_SECONDS:-15}
+secs=${FUZZ_SECONDS:-12}
 out="$build/fuzz"
 mkdir -p "$out"
 n=0 failed=0
