@@ -30,6 +30,7 @@ struct pkg {
 	bool virtual;
 	bool *extra_on;		/* per optional-dependencies key, reached */
 	bool on;		/* (package, no extra) reached */
+	bool root;		/* the project (a workspace member): its extras are the lock's */
 };
 
 struct act {
@@ -46,6 +47,8 @@ struct uv {
 	struct act *q;		/* reached, dependencies not yet taken */
 	size_t nq;
 	struct lockimport_graph g;	/* node 0 the root, package i node i + 1 */
+	char **groups, **extras;	/* chosen, normalised: the lock's dependency-groups and extras */
+	size_t ngroups, nextras;
 	struct pl_error *err;
 };
 
@@ -62,6 +65,25 @@ static const char *str(const struct toml_value *t, const char *key)
 }
 
 /* ---- markers ---- */
+
+/* Atom a (-1: none) and also (a marker's text, may be NULL) together. */
+static long atom_with(struct uv *u, long a, const char *also, const struct toml_value *at_v)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+	long r;
+
+	if (!also || a < -1)
+		return a;
+	if (a >= 0)
+		util_buf_printf(&b, "(%s) and %s", u->g.atoms[a], also);
+	else
+		util_buf_puts(&b, also);
+	r = lockimport_graph_atom(&u->g, b.data);
+	util_buf_free(&b);
+	if (r == -2)
+		at(u, at_v, "%s: more different markers than pylock combines", "marker");
+	return r;
+}
 
 static long atom(struct uv *u, const struct toml_value *dep)
 {
@@ -178,14 +200,14 @@ static long extra_index(const struct pkg *p, const char *extra)
 }
 
 /* A dependency entry: the edge, and what it reaches with its extras. */
-static int take_dep(struct uv *u, size_t from_node, const struct toml_value *dep)
+static int take_dep(struct uv *u, size_t from_node, const struct toml_value *dep, const char *also)
 {
 	long to, a;
 	const struct toml_value *extras = toml_get(dep, "extra");
 
 	if (dep->type != TOML_TABLE)
 		return at(u, dep, "%s: each dependency is a table", "dependencies");
-	if ((to = resolve_dep(u, dep)) < 0 || (a = atom(u, dep)) < -1)
+	if ((to = resolve_dep(u, dep)) < 0 || (a = atom_with(u, atom(u, dep), also, dep)) < -1)
 		return -1;
 	add_edge(u, from_node, (size_t)to + 1, a);
 	push(u, (size_t)to, -1);
@@ -202,14 +224,16 @@ static int take_dep(struct uv *u, size_t from_node, const struct toml_value *dep
 	return 0;
 }
 
-static int take_deps(struct uv *u, size_t from_node, const struct toml_value *deps)
+/* also: the membership marker of an optional edge of the project ('x' in
+ * extras, 'g' in dependency_groups), NULL for the others. */
+static int take_deps(struct uv *u, size_t from_node, const struct toml_value *deps, const char *also)
 {
 	if (!deps)
 		return 0;
 	if (deps->type != TOML_ARRAY)
 		return at(u, deps, "%s must be an array of tables", "dependencies");
 	for (size_t i = 0; i < deps->u.array.len; i++)
-		if (take_dep(u, from_node, deps->u.array.items[i]) < 0)
+		if (take_dep(u, from_node, deps->u.array.items[i], also) < 0)
 			return -1;
 	return 0;
 }
@@ -221,7 +245,16 @@ static int drain(struct uv *u)
 	while (u->nq) {
 		struct act w = u->q[--u->nq];
 		const struct pkg *p = &u->p[w.pkg];
-		if (take_deps(u, w.pkg + 1, w.extra < 0 ? p->deps : p->optional->u.table.items[w.extra].value) < 0)
+		struct util_buf member = UTIL_BUF_INIT;
+		if (w.extra >= 0 && p->root) {
+			char norm[256];
+			pep508_normalize_name(p->optional->u.table.items[w.extra].key, norm);
+			util_buf_printf(&member, "'%s' in extras", norm);
+		}
+		int rc = take_deps(u, w.pkg + 1, w.extra < 0 ? p->deps : p->optional->u.table.items[w.extra].value,
+				   member.len ? member.data : NULL);
+		util_buf_free(&member);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -246,6 +279,16 @@ static bool group_selected(const char *group, const struct lockimport_options *o
 	       (!o->no_default_groups && !strcmp(group, "dev"));
 }
 
+/* name added to list once. */
+static void note(char ***list, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], name))
+			return;
+	*list = util_xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = util_xstrdup(name);
+}
+
 /* The root's dependency groups: edges from the walk's root, as uv draws
  * them (a group installs without the project itself). */
 static int take_groups(struct uv *u, const struct toml_value *groups, const struct lockimport_options *o)
@@ -256,7 +299,13 @@ static int take_groups(struct uv *u, const struct toml_value *groups, const stru
 			continue;
 		if (deps->type != TOML_ARRAY)
 			return at(u, deps, "%s: a group is an array of dependencies", groups->u.table.items[g].key);
-		if (take_deps(u, ROOT, deps) < 0)
+		char norm[256], member[300];
+		if (strlen(groups->u.table.items[g].key) >= sizeof(norm))
+			return at(u, deps, "%s: a group's name is too long", "dependency-groups");
+		pep508_normalize_name(groups->u.table.items[g].key, norm);
+		note(&u->groups, &u->ngroups, norm);
+		snprintf(member, sizeof(member), "'%s' in dependency_groups", norm);
+		if (take_deps(u, ROOT, deps, member) < 0)
 			return -1;
 	}
 	return 0;
@@ -316,9 +365,16 @@ static int walk(struct uv *u, const struct lockimport_options *o)
 		roots++;
 		add_edge(u, ROOT, i + 1, -1);
 		push(u, i, -1);
-		for (size_t x = 0; p->optional && x < p->optional->u.table.len; x++)
-			if (o->all_extras || wanted(p->optional->u.table.items[x].key, o->extras, o->nextras))
-				push(u, i, (long)x);
+		p->root = true;
+		for (size_t x = 0; p->optional && x < p->optional->u.table.len; x++) {
+			const char *key = p->optional->u.table.items[x].key;
+			char norm[256];
+			if (!(o->all_extras || wanted(key, o->extras, o->nextras)) || strlen(key) >= sizeof(norm))
+				continue;
+			pep508_normalize_name(key, norm);
+			note(&u->extras, &u->nextras, norm);
+			push(u, i, (long)x);
+		}
 		if (take_groups(u, p->groups, o) < 0 || drain(u) < 0)
 			return -1;
 	}
@@ -614,6 +670,24 @@ static int check_result(struct uv *u, const struct util_buf *out, const struct o
 			    e[k].p->name, why.msg);
 }
 
+static int by_string(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void put_names(struct util_buf *out, const char *key, char **names, size_t n)
+{
+	if (!n)
+		return;
+	qsort(names, n, sizeof(*names), by_string);
+	util_buf_printf(out, "%s = [", key);
+	for (size_t i = 0; i < n; i++) {
+		toml_write_string(out, names[i], strlen(names[i]));
+		util_buf_puts(out, i + 1 < n ? ", " : "");
+	}
+	util_buf_puts(out, "]\n");
+}
+
 static int write_lock(struct uv *u, struct util_buf *out)
 {
 	const char *rp = str(toml_root(u->doc), "requires-python");
@@ -639,6 +713,11 @@ static int write_lock(struct uv *u, struct util_buf *out)
 		toml_write_string(out, rp, strlen(rp));
 		util_buf_putc(out, '\n');
 	}
+	/* What was walked stays a choice at install time (PEP 751): the groups
+	 * installed by default, the extras on request. */
+	put_names(out, "extras", u->extras, u->nextras);
+	put_names(out, "dependency-groups", u->groups, u->ngroups);
+	put_names(out, "default-groups", u->groups, u->ngroups);
 	size_t *starts = util_xcalloc(n + 1, sizeof(size_t));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		starts[i] = out->len;
@@ -680,6 +759,12 @@ int lockimport_uv(const char *text, size_t len, const char *path, const struct l
 			rc = write_lock(&u, out);
 	}
 	lockimport_graph_fini(&u.g);
+	for (size_t i = 0; i < u.ngroups; i++)
+		free(u.groups[i]);
+	for (size_t i = 0; i < u.nextras; i++)
+		free(u.extras[i]);
+	free(u.groups);
+	free(u.extras);
 	free(u.order);
 	free(u.q);
 	toml_free(u.doc);

@@ -59,7 +59,17 @@ check_contains "prints the change" "$out" "3.0 -> 3.1"
 R="$T/uv-project-template"
 check_exit "a real uv.lock (version 1, no revision)" 0 "$PYLOCK" import "$R"
 check_contains "what it installs, with its hashes" "$(python3 "$REACH" "$R/uv.lock" "$R/pylock.toml")" "ok 84 environments, 15 packages"
-check_contains "its marker" "$(grep -A3 'name = "colorama"' "$R/pylock.toml")" "marker = \"sys_platform == 'win32'\""
+check_contains "its marker, with the group it came through" "$(grep -A3 'name = "colorama"' "$R/pylock.toml")" \
+	"marker = \"'dev' in dependency_groups and sys_platform == 'win32'\""
+check_contains "the group walked is the lock's, installed by default (PEP 751)" "$(cat "$R/pylock.toml")" \
+	'dependency-groups = ["dev"]
+default-groups = ["dev"]'
+check_exit "pylock reads it" 0 "$PYLOCK" show "$R"
+check_exit "--all-extras" 0 "$PYLOCK" import --all-extras -o "$T/extras.toml" "$P"
+check_contains "the extras walked are the lock's" "$(cat "$T/extras.toml")" 'extras = ['
+check_contains "a package the project's extra brings is marked by it" "$(cat "$T/extras.toml")" "in extras"
+check_contains "checked environment by environment, extras asked for" \
+	"$(python3 "$REACH" "$P/uv.lock" "$T/extras.toml" --all-extras)" "ok 84 environments"
 check_not_contains "the virtual project is not installed" "$(cat "$R/pylock.toml")" 'name = "python-uv-project-template"'
 check_exit "without its dev group: nothing to install" 0 "$PYLOCK" import --no-default-groups -o "$T/none.toml" "$R"
 check_equal "an empty lock" "$(grep -c '^\[\[packages\]\]' "$T/none.toml")" 0

@@ -41,8 +41,23 @@ def environments():
                     }
 
 
+# PEP 751's membership tests ('x' in extras, 'g' in dependency_groups),
+# which this packaging cannot evaluate, decided by what was asked for: each
+# becomes a comparison that is always true or always false.
+CHOSEN = {"extras": set(), "dependency_groups": set()}
+
+
+def membership(m):
+    name, negated, kind = m.group(2), bool(m.group(3)), m.group(4)
+    inside = norm(name) in CHOSEN[kind]
+    return "platform_machine != '@'" if inside != negated else "platform_machine == '@'"
+
+
 def holds(marker, env):
-    return marker is None or Marker(marker).evaluate(env)
+    if marker is None:
+        return True
+    marker = re.sub(r"""(['"])([^'"]+)\1\s+(not\s+)?in\s+(extras|dependency_groups)""", membership, marker)
+    return Marker(marker).evaluate(env)
 
 
 def main():
@@ -54,6 +69,14 @@ def main():
     extras = {norm(args[i + 1]) for i, a in enumerate(args) if a == "--extra"}
     uv = tomllib.load(open(sys.argv[1], "rb"))
     lock = tomllib.load(open(sys.argv[2], "rb"))
+    # Everything asked for is installed: uv export's selection.
+    every = set()
+    for p in uv.get("package", []):
+        every |= {norm(g) for g in p.get("dev-dependencies", p.get("dependency-groups", {}))}
+        every |= {norm(x) for x in p.get("optional-dependencies", {})}
+    every |= {norm(g) for g in uv.get("manifest", {}).get("dependency-groups", {})}
+    CHOSEN["dependency_groups"] = every if all_groups else groups | (set() if no_default else {"dev"})
+    CHOSEN["extras"] = every if all_extras else extras
     pkgs = uv.get("package", [])
     by_name = {}
     for i, p in enumerate(pkgs):
