@@ -103,6 +103,13 @@ static long edge_atom(struct lockimport_walk *w, const char *marker, const char 
 	return a;
 }
 
+/* Whether entry i is one the requirement r (its name normalised) allows. */
+static bool allows(const struct lockimport_walk *w, const struct pep508_requirement *r, const char *norm, size_t i)
+{
+	return !strcmp(w->p[i].norm, norm) &&
+	       (!r->spec.n || !w->p[i].has_v || pep440_specset_contains(&r->spec, &w->p[i].v));
+}
+
 int lockimport_walk_require(struct lockimport_walk *w, size_t from, const char *req, const char *also, bool may_miss,
 			    const char *file, int line, int col)
 {
@@ -118,8 +125,7 @@ int lockimport_walk_require(struct lockimport_walk *w, size_t from, const char *
 		return pl_error_set(w->err, file, line, col, "requirement '%.200s': %s", req, why);
 	pep508_normalize_name(r.name, norm);
 	for (size_t i = 0; i < w->n; i++)
-		if (!strcmp(w->p[i].norm, norm) &&
-		    (!r.spec.n || !w->p[i].has_v || pep440_specset_contains(&r.spec, &w->p[i].v)) && !found++)
+		if (allows(w, &r, norm, i) && !found++)
 			first = i;
 	if (!found && may_miss) {
 		rc = 1;
@@ -131,17 +137,20 @@ int lockimport_walk_require(struct lockimport_walk *w, size_t from, const char *
 		goto out;
 	}
 	const char *marker = r.marker_at ? req + r.marker_at : NULL;
+	/* Several entries of the name are told apart only by different Python
+	 * constraints. */
+	for (size_t i = first; found > 1 && i < w->n; i++)
+		for (size_t k = i + 1; allows(w, &r, norm, i) && k < w->n; k++)
+			if (allows(w, &r, norm, k) && util_str_equal(w->p[i].python, w->p[k].python)) {
+				pl_error_set(w->err, file, line, col, "requirement '%.200s' allows %zu entries of the "
+					     "lock and nothing tells them apart", req, found);
+				goto out;
+			}
 	for (size_t i = first; i < w->n; i++) {
-		if (strcmp(w->p[i].norm, norm) ||
-		    (r.spec.n && w->p[i].has_v && !pep440_specset_contains(&r.spec, &w->p[i].v)))
+		if (!allows(w, &r, norm, i))
 			continue;
 		/* Several entries of the name: each under its own condition. */
 		const char *own = found > 1 ? w->p[i].python : NULL;
-		if (found > 1 && !own) {
-			pl_error_set(w->err, file, line, col, "requirement '%.200s' allows %zu entries of the lock "
-				     "and nothing tells them apart", req, found);
-			goto out;
-		}
 		struct util_buf both = UTIL_BUF_INIT;
 		if (also && own)
 			util_buf_printf(&both, "(%s) and (%s)", also, own);

@@ -115,6 +115,39 @@ check_contains "the optional dependency, and what it requires under its marker" 
 	"colorama": "sys_platform == \"win32\" or platform_system == \"Windows\""}')" "ok 4 packages"
 check_exit "--all-groups" 0 "$PYLOCK" import --all-groups --index "$WALK" -o "$T/walk-all.toml" "$V"
 check_contains "the optional group too" "$(grep -c 'name = "cfgv"' "$T/walk-all.toml")" "1"
+# Two entries of one name, told apart by their Python constraints (as
+# Poetry 1 locks a package whose versions differ by Python).
+python3 - "$V/poetry.lock" <<'TWO'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('python-versions = "!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*,!=3.4.*,!=3.5.*,!=3.6.*,>=2.7"',
+              'python-versions = ">=3.11"')
+old = '[extras]'
+s = s.replace(old, """[[package]]
+name = "colorama"
+version = "0.4.5"
+description = "Cross-platform colored terminal text."
+optional = false
+python-versions = "<3.11"
+files = [
+    {file = "colorama-0.4.5-py2.py3-none-any.whl", hash = "sha256:%s"},
+]
+
+""" % ("5" * 64) + old)
+open(p, "w").write(s)
+TWO
+$MIRROR "$T/walk2" "$V/poetry.lock"
+check_exit "a name locked twice, by Python version" 0 "$PYLOCK" import --index "file://$T/walk2/simple" -o "$T/two.toml" "$V"
+check_contains "each entry under its own Python constraint" \
+	"$($CHECK "$V/poetry.lock" "$T/two.toml" --expect '{"annotated-types": null,
+	"backports-asyncio-runner": "python_version < \"3.11\"",
+	"colorama==0.4.6": "sys_platform == \"win32\" and python_version >= \"3.11\"",
+	"colorama==0.4.5": "sys_platform == \"win32\" and python_version < \"3.11\""}')" "ok 3 packages"
+sed -i 's/^python-versions = "<3.11"$/python-versions = ">=3.11"/' "$V/poetry.lock"
+check_exit "two entries nothing tells apart" 2 "$PYLOCK" import --index "file://$T/walk2/simple" -o "$T/two.toml" "$V"
+check_contains "said at the requirement" "$err" "pyproject.toml:10:12: requirement 'colorama ' allows 2 entries of the lock and nothing tells them apart"
+cp "$SRC/tests/data/import-locks/poetry1-walk/poetry.lock" "$V/poetry.lock"
 sed -i 's/^annotated-types = "^0.7"/annotated-types = "^0.8"/' "$V/pyproject.toml"
 check_exit "a constraint the lock's version does not meet" 2 "$PYLOCK" import --index "$WALK" "$V"
 check_contains "said at pyproject.toml's line" "$err" \

@@ -55,10 +55,13 @@ if src.endswith("requirements.txt"):
         name, _, version = spec.partition("==")
         add(name.strip(), version.strip(), hashes, marker.strip() or None)
 elif expect is not None:
+    # Keys are names, or name==version for a name locked twice.
     for p in tomllib.load(open(src, "rb")).get("package", []):
-        if norm(p["name"]) in expect:
+        key = f"{norm(p['name'])}=={p.get('version')}"
+        key = key if key in expect else norm(p["name"])
+        if key in expect:
             add(p["name"], p.get("version"), [f["hash"].split(":", 1)[1] for f in p.get("files", [])],
-                expect[norm(p["name"])])
+                expect[key])
 else:
     lock = tomllib.load(open(src, "rb"))
     for p in lock.get("package", []):
