@@ -25,13 +25,14 @@
 	REQ(SYNC, "Build the project's environment") \
 	REQ(LOCK, "Relock the project from its pyproject.toml") \
 	REQ(UPGRADE, "Relock with the newest versions (in Packages: the package under the cursor)") \
-	REQ(IMPORT, "Import the project's uv.lock into pylock.toml") \
+	REQ(IMPORT, "Import the project's uv.lock, poetry.lock, pdm.lock or requirements.txt") \
 	REQ(ADD, "Add a requirement to pyproject.toml and relock") \
 	REQ(REMOVE, "Remove a requirement from pyproject.toml and relock") \
 	REQ(DIFF, "Show the Diff tab") \
 	REQ(RESOLVE, "Show the Conflicts tab") \
 	REQ(REVISION, "Diff against another revision") \
 	REQ(THEME, "Next colour theme") \
+	REQ(REDRAW, "Redraw the screen") \
 	REQ(HELP, "Show or hide this help") \
 	REQ(QUIT, "Quit") \
 	REQ(CHOOSE_OURS, "Conflicts: keep ours") \

@@ -235,11 +235,30 @@ static void draw_status(struct app *app)
 	else if (app->status[0])
 		snprintf(text, sizeof(text), " %s", gauge);
 	else
-		snprintf(text, sizeof(text), " %sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  t theme",
+		snprintf(text, sizeof(text), " %sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  T theme",
 			 gauge);
 	if (app->status[0] && !app->filtering)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", app->status);
 	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);
+}
+
+static void request(struct app *app, enum request req);
+
+/* A key: its request, or why it does nothing here. */
+static void key(struct app *app, int k)
+{
+	enum keymap_context context = app->pane == PANE_DETAIL ? app_tabs[app->tab]->context : KEYMAP_GENERAL;
+	enum request req = keymap_request(k, context);
+
+	if (req != REQ_NONE || app->help || k < 32 || k > 126) {
+		request(app, req);
+		return;
+	}
+	if (k == 't' || k == 'o' || k == 'b' || k == 'n' || k == 'w')
+		snprintf(app->status, sizeof(app->status), "%c acts in the Conflicts tab (3, then Tab)%s", k,
+			 k == 't' ? "; T switches themes" : "");
+	else
+		snprintf(app->status, sizeof(app->status), "%c does nothing here (? lists the keys)", k);
 }
 
 static void draw(struct app *app)
@@ -459,6 +478,9 @@ static void request(struct app *app, enum request req)
 	case REQ_THEME:
 		next_theme(app);
 		return;
+	case REQ_REDRAW:
+		clearok(curscr, TRUE);
+		return;
 	default:
 		break;
 	}
@@ -608,8 +630,7 @@ int main(int argc, char **argv)
 			if (app.filtering)
 				filter_key(&app, k == '\r' ? '\n' : k);
 			else
-				request(&app, keymap_request(k == '\r' ? '\n' : k,
-							    app.pane == PANE_DETAIL ? app_tabs[app.tab]->context : KEYMAP_GENERAL));
+				key(&app, k == '\r' ? '\n' : k);
 			if (app.quit)
 				break;
 			draw(&app);

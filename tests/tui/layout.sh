@@ -54,7 +54,17 @@ start TERM=xterm
 check_exit "an 8-colour terminal gets the screen too" 0 until_shown "5 projects"
 check_exit "with colours" 0 test "$(colours)" -gt 0
 keys t
-check_exit "t switches themes" 0 until_shown "theme "
+check_exit "t outside the Conflicts tab says where it acts, and which key is the theme's" 0 \
+	until_shown "t acts in the Conflicts tab (3, then Tab); T switches themes"
+keys T
+check_exit "T switches themes" 0 until_shown "theme "
+keys Z
+check_exit "a key with no meaning here says so" 0 until_shown "Z does nothing here (? lists the keys)"
+# Ctrl-L: whatever else wrote on the terminal is drawn over.
+printf '\033[5;30HGARBAGE-ON-THE-SCREEN' > "$(tm display -p -t ui '#{pane_tty}')"
+check_exit "something wrote over the screen" 0 until_shown "GARBAGE-ON-THE-SCREEN"
+keys C-l
+check_exit "Ctrl-L redraws it away" 0 wait_for sh -c "! tmux -L '$sock' capture-pane -p -t ui | grep -q GARBAGE"
 
 # A theme of the user's own with a mistake: named with its position, and
 # the UI still comes up (attributes only).
