@@ -5,6 +5,8 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "app.h"
@@ -26,12 +28,64 @@ struct project_row *app_selected(struct app *app)
 	return app->list.n ? &app->rows[app->shown[app->list.cursor]] : NULL;
 }
 
+static void log_add(struct app *app, const char *text)
+{
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct util_buf line = UTIL_BUF_INIT;
+
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime_r(&now, &tm));
+	util_buf_printf(&line, "%s  %s", stamp, text);
+	if (app->nlog == APP_LOG_MAX) {
+		free(app->log[app->log_first]);
+		app->log[app->log_first] = util_buf_steal(&line);
+		app->log_first = (app->log_first + 1) % APP_LOG_MAX;
+		return;
+	}
+	app->log[(app->log_first + app->nlog++) % APP_LOG_MAX] = util_buf_steal(&line);
+}
+
+const char *app_log_line(const struct app *app, size_t i)
+{
+	return i < app->nlog ? app->log[(app->log_first + i) % APP_LOG_MAX] : "";
+}
+
+/* A message into the log, and onto the status line when status. */
+static void say(struct app *app, bool status, const char *fmt, va_list ap)
+{
+	char text[2048];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	log_add(app, text);
+	if (!status)
+		return;
+	/* Cut to the status line, never inside a UTF-8 character. */
+	size_t n = strlen(text);
+	if (n >= sizeof(app->status)) {
+		n = sizeof(app->status) - 1;
+		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(app->status, text, n);
+	app->status[n] = '\0';
+}
+
+void app_log(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(app, false, fmt, ap);
+	va_end(ap);
+}
+
 void app_message(struct app *app, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(app->status, sizeof(app->status), fmt, ap);
+	say(app, true, fmt, ap);
 	va_end(ap);
 }
 

@@ -59,6 +59,8 @@ extern const struct view_ops *const app_tabs[TAB_COUNT];
  * back through a pipe so that keys are never blocked. */
 struct done;
 
+#define APP_LOG_MAX 500
+
 struct app {
 	char **roots;
 	size_t nroots;
@@ -93,6 +95,12 @@ struct app {
 	bool moved;			/* the user chose a project: keep it selected */
 	struct list help_list;
 	char status[256];		/* the status line's message */
+	/* The message log (`:`): every status message and job start, with its
+	 * time and whole text; the oldest dropped past APP_LOG_MAX. */
+	char *log[APP_LOG_MAX];
+	size_t nlog, log_first;
+	bool log_open;
+	struct list log_list;
 	char progress[96];		/* the long operation under way: "verify NAME 3/50" */
 	bool quit;
 };
@@ -101,8 +109,12 @@ struct app {
 const char *app_row_key(const struct project_row *r);
 /* The selected project's row, or NULL. */
 struct project_row *app_selected(struct app *app);
-/* Sets the status line's message. */
+/* Sets the status line's message (cut to it; whole in the log). */
 void app_message(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a line to the message log only. */
+void app_log(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The log's line i, oldest first. */
+const char *app_log_line(const struct app *app, size_t i);
 /* Asks on the status line; returns the key pressed. */
 int app_prompt(struct app *app, const char *question);
 /* Reopens the current tab (after the selection or its data changed). */

@@ -349,6 +349,7 @@ static void start_job(struct app *app, int kind, struct project_row *row, enum j
 	app->jobs_running++;
 	snprintf(app->progress, sizeof(app->progress), "%s %.40s", what[kind], row->p->name);
 	pthread_mutex_unlock(&app->lock);
+	app_log(app, "%s %s started", relock == JOBS_IMPORT ? "import" : what[kind], j->name);
 	if (pthread_create(&t, NULL, run_job, j) == 0) {
 		pthread_detach(t);
 		return;

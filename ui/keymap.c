@@ -53,17 +53,19 @@ static const struct binding bindings[] = {
 	{ 'd', KEYMAP_GENERAL, REQ_DIFF },
 	{ 'r', KEYMAP_GENERAL, REQ_RESOLVE },
 	{ 'R', KEYMAP_GENERAL, REQ_REVISION },
-	{ 'T', KEYMAP_GENERAL, REQ_THEME },
-	{ CTRL('l'), KEYMAP_GENERAL, REQ_REDRAW },
-	{ '?', KEYMAP_GENERAL, REQ_HELP },
-	{ 'q', KEYMAP_GENERAL, REQ_QUIT },
+	/* The Conflicts tab's own; Esc (REQ_CANCEL) is the general one. */
 	{ 'o', KEYMAP_CONFLICTS, REQ_CHOOSE_OURS },
 	{ 't', KEYMAP_CONFLICTS, REQ_CHOOSE_THEIRS },
 	{ 'b', KEYMAP_CONFLICTS, REQ_CHOOSE_BASE },
 	{ 'n', KEYMAP_CONFLICTS, REQ_CHOOSE_NEWER },
 	{ 'a', KEYMAP_CONFLICTS, REQ_CHOOSE_ALL },
 	{ 'w', KEYMAP_CONFLICTS, REQ_WRITE },
-	{ 27, KEYMAP_CONFLICTS, REQ_CANCEL },
+	{ 'T', KEYMAP_GENERAL, REQ_THEME },
+	{ CTRL('l'), KEYMAP_GENERAL, REQ_REDRAW },
+	{ '?', KEYMAP_GENERAL, REQ_HELP },
+	{ ':', KEYMAP_GENERAL, REQ_LOG },
+	{ 27, KEYMAP_GENERAL, REQ_CANCEL },
+	{ 'q', KEYMAP_GENERAL, REQ_QUIT },
 };
 
 enum request keymap_request(int key, enum keymap_context context)

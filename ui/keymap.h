@@ -34,6 +34,7 @@
 	REQ(THEME, "Next colour theme") \
 	REQ(REDRAW, "Redraw the screen") \
 	REQ(HELP, "Show or hide this help") \
+	REQ(LOG, "Show or hide the message log (every result, with its time and whole text)") \
 	REQ(QUIT, "Quit") \
 	REQ(CHOOSE_OURS, "Conflicts: keep ours") \
 	REQ(CHOOSE_THEIRS, "Conflicts: keep theirs") \
@@ -41,7 +42,7 @@
 	REQ(CHOOSE_NEWER, "Conflicts: keep the newer version") \
 	REQ(CHOOSE_ALL, "Conflicts: apply the last choice to all remaining") \
 	REQ(WRITE, "Conflicts: write and stage the resolved lock") \
-	REQ(CANCEL, "Conflicts: leave without writing anything")
+	REQ(CANCEL, "Close help or the log; in Conflicts: leave without writing anything")
 
 enum request {
 	REQ_NONE,

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "env.h"
 #include "help.h"
+#include "messages.h"
 #include "jobs.h"
 #include "lockimport.h"
 #include "store.h"
@@ -250,7 +251,7 @@ static void key(struct app *app, int k)
 	enum keymap_context context = app->pane == PANE_DETAIL ? app_tabs[app->tab]->context : KEYMAP_GENERAL;
 	enum request req = keymap_request(k, context);
 
-	if (req != REQ_NONE || app->help || k < 32 || k > 126) {
+	if (req != REQ_NONE || app->help || app->log_open || k < 32 || k > 126) {
 		request(app, req);
 		return;
 	}
@@ -265,8 +266,8 @@ static void draw(struct app *app)
 {
 	int lw = left_width(), top = 1, h = LINES - 2;
 
-	if (app->help) {
-		help_draw(app, 0, 0, LINES, COLS);
+	if (app->help || app->log_open) {
+		(app->help ? help_draw : messages_draw)(app, 0, 0, LINES, COLS);
 		doupdate();
 		return;
 	}
@@ -400,6 +401,10 @@ static void request(struct app *app, enum request req)
 			help_request(app, req);
 		return;
 	}
+	if (app->log_open) {
+		messages_request(app, req);
+		return;
+	}
 	if (app->pane == PANE_DETAIL && app_tabs[app->tab]->request(app, req))
 		return;
 	switch (req) {
@@ -408,6 +413,19 @@ static void request(struct app *app, enum request req)
 		return;
 	case REQ_HELP:
 		app->help = true;
+		return;
+	case REQ_LOG:
+		messages_open(app);
+		return;
+	case REQ_CANCEL:
+		/* Esc backs out one step: the filter applied, then the detail pane. */
+		if (app->filter[0]) {
+			app->filter[0] = '\0';
+			refilter(app);
+			app_message(app, "filter cleared");
+		} else if (app->pane == PANE_DETAIL) {
+			app->pane = PANE_LIST;
+		}
 		return;
 	case REQ_NEXT_PANE:
 		app->pane = app->pane == PANE_LIST ? PANE_DETAIL : PANE_LIST;
@@ -663,5 +681,7 @@ int main(int argc, char **argv)
 	}
 	endwin();
 	theme_names_free(app.themes, app.nthemes);
+	for (size_t i = 0; i < app.nlog; i++)
+		free(app.log[(app.log_first + i) % APP_LOG_MAX]);
 	return 0;
 }

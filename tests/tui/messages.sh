@@ -1,0 +1,48 @@
+#!/bin/sh
+# The message log (`:`): every job's start and result, with its time and
+# whole text; Esc closes it, and help too.
+. "$srcdir/tests/tui/lib.sh"
+
+start
+until_shown "4 projects" > /dev/null
+keys :
+check_exit "an empty log says what will be there" 0 until_shown "nothing yet: results of verify"
+keys Escape
+check_exit "Esc closes it" 0 until_shown "4 projects"
+keys G 1 v
+check_exit "a verify runs" 0 until_shown "with problems"
+keys :
+check_exit "the log lists the job's start, with its time" 0 \
+	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  verify .* started'"
+check_exit "and its result" 0 \
+	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  verified .*with problems'"
+check_contains "counted in the title" "$(screen | head -1)" "messages, 2"
+keys :
+check_exit ": closes it too" 0 until_shown "4 projects"
+# A result too long for the status line is whole in the log.
+keys i
+check_exit "a refusal on the status line" 0 until_shown "to import"
+keys :
+check_exit "is in the log, after the verify" 0 until_shown "has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import"
+check_contains "three messages now" "$(screen | head -1)" "messages, 3"
+keys q
+keys ?
+check_exit "help opens" 0 until_shown "pylock keys"
+keys Escape
+check_exit "and Esc closes it" 0 until_shown "4 projects"
+check_not_contains "without residue" "$(screen)" "pylock keys"
+# (A key right after Esc would read as Alt and that key.)
+sleep 1
+# 1 put the focus in the detail pane: Esc leaves it, and / filters the list.
+keys Escape
+sleep 1
+
+# Esc backs out of an applied filter.
+keys / c l e a n - a Enter
+check_exit "a filter applied" 0 until_shown "filter: clean-a"
+check_not_contains "hides the others" "$(screen | sed -n '3,$p' | cut -c1-40)" "tampered-app"
+keys Escape
+check_exit "Esc clears it" 0 until_shown "filter cleared"
+check_contains "the others are back" "$(screen)" "tampered-app"
+
+done_testing
