@@ -98,8 +98,16 @@ static void info_open(struct app *app)
 	}
 	if (r->p->worktree_of)
 		add(s, ROLE_MUTED, "worktree of  %s", r->p->worktree_of);
-	add(s, ROLE_NORMAL, "lock         %s (%s, %ld packages)", r->p->lock_path ? r->p->lock_path : "none",
-	    discover_lock_name(r->p->lock), r->p->packages);
+	if (!r->p->lock_path && r->p->source_format)
+		add(s, ROLE_MUTED, "lock         none yet: i imports %s", r->p->source_format);
+	else if (!r->p->lock_path)
+		add(s, ROLE_MUTED, "lock         none yet: L makes one");
+	else if (r->p->packages < 0)
+		add(s, ROLE_NORMAL, "lock         %s (%s; it does not read as a lock)", r->p->lock_path,
+		    discover_lock_name(r->p->lock));
+	else
+		add(s, ROLE_NORMAL, "lock         %s (%s, %ld packages)", r->p->lock_path, discover_lock_name(r->p->lock),
+		    r->p->packages);
 	add(s, ROLE_NORMAL, "environment  %s", r->env);
 	add(s, r->verified ? (r->bad ? ROLE_INVALID : ROLE_VERIFIED) : ROLE_MUTED, "signatures   %s",
 	    r->verified ? r->summary : "not verified yet: v verifies");

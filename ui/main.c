@@ -273,7 +273,15 @@ static void draw(struct app *app)
 	}
 	draw_title(app);
 	if (h > 0) {
-		app_text(app, top, 0, lw, ROLE_HEADER, app->list.n || app->nrows ? " projects" : " projects (none found yet)");
+		char header[96];
+		if (!app->nrows)
+			snprintf(header, sizeof(header), " projects (none found yet)");
+		else if (app->list.n < app->nrows)
+			snprintf(header, sizeof(header), " projects  %zu of %zu (filtered from %zu)",
+				 app->list.n ? app->list.cursor + 1 : 0, app->list.n, app->nrows);
+		else
+			snprintf(header, sizeof(header), " projects  %zu of %zu", app->list.cursor + 1, app->list.n);
+		app_text(app, top, 0, lw, ROLE_HEADER, header);
 		list_draw(&app->list, top + 1, 0, h - 1, lw, project_row, app);
 		if (COLS > lw + 1) {
 			for (int y = top; y < top + h; y++)

@@ -29,6 +29,13 @@ printf -- '-i file://%s/mirror/simple\ncfgv==3.5.0 \\\n    --hash=sha256:%s\n' "
 ROOT="$R" start
 check_exit "a folder with only requirements.txt is listed" 0 until_shown "reqapp"
 check_contains "LOCK says requirements (cut to its column)" "$(line_of reqapp)" "requireme…"
+check_contains "the list's title counts" "$(screen)" "projects  1 of 1"
+keys 4
+check_exit "Info says plainly there is no lock yet, and what makes one" 0 \
+	until_shown "lock         none yet: i imports requirements"
+check_not_contains "never a count of -1" "$(screen)" "-1 packages"
+keys Escape
+sleep 1
 keys i
 check_exit "i imports it, its file found on the index by hash" 0 \
 	until_shown "imported requirements.txt into pylock.toml (1 packages)"
