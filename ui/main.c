@@ -222,6 +222,39 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 	}
 }
 
+/* The footer's keys for where the focus is, most needed first; as many as
+ * the width holds. */
+static const char *const list_hints[] = {
+	"q quit", "? help", ": log", "/ filter", "Tab pane", "1-4 tabs", "Enter shell", "v verify", "s sync",
+	"L lock", "i import", "T theme", NULL,
+};
+static const char *const tab_hints[TAB_COUNT][10] = {
+	[TAB_PACKAGES] = { "Esc back", "? help", "j/k move", "U upgrade", "x remove", ": log", "1-4 tabs", NULL },
+	[TAB_DIFF] = { "Esc back", "? help", "R revision", "j/k scroll", ": log", "1-4 tabs", NULL },
+	[TAB_CONFLICTS] = { "w write", "Esc leave", "o ours", "t theirs", "b base", "n newer", "a all", "? help", NULL },
+	[TAB_INFO] = { "Esc back", "? help", ": log", "1-4 tabs", NULL },
+};
+
+static void hints(const struct app *app, const char *gauge, char *text, size_t size)
+{
+	const char *const *h = app->pane == PANE_DETAIL ? tab_hints[app->tab] : list_hints;
+	size_t room = COLS > 1 ? (size_t)COLS - 1 : 0, len;
+
+	snprintf(text, size, " %s", gauge);
+	len = strlen(text);
+	for (size_t i = 0; h[i]; i++) {
+		size_t n = strlen(h[i]) + (i ? 2 : 0);
+		if (len + n > room || len + n + 1 > size)
+			break;
+		if (i) {
+			memcpy(text + len, "  ", 2);
+			len += 2;
+		}
+		memcpy(text + len, h[i], strlen(h[i]) + 1);
+		len += strlen(h[i]);
+	}
+}
+
 static void draw_status(struct app *app)
 {
 	char text[512], gauge[sizeof(app->progress) + 5] = "";
@@ -236,8 +269,7 @@ static void draw_status(struct app *app)
 	else if (app->status[0])
 		snprintf(text, sizeof(text), " %s", gauge);
 	else
-		snprintf(text, sizeof(text), " %sq quit  ? help  / filter  Tab pane  1-4 tabs  Enter shell  v verify  s sync  T theme",
-			 gauge);
+		hints(app, gauge, text, sizeof(text));
 	if (app->status[0] && !app->filtering)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", app->status);
 	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);

@@ -9,6 +9,11 @@ C="$WS/projects/conflicted-app"
 before=$(sha256sum "$C/pylock.toml")
 keys g j r
 check_exit "r opens the Conflicts tab" 0 until_shown "2 conflicts, 2 to choose"
+check_contains "the footer shows the Conflicts keys, write and leave first" "$(screen | tail -1)" "w write  Esc leave  o ours"
+tm resize-window -t ui -x 80 -y 24
+check_exit "at 80 columns too" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | tail -1 | grep -q 'w write  Esc leave'"
+tm resize-window -t ui -x 100 -y 30
+wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | tail -1 | grep -q 'w write  Esc leave  o ours  t theirs  b base  n newer'"
 check_contains "a [tool] table changed on both sides is one" "$(screen)" "[tool.demo] (changed on both sides)"
 check_exit "each side's table in its column" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -q '|channel = \"non.*|channel = \"sta.*|channel = \"beta\"'"
 keys j
