@@ -414,6 +414,41 @@ static void error_message(struct app *app, const struct pl_error *err)
 		app_message(app, "%.250s", err->msg);
 }
 
+/* The theme T chose last, kept in the config folder (ui-theme) so the next
+ * start has it; NULL when none or not a theme's name. */
+static char *remembered_theme(void)
+{
+	struct pl_error err;
+	char *path = util_dir_file(UTIL_DIR_CONFIG, "ui-theme", &err), *text = NULL;
+	size_t len;
+
+	if (path && util_read_file(path, 128, &text, &len, &err) == 0) {
+		len = strcspn(text, "\n");
+		text[len] = '\0';
+		if (!len || strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789-_") != len) {
+			free(text);
+			text = NULL;
+		}
+	}
+	free(path);
+	return text;
+}
+
+static void remember_theme(struct app *app, const char *name)
+{
+	struct pl_error err;
+	char *dir = util_dir_path(UTIL_DIR_CONFIG, &err), *path = NULL;
+	struct util_buf text = UTIL_BUF_INIT;
+
+	util_buf_printf(&text, "%s\n", name);
+	if (!dir || util_mkdir_p(dir, 0700, &err) < 0 || !(path = util_dir_file(UTIL_DIR_CONFIG, "ui-theme", &err)) ||
+	    util_write_atomic(path, text.data, text.len, 0600, &err) < 0)
+		app_log(app, "theme %s not remembered: %s", name, err.msg);
+	free(dir);
+	free(path);
+	util_buf_free(&text);
+}
+
 static void next_theme(struct app *app)
 {
 	struct pl_error err;
@@ -421,10 +456,12 @@ static void next_theme(struct app *app)
 	if (!app->nthemes)
 		return;
 	app->theme_index = (app->theme_index + 1) % app->nthemes;
-	if (theme_load(app->themes[app->theme_index], has_colors() && !getenv("NO_COLOR"), &app->theme, &err) < 0)
+	if (theme_load(app->themes[app->theme_index], has_colors() && !getenv("NO_COLOR"), &app->theme, &err) < 0) {
 		error_message(app, &err);
-	else
+	} else {
 		app_message(app, "theme %s", app->theme.name);
+		remember_theme(app, app->theme.name);
+	}
 	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
 	clear();
 }
@@ -554,7 +591,9 @@ static void request(struct app *app, enum request req)
 static void setup_theme(struct app *app, const char *configured)
 {
 	bool colour = has_colors() && !getenv("NO_COLOR");
-	const char *want = getenv("PYLOCK_THEME") ? getenv("PYLOCK_THEME") : configured ? configured : "default";
+	char *kept = remembered_theme();
+	const char *want = getenv("PYLOCK_THEME") ? getenv("PYLOCK_THEME") : kept ? kept : configured ? configured
+			   : "default";
 	struct pl_error err;
 
 	if (colour) {
@@ -568,7 +607,9 @@ static void setup_theme(struct app *app, const char *configured)
 	if (theme_load(want, colour, &app->theme, &err) < 0) {
 		theme_default(&app->theme);
 		error_message(app, &err);
-	}
+	} else
+		app_log(app, "theme %s%s", app->theme.name, kept && want == kept ? " (chosen last time with T)" : "");
+	free(kept);
 	bkgdset((chtype)app->theme.attr[ROLE_NORMAL]);
 }
 

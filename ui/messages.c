@@ -28,10 +28,7 @@ void messages_draw(struct app *app, int y, int x, int h, int w)
 	snprintf(title, sizeof(title), " messages, %zu  (: q or Esc closes this; j/k scroll)", app->nlog);
 	app_text(app, y, x, w, ROLE_TITLE, title);
 	app_clear(app, y + 1, x, h - 1, w);
-	if (!app->nlog)
-		app_text(app, y + 1, x + 1, w - 1, ROLE_NORMAL, "nothing yet: results of verify, sync, lock and import go here");
-	else
-		list_draw(&app->log_list, y + 1, x + 1, h - 1, w - 1, message_row, app);
+	list_draw(&app->log_list, y + 1, x + 1, h - 1, w - 1, message_row, app);
 }
 
 void messages_request(struct app *app, enum request req)

@@ -58,6 +58,8 @@ check_exit "t outside the Conflicts tab says where it acts, and which key is the
 	until_shown "t acts in the Conflicts tab (3, then Tab); T switches themes"
 keys T
 check_exit "T switches themes" 0 until_shown "theme "
+chosen=$(screen | tail -1 | sed -n 's/.* theme \([a-z0-9_-]*\).*/\1/p')
+check_equal "and remembers the choice in the config folder" "$(cat "$PYLOCK_HOME/config/ui-theme")" "$chosen"
 keys Z
 check_exit "a key with no meaning here says so" 0 until_shown "Z does nothing here (? lists the keys)"
 # Ctrl-L: whatever else wrote on the terminal is drawn over.
@@ -65,6 +67,13 @@ printf '\033[5;30HGARBAGE-ON-THE-SCREEN' > "$(tm display -p -t ui '#{pane_tty}')
 check_exit "something wrote over the screen" 0 until_shown "GARBAGE-ON-THE-SCREEN"
 keys C-l
 check_exit "Ctrl-L redraws it away" 0 wait_for sh -c "! tmux -L '$sock' capture-pane -p -t ui | grep -q GARBAGE"
+start TERM=xterm
+until_shown "5 projects" > /dev/null
+keys :
+check_exit "the next start has the theme chosen last (the log says so)" 0 \
+	until_shown "theme $chosen (chosen last time with T)"
+keys q
+rm "$PYLOCK_HOME/config/ui-theme"
 
 # A theme of the user's own with a mistake: named with its position, and
 # the UI still comes up (attributes only).

@@ -6,7 +6,7 @@
 start
 until_shown "4 projects" > /dev/null
 keys :
-check_exit "an empty log says what will be there" 0 until_shown "nothing yet: results of verify"
+check_exit "the log starts with the theme in use" 0 until_shown "  theme default"
 keys Escape
 check_exit "Esc closes it" 0 until_shown "4 projects"
 keys G 1 v
@@ -16,7 +16,7 @@ check_exit "the log lists the job's start, with its time" 0 \
 	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  verify .* started'"
 check_exit "and its result" 0 \
 	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}  verified .*with problems'"
-check_contains "counted in the title" "$(screen | head -1)" "messages, 2"
+check_contains "counted in the title" "$(screen | head -1)" "messages, 3"
 keys :
 check_exit ": closes it too" 0 until_shown "4 projects"
 # A result too long for the status line is whole in the log.
@@ -24,7 +24,7 @@ keys i
 check_exit "a refusal on the status line" 0 until_shown "to import"
 keys :
 check_exit "is in the log, after the verify" 0 until_shown "has no uv.lock, poetry.lock, pdm.lock or requirements.txt to import"
-check_contains "three messages now" "$(screen | head -1)" "messages, 3"
+check_contains "four messages now" "$(screen | head -1)" "messages, 4"
 keys q
 keys ?
 check_exit "help opens" 0 until_shown "pylock keys"
