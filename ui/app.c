@@ -51,23 +51,56 @@ const char *app_log_line(const struct app *app, size_t i)
 	return i < app->nlog ? app->log[(app->log_first + i) % APP_LOG_MAX] : "";
 }
 
+/* The status line's form of a message: no "pylock: " prefix (the UI is
+ * pylock), and each absolute path cut to its last two components
+ * ("…/app/pylock.toml"); the log keeps the whole text. */
+static void for_status(const char *in, char *out, size_t size)
+{
+	struct util_buf b = UTIL_BUF_INIT;
+
+	while (!strncmp(in, "pylock: ", 8))
+		in += 8;
+	for (const char *p = in; *p;) {
+		if (*p == '/' && (p == in || p[-1] == ' ' || p[-1] == '(' || p[-1] == '\'')) {
+			size_t n = strcspn(p, " :,)'");
+			const char *last = NULL, *before = NULL;
+			for (const char *q = p; q < p + n; q++)
+				if (*q == '/') {
+					before = last;
+					last = q;
+				}
+			if (before && before != p) {
+				util_buf_puts(&b, "\xe2\x80\xa6");
+				util_buf_add(&b, before, (size_t)(p + n - before));
+			} else
+				util_buf_add(&b, p, n);
+			p += n;
+			continue;
+		}
+		util_buf_putc(&b, *p++);
+	}
+	snprintf(out, size, "%s", util_buf_str(&b));
+	util_buf_free(&b);
+}
+
 /* A message into the log, and onto the status line when status. */
 static void say(struct app *app, bool status, const char *fmt, va_list ap)
 {
-	char text[2048];
+	char text[2048], shown[2048];
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	log_add(app, text);
 	if (!status)
 		return;
+	for_status(text, shown, sizeof(shown));
 	/* Cut to the status line, never inside a UTF-8 character. */
-	size_t n = strlen(text);
+	size_t n = strlen(shown);
 	if (n >= sizeof(app->status)) {
 		n = sizeof(app->status) - 1;
-		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
+		while (n && ((unsigned char)shown[n] & 0xC0) == 0x80)
 			n--;
 	}
-	memcpy(app->status, text, n);
+	memcpy(app->status, shown, n);
 	app->status[n] = '\0';
 }
 

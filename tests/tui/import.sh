@@ -41,4 +41,18 @@ check_exit "i imports it, its file found on the index by hash" 0 \
 	until_shown "imported requirements.txt into pylock.toml (1 packages)"
 check_contains "with the index's URL" "$(cat "$R/reqapp/pylock.toml")" "url = \"file://$T/mirror/files/cfgv-3.5.0-py2.py3-none-any.whl\""
 
+# A refusal names the file: cut to its last folders on the status line,
+# whole in the log.
+B="$T/badws"
+mkdir -p "$B/badreq"
+printf 'foo>=1 --hash=sha256:%064d\n' 0 > "$B/badreq/requirements.txt"
+ROOT="$B" start
+check_exit "a project whose requirements are not pinned" 0 until_shown "badreq"
+keys i
+check_exit "i says why, the path cut to fit" 0 until_shown "…/badreq/requirements.txt:1:1: foo: not pinned"
+check_not_contains "no machine path on the status line" "$(screen | tail -1)" "$T"
+check_not_contains "no pylock: prefix" "$(screen | tail -1)" "pylock:"
+keys :
+check_exit "the log has the whole path" 0 until_shown "$B/badreq/requirements.txt:1:1"
+
 done_testing
