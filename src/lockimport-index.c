@@ -160,9 +160,9 @@ char *lockimport_marker_extras(struct lockimport_set *s, const char *marker, con
 
 /* ---- entries of one package merged ---- */
 
-static int by_package(const void *x, const void *y)
+/* Name, version, source: entries equal here are one package. */
+static int package_order(const struct lockimport_entry *a, const struct lockimport_entry *b)
 {
-	const struct lockimport_entry *a = x, *b = y;
 	char na[PEP508_MAX_NAME], nb[PEP508_MAX_NAME];
 	struct pep440_version va, vb;
 	const char *why;
@@ -179,20 +179,15 @@ static int by_package(const void *x, const void *y)
 		return r;
 	if ((r = strcmp(a->direct ? a->direct : "", b->direct ? b->direct : "")))
 		return r;
-	if ((r = strcmp(a->index ? a->index : "", b->index ? b->index : "")))
-		return r;
-	return a->line - b->line;
+	return strcmp(a->index ? a->index : "", b->index ? b->index : "");
 }
 
-static bool same_package(const struct lockimport_entry *a, const struct lockimport_entry *b)
+static int by_package(const void *x, const void *y)
 {
-	char na[PEP508_MAX_NAME], nb[PEP508_MAX_NAME];
+	const struct lockimport_entry *a = x, *b = y;
+	int r = package_order(a, b);
 
-	pep508_normalize_name(a->name, na);
-	pep508_normalize_name(b->name, nb);
-	return !strcmp(na, nb) && !strcmp(a->version ? a->version : "", b->version ? b->version : "") &&
-	       !strcmp(a->direct ? a->direct : "", b->direct ? b->direct : "") &&
-	       !strcmp(a->index ? a->index : "", b->index ? b->index : "");
+	return r ? r : a->line - b->line;
 }
 
 static void entry_fini(struct lockimport_entry *e)
@@ -242,7 +237,7 @@ static void merge_entries(struct lockimport_set *s)
 	if (s->n > 1)
 		qsort(s->e, s->n, sizeof(*s->e), by_package);
 	for (size_t i = 0; i < s->n; i++) {
-		if (n && same_package(&s->e[n - 1], &s->e[i]))
+		if (n && !package_order(&s->e[n - 1], &s->e[i]))
 			fold(&s->e[n - 1], &s->e[i]);
 		else
 			s->e[n++] = s->e[i];
@@ -485,23 +480,32 @@ static void index_list(const struct lockimport_set *s, const struct lockimport_o
 	pg->state = util_xcalloc(pg->n + 1, sizeof(*pg->state));
 }
 
+size_t lockimport_blame(const struct util_buf *out, const size_t *starts, size_t n, struct pl_error *why)
+{
+	struct lock *l = lock_parse(out->data ? out->data : "", out->len, "converted", why);
+	size_t off = 0, k = n;
+
+	if (l) {
+		lock_free(l);
+		return SIZE_MAX;
+	}
+	for (int line = 1; line < why->line && off < out->len; off++)
+		line += out->data[off] == '\n';
+	for (size_t i = 0; i < n; i++)
+		if (starts[i] <= off)
+			k = i;
+	return k;
+}
+
 /* The result must read as a lock; where not, the source entry is named. */
 static int check_result(const struct lockimport_set *s, const struct util_buf *out, const size_t *starts,
 			struct pl_error *err)
 {
 	struct pl_error why;
-	struct lock *l = lock_parse(out->data ? out->data : "", out->len, "converted", &why);
-	size_t off = 0, k = s->n;
+	size_t k = lockimport_blame(out, starts, s->n, &why);
 
-	if (l) {
-		lock_free(l);
+	if (k == SIZE_MAX)
 		return 0;
-	}
-	for (int line = 1; line < why.line && off < out->len; off++)
-		line += out->data[off] == '\n';
-	for (size_t i = 0; i < s->n; i++)
-		if (starts[i] <= off)
-			k = i;
 	if (k == s->n)
 		return pl_error_set(err, s->path, 0, 0, "converted, it is no PEP 751 lock: %s", why.msg);
 	return pl_error_set(err, s->path, s->e[k].line, s->e[k].col, "package '%s': %s", s->e[k].name, why.msg);
@@ -510,6 +514,19 @@ static int check_result(const struct lockimport_set *s, const struct util_buf *o
 static int by_string(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+void lockimport_put_names(struct util_buf *out, const char *key, char **names, size_t n)
+{
+	if (!n)
+		return;
+	qsort(names, n, sizeof(*names), by_string);
+	util_buf_printf(out, "%s = [", key);
+	for (size_t i = 0; i < n; i++) {
+		toml_write_string(out, names[i], strlen(names[i]));
+		util_buf_puts(out, i + 1 < n ? ", " : "");
+	}
+	util_buf_puts(out, "]\n");
 }
 
 int lockimport_set_write(struct lockimport_set *s, const struct lockimport_options *o, struct util_buf *out,
@@ -528,15 +545,7 @@ int lockimport_set_write(struct lockimport_set *s, const struct lockimport_optio
 			"lock-version = \"1.0\"\ncreated-by = \"pylock\"\n", s->format);
 	if (s->requires_python)
 		put_key(out, "requires-python", s->requires_python);
-	if (s->nextras) {
-		qsort(s->extras, s->nextras, sizeof(*s->extras), by_string);
-		util_buf_puts(out, "extras = [");
-		for (size_t i = 0; i < s->nextras; i++) {
-			toml_write_string(out, s->extras[i], strlen(s->extras[i]));
-			util_buf_puts(out, i + 1 < s->nextras ? ", " : "");
-		}
-		util_buf_puts(out, "]\n");
-	}
+	lockimport_put_names(out, "extras", s->extras, s->nextras);
 	for (size_t i = 0; i < s->n; i++) {
 		struct lockimport_entry *e = &s->e[i];
 		char norm[PEP508_MAX_NAME];
@@ -765,7 +774,7 @@ int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len,
 	for (uint32_t i = 0; pkgs && i < pkgs->u.array.len; i++)
 		if (r->package(ctx, pkgs->u.array.items[i]) < 0)
 			goto out;
-	if (r->finish(ctx) == 0)
+	if (r->finish(ctx, pkgs) == 0)
 		rc = lockimport_set_write(s, o, out, err);
 out:
 	toml_free(pyproject);

@@ -149,6 +149,12 @@ void lockimport_put_vcs(struct lockimport_entry *e, const char *url, const char 
 void lockimport_put_directory(struct lockimport_entry *e, const char *path, bool editable);
 void lockimport_put_archive(struct lockimport_entry *e, const char *key, const char *where, const char *subdirectory);
 
+/* key = ["a", "b"] (names sorted in place); nothing when n is 0. */
+void lockimport_put_names(struct util_buf *out, const char *key, char **names, size_t n);
+/* Whether a converted lock reads: SIZE_MAX when it does, else the index of
+ * the entry (starts: where each begins in out) the error falls in, n when
+ * before the first; why says what is wrong. */
+size_t lockimport_blame(const struct util_buf *out, const size_t *starts, size_t n, struct pl_error *why);
 /* upload-time = ISO 8601 date-time to the second, when t is one. */
 void lockimport_put_upload_time(struct util_buf *b, const char *t);
 /* A package's files = [{file (or url when url_ok), hash}] into e. */
@@ -161,7 +167,7 @@ int lockimport_toml_files(struct lockimport_set *s, const struct toml_value *pkg
 struct lockimport_reader {
 	int (*metadata)(void *ctx, const struct toml_value *root, const struct toml_value *pyproject);
 	int (*package)(void *ctx, const struct toml_value *pkg);
-	int (*finish)(void *ctx);	/* after the last package */
+	int (*finish)(void *ctx, const struct toml_value *pkgs);	/* after the last, with them all */
 };
 int lockimport_read_toml(struct lockimport_set *s, const char *text, size_t len, const struct lockimport_options *o,
 			 const struct lockimport_reader *r, void *ctx, struct util_buf *out, struct pl_error *err);

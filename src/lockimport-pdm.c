@@ -19,7 +19,7 @@ struct pdm {
 	const struct toml_value *extras;	/* pyproject's [project.optional-dependencies] */
 	const struct toml_value *pyproject;
 	bool walk;			/* no groups per package: walked from pyproject.toml */
-	const struct toml_value **pkgs;	/* the walk's [[package]] tables */
+	struct toml_value *const *pkgs;	/* the walk's [[package]] tables */
 	size_t npkgs;
 	size_t *base;			/* the walk's entries: tables not for an extra */
 	const struct lockimport_options *o;
@@ -119,11 +119,8 @@ static int package(void *ctx, const struct toml_value *pkg)
 		return at(d, pkg, "%s: each package needs a name", "package");
 	if (mv && !marker)
 		return at(d, mv, "%s: a marker is a string", "marker");
-	if (d->walk) {
-		d->pkgs = util_xrealloc(d->pkgs, (d->npkgs + 1) * sizeof(*d->pkgs));
-		d->pkgs[d->npkgs++] = pkg;
+	if (d->walk)
 		return 0;
-	}
 	if ((in = in_chosen(d, toml_get(pkg, "groups"))) <= 0)
 		return in;
 	return add_entry(d, pkg, marker, mv);
@@ -222,7 +219,7 @@ static int expand(void *ctx, struct lockimport_walk *w, size_t pkg, const char *
 	return 0;
 }
 
-static int walk(void *ctx)
+static int walk(void *ctx, const struct toml_value *pkgs)
 {
 	struct pdm *d = ctx;
 	const struct toml_value *project = toml_get(d->pyproject, "project");
@@ -234,6 +231,8 @@ static int walk(void *ctx)
 
 	if (!d->walk)
 		return 0;
+	d->pkgs = pkgs ? pkgs->u.array.items : NULL;
+	d->npkgs = pkgs ? pkgs->u.array.len : 0;
 	if (!d->pyproject)
 		return at(d, NULL, "%s: this pdm.lock records no groups per package and there is no pyproject.toml "
 			  "beside it to walk from", "metadata");
@@ -301,7 +300,6 @@ int lockimport_pdm(const char *text, size_t len, const char *path, const struct 
 	int rc = lockimport_read_toml(&d.s, text, len, o, &reader, &d, out, err);
 
 	lockimport_set_fini(&d.s);
-	free(d.pkgs);
 	free(d.base);
 	return rc;
 }

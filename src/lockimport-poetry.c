@@ -21,7 +21,7 @@ struct poetry {
 	const struct toml_value *groups;	/* pyproject's [tool.poetry.group] */
 	const struct toml_value *pyproject;
 	bool walk;			/* lock-version 2.0: walked from pyproject.toml */
-	const struct toml_value **pkgs;	/* the walk's [[package]] tables */
+	struct toml_value *const *pkgs;	/* the walk's [[package]] tables */
 	size_t npkgs;
 	const struct lockimport_options *o;
 	struct pl_error *err;
@@ -167,11 +167,8 @@ static int package(void *ctx, const struct toml_value *pkg)
 
 	if (pkg->type != TOML_TABLE || !lockimport_str(pkg, "name") || !lockimport_str(pkg, "version"))
 		return at(d, pkg, "%s: each package needs a name and a version", "package");
-	if (d->walk) {
-		d->pkgs = util_xrealloc(d->pkgs, (d->npkgs + 1) * sizeof(*d->pkgs));
-		d->pkgs[d->npkgs++] = pkg;
+	if (d->walk)
 		return 0;
-	}
 	if ((rc = marker_of(d, pkg, &marker)) != 0)
 		return rc < 0 ? -1 : 0;
 	return add_entry(d, pkg, marker);
@@ -449,7 +446,7 @@ static int require_roots(struct poetry *d, struct lockimport_walk *w)
 	return 0;
 }
 
-static int walk(void *ctx)
+static int walk(void *ctx, const struct toml_value *pkgs)
 {
 	struct poetry *d = ctx;
 	struct lockimport_walk *w;
@@ -458,6 +455,8 @@ static int walk(void *ctx)
 
 	if (!d->walk)
 		return 0;
+	d->pkgs = pkgs ? pkgs->u.array.items : NULL;
+	d->npkgs = pkgs ? pkgs->u.array.len : 0;
 	if (!toml_get(toml_get(d->pyproject, "tool"), "poetry"))
 		return at(d, NULL, "%s: this poetry.lock (lock-version 2.0) records no groups per package and no "
 			  "[tool.poetry] in a pyproject.toml beside it says what the project requires", "metadata");
@@ -529,6 +528,5 @@ int lockimport_poetry(const char *text, size_t len, const char *path, const stru
 	int rc = lockimport_read_toml(&d.s, text, len, o, &reader, &d, out, err);
 
 	lockimport_set_fini(&d.s);
-	free(d.pkgs);
 	return rc;
 }

@@ -57,13 +57,6 @@ static int at(struct uv *u, const struct toml_value *v, const char *fmt, const c
 	return pl_error_set(u->err, u->path, v ? (int)v->line : 0, v ? (int)v->col : 0, fmt, what);
 }
 
-static const char *str(const struct toml_value *t, const char *key)
-{
-	const struct toml_value *v = toml_get(t, key);
-
-	return v && v->type == TOML_STRING && !toml_string_has_nul(v) ? v->u.str.ptr : NULL;
-}
-
 /* ---- markers ---- */
 
 /* Atom a (-1: none) and also (a marker's text, may be NULL) together. */
@@ -137,7 +130,7 @@ static size_t first_named(const struct uv *u, const char *norm)
  * when the lock has several of that name. */
 static long resolve_dep(struct uv *u, const struct toml_value *dep)
 {
-	const char *name = str(dep, "name"), *version = str(dep, "version");
+	const char *name = lockimport_str(dep, "name"), *version = lockimport_str(dep, "version");
 	const struct toml_value *source = toml_get(dep, "source");
 	char norm[256];
 	long found = -1;
@@ -260,26 +253,6 @@ static int drain(struct uv *u)
 	return 0;
 }
 
-static bool wanted(const char *name, const char *const *list, size_t n)
-{
-	char a[256], b[256];
-
-	if (strlen(name) >= sizeof(a))
-		return false;
-	pep508_normalize_name(name, a);
-	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) < sizeof(b) && (pep508_normalize_name(list[i], b), !strcmp(a, b)))
-			return true;
-	return false;
-}
-
-static bool group_selected(const char *group, const struct lockimport_options *o)
-{
-	return o->all_groups || wanted(group, o->groups, o->ngroups) ||
-	       (!o->no_default_groups && !strcmp(group, "dev"));
-}
-
-/* name added to list once. */
 static void note(char ***list, size_t *n, const char *name)
 {
 	for (size_t i = 0; i < *n; i++)
@@ -295,7 +268,7 @@ static int take_groups(struct uv *u, const struct toml_value *groups, const stru
 {
 	for (size_t g = 0; groups && groups->type == TOML_TABLE && g < groups->u.table.len; g++) {
 		const struct toml_value *deps = groups->u.table.items[g].value;
-		if (!group_selected(groups->u.table.items[g].key, o))
+		if (!lockimport_group_chosen(o, groups->u.table.items[g].key, !strcmp(groups->u.table.items[g].key, "dev")))
 			continue;
 		if (deps->type != TOML_ARRAY)
 			return at(u, deps, "%s: a group is an array of dependencies", groups->u.table.items[g].key);
@@ -314,7 +287,7 @@ static int take_groups(struct uv *u, const struct toml_value *groups, const stru
 static bool is_root(const struct pkg *p, const struct toml_value *members)
 {
 	const struct toml_value *s = p->source;
-	const char *here = str(s, "editable") ? str(s, "editable") : str(s, "virtual");
+	const char *here = lockimport_str(s, "editable") ? lockimport_str(s, "editable") : lockimport_str(s, "virtual");
 
 	if (members && members->type == TOML_ARRAY) {
 		for (size_t i = 0; i < members->u.array.len; i++) {
@@ -335,7 +308,7 @@ static int take_requirements(struct uv *u, const struct toml_value *reqs)
 {
 	for (size_t i = 0; reqs && reqs->type == TOML_ARRAY && i < reqs->u.array.len; i++) {
 		const struct toml_value *r = reqs->u.array.items[i];
-		const char *name = str(r, "name");
+		const char *name = lockimport_str(r, "name");
 		char norm[256];
 		long a;
 
@@ -369,7 +342,7 @@ static int walk(struct uv *u, const struct lockimport_options *o)
 		for (size_t x = 0; p->optional && x < p->optional->u.table.len; x++) {
 			const char *key = p->optional->u.table.items[x].key;
 			char norm[256];
-			if (!(o->all_extras || wanted(key, o->extras, o->nextras)) || strlen(key) >= sizeof(norm))
+			if (!(o->all_extras || lockimport_named(o->extras, o->nextras, key)) || strlen(key) >= sizeof(norm))
 				continue;
 			pep508_normalize_name(key, norm);
 			note(&u->extras, &u->nextras, norm);
@@ -410,8 +383,8 @@ static int read_packages(struct uv *u)
 		p->t = pk->u.array.items[i];
 		if (p->t->type != TOML_TABLE)
 			return at(u, p->t, "%s: each package is a table", "package");
-		p->name = str(p->t, "name");
-		p->version = str(p->t, "version");
+		p->name = lockimport_str(p->t, "name");
+		p->version = lockimport_str(p->t, "version");
 		p->source = toml_get(p->t, "source");
 		p->deps = toml_get(p->t, "dependencies");
 		p->optional = toml_get(p->t, "optional-dependencies");
@@ -425,7 +398,7 @@ static int read_packages(struct uv *u)
 		if (p->optional && p->optional->type != TOML_TABLE)
 			return at(u, p->optional, "%s must be a table", "optional-dependencies");
 		pep508_normalize_name(p->name, p->norm);
-		p->virtual = str(p->source, "virtual") != NULL;
+		p->virtual = lockimport_str(p->source, "virtual") != NULL;
 		p->extra_on = toml_doc_alloc(u->doc, (p->optional ? p->optional->u.table.len : 0) + 1, sizeof(bool));
 	}
 	u->order = util_xmalloc((u->n + 1) * sizeof(*u->order));
@@ -479,17 +452,17 @@ static int put_file(struct uv *u, const struct toml_value *f, const char *url, c
 	if (f->type != TOML_TABLE)
 		return at(u, f, "%s: each file is a table", "file");
 	util_buf_puts(b, "{ ");
-	if (url || (url = str(f, "url"))) {
+	if (url || (url = lockimport_str(f, "url"))) {
 		util_buf_puts(b, "url = ");
 		toml_write_string(b, url, strlen(url));
 		util_buf_puts(b, ", ");
-	} else if (path || (path = str(f, "path"))) {
+	} else if (path || (path = lockimport_str(f, "path"))) {
 		util_buf_puts(b, "path = ");
 		toml_write_string(b, path, strlen(path));
 		util_buf_puts(b, ", ");
 	} else
 		return at(u, f, "%s: a file needs a url or a path", "file");
-	lockimport_put_upload_time(b, str(f, "upload-time"));
+	lockimport_put_upload_time(b, lockimport_str(f, "upload-time"));
 	if (size && size->type == TOML_INTEGER && size->u.integer >= 0)
 		util_buf_printf(b, "size = %lld, ", (long long)size->u.integer);
 	if (subdirectory) {
@@ -512,8 +485,8 @@ static int put_wheels(struct uv *u, const struct toml_value *wheels, const char 
 		const struct toml_value *w = wheels->u.array.items[i];
 		struct util_buf path = UTIL_BUF_INIT;
 		/* A wheel of a local index is a path under it. */
-		if (base && str(w, "path"))
-			util_buf_printf(&path, "%s/%s", base, str(w, "path"));
+		if (base && lockimport_str(w, "path"))
+			util_buf_printf(&path, "%s/%s", base, lockimport_str(w, "path"));
 		if (wheels->u.array.len > 1)
 			util_buf_puts(b, "    ");
 		int rc = put_file(u, w, NULL, path.len ? path.data : NULL, NULL, b);
@@ -562,8 +535,8 @@ static int put_git(struct uv *u, const struct toml_value *src, const char *git, 
 static int put_package(struct uv *u, const struct pkg *p, const char *marker, struct util_buf *b)
 {
 	const struct toml_value *s = p->source, *sdist = toml_get(p->t, "sdist"), *wheels = toml_get(p->t, "wheels");
-	const char *registry = str(s, "registry"), *git = str(s, "git"), *url = str(s, "url");
-	const char *path = str(s, "path"), *dir = str(s, "directory"), *editable = str(s, "editable");
+	const char *registry = lockimport_str(s, "registry"), *git = lockimport_str(s, "git"), *url = lockimport_str(s, "url");
+	const char *path = lockimport_str(s, "path"), *dir = lockimport_str(s, "directory"), *editable = lockimport_str(s, "editable");
 	bool local_index = registry && !strstr(registry, "://");
 
 	util_buf_puts(b, "\n[[packages]]\nname = ");
@@ -588,8 +561,8 @@ static int put_package(struct uv *u, const struct pkg *p, const char *marker, st
 		}
 		if (sdist) {
 			struct util_buf sp = UTIL_BUF_INIT;
-			if (local_index && str(sdist, "path"))
-				util_buf_printf(&sp, "%s/%s", registry, str(sdist, "path"));
+			if (local_index && lockimport_str(sdist, "path"))
+				util_buf_printf(&sp, "%s/%s", registry, lockimport_str(sdist, "path"));
 			util_buf_puts(b, "sdist = ");
 			int rc = put_file(u, sdist, NULL, sp.len ? sp.data : NULL, NULL, b);
 			util_buf_free(&sp);
@@ -611,7 +584,7 @@ static int put_package(struct uv *u, const struct pkg *p, const char *marker, st
 		if (!f)
 			return at(u, p->t, "package '%s' has no file to hash", p->name);
 		util_buf_puts(b, "archive = ");
-		if (put_file(u, f, url, url ? NULL : path, str(s, "subdirectory"), b) < 0)
+		if (put_file(u, f, url, url ? NULL : path, lockimport_str(s, "subdirectory"), b) < 0)
 			return -1;
 		util_buf_putc(b, '\n');
 		return 0;
@@ -652,45 +625,19 @@ static int check_result(struct uv *u, const struct util_buf *out, const struct o
 			size_t n)
 {
 	struct pl_error why;
-	struct lock *l = lock_parse(out->data ? out->data : "", out->len, "converted", &why);
-	size_t off = 0, k = n;
+	size_t k = lockimport_blame(out, starts, n, &why);
 
-	if (l) {
-		lock_free(l);
+	if (k == SIZE_MAX)
 		return 0;
-	}
-	for (int line = 1; line < why.line && off < out->len; off++)
-		line += out->data[off] == '\n';
-	for (size_t i = 0; i < n; i++)
-		if (starts[i] <= off)
-			k = i;
 	if (k == n)
 		return pl_error_set(u->err, u->path, 0, 0, "converted, it is no PEP 751 lock: %s", why.msg);
 	return pl_error_set(u->err, u->path, (int)e[k].p->t->line, (int)e[k].p->t->col, "package '%s': %s",
 			    e[k].p->name, why.msg);
 }
 
-static int by_string(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-static void put_names(struct util_buf *out, const char *key, char **names, size_t n)
-{
-	if (!n)
-		return;
-	qsort(names, n, sizeof(*names), by_string);
-	util_buf_printf(out, "%s = [", key);
-	for (size_t i = 0; i < n; i++) {
-		toml_write_string(out, names[i], strlen(names[i]));
-		util_buf_puts(out, i + 1 < n ? ", " : "");
-	}
-	util_buf_puts(out, "]\n");
-}
-
 static int write_lock(struct uv *u, struct util_buf *out)
 {
-	const char *rp = str(toml_root(u->doc), "requires-python");
+	const char *rp = lockimport_str(toml_root(u->doc), "requires-python");
 	struct out_entry *e = util_xcalloc(u->n + 1, sizeof(*e));
 	size_t n = 0;
 	int rc = 0;
@@ -715,9 +662,9 @@ static int write_lock(struct uv *u, struct util_buf *out)
 	}
 	/* What was walked stays a choice at install time (PEP 751): the groups
 	 * installed by default, the extras on request. */
-	put_names(out, "extras", u->extras, u->nextras);
-	put_names(out, "dependency-groups", u->groups, u->ngroups);
-	put_names(out, "default-groups", u->groups, u->ngroups);
+	lockimport_put_names(out, "extras", u->extras, u->nextras);
+	lockimport_put_names(out, "dependency-groups", u->groups, u->ngroups);
+	lockimport_put_names(out, "default-groups", u->groups, u->ngroups);
 	size_t *starts = util_xcalloc(n + 1, sizeof(size_t));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		starts[i] = out->len;
