@@ -17,6 +17,7 @@
 struct span {
 	size_t start, end;	/* the element's bytes */
 	size_t line_start;	/* its line's first byte */
+	size_t comma;		/* the ',' after it (blanks, newlines and comments between), or 0 */
 	bool own_line;		/* only blanks before it on its line */
 };
 
@@ -88,6 +89,8 @@ static int scan_array(const char *text, size_t len, size_t open, struct array_sc
 			return 0;
 		}
 		if (depth == 0 && c == ',') {
+			if (a->n && !want_item)
+				a->items[a->n - 1].comma = i;
 			want_item = true;
 			last_comma = true;
 			continue;
@@ -127,7 +130,7 @@ static int scan_array(const char *text, size_t len, size_t open, struct array_sc
 		for (size_t k = ls; k < start; k++)
 			own &= text[k] == ' ' || text[k] == '\t';
 		a->items = util_xrealloc(a->items, (a->n + 1) * sizeof(*a->items));
-		a->items[a->n++] = (struct span){ start, end, ls, own };
+		a->items[a->n++] = (struct span){ start, end, ls, 0, own };
 		size_t blanks = strspn(text + ls, " \t");
 		snprintf(a->indent, sizeof(a->indent), "%.*s", (int)(blanks < start - ls ? blanks : start - ls), text + ls);
 		i = end - 1;
@@ -485,22 +488,24 @@ int pyedit_remove(const char *text, size_t len, const char *path, const char *pr
 				continue;
 			struct span *s = &a.items[i];
 			size_t from = s->start, to = s->end;
-			/* Its comma goes with it: the one after it; for the last
-			 * element without one, the one before. */
-			size_t k = to;
-			while (k < a.close && (text[k] == ' ' || text[k] == '\t'))
-				k++;
+			/* Its comma goes with it: the one after it (TOML allows
+			 * newlines and comments before it); for the last element
+			 * without one, the one before, cut on its own when a
+			 * comment or line break stands between them. */
 			bool line = s->own_line;
-			if (k < a.close && text[k] == ',') {
-				to = k + 1;
+			if (s->comma) {
+				to = s->comma + 1;
 				while (to < a.close && (text[to] == ' ' || text[to] == '\t'))
 					to++;
 			} else if (i > 0) {
-				size_t b = from;
-				while (b > a.items[i - 1].end && text[b - 1] != ',')
-					b--;
-				from = b - 1;
-				line = false;
+				size_t comma = a.items[i - 1].comma;
+				if (strspn(text + comma + 1, " \t") >= from - comma - 1) {
+					from = comma;
+					line = false;
+				} else {
+					cuts = util_xrealloc(cuts, (ncuts + 1) * sizeof(*cuts));
+					cuts[ncuts++] = (struct cut){ comma, comma + 1 };
+				}
 			}
 			/* An element on a line of its own takes the line (and the
 			 * comment on it) along. */
@@ -512,6 +517,7 @@ int pyedit_remove(const char *text, size_t len, const char *path, const char *pr
 			}
 			cuts = util_xrealloc(cuts, (ncuts + 1) * sizeof(*cuts));
 			cuts[ncuts++] = (struct cut){ from, to };
+			(*removed)++;
 		}
 		free(a.items);
 	}
@@ -530,7 +536,6 @@ int pyedit_remove(const char *text, size_t len, const char *path, const char *pr
 		at = cuts[i].to;
 	}
 	util_buf_add(out, text + at, len - at);
-	*removed = ncuts;
 	free(cuts);
 	struct toml_doc *check = toml_parse(out->data ? out->data : "", out->len, path, err);
 	if (!check)

@@ -1,11 +1,14 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 12) from a seed corpus; prints TAP. A crash fails, and its input
+# (default 12) from a seed corpus with a fixed random seed (FUZZ_SEED,
+# default 1: a finding in CI is reproduced by running longer with the same
+# seed; FUZZ_SEED=0 lets libFuzzer pick one, to explore); prints TAP. A crash fails, and its input
 # is kept under tests/data/fuzz-found/ to become a regression case.
 # Usage: run.sh SRCDIR BUILDDIR
 set -u
 src=$1 build=$2
 secs=${FUZZ_SECONDS:-12}
+seed=${FUZZ_SEED:-1}
 out="$build/fuzz"
 mkdir -p "$out"
 n=0 failed=0
@@ -59,7 +62,7 @@ $index_engine" ;;
 	fi
 	cp "$src"/tests/data/fuzz-regressions/* "$corpus"/ 2>/dev/null
 	found="$src/tests/data/fuzz-found"
-	if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	if "$bin" -seed="$seed" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$out/crash-$target-" "$corpus" >"$out/$target.log" 2>&1; then
 		runs=$(grep -o 'Done [0-9]* runs' "$out/$target.log" | tail -1)
 		echo "ok $n - fuzz-$target for ${secs}s without a finding ($runs)"

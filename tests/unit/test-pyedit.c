@@ -131,7 +131,17 @@ static void test_remove(void **state)
 		"b", 4, "[project]\ndependencies = []\n[project.optional-dependencies]\nx = []\n"
 		"[dependency-groups]\ndev = [{include-group = \"x\"}]\n");
 	removes(multi, "absent", 0, multi);
-	removes("[project]\ndependencies = [\n  \"a\",\n  \"b\"\n,\n]\n", "b", 1, "[project]\ndependencies = [\n  \"a\"\n,\n]\n");
+	/* TOML allows line breaks and comments between an element and its
+	 * comma; the comma still goes with the element, and a comma inside a
+	 * comment is no separator. */
+	removes("[project]\ndependencies = [\n  \"a\",\n  \"b\"\n,\n]\n", "b", 1, "[project]\ndependencies = [\n  \"a\",\n]\n");
+	removes("[project.optional-dependencies]\nx = [\"b\"\t\n\n,\n\t]\n", "b", 1,
+		"[project.optional-dependencies]\nx = [\n\t]\n");
+	removes("[project]\ndependencies = [\"b\" # note\n, \"a\"]\n", "b", 1, "[project]\ndependencies = [\"a\"]\n");
+	removes("[project]\ndependencies = [\"a\", # x, y\n  \"b\"]\n", "b", 1,
+		"[project]\ndependencies = [\"a\" # x, y\n  ]\n");
+	removes("[project]\ndependencies = [\"a\", # x, y\n  \"b\", # z\n  \"b\"\n]\n", "b", 2,
+		"[project]\ndependencies = [\"a\", # x, y\n]\n");
 }
 
 int main(void)
