@@ -149,14 +149,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		pl_error_set(&err, proj->lock_path, 0, 0, "not inside the work tree %s", wd);
 		goto fail;
 	}
-	if (!range)
-		old_rev = util_xstrdup("HEAD");
-	else if (strstr(range, "..")) {
-		const char *dots = strstr(range, "..");
-		old_rev = dots == range ? util_xstrdup("HEAD") : util_xstrndup(range, (size_t)(dots - range));
-		new_rev = util_xstrdup(dots[2] ? dots + 2 : "HEAD");
-	} else
-		old_rev = util_xstrdup(range);
+	lockdiff_range(range, &old_rev, &new_rev);
 	if (lockdiff_lock_at(repo, old_rev, rel, proj->lock_path, &old, &err) < 0 ||
 	    lockdiff_lock_at(repo, new_rev, rel, proj->lock_path, &new, &err) < 0)
 		goto fail;

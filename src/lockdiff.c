@@ -401,3 +401,18 @@ int lockdiff_lock_at(const struct gitrepo *repo, const char *rev, const char *re
 	free(data);
 	return *lock ? 0 : -1;
 }
+
+void lockdiff_range(const char *range, char **old_rev, char **new_rev)
+{
+	const char *dots = range ? strstr(range, "..") : NULL;
+
+	*new_rev = NULL;
+	if (!range || !range[0])
+		*old_rev = util_xstrdup("HEAD");
+	else if (!dots)
+		*old_rev = util_xstrdup(range);
+	else {
+		*old_rev = dots == range ? util_xstrdup("HEAD") : util_xstrndup(range, (size_t)(dots - range));
+		*new_rev = util_xstrdup(dots[2] ? dots + 2 : "HEAD");
+	}
+}

@@ -147,5 +147,9 @@ bool lockdiff_split_conflicts(const char *text, size_t len, struct util_buf out[
 struct gitrepo;
 int lockdiff_lock_at(const struct gitrepo *repo, const char *rev, const char *rel, const char *abs,
 		     struct lock **lock, struct pl_error *err);
+/* A revision as `pylock diff` takes it: REV (the work tree against REV) or
+ * A..B (B against A; an empty side is HEAD). *old_rev is set; *new_rev is
+ * NULL for the work tree. Free both. */
+void lockdiff_range(const char *range, char **old_rev, char **new_rev);
 
 #endif

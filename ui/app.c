@@ -143,14 +143,17 @@ void app_reopen(struct app *app)
 	v->open(app);
 }
 
-int app_prompt(struct app *app, const char *question)
+struct project_row *app_row_by_key(struct app *app, const char *key)
 {
-	int key;
+	for (size_t i = 0; i < app->nrows; i++)
+		if (!strcmp(app_row_key(&app->rows[i]), key))
+			return &app->rows[i];
+	return NULL;
+}
 
-	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, question);
-	doupdate();
-	timeout(-1);
-	key = getch();
-	timeout(0);
-	return key;
+enum keymap_context app_context(const struct app *app)
+{
+	enum keymap_context c = app_tabs[app->tab]->context;
+
+	return app->pane == PANE_DETAIL || c == KEYMAP_DIFF ? c : KEYMAP_GENERAL;
 }

@@ -11,6 +11,7 @@
 #include "discover.h"
 #include "keymap.h"
 #include "list.h"
+#include "prompt.h"
 #include "theme.h"
 
 /* What a long operation found out about one project (verify, sync). */
@@ -29,6 +30,9 @@ struct project_row {
 	size_t bad;			/* packages worse than allowed-unsigned */
 	bool verified;
 	char summary[32];		/* "12 ok", "2 bad", "-" */
+	char failed[16];		/* the last job that failed ("sync"), "" once it succeeds */
+	char *revision;			/* the Diff tab's base for this project (R), NULL for HEAD */
+	bool tagged;			/* Space: v and s act on every tagged row */
 };
 
 enum tab { TAB_PACKAGES, TAB_DIFF, TAB_CONFLICTS, TAB_INFO, TAB_COUNT };
@@ -52,6 +56,12 @@ struct view_ops {
 extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
 /* The name of the package under the Packages tab's cursor, or NULL. */
 const char *packages_selected(const struct app *app);
+/* Applies app->detail_filter to the Packages tab. */
+void packages_refilter(struct app *app);
+/* The Packages tab's rows before its filter (0 when it shows no lock). */
+size_t packages_total(const struct app *app);
+/* How many conflicts the user chose for and has not written yet. */
+size_t conflicts_unwritten(const struct app *app);
 /* The tabs, in their order on screen. */
 extern const struct view_ops *const app_tabs[TAB_COUNT];
 
@@ -74,6 +84,8 @@ struct app {
 	int wake[2];			/* workers write a byte here */
 	int jobs_running;
 	struct done *finished;		/* results of child jobs */
+	struct queued *queued;		/* verify and sync waiting for a free slot (jobs_max) */
+	size_t nqueued;
 
 	struct project_row *rows;
 	size_t nrows;
@@ -86,7 +98,9 @@ struct app {
 	enum tab tab;
 	struct list detail;		/* the tab's lines */
 	void *tab_state[TAB_COUNT];
-	char revision[128];		/* the Diff tab's base, "HEAD" by default */
+	char detail_filter[128];	/* / in the Packages tab */
+	bool maximised;			/* +: the focused pane fills the screen */
+	struct prompt prompt;		/* the open prompt, if any */
 
 	struct theme theme;
 	char **themes;			/* names found */
@@ -115,8 +129,11 @@ void app_message(struct app *app, const char *fmt, ...) __attribute__((format(pr
 void app_log(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The log's line i, oldest first. */
 const char *app_log_line(const struct app *app, size_t i);
-/* Asks on the status line; returns the key pressed. */
-int app_prompt(struct app *app, const char *question);
+/* Whose keys apply now: the Conflicts tab's while the detail pane has the
+ * focus on it, the Diff tab's whenever it shows, else the general ones. */
+enum keymap_context app_context(const struct app *app);
+/* The row a subject (app_row_key) names, or NULL when it is gone. */
+struct project_row *app_row_by_key(struct app *app, const char *key);
 /* Reopens the current tab (after the selection or its data changed). */
 void app_reopen(struct app *app);
 /* Draws text at (y, x) in at most w columns, cut with an ellipsis. */

@@ -325,16 +325,58 @@ static void report_broken(struct app *app, const struct conflicts *s)
 		app_message(app, "%s", text);
 }
 
+size_t conflicts_unwritten(const struct app *app)
+{
+	const struct conflicts *s = app->tab_state[TAB_CONFLICTS];
+
+	return s && s->loaded ? s->n - open_count(s) : 0;
+}
+
+/* The tab's state when it still shows the project a prompt asked about;
+ * NULL (and a message) when the user's answer came too late. */
+static struct conflicts *still_showing(struct app *app, const char *subject)
+{
+	struct conflicts *s = app->tab_state[TAB_CONFLICTS];
+	const struct project_row *r = app_selected(app);
+
+	if (app->tab == TAB_CONFLICTS && s && s->loaded && r && !strcmp(app_row_key(r), subject))
+		return s;
+	app_message(app, "the conflicts shown changed meanwhile; nothing done");
+	return NULL;
+}
+
+static void continue_answer(struct app *app, const char *subject, const char *answer)
+{
+	struct conflicts *s = still_showing(app, subject);
+	struct util_buf out = UTIL_BUF_INIT;
+	struct pl_error err;
+
+	if (!s)
+		return;
+	int rc = answer && (!strcmp(answer, "y") || !strcmp(answer, "Y")) ? resolve_continue(&s->r, &out, &err) : -2;
+	if (rc == -2)
+		app_message(app, "resolved %s and staged it; conclude the merge with 'git commit'", s->r.rel);
+	else if (rc < 0)
+		app_message(app, "%s", err.msg);
+	else if (rc)
+		app_message(app, "git commit failed (exit %d): %.200s", rc, util_buf_str(&out));
+	else
+		app_message(app, "resolved %s and concluded the merge", s->r.rel);
+	util_buf_free(&out);
+	app_reopen(app);
+}
+
 /* Once the lock is staged: what the merge still needs, and the offer to
- * conclude it. */
-static void offer_continue(struct app *app, struct conflicts *s, size_t kept)
+ * conclude it; true when that offer is open (its answer reopens the tab). */
+static bool offer_continue(struct app *app, struct conflicts *s, size_t kept)
 {
 	struct resolve_next next;
 	struct pl_error err;
+	bool asked = false;
 
 	if (resolve_next(&s->r, &next, &err) < 0) {
 		app_message(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
-		return;
+		return false;
 	}
 	if (next.nunmerged)
 		app_message(app, "resolved %s and staged it; %zu other path%s still in conflict, first %.200s", s->r.rel,
@@ -342,28 +384,41 @@ static void offer_continue(struct app *app, struct conflicts *s, size_t kept)
 	else if (next.operation && strcmp(next.operation, "merge"))
 		app_message(app, "resolved %s and staged it; continue with 'git %s --continue'", s->r.rel, next.operation);
 	else if (next.operation) {
-		int k = app_prompt(app, " nothing left in conflict: conclude the merge (git commit)? [y/N] ");
-		struct util_buf out = UTIL_BUF_INIT;
-		int rc = k == 'y' || k == 'Y' ? resolve_continue(&s->r, &out, &err) : -2;
-		if (rc == -2)
-			app_message(app, "resolved %s and staged it; conclude the merge with 'git commit'", s->r.rel);
-		else if (rc < 0)
-			app_message(app, "%s", err.msg);
-		else if (rc)
-			app_message(app, "git commit failed (exit %d): %.200s", rc, util_buf_str(&out));
-		else
-			app_message(app, "resolved %s and concluded the merge", s->r.rel);
-		util_buf_free(&out);
+		app_log(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
+		prompt_ask(app, "nothing left in conflict: conclude the merge (git commit)? [y/N] ",
+			   app_row_key(app_selected(app)), continue_answer);
+		asked = true;
 	} else
 		app_message(app, "resolved %s (%zu packages) and staged it", s->r.rel, kept);
 	resolve_next_fini(&next);
+	return asked;
+}
+
+static void write_answer(struct app *app, const char *subject, const char *answer)
+{
+	struct conflicts *s = still_showing(app, subject);
+	struct project_row *r = app_selected(app);
+	struct pl_error err;
+	size_t kept;
+
+	if (!s)
+		return;
+	if (!answer || (strcmp(answer, "y") && strcmp(answer, "Y"))) {
+		app_message(app, "not written; w asks again, Esc leaves without writing");
+		return;
+	}
+	if (resolve_commit(&s->r, &kept, &err) < 0) {
+		app_message(app, "%s", err.msg);
+		return;
+	}
+	r->p->lock = DISCOVER_LOCK_STAGED;
+	if (!offer_continue(app, s, kept))
+		app_reopen(app);
 }
 
 static void write_resolved(struct app *app, struct conflicts *s)
 {
-	struct project_row *r = app_selected(app);
-	struct pl_error err;
-	size_t kept, left = open_count(s);
+	size_t left = open_count(s);
 	char q[300];
 
 	if (left) {
@@ -372,22 +427,10 @@ static void write_resolved(struct app *app, struct conflicts *s)
 	}
 	char broken[400];
 	if (broken_deps(s, broken, sizeof(broken)))
-		snprintf(q, sizeof(q), " %.200s. Write and stage %s anyway? [y/N] ", broken, s->r.rel);
+		snprintf(q, sizeof(q), "%.200s. Write and stage %s anyway? [y/N] ", broken, s->r.rel);
 	else
-		snprintf(q, sizeof(q), " write and stage %s? [y/N] ", s->r.rel);
-	int k = app_prompt(app, q);
-	if (k != 'y' && k != 'Y') {
-		app_message(app, "not written");
-		return;
-	}
-	if (resolve_commit(&s->r, &kept, &err) < 0) {
-		app_message(app, "%s", err.msg);
-		return;
-	}
-	if (r)
-		r->p->lock = DISCOVER_LOCK_STAGED;
-	offer_continue(app, s, kept);
-	app_reopen(app);
+		snprintf(q, sizeof(q), "write and stage %s? [y/N] ", s->r.rel);
+	prompt_ask(app, q, app_row_key(app_selected(app)), write_answer);
 }
 
 static bool conflicts_request(struct app *app, enum request req)

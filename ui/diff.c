@@ -1,5 +1,6 @@
 /* The Diff tab: the lock against a git revision (HEAD unless R chose
- * another), package by package, suspicious changes flagged. */
+ * another for the project; A..B compares two revisions), package by
+ * package, suspicious changes flagged. */
 #include "config.h"
 
 #include <stdio.h>
@@ -34,6 +35,7 @@ static void diff_open(struct app *app)
 	struct diff *s = util_xcalloc(1, sizeof(*s));
 	struct gitrepo *repo = NULL;
 	struct lock *old = NULL, *cur = NULL;
+	char *old_rev = NULL, *new_rev = NULL;
 	struct pl_error err;
 
 	app->tab_state[TAB_DIFF] = s;
@@ -48,17 +50,24 @@ static void diff_open(struct app *app)
 	if (gitrepo_open_containing(r->p->path, &repo, &err) < 0)
 		goto fail;
 	const char *rel = r->p->lock_path + strlen(gitrepo_workdir(repo)) + 1;
-	if (lockdiff_lock_at(repo, app->revision, rel, r->p->lock_path, &old, &err) < 0 ||
-	    lockdiff_lock_at(repo, NULL, rel, r->p->lock_path, &cur, &err) < 0)
+	lockdiff_range(r->revision, &old_rev, &new_rev);
+	if (lockdiff_lock_at(repo, old_rev, rel, r->p->lock_path, &old, &err) < 0 ||
+	    lockdiff_lock_at(repo, new_rev, rel, r->p->lock_path, &cur, &err) < 0)
 		goto fail;
 	lockdiff_diff(old, cur, &s->d);
 	s->have = true;
 	list_set_count(&app->detail, s->d.n);
-	snprintf(s->note, sizeof(s->note), "%zu change%s against %s", s->d.n, s->d.n == 1 ? "" : "s", app->revision);
+	if (new_rev)
+		snprintf(s->note, sizeof(s->note), "%zu change%s from %.100s to %.100s", s->d.n, s->d.n == 1 ? "" : "s",
+			 old_rev, new_rev);
+	else
+		snprintf(s->note, sizeof(s->note), "%zu change%s against %.200s", s->d.n, s->d.n == 1 ? "" : "s", old_rev);
 	goto out;
 fail:
 	snprintf(s->note, sizeof(s->note), "%.100s%s%.250s", err.file, err.file[0] ? ": " : "", err.msg);
 out:
+	free(old_rev);
+	free(new_rev);
 	lock_free(old);
 	lock_free(cur);
 	gitrepo_free(repo);
@@ -113,7 +122,7 @@ static bool diff_request(struct app *app, enum request req)
 
 const struct view_ops diff_view = {
 	.title = "Diff",
-	.context = KEYMAP_GENERAL,
+	.context = KEYMAP_DIFF,
 	.open = diff_open,
 	.draw = diff_draw,
 	.request = diff_request,

@@ -29,7 +29,7 @@
 #include "yamlconf.h"
 
 struct done {
-	enum { DONE_VERIFY, DONE_SYNC, DONE_RELOCK } kind;
+	enum { DONE_VERIFY, DONE_SYNC, DONE_RELOCK, DONE_REFRESH } kind;
 	enum jobs_relock relock;	/* what kind of relock */
 	char *arg;			/* its package or requirement */
 	char msg[512];			/* relock: what it did */
@@ -41,7 +41,14 @@ struct done {
 	struct sig_status *sigs;	/* verify: one per package checked */
 	size_t nsigs;
 	char env_id[65];		/* sync */
+	struct app *app;		/* refresh */
 	struct done *next;
+};
+
+/* A verify or sync waiting for a slot; its row by key (it may go). */
+struct queued {
+	int kind;
+	char *key;
 };
 
 static void wake(struct app *app)
@@ -69,6 +76,45 @@ static void on_warning(const char *path, const char *why, void *ctx)
 	(void)path;
 	(void)why;
 	(void)ctx;
+}
+
+/* A refresh: the project's folder alone, its projects replacing their
+ * rows (take_incoming). */
+static void *reread(void *arg)
+{
+	struct done *d = arg;
+	struct app *app = d->app;
+	const char *roots[1] = { d->path };
+	struct discover_opts o = { .roots = roots, .nroots = 1, .depth = 0, .on_project = on_project,
+				   .on_warning = on_warning, .ctx = app };
+
+	if (discover_run(&o, &d->err) < 0)
+		d->failed = true;
+	pthread_mutex_lock(&app->lock);
+	d->next = app->finished;
+	app->finished = d;
+	pthread_mutex_unlock(&app->lock);
+	wake(app);
+	return NULL;
+}
+
+void jobs_refresh(struct app *app, struct project_row *row)
+{
+	struct done *d = util_xcalloc(1, sizeof(*d));
+	pthread_t t;
+
+	d->kind = DONE_REFRESH;
+	d->app = app;
+	d->path = util_xstrdup(row->p->path);
+	d->lock = row->p->lock_path ? util_xstrdup(row->p->lock_path) : NULL;
+	if (pthread_create(&t, NULL, reread, d) == 0) {
+		pthread_detach(t);
+		return;
+	}
+	app_message(app, "cannot start a thread: %s", strerror(errno));
+	free(d->path);
+	free(d->lock);
+	free(d);
 }
 
 static void *discovery(void *arg)
@@ -365,27 +411,57 @@ static void start_job(struct app *app, int kind, struct project_row *row, enum j
 	free(j);
 }
 
+int jobs_max(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+/* Starts a verify or sync now, or queues it while jobs_max() run. */
+static void start_or_queue(struct app *app, int kind, struct project_row *row)
+{
+	pthread_mutex_lock(&app->lock);
+	bool full = app->jobs_running >= jobs_max();
+	pthread_mutex_unlock(&app->lock);
+	if (!full) {
+		start_job(app, kind, row, JOBS_LOCK, NULL);
+		return;
+	}
+	app->queued = util_xrealloc(app->queued, (app->nqueued + 1) * sizeof(*app->queued));
+	app->queued[app->nqueued++] = (struct queued){ kind, util_xstrdup(app_row_key(row)) };
+}
+
+static void start_queued(struct app *app)
+{
+	for (;;) {
+		pthread_mutex_lock(&app->lock);
+		bool full = app->jobs_running >= jobs_max();
+		pthread_mutex_unlock(&app->lock);
+		if (full || !app->nqueued)
+			return;
+		struct queued q = app->queued[0];
+		memmove(app->queued, app->queued + 1, --app->nqueued * sizeof(*app->queued));
+		struct project_row *row = app_row_by_key(app, q.key);
+		if (row)
+			start_job(app, q.kind, row, JOBS_LOCK, NULL);
+		free(q.key);
+	}
+}
+
 void jobs_verify(struct app *app, struct project_row *row)
 {
-	start_job(app, DONE_VERIFY, row, JOBS_LOCK, NULL);
+	start_or_queue(app, DONE_VERIFY, row);
 }
 
 void jobs_sync(struct app *app, struct project_row *row)
 {
-	start_job(app, DONE_SYNC, row, JOBS_LOCK, NULL);
+	start_or_queue(app, DONE_SYNC, row);
 }
 
 void jobs_relock(struct app *app, struct project_row *row, enum jobs_relock kind, const char *arg)
 {
 	start_job(app, DONE_RELOCK, row, kind, arg);
-}
-
-static struct project_row *row_of(struct app *app, const struct done *d)
-{
-	for (size_t i = 0; i < app->nrows; i++)
-		if (!strcmp(app_row_key(&app->rows[i]), d->lock ? d->lock : d->path))
-			return &app->rows[i];
-	return NULL;
 }
 
 static void free_sigs(struct project_row *row)
@@ -402,10 +478,12 @@ static void apply_verify(struct app *app, struct project_row *row, struct done *
 	char msg[1400], name[300];
 
 	if (d->failed) {
+		snprintf(row->failed, sizeof(row->failed), "verify");
 		app_message(app, "verify %s failed: %.300s", discover_project_label(row->p, name, sizeof(name)),
 			    pl_error_format(&d->err, msg, sizeof(msg)));
 		return;
 	}
+	row->failed[0] = '\0';
 	free_sigs(row);
 	row->sigs = d->sigs;
 	row->nsigs = d->nsigs;
@@ -429,6 +507,7 @@ static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 	char msg[1400], name[300];
 
 	row->env = env_state_name(env_state_quick(app->store, row->p->path, row->p->lock_path));
+	snprintf(row->failed, sizeof(row->failed), "%s", d->failed ? "sync" : "");
 	if (d->failed)
 		app_message(app, "sync %s failed: %.300s", discover_project_label(row->p, name, sizeof(name)),
 			    pl_error_format(&d->err, msg, sizeof(msg)));
@@ -439,6 +518,7 @@ static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 /* A lock made for a project that had none is its lock from now on. */
 static void apply_relock(struct app *app, struct project_row *row, struct done *d)
 {
+	snprintf(row->failed, sizeof(row->failed), "%s", d->locked ? "" : d->relock == JOBS_IMPORT ? "import" : "lock");
 	if (d->locked && !row->p->lock_path) {
 		struct util_buf b = UTIL_BUF_INIT;
 		util_buf_printf(&b, "%s/pylock.toml", row->p->path);
@@ -450,6 +530,21 @@ static void apply_relock(struct app *app, struct project_row *row, struct done *
 		row->p->source_format = NULL;
 	}
 	app_message(app, "%s", d->msg);
+	app_reopen(app);
+}
+
+/* What a refresh found: the row (replaced by take_incoming) as it is now. */
+static void apply_refresh(struct app *app, struct project_row *row, struct done *d)
+{
+	char msg[1400], name[300];
+
+	if (d->failed)
+		app_message(app, "reread %s failed: %.300s", d->path, pl_error_format(&d->err, msg, sizeof(msg)));
+	else if (!row)
+		app_message(app, "reread %s: no project there any more", d->lock ? d->lock : d->path);
+	else
+		app_message(app, "reread %s: lock %s, environment %s", discover_project_label(row->p, name, sizeof(name)),
+			    discover_lock_word(row->p), row->env);
 	app_reopen(app);
 }
 
@@ -465,11 +560,13 @@ void jobs_collect(struct app *app)
 	pthread_mutex_unlock(&app->lock);
 	while (d) {
 		struct done *next = d->next;
-		struct project_row *row = row_of(app, d);
+		struct project_row *row = app_row_by_key(app, d->lock ? d->lock : d->path);
 		if (row && d->kind == DONE_VERIFY)
 			apply_verify(app, row, d);
 		else if (row && d->kind == DONE_SYNC)
 			apply_sync(app, row, d);
+		else if (d->kind == DONE_REFRESH)
+			apply_refresh(app, row, d);
 		else if (row)
 			apply_relock(app, row, d);
 		for (size_t i = 0; i < d->nsigs; i++)
@@ -481,6 +578,7 @@ void jobs_collect(struct app *app)
 		free(d);
 		d = next;
 	}
+	start_queued(app);
 }
 
 extern char **environ;

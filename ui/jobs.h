@@ -9,8 +9,13 @@
 void jobs_start_discovery(struct app *app);
 /* Takes in what finished jobs found (after a byte on app->wake). */
 void jobs_collect(struct app *app);
+/* Verify and sync run at most jobs_max() at a time; more wait their turn. */
 void jobs_verify(struct app *app, struct project_row *row);
 void jobs_sync(struct app *app, struct project_row *row);
+int jobs_max(void);
+/* Rereads a project's folder (discovery of it alone): its row is replaced
+ * with what the lock, git and the store say now. */
+void jobs_refresh(struct app *app, struct project_row *row);
 /* A relock (the engine's relock, as pylock lock / upgrade / add / remove):
  * arg is the package to upgrade (NULL: all), the requirement to add, or
  * the name to remove. */

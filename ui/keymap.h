@@ -19,7 +19,10 @@
 	REQ(TAB_DIFF, "Diff tab: the lock against a git revision") \
 	REQ(TAB_CONFLICTS, "Conflicts tab: resolve a lock left in merge conflict") \
 	REQ(TAB_INFO, "Info tab: paths, environment, interpreter") \
-	REQ(FILTER, "Filter projects by name, path, branch or status") \
+	REQ(FILTER, "Filter the focused list: projects (name, path, branch, status) or packages (name, version, source, status)") \
+	REQ(TAG, "Tag or untag the project; v and s then act on every tagged project") \
+	REQ(MAXIMISE, "Maximise the focused pane, or give the other back") \
+	REQ(REFRESH, "Reread the project: its lock, git state and environment") \
 	REQ(SHELL, "Open a shell in the project's sandbox") \
 	REQ(VERIFY, "Verify the project's hashes and signatures") \
 	REQ(SYNC, "Build the project's environment") \
@@ -30,7 +33,7 @@
 	REQ(REMOVE, "Remove a requirement from pyproject.toml and relock") \
 	REQ(DIFF, "Show the Diff tab") \
 	REQ(RESOLVE, "Show the Conflicts tab") \
-	REQ(REVISION, "Diff against another revision") \
+	REQ(REVISION, "Diff: the revision to compare with (REV, or A..B for two; Tab takes the default)") \
 	REQ(THEME, "Next colour theme") \
 	REQ(REDRAW, "Redraw the screen") \
 	REQ(HELP, "Show or hide this help") \
@@ -52,9 +55,10 @@ enum request {
 	REQ_COUNT
 };
 
-/* Where a binding applies: everywhere, or only in the Conflicts tab (where
- * it wins over the general one). */
-enum keymap_context { KEYMAP_GENERAL, KEYMAP_CONFLICTS };
+/* Where a binding applies: everywhere, or only in one tab, where it wins
+ * over the general one: the Conflicts tab's while the detail pane has the
+ * focus, the Diff tab's whenever it shows. */
+enum keymap_context { KEYMAP_GENERAL, KEYMAP_CONFLICTS, KEYMAP_DIFF };
 
 /* The request for a key in a context (REQ_NONE when unbound). */
 enum request keymap_request(int key, enum keymap_context context);

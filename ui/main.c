@@ -96,11 +96,14 @@ static void refilter(struct app *app)
 	free(kept);
 }
 
-/* Projects found since the last look, sorted in by name. */
+/* Projects found since the last look, sorted in by name; a project found
+ * again (R, a refresh) replaces its row, keeping what the UI learnt about
+ * it. True when the selected row is another or was replaced. */
 static bool take_incoming(struct app *app)
 {
 	struct discover_project **in;
 	size_t n;
+	bool replaced = false;
 
 	pthread_mutex_lock(&app->lock);
 	in = app->incoming;
@@ -115,18 +118,25 @@ static bool take_incoming(struct app *app)
 	char *kept = keep ? util_xstrdup(keep) : NULL;
 	app->rows = util_xrealloc(app->rows, (app->nrows + n) * sizeof(*app->rows));
 	for (size_t i = 0; i < n; i++) {
-		struct project_row *r = &app->rows[app->nrows++];
-		memset(r, 0, sizeof(*r));
+		const char *key = in[i]->lock_path ? in[i]->lock_path : in[i]->path;
+		struct project_row *r = app_row_by_key(app, key);
+		if (r) {
+			replaced |= kept && !strcmp(kept, key);
+			discover_project_free(r->p);
+		} else {
+			r = &app->rows[app->nrows++];
+			memset(r, 0, sizeof(*r));
+			snprintf(r->summary, sizeof(r->summary), "-");
+		}
 		r->p = in[i];
 		r->env = env_state_name(env_state_quick(app->store, in[i]->path, in[i]->lock_path));
-		snprintf(r->summary, sizeof(r->summary), "-");
 	}
 	free(in);
 	qsort(app->rows, app->nrows, sizeof(*app->rows), by_name);
 	refilter(app);
 	if (!app->moved)
 		app->list.cursor = 0;
-	bool changed = !kept || strcmp(kept, app_row_key(app_selected(app)));
+	bool changed = replaced || !kept || strcmp(kept, app_row_key(app_selected(app)));
 	free(kept);
 	return changed;
 }
@@ -140,12 +150,12 @@ struct columns {
 static struct columns layout(int w)
 {
 	struct columns c = { 0, w >= 50 ? 9 : 0, 10, w >= 44 ? 7 : 0, w >= 36 ? 7 : 0 };
-	int fixed = c.lock + 1 + (c.branch ? c.branch + 1 : 0) + (c.env ? c.env + 1 : 0) + (c.sig ? c.sig + 1 : 0);
+	int fixed = 1 + c.lock + 1 + (c.branch ? c.branch + 1 : 0) + (c.env ? c.env + 1 : 0) + (c.sig ? c.sig + 1 : 0);
 
 	c.name = w - fixed;
 	if (c.name < 8) {
 		c.lock = 4;
-		c.name = w - 5;
+		c.name = w - 6;
 	}
 	return c;
 }
@@ -158,6 +168,10 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	int sel = selected ? app->theme.attr[app->pane == PANE_LIST ? ROLE_SELECTED : ROLE_SELECTED_DIM] : 0;
 	char name[300];
 
+	/* A column of marks: * tagged, ! its last job failed (both: * in the
+	 * failure's colour). */
+	list_text(y, x++, 1, sel ? sel : app->theme.attr[r->failed[0] ? ROLE_INVALID : ROLE_CHANGED],
+		  r->tagged ? "*" : r->failed[0] ? "!" : "");
 	size_t n = strlen(discover_project_label(r->p, name, sizeof(name)));
 	snprintf(name + n, sizeof(name) - n, "%s", r->p->worktree_of ? " [wt]" : "");
 	list_text(y, x, c.name, sel ? sel : app->theme.attr[ROLE_NORMAL], name);
@@ -172,14 +186,16 @@ static void project_row(void *arg, size_t i, int y, int x, int w, bool selected)
 	x += c.lock;
 	if (c.env) {
 		list_text(y, x++, 1, sel, "");
-		list_text(y, x, c.env, sel ? sel : app->theme.attr[strcmp(r->env, "built") ? ROLE_MUTED : ROLE_VERIFIED],
-			  r->env);
+		bool failed = !strcmp(r->failed, "sync");
+		list_text(y, x, c.env, sel ? sel : app->theme.attr[failed ? ROLE_INVALID : strcmp(r->env, "built") ? ROLE_MUTED
+								   : ROLE_VERIFIED], failed ? "failed" : r->env);
 		x += c.env;
 	}
 	if (c.sig) {
 		list_text(y, x++, 1, sel, "");
-		enum role role = !r->verified ? ROLE_MUTED : r->bad ? ROLE_INVALID : ROLE_VERIFIED;
-		list_text(y, x, c.sig, sel ? sel : app->theme.attr[role], r->summary);
+		bool failed = !strcmp(r->failed, "verify");
+		enum role role = failed || (r->verified && r->bad) ? ROLE_INVALID : r->verified ? ROLE_VERIFIED : ROLE_MUTED;
+		list_text(y, x, c.sig, sel ? sel : app->theme.attr[role], failed ? "failed" : r->summary);
 	}
 }
 
@@ -207,19 +223,33 @@ static void draw_title(struct app *app)
 	app_text(app, 0, 0, COLS, ROLE_TITLE, text);
 }
 
+/* The detail pane's title row: the tabs, the focused one marked, and the
+ * tab's count ("3 of 40") at the right. */
 static void draw_tabs(struct app *app, int y, int x, int w)
 {
+	char count[64] = "";
+	size_t total = app->tab == TAB_PACKAGES ? packages_total(app) : app->detail.n;
+
+	if (app->detail.n && app->tab != TAB_INFO)
+		snprintf(count, sizeof(count), "%zu of %zu%s ", app->detail.cursor + 1, app->detail.n,
+			 total > app->detail.n ? " (filtered)" : "");
+	else if (total && app->detail_filter[0] && app->tab == TAB_PACKAGES)
+		snprintf(count, sizeof(count), "0 of %zu (filtered) ", total);
 	app_text(app, y, x, w, ROLE_TAB, "");
+	int cw = list_width(count), end = x + w;
 	for (int t = 0; t < TAB_COUNT && w > 0; t++) {
 		char label[32];
 		snprintf(label, sizeof(label), " %d %s ", t + 1, app_tabs[t]->title);
 		int lw = (int)strlen(label);
 		if (lw > w)
 			lw = w;
-		app_text(app, y, x, lw, t == (int)app->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label);
+		enum role role = t != (int)app->tab ? ROLE_TAB : app->pane == PANE_DETAIL ? ROLE_FOCUS : ROLE_TAB_ACTIVE;
+		app_text(app, y, x, lw, role, label);
 		x += lw;
 		w -= lw;
 	}
+	if (cw && w > cw)
+		app_text(app, y, end - cw, cw, ROLE_TAB, count);
 }
 
 /* The footer's keys for where the focus is, most needed first; as many as
@@ -235,44 +265,55 @@ static const char *const tab_hints[TAB_COUNT][10] = {
 	[TAB_INFO] = { "Esc back", "? help", ": log", "1-4 tabs", NULL },
 };
 
-static void hints(const struct app *app, const char *gauge, char *text, size_t size)
+/* The hints that fit in room columns (at least the first two); their width. */
+static int hints(const struct app *app, int room, char *text, size_t size)
 {
 	const char *const *h = app->pane == PANE_DETAIL ? tab_hints[app->tab] : list_hints;
-	size_t room = COLS > 1 ? (size_t)COLS - 1 : 0, len;
+	int len = 0;
 
-	snprintf(text, size, " %s", gauge);
-	len = strlen(text);
+	text[0] = '\0';
 	for (size_t i = 0; h[i]; i++) {
-		size_t n = strlen(h[i]) + (i ? 2 : 0);
-		if (len + n > room || len + n + 1 > size)
+		int n = (int)strlen(h[i]) + (i ? 2 : 0);
+		if ((i >= 2 && len + n > room) || (size_t)(len + n) + 1 > size)
 			break;
-		if (i) {
-			memcpy(text + len, "  ", 2);
-			len += 2;
-		}
-		memcpy(text + len, h[i], strlen(h[i]) + 1);
-		len += strlen(h[i]);
+		snprintf(text + len, size - (size_t)len, "%s%s", i ? "  " : "", h[i]);
+		len += n;
 	}
+	return len;
 }
 
+/* The status line: the job under way and the last result at the left (a
+ * result stays until the next; the log has them all), the focused pane's
+ * keys at the right; an open prompt instead of both. */
 static void draw_status(struct app *app)
 {
-	char text[512], gauge[sizeof(app->progress) + 5] = "";
+	char text[600], keys[256];
+	int y = LINES - 1;
 
+	if (app->prompt.open) {
+		prompt_draw(app, y, COLS);
+		return;
+	}
 	/* The jobs' threads write the gauge. */
 	pthread_mutex_lock(&app->lock);
-	if (app->progress[0])
-		snprintf(gauge, sizeof(gauge), "[%s]  ", app->progress);
+	snprintf(text, sizeof(text), " %s%s%s%s", app->progress[0] ? "[" : "", app->progress,
+		 app->progress[0] ? "]  " : "", app->status);
 	pthread_mutex_unlock(&app->lock);
-	if (app->filtering)
-		snprintf(text, sizeof(text), " filter: %s_   (Enter keeps it, Esc clears it)", app->filter);
-	else if (app->status[0])
-		snprintf(text, sizeof(text), " %s", gauge);
-	else
-		hints(app, gauge, text, sizeof(text));
-	if (app->status[0] && !app->filtering)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", app->status);
-	app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);
+	if (app->nqueued)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s(%zu queued)", app->status[0] ? "  " : "",
+			 app->nqueued);
+	int used = list_width(text) + 3;
+	int kw = hints(app, COLS - used > 0 ? COLS - used : 0, keys, sizeof(keys));
+	if (text[1] == '\0') {
+		snprintf(text, sizeof(text), " %s", keys);
+		app_text(app, y, 0, COLS, ROLE_STATUS, text);
+		return;
+	}
+	int left = COLS - kw - 2;
+	app_text(app, y, 0, COLS, ROLE_STATUS, "");
+	app_text(app, y, 0, left > 0 ? left : COLS, ROLE_STATUS, text);
+	if (left > 0)
+		app_text(app, y, left + 1, kw, ROLE_STATUS, keys);
 }
 
 static void request(struct app *app, enum request req);
@@ -280,8 +321,7 @@ static void request(struct app *app, enum request req);
 /* A key: its request, or why it does nothing here. */
 static void key(struct app *app, int k)
 {
-	enum keymap_context context = app->pane == PANE_DETAIL ? app_tabs[app->tab]->context : KEYMAP_GENERAL;
-	enum request req = keymap_request(k, context);
+	enum request req = keymap_request(k, app_context(app));
 
 	if (req != REQ_NONE || app->help || app->log_open || k < 32 || k > 126) {
 		request(app, req);
@@ -303,8 +343,11 @@ static void draw(struct app *app)
 		doupdate();
 		return;
 	}
+	/* +: the focused pane alone. */
+	if (app->maximised)
+		lw = app->pane == PANE_LIST ? COLS : -1;
 	draw_title(app);
-	if (h > 0) {
+	if (h > 0 && lw > 0) {
 		char header[96];
 		if (!app->nrows)
 			snprintf(header, sizeof(header), " projects (none found yet)");
@@ -313,14 +356,15 @@ static void draw(struct app *app)
 				 app->list.n ? app->list.cursor + 1 : 0, app->list.n, app->nrows);
 		else
 			snprintf(header, sizeof(header), " projects  %zu of %zu", app->list.cursor + 1, app->list.n);
-		app_text(app, top, 0, lw, ROLE_HEADER, header);
+		app_text(app, top, 0, lw, app->pane == PANE_LIST ? ROLE_FOCUS : ROLE_HEADER, header);
 		list_draw(&app->list, top + 1, 0, h - 1, lw, project_row, app);
-		if (COLS > lw + 1) {
-			for (int y = top; y < top + h; y++)
-				app_text(app, y, lw, 1, ROLE_MUTED, "|");
-			draw_tabs(app, top, lw + 1, COLS - lw - 1);
-			app_tabs[app->tab]->draw(app, top + 1, lw + 1, h - 1, COLS - lw - 1);
-		}
+	}
+	if (h > 0 && COLS > lw + 1) {
+		/* The border belongs to the detail pane: highlighted with its focus. */
+		for (int y = top; lw > 0 && y < top + h; y++)
+			app_text(app, y, lw, 1, app->pane == PANE_DETAIL ? ROLE_FOCUS : ROLE_MUTED, "|");
+		draw_tabs(app, top, lw + 1, COLS - lw - 1);
+		app_tabs[app->tab]->draw(app, top + 1, lw + 1, h - 1, COLS - lw - 1);
 	}
 	draw_status(app);
 	wnoutrefresh(stdscr);
@@ -328,32 +372,6 @@ static void draw(struct app *app)
 }
 
 /* ---- input ---- */
-
-/* A line typed on the status line; false when Esc left it. */
-static bool read_line(struct app *app, const char *label, char *buf, size_t size)
-{
-	size_t len = strlen(buf);
-
-	for (;;) {
-		char text[300];
-		snprintf(text, sizeof(text), " %s%s_", label, buf);
-		app_text(app, LINES - 1, 0, COLS, ROLE_STATUS, text);
-		doupdate();
-		timeout(-1);
-		int k = getch();
-		timeout(0);
-		if (k == 27)
-			return false;
-		if (k == '\n' || k == '\r' || k == KEY_ENTER)
-			return true;
-		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len)
-			buf[--len] = '\0';
-		else if (k >= 32 && k < 127 && len + 1 < size) {
-			buf[len++] = (char)k;
-			buf[len] = '\0';
-		}
-	}
-}
 
 static void set_tab(struct app *app, enum tab t)
 {
@@ -366,26 +384,98 @@ static void set_tab(struct app *app, enum tab t)
 	}
 }
 
-static void filter_key(struct app *app, int k)
+/* / filters the focused list as the user types: the projects, or the
+ * Packages tab's packages. Enter keeps the filter, Esc clears it. */
+static void filter_changed(struct app *app, const char *subject, const char *text)
 {
-	size_t len = strlen(app->filter);
-
-	if (k == 27) {
-		app->filter[0] = '\0';
-		app->filtering = false;
-	} else if (k == '\n' || k == '\r' || k == KEY_ENTER) {
-		app->filtering = false;
-	} else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && len) {
-		app->filter[len - 1] = '\0';
-	} else if (k >= 32 && k < 127 && len + 1 < sizeof(app->filter)) {
-		app->filter[len] = (char)k;
-		app->filter[len + 1] = '\0';
+	if (!strcmp(subject, "packages")) {
+		snprintf(app->detail_filter, sizeof(app->detail_filter), "%s", text ? text : "");
+		packages_refilter(app);
+		return;
 	}
 	const struct project_row *before = app_selected(app);
+	snprintf(app->filter, sizeof(app->filter), "%s", text ? text : "");
 	app->moved = true;
 	refilter(app);
 	if (app_selected(app) != before)
 		app_reopen(app);
+}
+
+static void filter_done(struct app *app, const char *subject, const char *answer)
+{
+	app->filtering = false;
+	if (!answer) {
+		filter_changed(app, subject, "");
+		app_message(app, "filter cleared");
+	}
+}
+
+static void start_filter(struct app *app)
+{
+	bool packages = app->pane == PANE_DETAIL && app->tab == TAB_PACKAGES;
+
+	app->filtering = !packages;
+	prompt_line(app, packages ? "filter packages: " : "filter: ", packages ? app->detail_filter : app->filter, NULL,
+		    packages ? "packages" : "projects", filter_done, filter_changed);
+}
+
+static void revision_done(struct app *app, const char *subject, const char *answer)
+{
+	struct project_row *r = app_row_by_key(app, subject);
+
+	if (!answer || !r) {
+		app_message(app, "%s", answer ? "that project is gone; nothing changed" : "revision unchanged");
+		return;
+	}
+	free(r->revision);
+	r->revision = strcmp(answer, "HEAD") ? util_xstrdup(answer) : NULL;
+	app_log(app, "%s diffs against %s", r->p->name, answer);
+	if (r == app_selected(app)) {
+		if (app->tab != TAB_DIFF)
+			set_tab(app, TAB_DIFF);
+		else
+			app_reopen(app);
+	}
+}
+
+static void edit_done(struct app *app, const char *subject, const char *answer)
+{
+	/* The subject is "add:KEY" or "remove:KEY". */
+	bool add = !strncmp(subject, "add:", 4);
+	struct project_row *r = app_row_by_key(app, strchr(subject, ':') + 1);
+
+	if (!answer || !answer[0])
+		app_message(app, "nothing %s", add ? "added" : "removed");
+	else if (!r)
+		app_message(app, "that project is gone; nothing changed");
+	else
+		jobs_relock(app, r, add ? JOBS_ADD : JOBS_REMOVE, answer);
+}
+
+static void quit_done(struct app *app, const char *subject, const char *answer)
+{
+	(void)subject;
+	if (answer && (!strcmp(answer, "y") || !strcmp(answer, "Y")))
+		app->quit = true;
+	else
+		app_message(app, "not quit; w writes the choices, Esc leaves them");
+}
+
+/* v and s act on the tagged projects when there are any, else on the
+ * selected one. */
+static void on_projects(struct app *app, void (*job)(struct app *, struct project_row *), const char *what)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < app->nrows; i++)
+		if (app->rows[i].tagged) {
+			job(app, &app->rows[i]);
+			n++;
+		}
+	if (n)
+		app_message(app, "%s of %zu tagged projects started (%d at a time)", what, n, jobs_max());
+	else if (app_selected(app))
+		job(app, app_selected(app));
 }
 
 static void shell(struct app *app)
@@ -469,8 +559,8 @@ static void next_theme(struct app *app)
 static void request(struct app *app, enum request req)
 {
 	struct project_row *r = app_selected(app);
+	char label[300];
 
-	app->status[0] = '\0';
 	if (app->help) {
 		if (req == REQ_HELP || req == REQ_QUIT || req == REQ_CANCEL)
 			app->help = false;
@@ -485,27 +575,43 @@ static void request(struct app *app, enum request req)
 	if (app->pane == PANE_DETAIL && app_tabs[app->tab]->request(app, req))
 		return;
 	switch (req) {
-	case REQ_QUIT:
-		app->quit = true;
+	case REQ_QUIT: {
+		size_t unwritten = conflicts_unwritten(app);
+		if (!unwritten) {
+			app->quit = true;
+			return;
+		}
+		snprintf(label, sizeof(label), "%zu conflict choice%s not written: quit anyway? [y/N] ", unwritten,
+			 unwritten == 1 ? "" : "s");
+		prompt_ask(app, label, "", quit_done);
 		return;
+	}
 	case REQ_HELP:
 		app->help = true;
+		app->help_list.cursor = app->help_list.top = 0;
 		return;
 	case REQ_LOG:
 		messages_open(app);
 		return;
 	case REQ_CANCEL:
-		/* Esc backs out one step: the filter applied, then the detail pane. */
-		if (app->filter[0]) {
-			app->filter[0] = '\0';
-			refilter(app);
+		/* Esc backs out one step: a filter applied, then the pane. */
+		if (app->pane == PANE_DETAIL && app->detail_filter[0] && app->tab == TAB_PACKAGES) {
+			filter_changed(app, "packages", "");
+			app_message(app, "package filter cleared");
+		} else if (app->filter[0]) {
+			filter_changed(app, "projects", "");
 			app_message(app, "filter cleared");
+		} else if (app->maximised) {
+			app->maximised = false;
 		} else if (app->pane == PANE_DETAIL) {
 			app->pane = PANE_LIST;
 		}
 		return;
 	case REQ_NEXT_PANE:
 		app->pane = app->pane == PANE_LIST ? PANE_DETAIL : PANE_LIST;
+		return;
+	case REQ_MAXIMISE:
+		app->maximised = !app->maximised;
 		return;
 	case REQ_TAB_PACKAGES: case REQ_TAB_DIFF: case REQ_TAB_CONFLICTS: case REQ_TAB_INFO:
 		set_tab(app, (enum tab)(req - REQ_TAB_PACKAGES));
@@ -517,30 +623,40 @@ static void request(struct app *app, enum request req)
 		set_tab(app, TAB_CONFLICTS);
 		app->pane = PANE_DETAIL;
 		return;
-	case REQ_REVISION: {
-		char rev[128];
-		snprintf(rev, sizeof(rev), "%s", app->revision);
-		if (read_line(app, "diff against revision: ", rev, sizeof(rev)) && rev[0]) {
-			snprintf(app->revision, sizeof(app->revision), "%s", rev);
-			app->tab = TAB_DIFF;
-			app_reopen(app);
+	case REQ_REVISION:
+		if (!r)
+			return;
+		snprintf(label, sizeof(label), "diff %.60s against (REV or A..B; Tab edits the default): ", r->p->name);
+		prompt_line(app, label, "", r->revision ? r->revision : "HEAD", app_row_key(r), revision_done, NULL);
+		return;
+	case REQ_REFRESH:
+		if (r) {
+			jobs_refresh(app, r);
+			app_message(app, "rereading %s", r->p->name);
 		}
 		return;
-	}
 	case REQ_FILTER:
-		app->filtering = true;
-		app->pane = PANE_LIST;
+		start_filter(app);
+		return;
+	case REQ_TAG:
+		if (r && app->pane == PANE_LIST) {
+			r->tagged = !r->tagged;
+			list_request(&app->list, REQ_MOVE_DOWN);
+			size_t n = 0;
+			for (size_t i = 0; i < app->nrows; i++)
+				n += app->rows[i].tagged;
+			app_message(app, "%zu tagged; v verifies and s syncs them all", n);
+			app_reopen(app);
+		}
 		return;
 	case REQ_SHELL:
 		shell(app);
 		return;
 	case REQ_VERIFY:
-		if (r)
-			jobs_verify(app, r);
+		on_projects(app, jobs_verify, "verify");
 		return;
 	case REQ_SYNC:
-		if (r)
-			jobs_sync(app, r);
+		on_projects(app, jobs_sync, "sync");
 		return;
 	case REQ_LOCK:
 		if (r)
@@ -562,12 +678,12 @@ static void request(struct app *app, enum request req)
 		return;
 	case REQ_ADD:
 	case REQ_REMOVE: {
-		char text[256] = "";
 		const char *name = req == REQ_REMOVE && app->pane == PANE_DETAIL ? packages_selected(app) : NULL;
-		snprintf(text, sizeof(text), "%s", name ? name : "");
-		if (r && read_line(app, req == REQ_ADD ? "add requirement: " : "remove requirement: ", text, sizeof(text)) &&
-		    text[0])
-			jobs_relock(app, r, req == REQ_ADD ? JOBS_ADD : JOBS_REMOVE, text);
+		if (!r)
+			return;
+		snprintf(label, sizeof(label), "%s:%s", req == REQ_ADD ? "add" : "remove", app_row_key(r));
+		prompt_line(app, req == REQ_ADD ? "add requirement: " : "remove requirement: ", name, NULL, label,
+			    edit_done, NULL);
 		return;
 	}
 	case REQ_THEME:
@@ -687,7 +803,6 @@ int main(int argc, char **argv)
 		return 2;
 	app.pylock = getenv("PYLOCK_BIN") ? getenv("PYLOCK_BIN") : "pylock";
 	app.store = store_root(&err);
-	snprintf(app.revision, sizeof(app.revision), "HEAD");
 	roots_from(&app, argc, argv, &cfg);
 	jobs_start_discovery(&app);
 
@@ -726,8 +841,8 @@ int main(int argc, char **argv)
 				clear();
 				continue;
 			}
-			if (app.filtering)
-				filter_key(&app, k == '\r' ? '\n' : k);
+			if (app.prompt.open)
+				prompt_key(&app, k == '\r' ? '\n' : k);
 			else
 				key(&app, k == '\r' ? '\n' : k);
 			if (app.quit)

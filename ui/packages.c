@@ -11,6 +11,7 @@
 
 struct packages {
 	struct lock *lock;
+	size_t *shown;		/* packages passing the tab's filter, by index */
 	char error[400];
 };
 
@@ -20,6 +21,7 @@ static void packages_done(struct app *app)
 
 	if (s) {
 		lock_free(s->lock);
+		free(s->shown);
 		free(s);
 	}
 	app->tab_state[TAB_PACKAGES] = NULL;
@@ -39,16 +41,16 @@ static void packages_open(struct app *app)
 	if (!(s->lock = lock_read(r->p->lock_path, &err)))
 		snprintf(s->error, sizeof(s->error), "%d:%d: %.300s", err.line, err.col, err.msg);
 	else
-		list_set_count(&app->detail, s->lock->npackages);
+		packages_refilter(app);
 }
 
-const char *packages_selected(const struct app *app)
+/* The filter matches a package's name, version, source or status. */
+static bool passes(const struct app *app, const struct lock_package *p, const struct sig_status *sig)
 {
-	const struct packages *s = app->tab == TAB_PACKAGES ? app->tab_state[TAB_PACKAGES] : NULL;
+	const char *f = app->detail_filter;
 
-	if (!s || !s->lock || app->detail.cursor >= s->lock->npackages)
-		return NULL;
-	return s->lock->packages[app->detail.cursor].name;
+	return !f[0] || strcasestr(p->name, f) || (p->version && strcasestr(p->version, f)) ||
+	       strcasestr(lock_source_name(p->source), f) || (sig && strcasestr(sig->status, f));
 }
 
 static const struct sig_status *sig_of(const struct project_row *r, const struct lock_package *p)
@@ -57,6 +59,37 @@ static const struct sig_status *sig_of(const struct project_row *r, const struct
 		if (!strcmp(r->sigs[i].name, p->name))
 			return &r->sigs[i];
 	return NULL;
+}
+
+void packages_refilter(struct app *app)
+{
+	struct packages *s = app->tab == TAB_PACKAGES ? app->tab_state[TAB_PACKAGES] : NULL;
+	size_t n = 0;
+
+	if (!s || !s->lock)
+		return;
+	free(s->shown);
+	s->shown = util_xcalloc(s->lock->npackages + 1, sizeof(*s->shown));
+	for (size_t i = 0; i < s->lock->npackages; i++)
+		if (passes(app, &s->lock->packages[i], sig_of(app_selected(app), &s->lock->packages[i])))
+			s->shown[n++] = i;
+	list_set_count(&app->detail, n);
+}
+
+size_t packages_total(const struct app *app)
+{
+	const struct packages *s = app->tab == TAB_PACKAGES ? app->tab_state[TAB_PACKAGES] : NULL;
+
+	return s && s->lock ? s->lock->npackages : 0;
+}
+
+const char *packages_selected(const struct app *app)
+{
+	const struct packages *s = app->tab == TAB_PACKAGES ? app->tab_state[TAB_PACKAGES] : NULL;
+
+	if (!s || !s->lock || app->detail.cursor >= app->detail.n)
+		return NULL;
+	return s->lock->packages[s->shown[app->detail.cursor]].name;
 }
 
 static enum role status_role(const char *status)
@@ -73,7 +106,7 @@ static void package_row(void *arg, size_t i, int y, int x, int w, bool selected)
 {
 	struct app *app = arg;
 	struct packages *s = app->tab_state[TAB_PACKAGES];
-	const struct lock_package *p = &s->lock->packages[i];
+	const struct lock_package *p = &s->lock->packages[s->shown[i]];
 	const struct sig_status *sig = sig_of(app_selected(app), p);
 	int sel = selected && app->pane == PANE_DETAIL ? app->theme.attr[ROLE_SELECTED] : 0;
 	int nw = w > 60 ? 24 : w / 3, vw = w > 40 ? 12 : 8, sw = w - nw - vw - 2;
@@ -104,6 +137,11 @@ static void packages_draw(struct app *app, int y, int x, int h, int w)
 
 	if (!s || !s->lock) {
 		app_text(app, y, x, w, ROLE_MUTED, s ? s->error : "");
+		app_clear(app, y + 1, x, h - 1, w);
+		return;
+	}
+	if (!app->detail.n) {
+		app_text(app, y, x, w, ROLE_MUTED, "no package matches the filter (Esc clears it)");
 		app_clear(app, y + 1, x, h - 1, w);
 		return;
 	}

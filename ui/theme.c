@@ -82,7 +82,7 @@ void theme_names_free(char **names, size_t n)
 void theme_default(struct theme *t)
 {
 	static const int attrs[ROLE_COUNT] = {
-		[ROLE_TITLE] = A_BOLD | A_REVERSE, [ROLE_HEADER] = A_BOLD, [ROLE_SELECTED] = A_REVERSE,
+		[ROLE_TITLE] = A_BOLD | A_REVERSE, [ROLE_HEADER] = A_BOLD, [ROLE_FOCUS] = A_BOLD | A_REVERSE, [ROLE_SELECTED] = A_REVERSE,
 		[ROLE_SELECTED_DIM] = A_UNDERLINE, [ROLE_TAB_ACTIVE] = A_REVERSE | A_BOLD, [ROLE_STATUS] = A_REVERSE,
 		[ROLE_ADDED] = A_BOLD, [ROLE_REMOVED] = A_DIM, [ROLE_SUSPICIOUS] = A_BOLD | A_UNDERLINE,
 		[ROLE_UNSIGNED] = A_UNDERLINE, [ROLE_INVALID] = A_BOLD | A_REVERSE, [ROLE_CONFLICT] = A_BOLD | A_UNDERLINE,
@@ -178,6 +178,9 @@ static int apply_role(const struct yamlconf_node *spec, const char *file, int ro
 	if (colour && (fg >= 0 || bg >= 0)) {
 		init_pair((short)(role + 1), (short)fit(fg, fg8), (short)fit(bg, bg8));
 		attr |= COLOR_PAIR(role + 1);
+	} else if (fg >= 0 || bg >= 0) {
+		/* What the colours told apart, attributes must. */
+		attr |= t->attr[role];
 	}
 	t->attr[role] = attr;
 	return 0;
@@ -209,12 +212,19 @@ int theme_load(const char *name, bool colour, struct theme *t, struct pl_error *
 		rc = pl_error_set(err, path, root->line, root->col, "a theme is a map with 'roles:'");
 		goto out;
 	}
-	for (size_t i = 0; i + 1 < root->n; i += 2)
-		if (strcmp(root->items[i]->scalar, "roles") && strcmp(root->items[i]->scalar, "description")) {
-			rc = pl_error_set(err, path, root->items[i]->line, root->items[i]->col,
-					  "unknown key '%s' (roles, description)", root->items[i]->scalar);
+	for (size_t i = 0; i + 1 < root->n; i += 2) {
+		const struct yamlconf_node *k = root->items[i], *v = root->items[i + 1];
+		if (!strcmp(k->scalar, "background") &&
+		    (v->kind != YAMLCONF_SCALAR || (strcmp(v->scalar, "dark") && strcmp(v->scalar, "light")))) {
+			rc = pl_error_set(err, path, v->line, v->col, "background is dark or light");
 			goto out;
 		}
+		if (strcmp(k->scalar, "roles") && strcmp(k->scalar, "description") && strcmp(k->scalar, "background")) {
+			rc = pl_error_set(err, path, k->line, k->col, "unknown key '%s' (roles, description, background)",
+					  k->scalar);
+			goto out;
+		}
+	}
 	rc = 0;
 	for (size_t i = 0; i + 1 < roles->n && rc == 0; i += 2) {
 		const struct yamlconf_node *k = roles->items[i];

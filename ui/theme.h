@@ -13,6 +13,7 @@
 	ROLE(NORMAL, "normal") \
 	ROLE(TITLE, "title") \
 	ROLE(HEADER, "header") \
+	ROLE(FOCUS, "focus") \
 	ROLE(SELECTED, "selected") \
 	ROLE(SELECTED_DIM, "selected-unfocused") \
 	ROLE(TAB, "tab") \
@@ -47,7 +48,10 @@ size_t theme_dirs(const char *dirs[4]);
 char **theme_names(size_t *n);
 void theme_names_free(char **names, size_t n);
 /* Loads a theme and sets up its colour pairs; without colours (NO_COLOR, a
- * monochrome terminal) only its attributes are used. Unknown roles, colours
+ * monochrome terminal) a role's attributes are used, and a role that asks
+ * for colours keeps the built-in attributes as well (the selection stays
+ * reverse video). A theme says the background it is made for
+ * (`background: dark` or `light`; its text contrast is tested on it). Unknown roles, colours
  * and attributes are errors with file:line:col. */
 int theme_load(const char *name, bool colour, struct theme *t, struct pl_error *err);
 /* The built-in fallback when no theme file can be read: attributes only. */

@@ -6,7 +6,7 @@
 start
 check_exit "the UI starts and lists the workspace's projects" 0 until_shown "4 projects"
 check_contains "the title names the root" "$(screen | head -1)" "$WS/projects"
-check_contains "each project's lock state" "$(line_of conflicted-a)" "conflicted"
+check_contains "each project's lock state" "$(line_of conflicted-)" "conflicted"
 check_contains "modified" "$(line_of modified-app)" "modified"
 check_contains "the status line shows key hints" "$(screen | tail -1)" "q quit"
 check_contains "the list's, most needed first" "$(screen | tail -1)" "q quit  ? help  : log  / filter"
@@ -42,14 +42,14 @@ check_exit "Esc clears the filter" 0 until_shown "clean-app"
 cp "$WS/projects/clean-app/pylock.toml" "$WS/projects/clean-app/pylock.dev.toml"
 start
 check_exit "a second lock is a second row" 0 until_shown "5 projects"
-check_exit "named by its lock (cut to the column)" 0 until_shown "clean-app [d"
-check_contains "with its own git state (untracked)" "$(line_of 'clean-app [d')" "untracked"
+check_exit "named by its lock (cut to the column)" 0 until_shown "clean-app ["
+check_contains "with its own git state (untracked)" "$(line_of 'clean-app [')" "untracked"
 tm resize-window -t ui -x 200 -y 30
 keys 4 j
 check_exit "its Info tab is that lock's" 0 until_shown "clean-app/pylock.dev.toml"
 keys s
 check_exit "s syncs that lock" 0 until_shown "synced clean-app [dev]"
-check_contains "and its row says built" "$(line_of 'clean-app [d')" "built"
+check_contains "and its row says built" "$(line_of 'clean-app [')" "built"
 check_contains "the other lock's row is not" "$(line_of 'clean-app  ')" " - "
 
 done_testing

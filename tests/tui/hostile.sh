@@ -17,7 +17,7 @@ printf 'lock-version = "1.0"\ncreated-by = "t"\n[[packages]]\nname = "x"\nversio
 start
 check_exit "a hostile project is listed" 0 until_shown "1 project"
 keys 1
-check_contains "the escape in its folder's name is drawn as ?" "$(screen)" "evil?]2;reti"
+check_contains "the escape in its folder's name is drawn as ?" "$(screen)" "evil?]2;re"
 keys 1
 check_exit "its Packages tab opens" 0 until_shown "x "
 check_not_contains "the escape sequence in its name does not retitle the terminal" "$(tm display -p -t ui '#{pane_title}')" "retitled"

@@ -8,7 +8,12 @@ until_shown "4 projects" > /dev/null
 # Help, from the keymap.
 keys '?'
 check_exit "? shows the keys" 0 until_shown "pylock keys"
-check_contains "conflict keys included" "$(screen)" "Conflicts: keep ours"
+check_contains "the list's keys first" "$(screen | sed -n 2p)" "Move up"
+check_contains "and says there are more" "$(screen | tail -1)" "more below"
+keys G
+check_exit "the other tabs' keys below, marked as such" 0 until_shown "Conflicts: keep ours (in the Conflicts tab)"
+check_contains "under a heading" "$(screen)" "elsewhere:"
+check_contains "the end said" "$(screen | tail -1)" "end of the keys"
 keys q
 check_exit "and q closes it" 0 until_shown "4 projects"
 
