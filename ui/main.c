@@ -227,16 +227,26 @@ static void draw_title(struct app *app)
  * tab's count ("3 of 40") at the right. */
 static void draw_tabs(struct app *app, int y, int x, int w)
 {
-	char count[64] = "";
+	char count[80] = "";
 	size_t total = app->tab == TAB_PACKAGES ? packages_total(app) : app->detail.n;
+	int labels = 0, end = x + w, cw = 0;
 
-	if (app->detail.n && app->tab != TAB_INFO)
-		snprintf(count, sizeof(count), "%zu of %zu%s ", app->detail.cursor + 1, app->detail.n,
-			 total > app->detail.n ? " (filtered)" : "");
-	else if (total && app->detail_filter[0] && app->tab == TAB_PACKAGES)
-		snprintf(count, sizeof(count), "0 of %zu (filtered) ", total);
+	for (int t = 0; t < TAB_COUNT; t++)
+		labels += (int)strlen(app_tabs[t]->title) + 4;
+	/* As much of "3 of 40 (filtered from 90)" as the row has room for. */
+	if (app->tab != TAB_INFO && (app->detail.n || total))
+		for (int form = 0; form < 3; form++) {
+			size_t at = app->detail.n ? app->detail.cursor + 1 : 0;
+			if (total > app->detail.n && form == 0)
+				snprintf(count, sizeof(count), "%zu of %zu (filtered from %zu) ", at, app->detail.n, total);
+			else if (total > app->detail.n && form == 1)
+				snprintf(count, sizeof(count), "%zu of %zu (filtered) ", at, app->detail.n);
+			else
+				snprintf(count, sizeof(count), "%zu of %zu ", at, app->detail.n);
+			if ((cw = list_width(count)) < w - labels)
+				break;
+		}
 	app_text(app, y, x, w, ROLE_TAB, "");
-	int cw = list_width(count), end = x + w;
 	for (int t = 0; t < TAB_COUNT && w > 0; t++) {
 		char label[32];
 		snprintf(label, sizeof(label), " %d %s ", t + 1, app_tabs[t]->title);
