@@ -19,6 +19,8 @@ struct sig_status {
 	char *name;		/* normalised package name */
 	char status[20];	/* trust status name */
 	char signer[80];	/* the key id, or the publisher that attested ("GitHub o/r wf") */
+	char reason[256];	/* why: what decided it, or what failed ("sha256 ..., the lock says ...") */
+	char file[128];		/* the file whose result it is (the worst) */
 };
 
 struct project_row {
@@ -56,6 +58,8 @@ struct view_ops {
 extern const struct view_ops packages_view, diff_view, conflicts_view, info_view;
 /* The name of the package under the Packages tab's cursor, or NULL. */
 const char *packages_selected(const struct app *app);
+/* Whether the Packages tab shows one package's details (Enter). */
+bool packages_in_details(const struct app *app);
 /* Applies app->detail_filter to the Packages tab. */
 void packages_refilter(struct app *app);
 /* The Packages tab's rows before its filter (0 when it shows no lock). */

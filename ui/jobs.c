@@ -206,6 +206,8 @@ static void verify_project(struct job *j, const struct env_progress *progress)
 		snprintf(s->status, sizeof(s->status), "%s", trust_status_name(a.packages[i].result.status));
 		const struct trust_result *r = &a.packages[i].result;
 		snprintf(s->signer, sizeof(s->signer), "%.79s", r->signer.described[0] ? r->signer.described : r->key_id);
+		snprintf(s->reason, sizeof(s->reason), "%s", r->reason);
+		snprintf(s->file, sizeof(s->file), "%.127s", a.packages[i].file ? a.packages[i].file->name : "");
 	}
 	audit_fini(&a);
 	projctx_close(&c);

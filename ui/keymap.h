@@ -23,7 +23,7 @@
 	REQ(TAG, "Tag or untag the project; v and s then act on every tagged project") \
 	REQ(MAXIMISE, "Maximise the focused pane, or give the other back") \
 	REQ(REFRESH, "Reread the project: its lock, git state and environment") \
-	REQ(SHELL, "Open a shell in the project's sandbox") \
+	REQ(SHELL, "Open a shell in the project's sandbox; in the Packages tab's list, the package's details") \
 	REQ(VERIFY, "Verify the project's hashes and signatures") \
 	REQ(SYNC, "Build the project's environment") \
 	REQ(LOCK, "Relock the project from its pyproject.toml") \

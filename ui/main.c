@@ -234,7 +234,7 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 	for (int t = 0; t < TAB_COUNT; t++)
 		labels += (int)strlen(app_tabs[t]->title) + 4;
 	/* As much of "3 of 40 (filtered from 90)" as the row has room for. */
-	if (app->tab != TAB_INFO && (app->detail.n || total))
+	if (app->tab != TAB_INFO && !packages_in_details(app) && (app->detail.n || total))
 		for (int form = 0; form < 3; form++) {
 			size_t at = app->detail.n ? app->detail.cursor + 1 : 0;
 			if (total > app->detail.n && form == 0)
@@ -269,7 +269,8 @@ static const char *const list_hints[] = {
 	"L lock", "i import", "T theme", NULL,
 };
 static const char *const tab_hints[TAB_COUNT][10] = {
-	[TAB_PACKAGES] = { "Esc back", "? help", "j/k move", "U upgrade", "x remove", ": log", "1-4 tabs", NULL },
+	[TAB_PACKAGES] = { "Esc back", "Enter details", "? help", "/ filter", "U upgrade", "x remove", ": log", "1-4 tabs",
+			   NULL },
 	[TAB_DIFF] = { "Esc back", "? help", "R revision", "j/k scroll", ": log", "1-4 tabs", NULL },
 	[TAB_CONFLICTS] = { "w write", "Esc leave", "o ours", "t theirs", "b base", "n newer", "a all", "? help", NULL },
 	[TAB_INFO] = { "Esc back", "? help", ": log", "1-4 tabs", NULL },

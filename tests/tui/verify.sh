@@ -9,6 +9,32 @@ until_shown "4 projects" > /dev/null
 keys G 1 v
 check_exit "v verifies: the tampered file is a hash mismatch" 0 until_shown "hash-mismatch"
 check_contains "and the good one is verified with the demo key's id" "$(line_of 'pip ')" "verified"
+# Why, not just what: the row says what did not match, and Enter on the
+# package opens its details, the rule that decided among them.
+tm resize-window -t ui -x 200 -y 30
+sleep 0.5
+check_exit "the tampered row says why" 0 until_shown "hash-mismatch: size"
+check_contains "(in full where there is room)" "$(line_of 'hash-mismatch')" ", the lock says"
+tm resize-window -t ui -x 100 -y 30
+sleep 0.5
+keys Tab
+n=$(screen | grep -n 'hash-mismatch' | head -1 | cut -d: -f1)
+first=$(screen | sed -n 3p)
+i=3
+while [ "$i" -lt "$n" ]; do keys j; i=$((i + 1)); done
+keys Enter
+check_exit "Enter opens the package's details" 0 until_shown "(Esc back to the list)"
+check_contains "its files and hashes" "$(screen)" "sha256 "
+check_contains "its marker" "$(screen)" "marker"
+check_contains "who depends on it" "$(screen)" "dependents"
+check_contains "what decided" "$(screen)" "decided by size"
+check_contains "the footer offers the way back" "$(screen | tail -1)" "Esc back"
+keys Escape
+check_exit "Esc goes back to the list" 0 until_shown "hash-mismatch: siz"
+check_not_contains "the details are gone" "$(screen)" "(Esc back to the list)"
+sleep 1
+keys Escape
+sleep 1
 
 # The Conflicts tab checks signatures under the project's own policy, as
 # pylock verify does: a project that trusts no key sees the demo key's
