@@ -35,6 +35,7 @@ struct project_row {
 	char failed[16];		/* the last job that failed ("sync"), "" once it succeeds */
 	char *revision;			/* the Diff tab's base for this project (R), NULL for HEAD */
 	bool tagged;			/* Space: v and s act on every tagged row */
+	long changed_at;		/* a watched file changed (ms, monotonic); 0: none pending */
 };
 
 enum tab { TAB_PACKAGES, TAB_DIFF, TAB_CONFLICTS, TAB_INFO, TAB_COUNT };
@@ -120,6 +121,18 @@ struct app {
 	bool log_open;
 	struct list log_list;
 	char progress[96];		/* the long operation under way: "verify NAME 3/50" */
+	/* inotify on the rows on screen (watch.c). */
+	unsigned rows_gen;		/* bumped whenever rows are added or replaced */
+	size_t watch_top, watch_n;
+	int watch_height;
+	unsigned watch_gen;
+	int watch_fd;
+	struct watched *watched;
+	size_t nwatched;
+	/* Discovery's warnings (a root that cannot be opened, a broken
+	 * repository), taken in by the main thread. */
+	char **warnings;
+	size_t nwarnings;
 	bool quit;
 };
 

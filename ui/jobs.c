@@ -42,6 +42,7 @@ struct done {
 	size_t nsigs;
 	char env_id[65];		/* sync */
 	struct app *app;		/* refresh */
+	bool quiet;			/* refresh: a watched file changed; the log only */
 	struct done *next;
 };
 
@@ -73,9 +74,38 @@ static void on_project(struct discover_project *p, bool *taken, void *ctx)
 
 static void on_warning(const char *path, const char *why, void *ctx)
 {
-	(void)path;
-	(void)why;
-	(void)ctx;
+	struct app *app = ctx;
+	struct util_buf b = UTIL_BUF_INIT;
+
+	util_buf_printf(&b, "%s: %s", path, why);
+	pthread_mutex_lock(&app->lock);
+	app->warnings = util_xrealloc(app->warnings, (app->nwarnings + 1) * sizeof(*app->warnings));
+	app->warnings[app->nwarnings++] = util_buf_steal(&b);
+	pthread_mutex_unlock(&app->lock);
+	wake(app);
+}
+
+void jobs_warnings(struct app *app)
+{
+	char **w;
+	size_t n;
+
+	pthread_mutex_lock(&app->lock);
+	w = app->warnings;
+	n = app->nwarnings;
+	app->warnings = NULL;
+	app->nwarnings = 0;
+	pthread_mutex_unlock(&app->lock);
+	for (size_t i = 0; i < n; i++)
+		app_log(app, "warning: %s", w[i]);
+	if (n && strstr(w[0], "cannot open root"))
+		app_message(app, "run pylock ui DIR, or set roots: in config.yaml — %s%s", w[0],
+			    n > 1 ? " (: lists the other warnings)" : "");
+	else if (n)
+		app_message(app, "warning: %s%s", w[0], n > 1 ? " (: lists the other warnings)" : "");
+	for (size_t i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
 }
 
 /* A refresh: the project's folder alone, its projects replacing their
@@ -98,12 +128,13 @@ static void *reread(void *arg)
 	return NULL;
 }
 
-void jobs_refresh(struct app *app, struct project_row *row)
+void jobs_refresh(struct app *app, struct project_row *row, bool quiet)
 {
 	struct done *d = util_xcalloc(1, sizeof(*d));
 	pthread_t t;
 
 	d->kind = DONE_REFRESH;
+	d->quiet = quiet;
 	d->app = app;
 	d->path = util_xstrdup(row->p->path);
 	d->lock = row->p->lock_path ? util_xstrdup(row->p->lock_path) : NULL;
@@ -515,6 +546,9 @@ static void apply_sync(struct app *app, struct project_row *row, struct done *d)
 			    pl_error_format(&d->err, msg, sizeof(msg)));
 	else
 		app_message(app, "synced %s: environment %.12s", discover_project_label(row->p, name, sizeof(name)), d->env_id);
+	/* The Info tab says what pylock status says. */
+	if (row == app_selected(app))
+		app_reopen(app);
 }
 
 /* A lock made for a project that had none is its lock from now on. */
@@ -540,14 +574,18 @@ static void apply_refresh(struct app *app, struct project_row *row, struct done 
 {
 	char msg[1400], name[300];
 
+	void (*say)(struct app *, const char *, ...) = d->quiet ? app_log : app_message;
+
 	if (d->failed)
-		app_message(app, "reread %s failed: %.300s", d->path, pl_error_format(&d->err, msg, sizeof(msg)));
+		say(app, "reread %s failed: %.300s", d->path, pl_error_format(&d->err, msg, sizeof(msg)));
 	else if (!row)
-		app_message(app, "reread %s: no project there any more", d->lock ? d->lock : d->path);
+		say(app, "reread %s: no project there any more", d->lock ? d->lock : d->path);
 	else
-		app_message(app, "reread %s: lock %s, environment %s", discover_project_label(row->p, name, sizeof(name)),
-			    discover_lock_word(row->p), row->env);
-	app_reopen(app);
+		say(app, "reread %s%s: lock %s, environment %s", discover_project_label(row->p, name, sizeof(name)),
+		    d->quiet ? " (it changed on disk)" : "", discover_lock_word(row->p), row->env);
+	/* Choices made in the Conflicts tab are not dropped behind the user's back. */
+	if (row && row == app_selected(app) && !(d->quiet && conflicts_unwritten(app)))
+		app_reopen(app);
 }
 
 void jobs_collect(struct app *app)

@@ -14,8 +14,12 @@ void jobs_verify(struct app *app, struct project_row *row);
 void jobs_sync(struct app *app, struct project_row *row);
 int jobs_max(void);
 /* Rereads a project's folder (discovery of it alone): its row is replaced
- * with what the lock, git and the store say now. */
-void jobs_refresh(struct app *app, struct project_row *row);
+ * with what the lock, git and the store say now. quiet: the result goes to
+ * the log only (a watched file changed), not the status line. */
+void jobs_refresh(struct app *app, struct project_row *row, bool quiet);
+/* Discovery's warnings since the last call, into the log and, the first,
+ * onto the status line with what to do about it. */
+void jobs_warnings(struct app *app);
 /* A relock (the engine's relock, as pylock lock / upgrade / add / remove):
  * arg is the package to upgrade (NULL: all), the requirement to add, or
  * the name to remove. */

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "env.h"
 #include "help.h"
+#include "watch.h"
 #include "messages.h"
 #include "jobs.h"
 #include "lockimport.h"
@@ -85,6 +86,7 @@ static void refilter(struct app *app)
 	size_t n = 0;
 
 	free(app->shown);
+	app->rows_gen++;
 	app->shown = util_xcalloc(app->nrows + 1, sizeof(*app->shown));
 	for (size_t i = 0; i < app->nrows; i++)
 		if (passes(app, &app->rows[i]))
@@ -132,6 +134,7 @@ static bool take_incoming(struct app *app)
 		r->env = env_state_name(env_state_quick(app->store, in[i]->path, in[i]->lock_path));
 	}
 	free(in);
+	app->rows_gen++;
 	qsort(app->rows, app->nrows, sizeof(*app->rows), by_name);
 	refilter(app);
 	if (!app->moved)
@@ -360,8 +363,11 @@ static void draw(struct app *app)
 	draw_title(app);
 	if (h > 0 && lw > 0) {
 		char header[96];
+		pthread_mutex_lock(&app->lock);
+		bool busy = app->discovering;
+		pthread_mutex_unlock(&app->lock);
 		if (!app->nrows)
-			snprintf(header, sizeof(header), " projects (none found yet)");
+			snprintf(header, sizeof(header), " projects (none found%s)", busy ? " yet" : "");
 		else if (app->list.n < app->nrows)
 			snprintf(header, sizeof(header), " projects  %zu of %zu (filtered from %zu)",
 				 app->list.n ? app->list.cursor + 1 : 0, app->list.n, app->nrows);
@@ -642,7 +648,7 @@ static void request(struct app *app, enum request req)
 		return;
 	case REQ_REFRESH:
 		if (r) {
-			jobs_refresh(app, r);
+			jobs_refresh(app, r, false);
 			app_message(app, "rereading %s", r->p->name);
 		}
 		return;
@@ -832,18 +838,24 @@ int main(int argc, char **argv)
 	app_tabs[app.tab]->open(&app);
 	draw(&app);
 
-	struct pollfd fds[2] = { { .fd = 0, .events = POLLIN }, { .fd = app.wake[0], .events = POLLIN } };
+	struct pollfd fds[3] = { { .fd = 0, .events = POLLIN }, { .fd = app.wake[0], .events = POLLIN },
+				 { .fd = watch_init(&app), .events = POLLIN } };
 	int bench_keys = 0;
 	double worst = 0, total = 0;
 	while (!app.quit) {
-		if (poll(fds, 2, 200) < 0 && errno != EINTR)
+		int due = watch_due(&app);
+		if (poll(fds, fds[2].fd >= 0 ? 3 : 2, due >= 0 && due < 200 ? due : 200) < 0 && errno != EINTR)
 			break;
+		if (fds[2].fd >= 0 && (fds[2].revents & POLLIN))
+			watch_read(&app);
 		if (fds[1].revents & POLLIN) {
 			char buf[256];
 			if (read(app.wake[0], buf, sizeof(buf)) < 0)
 				break;
-			if (take_incoming(&app))
+			/* A row reread behind the Conflicts tab's choices keeps them. */
+			if (take_incoming(&app) && !conflicts_unwritten(&app))
 				app_reopen(&app);
+			jobs_warnings(&app);
 			jobs_collect(&app);
 		}
 		int k;
@@ -863,6 +875,7 @@ int main(int argc, char **argv)
 		if (app.quit)
 			break;
 		draw(&app);
+		watch_visible(&app);
 		pthread_mutex_lock(&app.lock);
 		bool settled = !app.discovering;
 		pthread_mutex_unlock(&app.lock);
@@ -887,6 +900,7 @@ int main(int argc, char **argv)
 		}
 	}
 	endwin();
+	watch_fini(&app);
 	theme_names_free(app.themes, app.nthemes);
 	for (size_t i = 0; i < app.nlog; i++)
 		free(app.log[(app.log_first + i) % APP_LOG_MAX]);

@@ -78,7 +78,7 @@ check_exit "Esc closes it" 0 until_shown "nothing added"
 keys j j v a
 until_shown "add requirement:" > /dev/null
 check_exit "the verify's result reaches the row behind the prompt" 0 \
-	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep 'modified-app' | grep -q 'ok'"
+	wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep 'modified-app' | grep -q 'ok'"
 check_contains "while the prompt stays open" "$(screen | tail -1)" "add requirement:"
 esc
 
@@ -96,8 +96,8 @@ check_contains "the other too" "$(line_of modified-app)" "*modified-app"
 check_contains "an untagged one is not" "$(line_of conflicted-)" " conflicted-"
 keys G v
 check_exit "v verifies the tagged projects, not the selected one" 0 \
-	sh -c "tmux -L '$sock' capture-pane -p -t ui | grep clean-app | grep -q '3 ok'"
-check_exit "both get their result" 0 sh -c "tmux -L '$sock' capture-pane -p -t ui | grep modified-app | grep -q 'ok'"
+	wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep clean-app | grep -q '3 ok'"
+check_exit "both get their result" 0 wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep modified-app | grep -q 'ok'"
 check_contains "the tampered one, selected, was not verified" "$(line_of tampered-)" "-      "
 keys :
 check_exit "the log says how many and how many at a time" 0 until_shown "verify of 2 tagged projects started ("
