@@ -66,14 +66,6 @@ static void source_detail(const struct lock_package *p, char *buf, size_t size)
 		snprintf(buf, size, "%s", source_label(p));
 }
 
-static const struct lock_file *first_file(const struct lock_package *p)
-{
-	if (p->nwheels)
-		return &p->wheels[0];
-	if (p->has_sdist)
-		return &p->sdist;
-	return p->has_archive ? &p->archive : NULL;
-}
 
 static size_t file_count(const struct lock_package *p)
 {
@@ -126,7 +118,7 @@ static void print_table(const struct lock *lock)
 	printf("\n");
 	for (size_t i = 0; i < lock->npackages; i++) {
 		const struct lock_package *p = &lock->packages[i];
-		const struct lock_file *f = first_file(p);
+		const struct lock_file *f = lock_package_first_file(p);
 		const char *sha = f ? lock_file_sha256(f) : NULL;
 
 		source_detail(p, source, sizeof(source));

@@ -694,6 +694,11 @@ static int hash_rank(const char *algo)
 	return 0;
 }
 
+const struct lock_file *lock_package_first_file(const struct lock_package *p)
+{
+	return !p ? NULL : p->nwheels ? &p->wheels[0] : p->has_sdist ? &p->sdist : p->has_archive ? &p->archive : NULL;
+}
+
 const struct lock_hash *lock_file_best_hash(const struct lock_file *f)
 {
 	const struct lock_hash *best = NULL;

@@ -194,6 +194,9 @@ const char *lock_file_sha256(const struct lock_file *f);
  * (sha512, sha3_*, blake2b/s, sha384, sha256, sha224), NULL when it has
  * none (no hashes, or only md5 / sha1). */
 const struct lock_hash *lock_file_best_hash(const struct lock_file *f);
+/* The package's first file: its first wheel, else its sdist, else its
+ * archive; NULL for none (or p NULL). */
+const struct lock_file *lock_package_first_file(const struct lock_package *p);
 const char *lock_source_name(enum lock_source_kind kind);
 
 #endif

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admit.h"
 #include "boundary.h"
+#include "projctx.h"
 
 /* A side with no text (no common ancestor, or a side that deleted the lock)
  * stays NULL: the merge reads it as a lock without packages. */
@@ -149,4 +151,43 @@ int resolve_continue(const struct resolve *r, struct util_buf *out, struct pl_er
 	rc = util_run(argv, out, out, 64 << 10, 600, err);
 	free(git);
 	return rc;
+}
+
+
+int resolve_check_candidates(const struct resolve *r, const char *root, struct resolve_candidate **out, size_t *n,
+			     struct pl_error *err)
+{
+	struct projctx c;
+	struct trust_cache *cache;
+	struct pl_error ignored;
+
+	*out = NULL;
+	*n = 0;
+	if (projctx_open(&c, root, PROJCTX_POLICY, NULL, err) < 0)
+		return -1;
+	cache = trust_cache_open_default();
+	char *dir = util_xstrdup(r->lock_path);
+	*strrchr(dir, '/') = '\0';
+	struct admit a = projctx_admit(&c, cache);
+	a.lock_dir = dir;
+	a.offline = true;
+	for (size_t i = 0; i < r->merge.n; i++)
+		for (int side = 0; r->merge.items[i].conflict && side < 3; side++) {
+			const struct lock_package *p = r->merge.items[i].side[side];
+			const struct lock_file *f = lock_package_first_file(p);
+			char *checked = NULL;
+			if (!f || !f->path)
+				continue;
+			*out = util_xrealloc(*out, (*n + 1) * sizeof(**out));
+			struct resolve_candidate *rc = &(*out)[(*n)++];
+			rc->item = i;
+			rc->side = side;
+			admit_file(&a, NULL, p, f, false, &checked, &rc->result);
+			free(checked);
+		}
+	free(dir);
+	/* A cache that cannot be saved only costs the next visit its hashing. */
+	trust_cache_close(cache, &ignored);
+	projctx_close(&c);
+	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "gitrepo.h"
 #include "lockdiff.h"
+#include "trust.h"
 
 struct resolve {
 	struct gitrepo *repo;
@@ -41,6 +42,19 @@ void resolve_next_fini(struct resolve_next *next);
  * the project, its output into out. Returns git's exit status, or -1 with
  * err (no merge under way, conflicts left, no git). */
 int resolve_continue(const struct resolve *r, struct util_buf *out, struct pl_error *err);
+/* A conflict's candidate checked as pylock verify checks a file. */
+struct resolve_candidate {
+	size_t item;			/* in r->merge.items */
+	int side;			/* LOCKDIFF_BASE, LOCKDIFF_OURS or LOCKDIFF_THEIRS */
+	struct trust_result result;
+};
+/* Checks, for every conflicting package, the first file each side locks:
+ * under the policy of the project at root (its own tightening too), for
+ * the files the lock names by path (remote ones are left out: nothing is
+ * fetched), with the user's hash cache, so that a file checked before is
+ * not hashed again. *out is malloc'd (n entries). */
+int resolve_check_candidates(const struct resolve *r, const char *root, struct resolve_candidate **out, size_t *n,
+			     struct pl_error *err);
 void resolve_close(struct resolve *r);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "discover.h"
+#include "trust.h"
 #include "keymap.h"
 #include "list.h"
 #include "prompt.h"
@@ -67,6 +68,17 @@ void packages_refilter(struct app *app);
 size_t packages_total(const struct app *app);
 /* How many conflicts the user chose for and has not written yet. */
 size_t conflicts_unwritten(const struct app *app);
+/* The candidates' signatures, checked in the background for the lock at
+ * lock_path (jobs_check_candidates); taken when the tab still shows it. */
+struct candidate_status {
+	char *name;		/* the package */
+	int side;		/* enum lockdiff_side */
+	struct trust_result result;
+};
+void conflicts_candidates(struct app *app, const char *lock_path, const struct candidate_status *c, size_t n,
+			  const char *error);
+/* Whether the Conflicts tab still waits for its candidates' signatures. */
+bool conflicts_checking(const struct app *app);
 /* The tabs, in their order on screen. */
 extern const struct view_ops *const app_tabs[TAB_COUNT];
 

@@ -14,7 +14,7 @@
 
 #include "app.h"
 #include "pep440.h"
-#include "projctx.h"
+#include "jobs.h"
 #include "resolve.h"
 #include "trust.h"
 
@@ -33,6 +33,7 @@ struct conflicts {
 	struct entry *e;
 	size_t n;
 	int last;				/* the last side chosen */
+	bool checking;				/* the candidates' signatures are on their way */
 	char note[400];
 };
 
@@ -48,38 +49,30 @@ static void conflicts_done(struct app *app)
 	app->tab_state[TAB_CONFLICTS] = NULL;
 }
 
-static const struct lock_file *first_file(const struct lock_package *p)
+
+bool conflicts_checking(const struct app *app)
 {
-	return !p ? NULL : p->nwheels ? &p->wheels[0] : p->has_sdist ? &p->sdist : p->has_archive ? &p->archive : NULL;
+	const struct conflicts *s = app->tab_state[TAB_CONFLICTS];
+
+	return s && s->loaded && s->checking;
 }
 
-/* Each candidate's signature, where its file is local (a path beside the
- * lock); remote candidates are not fetched from here. */
-static void check_sides(struct app *app, struct conflicts *s, const char *root, const char *lock_dir)
+void conflicts_candidates(struct app *app, const char *lock_path, const struct candidate_status *c, size_t n,
+			  const char *error)
 {
-	struct projctx c;
-	struct pl_error err;
+	struct conflicts *s = app->tab_state[TAB_CONFLICTS];
 
-	/* The project's policy, as pylock verify sees it (its tightening too). */
-	if (projctx_open(&c, root, PROJCTX_POLICY, NULL, &err) < 0) {
-		app_message(app, "signatures not checked: %.300s", err.msg);
+	if (!s || !s->loaded || strcmp(s->r.lock_path, lock_path))
 		return;
-	}
-	struct admit a = projctx_admit(&c, NULL);
-	a.lock_dir = lock_dir;
-	a.offline = true;
-	for (size_t i = 0; i < s->n; i++)
-		for (int side = 0; s->e[i].item && side < 3; side++) {
-			const struct lock_package *p = s->e[i].item->side[side];
-			const struct lock_file *f = first_file(p);
-			char *checked;
-			if (!f || !f->path)
-				continue;
-			admit_file(&a, NULL, p, f, false, &checked, &s->e[i].sig[side]);
-			free(checked);
-			s->e[i].checked[side] = true;
-		}
-	projctx_close(&c);
+	s->checking = false;
+	if (error)
+		app_message(app, "signatures not checked: %.300s", error);
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < s->n; i++)
+			if (s->e[i].item && !strcmp(s->e[i].item->key, c[k].name) && c[k].side >= 0 && c[k].side < 3) {
+				s->e[i].sig[c[k].side] = c[k].result;
+				s->e[i].checked[c[k].side] = true;
+			}
 }
 
 static void conflicts_open(struct app *app)
@@ -108,10 +101,10 @@ static void conflicts_open(struct app *app)
 	for (size_t i = 0; i < m->n; i++)
 		if (m->items[i].conflict)
 			s->e[s->n++] = (struct entry){ .item = &m->items[i], .choice = -1 };
-	char *dir = util_xstrdup(r->p->lock_path);
-	*strrchr(dir, '/') = '\0';
-	check_sides(app, s, r->p->path, dir);
-	free(dir);
+	/* The candidates' signatures come from the engine on a thread of their
+	 * own, with the hash cache: the tab opens at once. */
+	s->checking = true;
+	jobs_check_candidates(app, r->p->lock_path, r->p->path);
 	list_set_count(&app->detail, s->n);
 }
 
@@ -232,8 +225,11 @@ static void draw_sides(struct app *app, const struct conflicts *s, const struct 
 				app_text(app, row++, cx, width, ROLE_MUTED, line);
 		}
 		if (p && row < y + h) {
+			const struct lock_file *f = lock_package_first_file(p);
 			if (e->checked[side])
 				snprintf(line, sizeof(line), "%s %s", trust_status_name(e->sig[side].status), e->sig[side].key_id);
+			else if (s->checking && f && f->path)
+				snprintf(line, sizeof(line), "checking the signature...");
 			else
 				snprintf(line, sizeof(line), "signature not checked (remote)");
 			app_text(app, row++, cx, width, e->checked[side] ? sig_role(e->sig[side].status) : ROLE_MUTED, line);

@@ -25,11 +25,12 @@
 #include "projctx.h"
 #include "pyedit.h"
 #include "relock.h"
+#include "resolve.h"
 #include "sync.h"
 #include "yamlconf.h"
 
 struct done {
-	enum { DONE_VERIFY, DONE_SYNC, DONE_RELOCK, DONE_REFRESH } kind;
+	enum { DONE_VERIFY, DONE_SYNC, DONE_RELOCK, DONE_REFRESH, DONE_CANDIDATES } kind;
 	enum jobs_relock relock;	/* what kind of relock */
 	char *arg;			/* its package or requirement */
 	char msg[512];			/* relock: what it did */
@@ -43,6 +44,8 @@ struct done {
 	char env_id[65];		/* sync */
 	struct app *app;		/* refresh */
 	bool quiet;			/* refresh: a watched file changed; the log only */
+	struct candidate_status *cands;	/* candidates: their signatures */
+	size_t ncands;
 	struct done *next;
 };
 
@@ -106,6 +109,52 @@ void jobs_warnings(struct app *app)
 	for (size_t i = 0; i < n; i++)
 		free(w[i]);
 	free(w);
+}
+
+/* The Conflicts tab's candidates, checked from a resolve of this thread's
+ * own (the tab's may go while this runs). */
+static void *check_candidates(void *arg)
+{
+	struct done *d = arg;
+	struct resolve r;
+	struct resolve_candidate *c = NULL;
+	size_t n = 0;
+
+	if (resolve_open(d->lock, &r, &d->err) != 0 || resolve_check_candidates(&r, d->path, &c, &n, &d->err) < 0) {
+		d->failed = true;
+	} else {
+		d->cands = util_xcalloc(n + 1, sizeof(*d->cands));
+		for (size_t i = 0; i < n; i++)
+			d->cands[d->ncands++] = (struct candidate_status){
+				util_xstrdup(r.merge.items[c[i].item].key), c[i].side, c[i].result };
+	}
+	free(c);
+	resolve_close(&r);
+	pthread_mutex_lock(&d->app->lock);
+	d->next = d->app->finished;
+	d->app->finished = d;
+	pthread_mutex_unlock(&d->app->lock);
+	wake(d->app);
+	return NULL;
+}
+
+void jobs_check_candidates(struct app *app, const char *lock_path, const char *root)
+{
+	struct done *d = util_xcalloc(1, sizeof(*d));
+	pthread_t t;
+
+	d->kind = DONE_CANDIDATES;
+	d->app = app;
+	d->path = util_xstrdup(root);
+	d->lock = util_xstrdup(lock_path);
+	if (pthread_create(&t, NULL, check_candidates, d) == 0) {
+		pthread_detach(t);
+		return;
+	}
+	conflicts_candidates(app, lock_path, NULL, 0, strerror(errno));
+	free(d->path);
+	free(d->lock);
+	free(d);
 }
 
 /* A refresh: the project's folder alone, its projects replacing their
@@ -607,8 +656,13 @@ void jobs_collect(struct app *app)
 			apply_sync(app, row, d);
 		else if (d->kind == DONE_REFRESH)
 			apply_refresh(app, row, d);
+		else if (d->kind == DONE_CANDIDATES)
+			conflicts_candidates(app, d->lock, d->cands, d->ncands, d->failed ? d->err.msg : NULL);
 		else if (row)
 			apply_relock(app, row, d);
+		for (size_t i = 0; i < d->ncands; i++)
+			free(d->cands[i].name);
+		free(d->cands);
 		for (size_t i = 0; i < d->nsigs; i++)
 			free(d->sigs[i].name);
 		free(d->sigs);

@@ -13,6 +13,9 @@ void jobs_collect(struct app *app);
 void jobs_verify(struct app *app, struct project_row *row);
 void jobs_sync(struct app *app, struct project_row *row);
 int jobs_max(void);
+/* Checks the candidates of the conflicted lock at lock_path (the project at
+ * root) in the background; conflicts_candidates gets the result. */
+void jobs_check_candidates(struct app *app, const char *lock_path, const char *root);
 /* Rereads a project's folder (discovery of it alone): its row is replaced
  * with what the lock, git and the store say now. quiet: the result goes to
  * the log only (a watched file changed), not the status line. */

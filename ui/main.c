@@ -774,6 +774,41 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Waits (on the workers' pipe only) until the Conflicts tab has its
+ * candidates' signatures. */
+static void wait_candidates(struct app *app)
+{
+	struct pollfd fd = { .fd = app->wake[0], .events = POLLIN };
+	char buf[256];
+
+	while (conflicts_checking(app) && poll(&fd, 1, 10000) > 0 && read(app->wake[0], buf, sizeof(buf)) > 0)
+		jobs_collect(app);
+}
+
+/* PYLOCK_UI_BENCH=conflicts (tests/bench/tui-conflicts.sh): opening the
+ * Conflicts tab of the selected project (what the key costs the UI
+ * thread), then until its candidates' signatures arrive, on a first visit
+ * and on a second (the hash cache warm). */
+static void bench_conflicts(struct app *app)
+{
+	struct timespec t0;
+	double open, cold, warm;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	request(app, REQ_RESOLVE);
+	draw(app);
+	open = ms_since(&t0);
+	wait_candidates(app);
+	cold = ms_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	app_reopen(app);
+	draw(app);
+	wait_candidates(app);
+	warm = ms_since(&t0);
+	endwin();
+	fprintf(stderr, "conflicts-open-ms %.1f candidates-cold-ms %.1f candidates-warm-ms %.1f\n", open, cold, warm);
+}
+
 /* Crashing, the UI leaves the terminal as it found it (as htop does): out
  * of curses mode, then the signal's own end. ncurses itself does this for
  * SIGINT and SIGTERM. */
@@ -892,6 +927,10 @@ int main(int argc, char **argv)
 					total += d;
 					worst = d > worst ? d : worst;
 				}
+			}
+			if (!strcmp(bench, "conflicts")) {
+				bench_conflicts(&app);
+				return 0;
 			}
 			endwin();
 			fprintf(stderr, "first-screen-ms %.1f projects %zu keys %d mean-key-ms %.2f worst-key-ms %.2f\n", first,

@@ -8,8 +8,8 @@
 . "$srcdir/tests/tui/lib.sh"
 
 esc() { keys Escape; sleep 1; }
-# The SGR sequence in force where TEXT starts on a line of the screen.
-attrs_before() { tm capture-pane -e -p -t ui | grep -F -- "$1" | head -1 | sed "s/$2.*//" | grep -o "$(printf '\033')\[[0-9;]*m" | tail -1; }
+# The SGR sequence in force where TEXT starts on line N of the screen.
+attrs_before() { tm capture-pane -e -p -t ui | sed -n "$1p" | sed "s/$2.*//" | grep -o "$(printf '\033')\[[0-9;]*m" | tail -1; }
 
 for size in 80x24 120x40; do
 	cols=${size%x*} lines=${size#*x}
@@ -136,11 +136,11 @@ check_not_contains "y quits" "$(screen)" "projects"
 # The focus: the focused pane's title in the focus role, the other not.
 start
 until_shown "4 projects" > /dev/null
-focus=$(attrs_before " projects " " projects ")
+focus=$(attrs_before 2 " projects ")
 keys Tab
 sleep 0.3
-check_equal "the detail pane's active tab takes the focus role" "$(attrs_before " 1 Packages " " 1 Packages ")" "$focus"
-check_exit "and the list's title leaves it" 1 test "$(attrs_before " projects " " projects ")" = "$focus"
+check_equal "the detail pane's active tab takes the focus role" "$(attrs_before 2 " 1 Packages ")" "$focus"
+check_exit "and the list's title leaves it" 1 test "$(attrs_before 2 " projects ")" = "$focus"
 
 # Without colours the selected row is still marked: reverse video.
 for how in NO_COLOR=1 TERM=vt100 PYLOCK_THEME=mono; do
