@@ -8,13 +8,8 @@
 # UI thread when it hashed them itself.
 set -eu
 : "${builddir:=.}" "${srcdir:=.}"
-command -v tmux > /dev/null || { echo "tui-conflicts: skipped (no tmux)"; exit 0; }
-tmp=$(mktemp -d)
-sock="pylock-bench-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" GIT_CONFIG_NOSYSTEM=1 PYLOCK_HOME="$tmp/pylock"
-export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@b GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@b
-mkdir -p "$HOME"
+bench_name=tui-conflicts
+. "$srcdir/tests/bench/tui-lib.sh"
 r="$tmp/root/app"
 git init -q -b main "$r"
 mkdir -p "$r/dist"
@@ -42,18 +37,7 @@ lock 1.1
 git -C "$r" add -A && git -C "$r" commit -qm ours
 git -C "$r" merge -q feature > /dev/null 2>&1 || true
 git -C "$r" diff --name-only --diff-filter=U | grep -q pylock.toml
-runs=5
-: > "$tmp/results"
-for i in $(seq "$runs"); do
-	rm -rf "$PYLOCK_HOME" "$tmp/out"
-	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
-		"env PYLOCK_UI_BENCH=conflicts TERM=xterm-256color LANG=C.UTF-8 '$builddir/pylock-ui' '$tmp/root' 2> '$tmp/out.tmp'; mv '$tmp/out.tmp' '$tmp/out'"
-	n=0
-	while [ ! -s "$tmp/out" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
-	cat "$tmp/out" >> "$tmp/results"
-	tmux -L "$sock" kill-server 2>/dev/null || true
-	sleep 0.2
-done
+tui_runs conflicts "$tmp/root" 5 fresh
 set -- $("$builddir/tests/bench/bench-run" 5 sh -c "sha256sum '$r'/dist/*.whl > /dev/null")
 hash=$1
 awk -v hash="$hash" '
@@ -69,5 +53,5 @@ awk -v hash="$hash" '
 		printf "  signatures shown, first visit       %7.1f ms (in the background)\n", c
 		printf "  signatures shown, second visit      %7.1f ms (hash cache warm)\n", w
 		printf "  sha256sum of the three files        %7.1f ms (what each visit cost the UI thread before)\n", hash
-		printf "  ratio: the UI thread waits %.3fx of that; a second visit shows them in %.2fx\n", o / hash, w / hash
+		printf "  ratio: the UI thread waits %.3fx of that; a second visit shows them in %.3fx\n", o / hash, w / hash
 	}' "$tmp/results"

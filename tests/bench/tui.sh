@@ -8,13 +8,8 @@
 set -eu
 : "${builddir:=.}" "${srcdir:=.}"
 repos=${BENCH_REPOS:-2000}
-command -v tmux > /dev/null || { echo "tui: skipped (no tmux)"; exit 0; }
-tmp=$(mktemp -d)
-sock="pylock-bench-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" GIT_CONFIG_NOSYSTEM=1 PYLOCK_HOME="$tmp/pylock"
-export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@b GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@b
-mkdir -p "$HOME"
+bench_name=tui
+. "$srcdir/tests/bench/tui-lib.sh"
 t="$tmp/template"
 git init -q -b main "$t"
 mkdir -p "$t/src/pkg"
@@ -33,18 +28,7 @@ done
 "$builddir/pylock" list "$tmp/root" > /dev/null
 set -- $("$builddir/tests/bench/bench-run" 5 "$builddir/pylock" list "$tmp/root")
 list=$1
-runs=5
-: > "$tmp/results"
-for r in $(seq "$runs"); do
-	rm -f "$tmp/out"
-	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
-		"env PYLOCK_UI_BENCH=keys TERM=xterm-256color LANG=C.UTF-8 '$builddir/pylock-ui' '$tmp/root' 2> '$tmp/out.tmp'; mv '$tmp/out.tmp' '$tmp/out'"
-	i=0
-	while [ ! -s "$tmp/out" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	cat "$tmp/out" >> "$tmp/results"
-	tmux -L "$sock" kill-server 2>/dev/null || true
-	sleep 0.2
-done
+tui_runs keys "$tmp/root" 5
 awk -v list="$list" -v n="$repos" '
 	{ first[NR] = $2; mean[NR] = $8; worst[NR] = ($10 > worst_all ? $10 : worst_all); worst_all = worst[NR]; shown = $4 }
 	END {
