@@ -531,6 +531,15 @@ static void start_queued(struct app *app)
 	}
 }
 
+void jobs_fini(struct app *app)
+{
+	for (size_t i = 0; i < app->nqueued; i++)
+		free(app->queued[i].key);
+	free(app->queued);
+	app->queued = NULL;
+	app->nqueued = 0;
+}
+
 void jobs_verify(struct app *app, struct project_row *row)
 {
 	start_or_queue(app, DONE_VERIFY, row);

@@ -28,6 +28,8 @@ void jobs_warnings(struct app *app);
  * the name to remove. */
 enum jobs_relock { JOBS_LOCK, JOBS_UPGRADE, JOBS_ADD, JOBS_REMOVE, JOBS_IMPORT };
 void jobs_relock(struct app *app, struct project_row *row, enum jobs_relock kind, const char *arg);
+/* Drops the jobs still queued (the UI ends). */
+void jobs_fini(struct app *app);
 /* Runs the CLI on the real terminal (the TUI suspended); its exit status. */
 int jobs_foreground(struct app *app, const char *const argv[]);
 

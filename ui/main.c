@@ -809,6 +809,36 @@ static void bench_conflicts(struct app *app)
 	fprintf(stderr, "conflicts-open-ms %.1f candidates-cold-ms %.1f candidates-warm-ms %.1f\n", open, cold, warm);
 }
 
+/* What the UI holds at its end (jobs still running keep theirs). */
+static void free_app(struct app *app)
+{
+	if (app_tabs[app->tab]->done)
+		app_tabs[app->tab]->done(app);
+	for (size_t i = 0; i < app->nrows; i++) {
+		struct project_row *r = &app->rows[i];
+		for (size_t k = 0; k < r->nsigs; k++)
+			free(r->sigs[k].name);
+		free(r->sigs);
+		free(r->revision);
+		discover_project_free(r->p);
+	}
+	free(app->rows);
+	free(app->shown);
+	jobs_fini(app);
+	free(app->store);
+	/* Discovery may still be reading the roots. */
+	pthread_mutex_lock(&app->lock);
+	bool busy = app->discovering;
+	pthread_mutex_unlock(&app->lock);
+	for (size_t i = 0; !busy && i < app->nroots; i++)
+		free(app->roots[i]);
+	if (!busy)
+		free(app->roots);
+	theme_names_free(app->themes, app->nthemes);
+	for (size_t i = 0; i < app->nlog; i++)
+		free(app->log[(app->log_first + i) % APP_LOG_MAX]);
+}
+
 /* Crashing, the UI leaves the terminal as it found it (as htop does): out
  * of curses mode, then the signal's own end. ncurses itself does this for
  * SIGINT and SIGTERM. */
@@ -940,8 +970,6 @@ int main(int argc, char **argv)
 	}
 	endwin();
 	watch_fini(&app);
-	theme_names_free(app.themes, app.nthemes);
-	for (size_t i = 0; i < app.nlog; i++)
-		free(app.log[(app.log_first + i) % APP_LOG_MAX]);
+	free_app(&app);
 	return 0;
 }

@@ -21,6 +21,23 @@ start() {
 	tm -f /dev/null new-session -d -s ui -x 100 -y 30 \
 		"env PYLOCK_HOME='$PYLOCK_HOME' SHELL=/bin/sh TERM=xterm-256color LANG=C.UTF-8 $* '$PYLOCK' ui '${ROOT:-$WS/projects}'; sleep 30"
 }
+# Under the sanitizers the UI's reports go to files (its stderr is the
+# pane's): any one of them fails the scenario at its end.
+if [ "${SANITIZED:-no}" = yes ]; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer-ui"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer-ui"
+fi
+done_testing() {
+	if [ "${SANITIZED:-no}" = yes ]; then
+		tm kill-server 2>/dev/null
+		sleep 0.3
+		reports=$(cat "$T"/sanitizer-ui.* 2>/dev/null | head -40)
+		if [ -z "$reports" ]; then ok "the UI ran without a sanitizer report"
+		else not_ok "the UI ran without a sanitizer report" "$reports"; fi
+	fi
+	echo "1..$_n"
+	[ "$_failed" = 0 ]
+}
 screen() { tm capture-pane -p -t ui; }
 # until TEXT: waits (10 s at most) for TEXT on the screen.
 until_shown() { wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -qF -- \"\$0\"" "$1"; }
