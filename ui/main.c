@@ -268,8 +268,8 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 /* The footer's keys for where the focus is, most needed first; as many as
  * the width holds. */
 static const char *const list_hints[] = {
-	"q quit", "? help", ": log", "/ filter", "Tab pane", "1-4 tabs", "Enter shell", "v verify", "s sync",
-	"L lock", "i import", "T theme", NULL,
+	"q quit", "? help", "Enter shell", ": log", "/ filter", "Tab pane", "1-4 tabs", "v verify", "s sync",
+	"Space tag", "R reread", "L lock", "i import", "T theme", NULL,
 };
 static const char *const tab_hints[TAB_COUNT][10] = {
 	[TAB_PACKAGES] = { "Esc back", "Enter details", "? help", "/ filter", "U upgrade", "x remove", ": log", "1-4 tabs",

@@ -9,7 +9,7 @@ check_contains "the title names the root" "$(screen | head -1)" "$WS/projects"
 check_contains "each project's lock state" "$(line_of conflicted-)" "conflicted"
 check_contains "modified" "$(line_of modified-app)" "modified"
 check_contains "the status line shows key hints" "$(screen | tail -1)" "q quit"
-check_contains "the list's, most needed first" "$(screen | tail -1)" "q quit  ? help  : log  / filter"
+check_contains "the list's, most needed first" "$(screen | tail -1)" "q quit  ? help  Enter shell  : log  / filter"
 check_contains "the Packages tab shows the first project's lock" "$(screen)" "demo-lib"
 
 keys 4
