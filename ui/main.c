@@ -232,11 +232,15 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 {
 	char count[80] = "";
 	size_t total = app->tab == TAB_PACKAGES ? packages_total(app) : app->detail.n;
-	int labels = 0, end = x + w, cw = 0;
+	int labels = 0, compact = 0, end = x + w, cw = 0;
 
-	for (int t = 0; t < TAB_COUNT; t++)
+	for (int t = 0; t < TAB_COUNT; t++) {
 		labels += (int)strlen(app_tabs[t]->title) + 4;
-	/* As much of "3 of 40 (filtered from 90)" as the row has room for. */
+		compact += t == (int)app->tab ? (int)strlen(app_tabs[t]->title) + 4 : 3;
+	}
+	/* As much of "3 of 40 (filtered from 90)" as the row has room for;
+	 * where even "3 of 40" does not fit beside the tabs' names, the other
+	 * tabs show only their numbers. */
 	if (app->tab != TAB_INFO && !packages_in_details(app) && (app->detail.n || total))
 		for (int form = 0; form < 3; form++) {
 			size_t at = app->detail.n ? app->detail.cursor + 1 : 0;
@@ -249,10 +253,14 @@ static void draw_tabs(struct app *app, int y, int x, int w)
 			if ((cw = list_width(count)) < w - labels)
 				break;
 		}
+	bool short_names = cw && cw >= w - labels && cw < w - compact;
 	app_text(app, y, x, w, ROLE_TAB, "");
 	for (int t = 0; t < TAB_COUNT && w > 0; t++) {
 		char label[32];
-		snprintf(label, sizeof(label), " %d %s ", t + 1, app_tabs[t]->title);
+		if (short_names && t != (int)app->tab)
+			snprintf(label, sizeof(label), " %d ", t + 1);
+		else
+			snprintf(label, sizeof(label), " %d %s ", t + 1, app_tabs[t]->title);
 		int lw = (int)strlen(label);
 		if (lw > w)
 			lw = w;

@@ -12,10 +12,9 @@ esc() { keys Escape; sleep 1; }
 attrs_before() { tm capture-pane -e -p -t ui | sed -n "$1p" | sed "s/$2.*//" | grep -o "$(printf '\033')\[[0-9;]*m" | tail -1; }
 
 for size in 80x24 120x40; do
-	cols=${size%x*} lines=${size#*x}
-	start
-	tm resize-window -t ui -x "$cols" -y "$lines"
+	TUI_SIZE=$size start
 	until_shown "4 projects" > /dev/null
+	check_equal "$size: the terminal's size" "$(tm display -p -t ui '#{pane_width}x#{pane_height}')" "$size"
 	# The revision prompt, on conflicted-app's Diff tab.
 	keys g j 2
 	keys R
@@ -55,6 +54,24 @@ for size in 80x24 120x40; do
 	check_contains "$size: the list takes the width" "$(screen | sed -n 3p)" "clean-app"
 	keys +
 	check_exit "$size: + again brings it back" 0 until_shown "1 Packages"
+
+	# The Packages tab: / filters it, the title counts, Enter opens a
+	# package's details, Esc goes back; the focus role moved with Tab.
+	focus=$(attrs_before 2 " projects ")
+	keys g Tab
+	sleep 0.3
+	check_equal "$size: the detail pane's active tab takes the focus role" "$(attrs_before 2 " 1 Packages ")" "$focus"
+	keys / w h e e Enter
+	check_exit "$size: / filters the packages, counted in the tab's title" 0 until_shown "1 of 1"
+	keys Enter
+	check_exit "$size: Enter opens the package's details" 0 until_shown "wheel 0.38.4  (Esc back to the list)"
+	check_contains "$size: with its hashes" "$(screen)" "sha256 "
+	esc
+	check_exit "$size: Esc goes back to the list" 0 until_shown "1 of 1"
+	esc
+	check_exit "$size: Esc clears the filter" 0 until_shown "package filter cleared"
+	esc
+	keys 1
 
 	# Help: what applies here first, "more below" while there is.
 	keys '?'

@@ -11,14 +11,16 @@ export PYLOCK_HOME="$HOME_DIR"
 n=0
 sock=
 tm() { tmux -L "$sock" "$@"; }
-# start [ENV=VALUE...]: the UI in a fresh 100x30 session, on a tmux server
-# of its own (a server being killed cannot take a new session at once).
+# start [ENV=VALUE...]: the UI in a fresh session (100x30, or $TUI_SIZE as
+# COLSxLINES), on a tmux server of its own (a server being killed cannot
+# take a new session at once).
 start() {
 	[ -n "$sock" ] && tm kill-server 2>/dev/null
 	n=$((n + 1))
 	sock="pylock-tui-$$-$n"
 	on_exit "tmux -L $sock kill-server 2>/dev/null"
-	tm -f /dev/null new-session -d -s ui -x 100 -y 30 \
+	size=${TUI_SIZE:-100x30}
+	tm -f /dev/null new-session -d -s ui -x "${size%x*}" -y "${size#*x}" \
 		"env PYLOCK_HOME='$PYLOCK_HOME' SHELL=/bin/sh TERM=xterm-256color LANG=C.UTF-8 $* '$PYLOCK' ui '${ROOT:-$WS/projects}'; sleep 30"
 }
 # Under the sanitizers the UI's reports go to files (its stderr is the
