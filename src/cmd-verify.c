@@ -86,7 +86,7 @@ static int run(const struct cli_command *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_select sel = { .req.lock = NULL };
-	struct env_progress bar = { cli_progress_bar, NULL };
+	struct env_progress bar = { cli_progress_bar, NULL, NULL };
 	struct projctx e;
 	struct audit a = { .n = 0 };
 	struct pl_error err;

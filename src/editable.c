@@ -332,7 +332,7 @@ int editable_install(const struct editable *e, const char *dest, struct pl_error
 		rc = util_mkdir_p(path.data, 0755, err);
 		path.data[strlen(path.data)] = '/';
 		if (rc == 0 && (fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					  f->exec ? 0755 : 0644)) < 0)
+					  f->exec ? 0555 : 0444)) < 0)
 			rc = pl_error_errno(err, path.data, "cannot write");
 		else if (rc == 0) {
 			if (util_write_all(fd, f->data.data ? f->data.data : "", f->data.len) < 0)

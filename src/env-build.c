@@ -31,6 +31,7 @@ struct sync {
 	pthread_mutex_t lock;
 	size_t done, total;
 	const char *phase;
+	int dst;			/* the environment being assembled (link) */
 };
 
 static void progress(struct sync *s)
@@ -40,6 +41,12 @@ static void progress(struct sync *s)
 	if (s->o->progress && s->o->progress->report)
 		s->o->progress->report(s->o->progress->arg, s->phase, s->done, s->total);
 	pthread_mutex_unlock(&s->lock);
+}
+
+static void step(const struct sync *s, const char *name)
+{
+	if (s->o->progress && s->o->progress->step)
+		s->o->progress->step(s->o->progress->arg, name);
 }
 
 static void start_phase(struct sync *s, const char *phase, size_t total)
@@ -112,7 +119,11 @@ out:
 
 /* Bytecode is compiled once, into the store: the environment is read-only
  * inside the sandbox, so Python could never cache it there. One
- * interpreter run compiles every freshly unpacked wheel on all cores;
+ * interpreter run compiles every freshly unpacked wheel on all cores, each
+ * file read once and its .pyc written in place (the tree is private until
+ * published, so none of compileall's temporary files and renames: creating
+ * files is most of the cost); a file that does not compile is left
+ * without bytecode, as pip leaves it;
  * tracebacks name the files where the sandbox sees them. It prints a dot
  * as it goes (a run silent for COMPILE_IDLE_S is stopped), compiles in one
  * process when a pool cannot start (out of processes or descriptors), and
@@ -122,14 +133,28 @@ out:
  * tree one of them is still writing. */
 #define COMPILE_IDLE_S 120
 static const char compile_script[] =
-	"import compileall, fcntl, multiprocessing, os, sys\n"
+	"import fcntl, multiprocessing, os, sys\n"
 	"import concurrent.futures as cf\n"
+	"from importlib.util import cache_from_source\n"
+	"from importlib._bootstrap_external import _code_to_timestamp_pyc\n"
 	"held = open(sys.argv[1])\n"
 	"fcntl.flock(held, fcntl.LOCK_SH)\n"
 	"prefix = sys.argv[2]\n"
 	"jobs = [(os.path.join(r, f), d) for d in sys.argv[3:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
 	"def comp(j):\n"
-	"    return compileall.compile_file(j[0], quiet=2, stripdir=j[1], prependdir=prefix)\n"
+	"    try:\n"
+	"        with open(j[0], 'rb') as f:\n"
+	"            src = f.read()\n"
+	"            st = os.fstat(f.fileno())\n"
+	"        code = compile(src, prefix + j[0][len(j[1]):], 'exec', dont_inherit=True)\n"
+	"    except (SyntaxError, ValueError, OSError):\n"
+	"        return False\n"
+	"    pyc = cache_from_source(j[0])\n"
+	"    os.makedirs(os.path.dirname(pyc), exist_ok=True)\n"
+	"    fd = os.open(pyc, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)\n"
+	"    with open(fd, 'wb') as f:\n"
+	"        f.write(_code_to_timestamp_pyc(code, st.st_mtime, st.st_size))\n"
+	"    return True\n"
 	"def bound(parent):\n"
 	"    try:\n"
 	"        import ctypes\n"
@@ -196,51 +221,13 @@ static int compile_all(struct sync *s, struct pl_error *err)
 	return 0;
 }
 
-/* Files of an unpacked wheel become read-only: environments share their
- * inodes. */
-static int seal(int dir, const char *path, struct pl_error *err)
-{
-	DIR *d = util_fdopendir_dup(dir);
-	struct dirent *e;
-	int rc = 0;
-
-	if (!d)
-		return pl_error_errno(err, path, "cannot seal");
-	while (rc == 0 && (e = readdir(d))) {
-		struct stat st;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
-		} else if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
-			} else {
-				rc = seal(sub, path, err);
-				close(sub);
-			}
-		} else if (S_ISREG(st.st_mode) && fchmodat(dirfd(d), e->d_name, st.st_mode & 0555, 0) < 0) {
-			rc = pl_error_errno(err, path, "cannot seal '%s'", e->d_name);
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 static int publish_unpacked(struct sync *s, struct pl_error *err)
 {
 	for (size_t i = 0; i < s->plan->n; i++) {
 		char *final;
-		int fd;
+		/* Its files were written read-only: environments share their inodes. */
 		if (!s->unpacked[i])
 			continue;
-		if ((fd = open(s->unpacked[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return pl_error_errno(err, s->unpacked[i], "cannot seal");
-		int rc = seal(fd, s->unpacked[i], err);
-		close(fd);
-		if (rc < 0)
-			return -1;
 		final = wheel_dir(s, &s->plan->picks[i]);
 		/* Another sync may have published the same wheel meanwhile. */
 		if (rename(s->unpacked[i], final) < 0) {
@@ -324,6 +311,26 @@ static int link_tree(int src, int dst, const char *pkg, struct pl_error *err)
 	}
 	closedir(d);
 	return rc;
+}
+
+/* One wheel's tree linked into the environment being assembled; the
+ * wheels are linked on every core (a file two of them install is still
+ * found: the second link fails). */
+static void link_one(void *arg, size_t i, void **state)
+{
+	struct sync *s = arg;
+	char *src = wheel_dir(s, &s->plan->picks[i]);
+	int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	if (sfd < 0)
+		pl_error_errno(&s->errors[i], src, "cannot open");
+	else
+		link_tree(sfd, s->dst, s->plan->picks[i].pkg->name, &s->errors[i]);
+	if (sfd >= 0)
+		close(sfd);
+	free(src);
+	progress(s);
 }
 
 static int write_file(const char *dir, const char *name, const char *text, struct pl_error *err)
@@ -440,18 +447,17 @@ static int assemble(struct sync *s, struct pl_error *err)
 	}
 	if (skeleton(tmp.data, s->py, err) < 0 || (dst = open(tmp.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
+	step(s, "link");
 	start_phase(s, "link", s->plan->n);
-	for (size_t i = 0; i < s->plan->n; i++) {
-		char *src = wheel_dir(s, &s->plan->picks[i]);
-		int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int r = sfd < 0 ? pl_error_errno(err, src, "cannot open") : link_tree(sfd, dst, s->plan->picks[i].pkg->name, err);
-		if (sfd >= 0)
-			close(sfd);
-		free(src);
-		if (r < 0)
+	s->dst = dst;
+	memset(s->errors, 0, s->plan->n * sizeof(*s->errors));
+	util_parallel(s->plan->n, link_one, NULL, s);
+	for (size_t i = 0; i < s->plan->n; i++)
+		if (s->errors[i].msg[0]) {
+			*err = s->errors[i];
 			goto fail;
-		progress(s);
-	}
+		}
+	step(s, "record");
 	if (write_record(tmp.data, s->plan, s->py, err) < 0)
 		goto fail;
 	if (rename(tmp.data, final) < 0) {
@@ -589,6 +595,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	s.errors = util_xcalloc(plan->n + 1, sizeof(*s.errors));
 
 	/* Nothing is unpacked unless every file is admitted. */
+	step(&s, "verify");
 	start_phase(&s, "verify", plan->n);
 	util_parallel(plan->n, obtain_one, admit_conn_free, &s);
 	for (size_t i = 0; i < plan->n; i++)
@@ -599,6 +606,7 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 			     trust_mode_name(o->admit->policy->mode), bad.data);
 		goto out;
 	}
+	step(&s, "unpack");
 	start_phase(&s, "unpack", plan->n);
 	util_parallel(plan->n, unpack_one, NULL, &s);
 	for (size_t i = 0; i < plan->n; i++)
@@ -606,8 +614,14 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 			*err = s.errors[i];
 			goto out;
 		}
-	if (compile_all(&s, err) < 0 || publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0 ||
-	    remember(o, plan, err) < 0)
+	step(&s, "compile");
+	if (compile_all(&s, err) < 0)
+		goto out;
+	step(&s, "publish");
+	if (publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0)
+		goto out;
+	step(&s, "remember");
+	if (remember(o, plan, err) < 0)
 		goto out;
 	*built = true;
 	rc = 0;

@@ -92,10 +92,14 @@ int env_plan(const struct lock *lock, const struct pyenv *py, const struct env_s
 	     struct pl_error *err);
 void env_plan_fini(struct env_plan *plan);
 
-/* A long operation's progress: phase ("verify", "unpack", "link"), done of total. */
+/* A long operation's progress: phase ("verify", "unpack", "link"), done of
+ * total; step, when set, hears the start of each step of a sync ("verify",
+ * "unpack", "compile", "publish", "link", "record", "remember", "cache"),
+ * once each, from the calling thread (pylock sync --timings). */
 struct env_progress {
 	void (*report)(void *arg, const char *phase, size_t done, size_t total);
 	void *arg;
+	void (*step)(void *arg, const char *step);
 };
 
 struct admit;

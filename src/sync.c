@@ -20,6 +20,8 @@ int sync_project(struct projctx *c, const struct env_progress *progress, struct 
 	memset(r, 0, sizeof(*r));
 	if (registry_check_lock(&admit.fetch, c->lock, err) == 0)
 		rc = env_sync(&c->plan, &c->py, &o, &r->built, &r->refused, err);
+	if (progress && progress->step)
+		progress->step(progress->arg, "cache");
 	if (trust_cache_close(cache, &why) < 0)
 		pl_error_format(&why, r->cache_why, sizeof(r->cache_why));
 	return rc;

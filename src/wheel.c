@@ -489,7 +489,8 @@ static void csv_put(struct util_buf *out, const char *s)
 	util_buf_putc(out, '"');
 }
 
-/* Creates dest/rel with data (O_EXCL: two entries may not land on one path). */
+/* Creates dest/rel with data (O_EXCL: two entries may not land on one path),
+ * read-only from the start: environments share the file's inode. */
 static int write_new(struct install *in, const char *rel, const void *data, size_t len, bool exec)
 {
 	struct util_buf path = UTIL_BUF_INIT;
@@ -501,7 +502,7 @@ static int write_new(struct install *in, const char *rel, const void *data, size
 	*slash = '\0';
 	util_mkdir_p(path.data, 0755, &ignored);
 	*slash = '/';
-	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, exec ? 0755 : 0644);
+	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, exec ? 0555 : 0444);
 	if (fd < 0)
 		rc = errno == EEXIST ? fail(in, "two entries install to '%.200s'; refused", rel)
 				     : pl_error_errno(in->err, path.data, "cannot write");

@@ -433,7 +433,7 @@ static void relock(struct job *j)
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
-	struct env_progress progress = { report, j };
+	struct env_progress progress = { report, j, NULL };
 	sigset_t async;
 
 	/* Resizes and Ctrl-C are the main thread's. */

@@ -70,6 +70,9 @@ f="lib/python3.11/site-packages/demo_good/__init__.py"
 uw=$(ls -d "$S"/wheels/*/python3.11 | while read -r d; do [ -f "$d/$f" ] && echo "$d"; done)
 check_equal "files are hard links to the unpacked wheel" "$(stat -c %i "$E/$f")" "$(stat -c %i "$uw/$f")"
 check_equal "which are read-only" "$(stat -c %a "$uw/$f")" 444
+check_equal "as is every file of every unpacked wheel, bytecode and scripts too" \
+	"$(find "$S/wheels" -type f -perm /222 | wc -l)" 0
+check_exit "(bytecode is there)" 0 test -n "$(find "$S/wheels" -name '*.pyc' | head -1)"
 check_exit "status --deep: files match RECORD" 0 "$PYLOCK" status --deep
 
 # Interpreter tags: the same as pip's vendored `packaging` computes (which
@@ -220,6 +223,29 @@ check_contains "removes the orphaned environment" "$out" "removed env     $S/env
 check_contains "and its unpacked wheels" "$out" "removed wheel"
 check_exit "but not one a running sandbox uses" 0 test -d "$S/envs/$id2"
 wait $r
+
+# Two wheels that install one file: the environment is not built (the
+# wheels are linked on every core; whichever comes second is named).
+C="$T/clash"
+mkdir -p "$C/w"
+printf '[project]\nname = "clash"\n' > "$C/pyproject.toml"
+for n in demo-clash-a demo-clash-b; do
+	"$PYLOCK" sign --key "$T/corp.key" "$($PY "$MW" "$C/w" "$n" 1.0 clash 2)" > /dev/null
+done
+lock "$C"/w/*.whl > "$C/pylock.toml"
+check_exit "two wheels installing one file: no environment" 2 "$PYLOCK" sync "$C"
+check_exit "the error names the file and a package" 0 \
+	sh -c "echo \"\$0\" | grep -Eq \"demo[-_]clash[-_][ab] installs 'clash.py', which another package installs too\"" "$err"
+check_equal "nothing half-built is left" "$(ls "$S/envs" | grep -c '^\.tmp-')" 0
+
+# --timings says where a sync's time went, step by step (one of those
+# wheels alone builds).
+lock "$C"/w/demo_clash_a-*.whl > "$C/pylock.toml"
+check_exit "sync --timings" 0 "$PYLOCK" sync --timings "$C"
+timings=$err
+for step in policy lock python plan verify unpack compile publish link record remember cache total; do
+	check_exit "names the step $step, in ms" 0 sh -c "echo \"\$0\" | grep -Eq '^  $step +[0-9]+\.[0-9] ms\$'" "$timings"
+done
 
 # An unprivileged user builds and enters its own environment.
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then

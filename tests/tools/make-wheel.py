@@ -24,6 +24,8 @@ KIND is one of:
   ctrlscript a console script whose name holds an escape character
   reserved  .data/data/pylock-env.json (the environment's own file)
   pycache   a shipped __pycache__/*.pyc
+  clash     also a top-level module clash.py, the same whatever NAME is (two
+            such wheels install one file twice)
 Prints the wheel's path."""
 import base64
 import hashlib
@@ -61,6 +63,8 @@ if kind == "bomb":
     files.append((f"{mod}/zeros.bin", b"\0" * (200 << 20), None))
 if kind == "reserved":
     files.append((f"{dist}.data/data/pylock-env.json", b"{}", None))
+if kind == "clash":
+    files.append(("clash.py", f"OWNER = {name!r}\n".encode(), None))
 if kind == "pycache":
     files.append((f"{mod}/__pycache__/__init__.cpython-311.pyc", b"\0" * 32, None))
 meta_name = "someone-else" if kind == "othername" else name
