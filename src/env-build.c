@@ -122,8 +122,10 @@ out:
  * interpreter run compiles every freshly unpacked wheel on all cores, each
  * file read once and its .pyc written in place (the tree is private until
  * published, so none of compileall's temporary files and renames: creating
- * files is most of the cost); a file that does not compile is left
- * without bytecode, as pip leaves it;
+ * files is most of the cost; one left half-written by a worker that died
+ * is replaced when the serial pass compiles it again); a file that does not compile, or whose
+ * bytecode cannot be written (a full disk), is left without bytecode, as
+ * pip leaves it;
  * tracebacks name the files where the sandbox sees them. It prints a dot
  * as it goes (a run silent for COMPILE_IDLE_S is stopped), compiles in one
  * process when a pool cannot start (out of processes or descriptors), and
@@ -150,10 +152,21 @@ static const char compile_script[] =
 	"    except (SyntaxError, ValueError, OSError):\n"
 	"        return False\n"
 	"    pyc = cache_from_source(j[0])\n"
-	"    os.makedirs(os.path.dirname(pyc), exist_ok=True)\n"
-	"    fd = os.open(pyc, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)\n"
-	"    with open(fd, 'wb') as f:\n"
-	"        f.write(_code_to_timestamp_pyc(code, st.st_mtime, st.st_size))\n"
+	"    try:\n"
+	"        os.makedirs(os.path.dirname(pyc), exist_ok=True)\n"
+	"        try:\n"
+	"            os.unlink(pyc)\n"
+	"        except FileNotFoundError:\n"
+	"            pass\n"
+	"        fd = os.open(pyc, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)\n"
+	"        with open(fd, 'wb') as f:\n"
+	"            f.write(_code_to_timestamp_pyc(code, st.st_mtime, st.st_size))\n"
+	"    except OSError:\n"
+	"        try:\n"
+	"            os.unlink(pyc)\n"
+	"        except OSError:\n"
+	"            pass\n"
+	"        return False\n"
 	"    return True\n"
 	"def bound(parent):\n"
 	"    try:\n"

@@ -176,7 +176,7 @@ check_equal "and nothing of it is left running" "$(pgrep -f "$T/silent-python" |
 cat > "$T/leaving-python" <<EOF
 #!/bin/sh
 case "\$*" in
-*compileall*) sleep 300 & echo \$! > "$T/sleeper.pid"; exit 0 ;;
+*cache_from_source*) sleep 300 & echo \$! > "$T/sleeper.pid"; exit 0 ;;
 esac
 $PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
 EOF
