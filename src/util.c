@@ -661,24 +661,29 @@ char *util_dir_file(enum util_dir which, const char *name, struct pl_error *err)
 
 int util_mkdir_p(const char *path, mode_t mode, struct pl_error *err)
 {
-	char *p = util_xstrdup(path);
-
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char saved = *s;
-
-			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				pl_error_errno(err, p, "cannot create folder");
-				free(p);
-				return -1;
-			}
-			*s = saved;
-			if (!saved)
-				break;
-		}
+	/* The folder itself first: its parent nearly always exists, and each
+	 * mkdir of an existing component would walk the path again. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return pl_error_errno(err, path, "cannot create folder");
+	char *parent = util_xstrdup(path), *slash = strrchr(parent, '/');
+	while (slash && slash > parent && !slash[1]) {
+		*slash = '\0';
+		slash = strrchr(parent, '/');
 	}
-	free(p);
+	if (!slash || slash == parent) {
+		free(parent);
+		errno = ENOENT;
+		return pl_error_errno(err, path, "cannot create folder");
+	}
+	*slash = '\0';
+	int rc = util_mkdir_p(parent, mode, err);
+	free(parent);
+	if (rc < 0)
+		return -1;
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return pl_error_errno(err, path, "cannot create folder");
 	return 0;
 }
 

@@ -498,11 +498,15 @@ static int write_new(struct install *in, const char *rel, const void *data, size
 	int fd, rc = 0;
 
 	util_buf_printf(&path, "%s/%s", in->dest, rel);
-	char *slash = strrchr(path.data, '/');
-	*slash = '\0';
-	util_mkdir_p(path.data, 0755, &ignored);
-	*slash = '/';
 	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, exec ? 0555 : 0444);
+	if (fd < 0 && errno == ENOENT) {
+		/* Its folder first (most entries share one made already). */
+		char *slash = strrchr(path.data, '/');
+		*slash = '\0';
+		util_mkdir_p(path.data, 0755, &ignored);
+		*slash = '/';
+		fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, exec ? 0555 : 0444);
+	}
 	if (fd < 0)
 		rc = errno == EEXIST ? fail(in, "two entries install to '%.200s'; refused", rel)
 				     : pl_error_errno(in->err, path.data, "cannot write");

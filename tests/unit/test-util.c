@@ -184,6 +184,22 @@ static void test_mkdir_p(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(util_mkdir_p(path, 0755, &err), 0);
+	/* A trailing slash, and a component that is a file: named. */
+	snprintf(path, sizeof(path), "%s/a/b/d/e/", dir);
+	assert_int_equal(util_mkdir_p(path, 0755, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/a/file", dir);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	snprintf(path, sizeof(path), "%s/a/file/x/y", dir);
+	assert_int_equal(util_mkdir_p(path, 0755, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot create folder"));
+	snprintf(path, sizeof(path), "%s/a/file", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/a/b/d/e", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b/d", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s/a/b", dir);
 	rmdir(path);
