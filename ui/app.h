@@ -109,7 +109,6 @@ struct app {
 	size_t *shown;			/* rows passing the filter, by index */
 	struct list list;		/* over shown */
 	char filter[128];
-	bool filtering;
 
 	enum pane pane;
 	enum tab tab;

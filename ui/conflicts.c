@@ -349,7 +349,7 @@ static void continue_answer(struct app *app, const char *subject, const char *an
 
 	if (!s)
 		return;
-	int rc = answer && (!strcmp(answer, "y") || !strcmp(answer, "Y")) ? resolve_continue(&s->r, &out, &err) : -2;
+	int rc = prompt_yes(answer) ? resolve_continue(&s->r, &out, &err) : -2;
 	if (rc == -2)
 		app_message(app, "resolved %s and staged it; conclude the merge with 'git commit'", s->r.rel);
 	else if (rc < 0)
@@ -399,7 +399,7 @@ static void write_answer(struct app *app, const char *subject, const char *answe
 
 	if (!s)
 		return;
-	if (!answer || (strcmp(answer, "y") && strcmp(answer, "Y"))) {
+	if (!prompt_yes(answer)) {
 		app_message(app, "not written; w asks again, Esc leaves without writing");
 		return;
 	}

@@ -63,6 +63,16 @@ static void wake(struct app *app)
 		return;
 }
 
+/* Hands a finished job's result to the main thread (jobs_collect). */
+static void finished(struct app *app, struct done *d)
+{
+	pthread_mutex_lock(&app->lock);
+	d->next = app->finished;
+	app->finished = d;
+	pthread_mutex_unlock(&app->lock);
+	wake(app);
+}
+
 static void on_project(struct discover_project *p, bool *taken, void *ctx)
 {
 	struct app *app = ctx;
@@ -130,11 +140,7 @@ static void *check_candidates(void *arg)
 	}
 	free(c);
 	resolve_close(&r);
-	pthread_mutex_lock(&d->app->lock);
-	d->next = d->app->finished;
-	d->app->finished = d;
-	pthread_mutex_unlock(&d->app->lock);
-	wake(d->app);
+	finished(d->app, d);
 	return NULL;
 }
 
@@ -169,11 +175,7 @@ static void *reread(void *arg)
 
 	if (discover_run(&o, &d->err) < 0)
 		d->failed = true;
-	pthread_mutex_lock(&app->lock);
-	d->next = app->finished;
-	app->finished = d;
-	pthread_mutex_unlock(&app->lock);
-	wake(app);
+	finished(app, d);
 	return NULL;
 }
 
@@ -450,11 +452,9 @@ static void *run_job(void *arg)
 	else
 		relock(j);
 	pthread_mutex_lock(&j->app->lock);
-	j->d->next = j->app->finished;
-	j->app->finished = j->d;
 	j->app->jobs_running--;
 	pthread_mutex_unlock(&j->app->lock);
-	wake(j->app);
+	finished(j->app, j->d);
 	free(j);
 	return NULL;
 }

@@ -213,6 +213,8 @@ static int left_width(void)
 static void draw_title(struct app *app)
 {
 	char text[512], roots[256] = "";
+	/* The project filter being typed shows its cursor here too. */
+	bool filtering = app->prompt.open && !strcmp(app->prompt.subject, "projects");
 	bool busy;
 
 	for (size_t i = 0; i < app->nroots; i++)
@@ -221,7 +223,7 @@ static void draw_title(struct app *app)
 	busy = app->discovering;
 	pthread_mutex_unlock(&app->lock);
 	snprintf(text, sizeof(text), " pylock  %s  %zu project%s%s%s%s%s", roots, app->nrows, app->nrows == 1 ? "" : "s",
-		 app->filter[0] || app->filtering ? "  filter: " : "", app->filter, app->filtering ? "_" : "",
+		 app->filter[0] || filtering ? "  filter: " : "", app->filter, filtering ? "_" : "",
 		 busy ? "  (discovering...)" : "");
 	app_text(app, 0, 0, COLS, ROLE_TITLE, text);
 }
@@ -428,7 +430,6 @@ static void filter_changed(struct app *app, const char *subject, const char *tex
 
 static void filter_done(struct app *app, const char *subject, const char *answer)
 {
-	app->filtering = false;
 	if (!answer) {
 		filter_changed(app, subject, "");
 		app_message(app, "filter cleared");
@@ -439,7 +440,6 @@ static void start_filter(struct app *app)
 {
 	bool packages = app->pane == PANE_DETAIL && app->tab == TAB_PACKAGES;
 
-	app->filtering = !packages;
 	prompt_line(app, packages ? "filter packages: " : "filter: ", packages ? app->detail_filter : app->filter, NULL,
 		    packages ? "packages" : "projects", filter_done, filter_changed);
 }
@@ -480,7 +480,7 @@ static void edit_done(struct app *app, const char *subject, const char *answer)
 static void quit_done(struct app *app, const char *subject, const char *answer)
 {
 	(void)subject;
-	if (answer && (!strcmp(answer, "y") || !strcmp(answer, "Y")))
+	if (prompt_yes(answer))
 		app->quit = true;
 	else
 		app_message(app, "not quit; w writes the choices, Esc leaves them");

@@ -39,6 +39,11 @@ void prompt_ask(struct app *app, const char *question, const char *subject, prom
 	app->prompt.one_key = true;
 }
 
+bool prompt_yes(const char *answer)
+{
+	return answer && (!strcmp(answer, "y") || !strcmp(answer, "Y"));
+}
+
 /* Closes the prompt first: the callback may open the next one. */
 static void finish(struct app *app, const char *answer)
 {

@@ -30,6 +30,9 @@ struct prompt {
 void prompt_line(struct app *app, const char *label, const char *text, const char *fallback,
 		 const char *subject, prompt_fn done, prompt_fn changed);
 void prompt_ask(struct app *app, const char *question, const char *subject, prompt_fn done);
+/* Whether a one-key answer is yes (y or Y; anything else, Enter and Esc
+ * included, is no). */
+bool prompt_yes(const char *answer);
 /* A key for the open prompt. */
 void prompt_key(struct app *app, int key);
 /* Paints the prompt over the status line's row y. */

@@ -21,6 +21,7 @@
 struct watched {
 	int wd;
 	char *dir;
+	char *repo;		/* the work tree whose git folder dir is; NULL: a project's folder */
 	bool seen;		/* still wanted at the last watch_visible */
 };
 
@@ -59,11 +60,10 @@ static char *git_dir(const char *worktree)
 	}
 	fclose(f);
 	/* A folder: fopen succeeds on it, the read fails. */
-	snprintf(path, sizeof(path), "%s/.git", worktree);
 	return util_xstrdup(path);
 }
 
-static void want(struct app *app, const char *dir)
+static void want(struct app *app, const char *dir, const char *repo)
 {
 	for (size_t i = 0; i < app->nwatched; i++)
 		if (!strcmp(app->watched[i].dir, dir)) {
@@ -75,7 +75,7 @@ static void want(struct app *app, const char *dir)
 	if (wd < 0)
 		return;
 	app->watched = util_xrealloc(app->watched, (app->nwatched + 1) * sizeof(*app->watched));
-	app->watched[app->nwatched++] = (struct watched){ wd, util_xstrdup(dir), true };
+	app->watched[app->nwatched++] = (struct watched){ wd, util_xstrdup(dir), repo ? util_xstrdup(repo) : NULL, true };
 }
 
 void watch_visible(struct app *app)
@@ -92,10 +92,10 @@ void watch_visible(struct app *app)
 	size_t end = app->list.top + (size_t)(app->list.height > 0 ? app->list.height : 0);
 	for (size_t i = app->list.top; i < end && i < app->list.n; i++) {
 		const struct project_row *r = &app->rows[app->shown[i]];
-		want(app, r->p->path);
+		want(app, r->p->path, NULL);
 		char *g = r->p->repo ? git_dir(r->p->repo) : NULL;
 		if (g)
-			want(app, g);
+			want(app, g, r->p->repo);
 		free(g);
 	}
 	size_t k = 0;
@@ -106,6 +106,7 @@ void watch_visible(struct app *app)
 		}
 		inotify_rm_watch(app->watch_fd, app->watched[i].wd);
 		free(app->watched[i].dir);
+		free(app->watched[i].repo);
 	}
 	app->nwatched = k;
 }
@@ -121,14 +122,13 @@ static bool matters(const char *name)
 	       (!strncmp(name, "pylock.", 7) && n > 12 && !strcmp(name + n - 5, ".toml"));
 }
 
-static void mark(struct app *app, const char *dir)
+/* The rows a change in a watched folder concerns: the project in it, or
+ * every project of the repository whose git folder it is. */
+static void mark(struct app *app, const struct watched *w)
 {
 	for (size_t i = 0; i < app->nrows; i++) {
 		struct project_row *r = &app->rows[i];
-		char *g = NULL;
-		bool hit = !strcmp(r->p->path, dir) || (r->p->repo && (g = git_dir(r->p->repo)) && !strcmp(g, dir));
-		free(g);
-		if (hit)
+		if (w->repo ? r->p->repo && !strcmp(r->p->repo, w->repo) : !strcmp(r->p->path, w->dir))
 			r->changed_at = now_ms();
 	}
 }
@@ -148,7 +148,7 @@ void watch_read(struct app *app)
 				continue;
 			for (size_t i = 0; i < app->nwatched; i++)
 				if (app->watched[i].wd == e->wd)
-					mark(app, app->watched[i].dir);
+					mark(app, &app->watched[i]);
 		}
 	}
 }
@@ -174,8 +174,10 @@ int watch_due(struct app *app)
 
 void watch_fini(struct app *app)
 {
-	for (size_t i = 0; i < app->nwatched; i++)
+	for (size_t i = 0; i < app->nwatched; i++) {
 		free(app->watched[i].dir);
+		free(app->watched[i].repo);
+	}
 	free(app->watched);
 	if (app->watch_fd >= 0)
 		close(app->watch_fd);

@@ -193,19 +193,7 @@ static void test_mkdir_p(void **state)
 	snprintf(path, sizeof(path), "%s/a/file/x/y", dir);
 	assert_int_equal(util_mkdir_p(path, 0755, &err), -1);
 	assert_non_null(strstr(err.msg, "cannot create folder"));
-	snprintf(path, sizeof(path), "%s/a/file", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/a/b/d/e", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/a/b/d", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/a/b/c", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/a/b", dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/a", dir);
-	rmdir(path);
-	rmdir(dir);
+	assert_int_equal(util_remove_tree(dir, &err), 0);
 	free(dir);
 }
 
