@@ -133,14 +133,41 @@ void app_clear(struct app *app, int y, int x, int h, int w)
 		app_text(app, y + r, x, w, ROLE_NORMAL, "");
 }
 
+/* Opens the current tab afresh; on the project and tab it showed before
+ * (a refresh behind the user's back: a lock changed on disk, a job
+ * finished) the cursor stays where the user left it. */
+static void open_tab(struct app *app, struct list was)
+{
+	const struct project_row *r = app_selected(app);
+	char now[sizeof(app->detail_for)];
+
+	snprintf(now, sizeof(now), "%d %s", (int)app->tab, r ? app_row_key(r) : "");
+	memset(&app->detail, 0, sizeof(app->detail));
+	app_tabs[app->tab]->open(app);
+	if (!strcmp(now, app->detail_for) && app->detail.n) {
+		app->detail.cursor = was.cursor < app->detail.n ? was.cursor : app->detail.n - 1;
+		app->detail.top = was.top <= app->detail.cursor ? was.top : app->detail.cursor;
+	}
+	memcpy(app->detail_for, now, sizeof(now));
+}
+
 void app_reopen(struct app *app)
 {
-	const struct view_ops *v = app_tabs[app->tab];
+	struct list was = app->detail;
 
-	if (v->done)
-		v->done(app);
-	memset(&app->detail, 0, sizeof(app->detail));
-	v->open(app);
+	if (app_tabs[app->tab]->done)
+		app_tabs[app->tab]->done(app);
+	open_tab(app, was);
+}
+
+void app_set_tab(struct app *app, enum tab t)
+{
+	if (app->tab == t)
+		return;
+	if (app_tabs[app->tab]->done)
+		app_tabs[app->tab]->done(app);
+	app->tab = t;
+	open_tab(app, app->detail);
 }
 
 struct project_row *app_row_by_key(struct app *app, const char *key)

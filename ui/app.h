@@ -113,6 +113,7 @@ struct app {
 	enum pane pane;
 	enum tab tab;
 	struct list detail;		/* the tab's lines */
+	char detail_for[4096];		/* the row key and tab they were opened for */
 	void *tab_state[TAB_COUNT];
 	char detail_filter[128];	/* / in the Packages tab */
 	bool maximised;			/* +: the focused pane fills the screen */
@@ -162,8 +163,11 @@ const char *app_log_line(const struct app *app, size_t i);
 enum keymap_context app_context(const struct app *app);
 /* The row a subject (app_row_key) names, or NULL when it is gone. */
 struct project_row *app_row_by_key(struct app *app, const char *key);
-/* Reopens the current tab (after the selection or its data changed). */
+/* Reopens the current tab (after the selection or its data changed); on
+ * the same project and tab the cursor stays where the user left it. */
 void app_reopen(struct app *app);
+/* Shows tab t (its lines from the start). */
+void app_set_tab(struct app *app, enum tab t);
 /* Draws text at (y, x) in at most w columns, cut with an ellipsis. */
 void app_text(struct app *app, int y, int x, int w, enum role role, const char *text);
 /* Blanks the rows [y, y + h) of a rectangle. */

@@ -400,17 +400,6 @@ static void draw(struct app *app)
 
 /* ---- input ---- */
 
-static void set_tab(struct app *app, enum tab t)
-{
-	if (app->tab != t) {
-		if (app_tabs[app->tab]->done)
-			app_tabs[app->tab]->done(app);
-		app->tab = t;
-		memset(&app->detail, 0, sizeof(app->detail));
-		app_tabs[t]->open(app);
-	}
-}
-
 /* / filters the focused list as the user types: the projects, or the
  * Packages tab's packages. Enter keeps the filter, Esc clears it. */
 static void filter_changed(struct app *app, const char *subject, const char *text)
@@ -457,7 +446,7 @@ static void revision_done(struct app *app, const char *subject, const char *answ
 	app_log(app, "%s diffs against %s", r->p->name, answer);
 	if (r == app_selected(app)) {
 		if (app->tab != TAB_DIFF)
-			set_tab(app, TAB_DIFF);
+			app_set_tab(app, TAB_DIFF);
 		else
 			app_reopen(app);
 	}
@@ -639,13 +628,13 @@ static void request(struct app *app, enum request req)
 		app->maximised = !app->maximised;
 		return;
 	case REQ_TAB_PACKAGES: case REQ_TAB_DIFF: case REQ_TAB_CONFLICTS: case REQ_TAB_INFO:
-		set_tab(app, (enum tab)(req - REQ_TAB_PACKAGES));
+		app_set_tab(app, (enum tab)(req - REQ_TAB_PACKAGES));
 		return;
 	case REQ_DIFF:
-		set_tab(app, TAB_DIFF);
+		app_set_tab(app, TAB_DIFF);
 		return;
 	case REQ_RESOLVE:
-		set_tab(app, TAB_CONFLICTS);
+		app_set_tab(app, TAB_CONFLICTS);
 		app->pane = PANE_DETAIL;
 		return;
 	case REQ_REVISION:

@@ -41,8 +41,9 @@ done_testing() {
 	[ "$_failed" = 0 ]
 }
 screen() { tm capture-pane -p -t ui; }
-# until TEXT: waits (10 s at most) for TEXT on the screen.
-until_shown() { wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -qF -- \"\$0\"" "$1"; }
+# until TEXT: waits (10 s at most) for TEXT on the screen; prints the
+# screen when it never came (check_exit shows it).
+until_shown() { wait_for sh -c "tmux -L '$sock' capture-pane -p -t ui | grep -qF -- \"\$0\"" "$1" || { screen; return 1; }; }
 keys() { tm send-keys -t ui "$@"; }
 line_of() { screen | grep -F -- "$1" | head -1; }
 # The detail pane's first line (the Info tab names the project there).

@@ -41,9 +41,21 @@ sleep 1
 # signatures as untrusted-signer there too.
 C="$WS/projects/conflicted-app"
 printf '[tool.pylock.trust]\nkeys = []\n' >> "$C/pyproject.toml"
-keys g j r j
+keys g j 4
+check_exit "(the conflicted project is selected)" 0 until_selected conflicted-app
+keys r j
 check_exit "a project's tightened policy applies in the Conflicts tab" 0 until_shown "untrusted-signer"
 check_not_contains "(nothing verified there)" "$(screen | sed '$d')" "verified"
+# A change on disk rereads the project behind the user's back; the
+# conflict they were looking at stays selected.
+check_contains "(the second conflict is selected)" "$(screen | sed -n 2p)" "2 of 2"
+echo '# touched' >> "$C/pyproject.toml"
+keys :
+check_exit "(the change was reread)" 0 until_shown "reread conflicted-app (it changed on disk)"
+keys Escape
+sleep 0.3
+check_contains "a reread keeps the user's place in the Conflicts tab" "$(screen | sed -n 2p)" "2 of 2"
+check_contains "(and its candidates' signatures)" "$(screen)" "untrusted-signer"
 
 # The Packages tab names who published a file a PyPI attestation vouches
 # for (tests/data/sigstore: a real wheel and its provenance).
