@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@
 #include "env-internal.h"
 #include "store.h"
 #include "wheel.h"
+
+struct compiler;
 
 struct sync {
 	const struct env_plan *plan;
@@ -32,6 +35,7 @@ struct sync {
 	size_t done, total;
 	const char *phase;
 	int dst;			/* the environment being assembled (link) */
+	struct compiler *compiler;	/* unpacked trees go to it (unpack) */
 };
 
 static void progress(struct sync *s)
@@ -85,54 +89,25 @@ static char *wheel_dir(const struct sync *s, const struct env_pick *p)
 	return util_buf_steal(&b);
 }
 
-static void unpack_one(void *arg, size_t i, void **state)
-{
-	struct sync *s = arg;
-	const struct env_pick *p = &s->plan->picks[i];
-	char *final = wheel_dir(s, p), *parent = util_xstrdup(final);
-	struct util_buf tmp = UTIL_BUF_INIT;
-
-	if (access(final, F_OK) == 0)
-		goto out;
-	*strrchr(parent, '/') = '\0';
-	if (util_mkdir_p(parent, 0755, &s->errors[i]) < 0)
-		goto out;
-	util_buf_printf(&tmp, "%s/.tmp-python%s-XXXXXX", parent, s->py->xy);
-	if (!mkdtemp(tmp.data)) {
-		pl_error_errno(&s->errors[i], parent, "cannot create a folder");
-		goto out;
-	}
-	if (p->editable ? editable_install(p->editable, tmp.data, &s->errors[i]) < 0
-			: wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
-		struct pl_error ignored;
-		util_remove_tree(tmp.data, &ignored);
-		rmdir(parent);	/* unless another Python's unpack lives there */
-		goto out;
-	}
-	s->unpacked[i] = util_buf_steal(&tmp);
-out:
-	progress(s);
-	util_buf_free(&tmp);
-	free(final);
-	free(parent);
-}
-
 /* Bytecode is compiled once, into the store: the environment is read-only
  * inside the sandbox, so Python could never cache it there. One
- * interpreter run compiles every freshly unpacked wheel on all cores, each
- * file read once and its .pyc written in place (the tree is private until
- * published, so none of compileall's temporary files and renames: creating
- * files is most of the cost; one left half-written by a worker that died
- * is replaced when the serial pass compiles it again); a file that does not compile, or whose
- * bytecode cannot be written (a full disk), is left without bytecode, as
- * pip leaves it;
- * tracebacks name the files where the sandbox sees them. It prints a dot
- * as it goes (a run silent for COMPILE_IDLE_S is stopped), compiles in one
- * process when a pool cannot start (out of processes or descriptors), and
- * leaves with os._exit so that no half-started pool is waited for. Its
- * workers die with it (PR_SET_PDEATHSIG), as it dies with pylock, and
- * they hold the store's lock until the last has gone: gc never removes a
- * tree one of them is still writing. */
+ * interpreter run, started when the first wheel is unpacked, is handed
+ * each unpacked tree (NUL-separated on its stdin) as soon as it is
+ * complete and compiles it on all cores while the others are still being
+ * unpacked; each file is read once and its .pyc written in place (the tree
+ * is private until published, so none of compileall's temporary files and
+ * renames: creating files is most of the cost; one left half-written by a
+ * worker that died is replaced when the serial pass compiles it again). A
+ * file that does not compile, or whose bytecode cannot be written (a full
+ * disk), is left without bytecode, as pip leaves it; tracebacks name the
+ * files where the sandbox sees them. It prints a dot for each tree and
+ * each batch (a run silent for COMPILE_IDLE_S is stopped), compiles in one
+ * process when there is little to do or a pool cannot start (out of
+ * processes or descriptors), and leaves with os._exit so that no
+ * half-started pool is waited for. Its workers die with it
+ * (PR_SET_PDEATHSIG), as it dies with pylock, and they hold the store's
+ * lock until the last has gone: gc never removes a tree one of them is
+ * still writing. */
 #define COMPILE_IDLE_S 120
 static const char compile_script[] =
 	"import fcntl, multiprocessing, os, sys\n"
@@ -142,7 +117,6 @@ static const char compile_script[] =
 	"held = open(sys.argv[1])\n"
 	"fcntl.flock(held, fcntl.LOCK_SH)\n"
 	"prefix = sys.argv[2]\n"
-	"jobs = [(os.path.join(r, f), d) for d in sys.argv[3:] for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
 	"made = set()\n"
 	"def comp(j):\n"
 	"    try:\n"
@@ -172,6 +146,9 @@ static const char compile_script[] =
 	"            pass\n"
 	"        return False\n"
 	"    return True\n"
+	"def batch(js):\n"
+	"    for j in js:\n"
+	"        comp(j)\n"
 	"def bound(parent):\n"
 	"    try:\n"
 	"        import ctypes\n"
@@ -180,62 +157,178 @@ static const char compile_script[] =
 	"        pass\n"
 	"    if os.getppid() != parent:\n"
 	"        os._exit(1)\n"
-	"def serial():\n"
-	"    for i, j in enumerate(jobs):\n"
-	"        comp(j)\n"
-	"        if i % 64 == 0:\n"
-	"            print('.', end='', flush=True)\n"
+	"def dot(_=None):\n"
+	"    print('.', end='', flush=True)\n"
+	"def trees():\n"
+	"    rest = b''\n"
+	"    while True:\n"
+	"        got = os.read(0, 65536)\n"
+	"        if not got:\n"
+	"            return\n"
+	"        *whole, rest = (rest + got).split(b'\\0')\n"
+	"        for d in whole:\n"
+	"            dot()\n"
+	"            yield os.fsdecode(d)\n"
+	"def serial(js):\n"
+	"    for i in range(0, len(js), 64):\n"
+	"        batch(js[i:i + 64])\n"
+	"        dot()\n"
+	"every, pending, futs, ex = [], [], [], None\n"
 	"try:\n"
-	"    if len(jobs) < 200:\n"
-	"        serial()\n"
-	"    else:\n"
-	"        try:\n"
-	"            ex = cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork'), initializer=bound, initargs=(os.getpid(),))\n"
-	"            for i, _ in enumerate(ex.map(comp, jobs, chunksize=64)):\n"
-	"                if i % 64 == 0:\n"
-	"                    print('.', end='', flush=True)\n"
+	"    try:\n"
+	"        for d in trees():\n"
+	"            js = [(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs if f.endswith('.py')]\n"
+	"            every += js\n"
+	"            pending += js\n"
+	"            if ex is None and len(every) >= 200:\n"
+	"                ex = cf.ProcessPoolExecutor(mp_context=multiprocessing.get_context('fork'), initializer=bound, initargs=(os.getpid(),))\n"
+	"            if ex:\n"
+	"                for i in range(0, len(pending), 64):\n"
+	"                    futs.append(ex.submit(batch, pending[i:i + 64]))\n"
+	"                    futs[-1].add_done_callback(dot)\n"
+	"                pending = []\n"
+	"        if ex:\n"
+	"            for f in cf.as_completed(futs):\n"
+	"                f.result()\n"
 	"            ex.shutdown()\n"
-	"        except (OSError, cf.process.BrokenProcessPool):\n"
-	"            serial()\n"
+	"        else:\n"
+	"            serial(pending)\n"
+	"    except (OSError, cf.process.BrokenProcessPool):\n"
+	"        serial(every)\n"
 	"except OSError as e:\n"
 	"    print('cannot compile:', e, file=sys.stderr, flush=True)\n"
 	"    os._exit(1)\n"
 	"sys.stdout.flush()\n"
 	"os._exit(0)\n";
 
-static int compile_all(struct sync *s, struct pl_error *err)
-{
-	size_t n = 0;
-	const char **argv = util_xcalloc(s->plan->n + 8, sizeof(*argv));
-	struct util_buf progress = UTIL_BUF_INIT;
+/* The compiling interpreter, on a thread of its own that waits for it;
+ * fed through a socket (a send to one that died fails, no SIGPIPE). */
+struct compiler {
+	pthread_t thread;
+	bool started;
+	int feed;		/* our end; -1 once closed */
+	int theirs;
+	const char *argv[8];
 	char *lock;
 	int status;
+	struct pl_error err;
+};
 
-	argv[n++] = s->py->executable;
-	argv[n++] = "-I";
-	argv[n++] = "-c";
-	argv[n++] = compile_script;
-	argv[n++] = lock = env_lock_path(s->o->admit->store, "store");
-	argv[n++] = ENV_PREFIX;
-	size_t first = n;
-	for (size_t i = 0; i < s->plan->n; i++)
-		if (s->unpacked[i])
-			argv[n++] = s->unpacked[i];
-	if (n == first) {
-		free(argv);
-		free(lock);
-		return 0;
+static void *compiler_wait(void *arg)
+{
+	struct compiler *c = arg;
+	struct util_buf dots = UTIL_BUF_INIT;
+
+	c->status = util_run_input(c->argv, c->theirs, &dots, NULL, 64, COMPILE_IDLE_S, &c->err);
+	util_buf_free(&dots);
+	close(c->theirs);
+	return NULL;
+}
+
+static int compiler_start(struct compiler *c, const struct sync *s, struct pl_error *err)
+{
+	int sv[2];
+	size_t n = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return pl_error_errno(err, s->py->executable, "cannot start compiling");
+	c->lock = env_lock_path(s->o->admit->store, "store");
+	c->argv[n++] = s->py->executable;
+	c->argv[n++] = "-I";
+	c->argv[n++] = "-c";
+	c->argv[n++] = compile_script;
+	c->argv[n++] = c->lock;
+	c->argv[n++] = ENV_PREFIX;
+	c->argv[n] = NULL;
+	c->feed = sv[0];
+	c->theirs = sv[1];
+	if ((errno = pthread_create(&c->thread, NULL, compiler_wait, c)) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		c->feed = -1;
+		return pl_error_errno(err, s->py->executable, "cannot start compiling");
 	}
-	status = util_run(argv, &progress, NULL, 64, COMPILE_IDLE_S, err);
-	free(argv);
-	free(lock);
-	util_buf_free(&progress);
-	if (status < 0)
-		return -1;
-	if (status)
-		return pl_error_set(err, s->py->executable, 0, 0, "failed compiling the unpacked wheels to bytecode "
-				    "(exit %d)", status);
+	c->started = true;
 	return 0;
+}
+
+/* Hands a freshly unpacked tree over (under s->lock). */
+static void compiler_feed(struct sync *s, const char *tree)
+{
+	struct compiler *c = s->compiler;
+	size_t len = strlen(tree) + 1, off = 0;
+
+	if (!c->started && compiler_start(c, s, &c->err) < 0)
+		return;
+	while (c->feed >= 0 && off < len) {
+		ssize_t n = send(c->feed, tree + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* No more trees: waits for the last to be compiled. */
+static int compiler_finish(struct sync *s, struct pl_error *err)
+{
+	struct compiler *c = s->compiler;
+	int rc = 0;
+
+	if (c->feed >= 0) {
+		close(c->feed);
+		c->feed = -1;
+	}
+	if (c->started) {
+		pthread_join(c->thread, NULL);
+		c->started = false;
+		if (c->status < 0)
+			rc = -1, *err = c->err;
+		else if (c->status)
+			rc = pl_error_set(err, s->py->executable, 0, 0,
+					  "failed compiling the unpacked wheels to bytecode (exit %d)", c->status);
+	} else if (c->err.msg[0]) {
+		rc = -1, *err = c->err;
+	}
+	free(c->lock);
+	c->lock = NULL;
+	return rc;
+}
+
+static void unpack_one(void *arg, size_t i, void **state)
+{
+	struct sync *s = arg;
+	const struct env_pick *p = &s->plan->picks[i];
+	char *final = wheel_dir(s, p), *parent = util_xstrdup(final);
+	struct util_buf tmp = UTIL_BUF_INIT;
+
+	if (access(final, F_OK) == 0)
+		goto out;
+	*strrchr(parent, '/') = '\0';
+	if (util_mkdir_p(parent, 0755, &s->errors[i]) < 0)
+		goto out;
+	util_buf_printf(&tmp, "%s/.tmp-python%s-XXXXXX", parent, s->py->xy);
+	if (!mkdtemp(tmp.data)) {
+		pl_error_errno(&s->errors[i], parent, "cannot create a folder");
+		goto out;
+	}
+	if (p->editable ? editable_install(p->editable, tmp.data, &s->errors[i]) < 0
+			: wheel_install(s->blobs[i], p->file->name, tmp.data, s->py->xy, ENV_PREFIX, &s->errors[i]) < 0) {
+		struct pl_error ignored;
+		util_remove_tree(tmp.data, &ignored);
+		rmdir(parent);	/* unless another Python's unpack lives there */
+		goto out;
+	}
+	s->unpacked[i] = util_buf_steal(&tmp);
+	pthread_mutex_lock(&s->lock);
+	compiler_feed(s, s->unpacked[i]);
+	pthread_mutex_unlock(&s->lock);
+out:
+	progress(s);
+	util_buf_free(&tmp);
+	free(final);
+	free(parent);
 }
 
 static int publish_unpacked(struct sync *s, struct pl_error *err)
@@ -584,7 +677,8 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 	     size_t *refused, struct pl_error *err)
 {
 	char *final = env_path(o->admit->store, plan->env_id);
-	struct sync s = { .plan = plan, .py = py, .o = o };
+	struct compiler compiler = { .feed = -1 };
+	struct sync s = { .plan = plan, .py = py, .o = o, .compiler = &compiler };
 	struct util_buf bad = UTIL_BUF_INIT;
 	int rc = -1;
 
@@ -623,16 +717,19 @@ int env_sync(const struct env_plan *plan, const struct pyenv *py, const struct e
 			     trust_mode_name(o->admit->policy->mode), bad.data);
 		goto out;
 	}
+	/* Unpacking and compiling overlap: the step "compile" is what is left
+	 * of compiling once the last wheel is unpacked. */
 	step(&s, "unpack");
 	start_phase(&s, "unpack", plan->n);
 	util_parallel(plan->n, unpack_one, NULL, &s);
+	step(&s, "compile");
+	int compiled = compiler_finish(&s, err);
 	for (size_t i = 0; i < plan->n; i++)
 		if (s.errors[i].msg[0]) {
 			*err = s.errors[i];
 			goto out;
 		}
-	step(&s, "compile");
-	if (compile_all(&s, err) < 0)
+	if (compiled < 0)
 		goto out;
 	step(&s, "publish");
 	if (publish_unpacked(&s, err) < 0 || assemble(&s, err) < 0)

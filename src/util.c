@@ -828,7 +828,7 @@ static bool drain(pid_t pid, int fds[2], struct util_buf *bufs[2], size_t max, i
  * when the thread that started it dies (pylock killed mid-sync must not
  * leave a compile writing into the store). Only system calls between fork
  * and exec; a failure to start is written to report. */
-static void child(const char *const argv[], int out, int errout, int report, pid_t parent)
+static void child(const char *const argv[], int in, int out, int errout, int report, pid_t parent)
 {
 	sigset_t none;
 	int null, e;
@@ -840,7 +840,8 @@ static void child(const char *const argv[], int out, int errout, int report, pid
 		_exit(127);
 	/* What pylock runs never depends on (or reads files from) the folder
 	 * it was started in: a project's .python-version, a pyenv shim's. */
-	if ((null = open("/dev/null", O_RDWR)) < 0 || dup2(null, 0) < 0 || dup2(out >= 0 ? out : null, 1) < 0 ||
+	if ((null = open("/dev/null", O_RDWR)) < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||
+	    dup2(out >= 0 ? out : null, 1) < 0 ||
 	    (errout >= 0 && dup2(errout, 2) < 0) || chdir("/") < 0)
 		goto fail;
 	execve(argv[0], (char *const *)argv, environ);
@@ -854,6 +855,12 @@ fail:
 int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max, int idle_s,
 	     struct pl_error *err)
 {
+	return util_run_input(argv, -1, out, errout, max, idle_s, err);
+}
+
+int util_run_input(const char *const argv[], int in, struct util_buf *out, struct util_buf *errout, size_t max,
+		   int idle_s, struct pl_error *err)
+{
 	int fds[2][2] = { { -1, -1 }, { -1, -1 } }, report[2] = { -1, -1 }, status, child_errno = 0;
 	struct util_buf *bufs[2] = { out, errout };
 	pid_t pid = -1, parent = getpid();
@@ -864,7 +871,7 @@ int util_run(const char *const argv[], struct util_buf *out, struct util_buf *er
 	if (pipe2(report, O_CLOEXEC) < 0 || (pid = fork()) < 0)
 		goto fail;
 	if (pid == 0)
-		child(argv, fds[0][1], fds[1][1], report[1], parent);
+		child(argv, in, fds[0][1], fds[1][1], report[1], parent);
 	for (int i = 0; i < 2; i++) {
 		close(fds[i][1]);
 		fds[i][1] = -1;

@@ -181,6 +181,9 @@ int util_remove_tree(const char *path, struct pl_error *err);
  * cannot start or was stopped. */
 int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max, int idle_s,
 	     struct pl_error *err);
+/* The same with stdin from the descriptor in (-1: /dev/null). */
+int util_run_input(const char *const argv[], int in, struct util_buf *out, struct util_buf *errout, size_t max,
+		   int idle_s, struct pl_error *err);
 
 /* Calls item(arg, i, &state) for i in [0, n) on one thread per core (at most
  * 8); state starts NULL for each thread, and done(state) ends it (done may

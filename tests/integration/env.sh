@@ -73,6 +73,10 @@ check_equal "which are read-only" "$(stat -c %a "$uw/$f")" 444
 check_equal "as is every file of every unpacked wheel, bytecode and scripts too" \
 	"$(find "$S/wheels" -type f -perm /222 | wc -l)" 0
 check_exit "(bytecode is there)" 0 test -n "$(find "$S/wheels" -name '*.pyc' | head -1)"
+# Trees are compiled as they are unpacked, pip's (a pool of workers) and
+# the small ones alike: none is published without its bytecode.
+check_equal "every module of every unpacked wheel has its bytecode" "$(find "$S/wheels" -name '*.py' | while read -r p; do
+	[ -f "${p%/*}/__pycache__/$(basename "$p" .py).cpython-311.pyc" ] || echo "$p"; done | head -3)" ""
 check_exit "status --deep: files match RECORD" 0 "$PYLOCK" status --deep
 
 # Interpreter tags: the same as pip's vendored `packaging` computes (which
