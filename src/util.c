@@ -844,6 +844,10 @@ static void child(const char *const argv[], int in, int out, int errout, int rep
 	    dup2(out >= 0 ? out : null, 1) < 0 ||
 	    (errout >= 0 && dup2(errout, 2) < 0) || chdir("/") < 0)
 		goto fail;
+	/* Nothing else goes with it: descriptors another thread opened without
+	 * O_CLOEXEC (libzip's wheels while a sync unpacks) close at exec. A
+	 * kernel without close_range leaves them, as before. */
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(argv[0], (char *const *)argv, environ);
 fail:
 	e = errno;

@@ -189,6 +189,48 @@ check_exit "the compile ran" 0 test -s "$T/sleeper.pid"
 # gone: no such process, or a zombie its new parent has yet to reap
 gone() { [ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 check_exit "and the process it left is gone with it" 0 wait_for gone "$(cat "$T/sleeper.pid")"
+# A compile whose pool of workers cannot start (out of processes) compiles
+# in one process, every tree handed to it, those after the failure too.
+cat > "$T/nopool.py" <<'EOF'
+import sys
+import concurrent.futures as cf
+import concurrent.futures.process
+import os
+with open(sys.argv.pop(1), 'w') as seen:
+    for fd in sorted(os.listdir('/proc/self/fd'), key=int):
+        try:
+            print(fd, os.readlink('/proc/self/fd/' + fd), file=seen)
+        except OSError:
+            pass
+class NoPool:
+    def __init__(self, *args, **kwargs):
+        raise OSError(11, 'Resource temporarily unavailable')
+cf.ProcessPoolExecutor = NoPool
+c = sys.argv.index('-c')
+script, sys.argv = sys.argv[c + 1], ['-c'] + sys.argv[c + 2:]
+exec(compile(script, '<compile>', 'exec'), {'__name__': '__main__'})
+EOF
+cat > "$T/nopool-python" <<EOF
+#!/bin/sh
+case "\$*" in
+*cache_from_source*) exec $PY "$T/nopool.py" "$T/compile-fds" "\$@" ;;
+esac
+$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
+EOF
+chmod +x "$T/nopool-python"
+printf 'python: %s\n' "$T/nopool-python" > "$PYLOCK_HOME/config/config.yaml"
+if ls /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl > /dev/null 2>&1; then
+	sh "$srcdir/scripts/wheel-lock.sh" /usr/share/python-wheels/*.whl "$good" > "$P/pylock.toml"
+	rm -rf "$S"
+	check_exit "a compile without its pool: sync builds" 0 timeout 120 "$PYLOCK" sync
+	check_exit "(its wheels are unpacked)" 0 test "$(find "$S/wheels" -name '*.py' | wc -l)" -gt 500
+	check_equal "the compile has stdin, stdout and stderr, and no other descriptor of pylock's" \
+		"$(awk '$1 > 2 && $2 !~ /^\/proc\// && $2 !~ /nopool\.py$/ && $2 !~ /compile-fds$/' "$T/compile-fds")" ""
+	check_equal "with the bytecode of every module of every wheel" "$(find "$S/wheels" -name '*.py' | while read -r p; do
+		[ -f "${p%/*}/__pycache__/$(basename "$p" .py).cpython-311.pyc" ] || echo "$p"; done | head -3)" ""
+else
+	skip "a compile without its pool" "needs python3-pip-whl and python3-setuptools-whl"
+fi
 printf 'python: %s\n' "$PY" > "$PYLOCK_HOME/config/config.yaml"
 
 # 7. Leftovers of killed runs (half-unpacked trees, partial downloads,
