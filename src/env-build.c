@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,9 @@ static char *wheel_dir(const struct sync *s, const struct env_pick *p)
  * file that does not compile, or whose bytecode cannot be written (a full
  * disk), is left without bytecode, as pip leaves it; tracebacks name the
  * files where the sandbox sees them. It prints a dot for each tree and
- * each batch (a run silent for COMPILE_IDLE_S is stopped), compiles in one
+ * each batch (a run silent for COMPILE_IDLE_S is stopped); once the last
+ * tree is handed over it says "DONE TOTAL" (files) on the socket after
+ * each batch, the gauge of what is left to compile. It compiles in one
  * process when there is little to do or a pool cannot start (out of
  * processes or descriptors), and leaves with os._exit so that no
  * half-started pool is waited for. Its workers die with it
@@ -160,6 +163,16 @@ static const char compile_script[] =
 	"        os._exit(1)\n"
 	"def dot(_=None):\n"
 	"    print('.', end='', flush=True)\n"
+	"gauge = [0, None]\n"
+	"def tell(n=0):\n"
+	"    gauge[0] += n\n"
+	"    if gauge[1] is not None:\n"
+	"        try:\n"
+	"            os.write(0, b'%d %d\\n' % (min(gauge[0], gauge[1]), gauge[1]))\n"
+	"        except OSError:\n"
+	"            pass\n"
+	"def finished(n):\n"
+	"    return lambda _=None: (dot(), tell(n))\n"
 	"def trees():\n"
 	"    rest = b''\n"
 	"    while True:\n"
@@ -175,7 +188,7 @@ static const char compile_script[] =
 	"def serial(js):\n"
 	"    for i in range(0, len(js), 64):\n"
 	"        batch(js[i:i + 64])\n"
-	"        dot()\n"
+	"        finished(len(js[i:i + 64]))()\n"
 	"def pooled(given, every):\n"
 	"    ex, futs, sent = None, [], 0\n"
 	"    for d in given:\n"
@@ -185,10 +198,12 @@ static const char compile_script[] =
 	"        if ex:\n"
 	"            for i in range(sent, len(every), 64):\n"
 	"                futs.append(ex.submit(batch, every[i:i + 64]))\n"
-	"                futs[-1].add_done_callback(dot)\n"
+	"                futs[-1].add_done_callback(finished(len(every[i:i + 64])))\n"
 	"            sent = len(every)\n"
 	"    if not ex:\n"
 	"        return False\n"
+	"    gauge[1] = len(every)\n"
+	"    tell()\n"
 	"    for f in cf.as_completed(futs):\n"
 	"        f.result()\n"
 	"    ex.shutdown()\n"
@@ -202,6 +217,8 @@ static const char compile_script[] =
 	"        for d in given:\n"
 	"            every += walk(d)\n"
 	"    if not done:\n"
+	"        gauge[:] = [0, len(every)]\n"
+	"        tell()\n"
 	"        serial(every)\n"
 	"except OSError as e:\n"
 	"    print('cannot compile:', e, file=sys.stderr, flush=True)\n"
@@ -216,9 +233,11 @@ struct compiler {
 	bool started;
 	int feed;		/* our end; -1 once closed */
 	int theirs;
+	bool exited;		/* the interpreter has gone (atomic) */
 	const char *argv[8];
 	char *lock;
 	int status;
+	struct util_buf said;	/* its stderr: what failed, never the terminal's */
 	struct pl_error err;
 };
 
@@ -227,7 +246,8 @@ static void *compiler_wait(void *arg)
 	struct compiler *c = arg;
 	struct util_buf dots = UTIL_BUF_INIT;
 
-	c->status = util_run_input(c->argv, c->theirs, &dots, NULL, 64, COMPILE_IDLE_S, &c->err);
+	c->status = util_run_input(c->argv, c->theirs, &dots, &c->said, 16 << 10, COMPILE_IDLE_S, &c->err);
+	__atomic_store_n(&c->exited, true, __ATOMIC_RELEASE);
 	util_buf_free(&dots);
 	close(c->theirs);
 	return NULL;
@@ -279,13 +299,69 @@ static void compiler_feed(struct sync *s, const char *tree)
 	}
 }
 
-/* No more trees: waits for the last to be compiled. */
+/* One line of the gauge: "DONE TOTAL", files compiled of those handed over. */
+static void compiler_tell(struct sync *s, const char *line)
+{
+	unsigned long long done, total;
+	char extra;
+
+	if (sscanf(line, "%llu %llu%c", &done, &total, &extra) == 2 && done <= total && s->o->progress &&
+	    s->o->progress->report)
+		s->o->progress->report(s->o->progress->arg, "compile", (size_t)done, (size_t)total);
+}
+
+/* Reads the gauge until the interpreter closes the socket, or has gone
+ * (a worker it left behind may still hold it open: what is there is read
+ * once more, no longer waited for). */
+static void compiler_gauge(struct sync *s)
+{
+	struct compiler *c = s->compiler;
+	char buf[512], line[64];
+	size_t len = 0;
+	bool overlong = false;
+
+	for (bool last = false; !last;) {
+		struct pollfd p = { .fd = c->feed, .events = POLLIN };
+		last = __atomic_load_n(&c->exited, __ATOMIC_ACQUIRE);
+		int ready = poll(&p, 1, last ? 0 : 100);
+		if (ready == 0 && last)
+			return;
+		if (ready <= 0) {
+			if (ready < 0 && errno != EINTR)
+				return;
+			continue;
+		}
+		ssize_t n = read(c->feed, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (len + 1 < sizeof(line))
+					line[len++] = buf[i];
+				else
+					overlong = true;
+				continue;
+			}
+			line[len] = '\0';
+			if (!overlong)
+				compiler_tell(s, line);
+			len = 0;
+			overlong = false;
+		}
+	}
+}
+
+/* No more trees: waits for the last to be compiled, with its gauge. */
 static int compiler_finish(struct sync *s, struct pl_error *err)
 {
 	struct compiler *c = s->compiler;
 	int rc = 0;
 
 	if (c->feed >= 0) {
+		if (c->started && shutdown(c->feed, SHUT_WR) == 0)
+			compiler_gauge(s);
 		close(c->feed);
 		c->feed = -1;
 	}
@@ -294,14 +370,18 @@ static int compiler_finish(struct sync *s, struct pl_error *err)
 		c->started = false;
 		if (c->status < 0)
 			rc = -1, *err = c->err;
-		else if (c->status)
+		else if (c->status) {
+			const char *said = util_run_said(&c->said);
 			rc = pl_error_set(err, s->py->executable, 0, 0,
-					  "failed compiling the unpacked wheels to bytecode (exit %d)", c->status);
+					  "failed compiling the unpacked wheels to bytecode (exit %d)%s%.300s", c->status,
+					  said[0] ? ": " : "", said);
+		}
 	} else if (c->err.msg[0]) {
 		rc = -1, *err = c->err;
 	}
 	free(c->lock);
 	c->lock = NULL;
+	util_buf_free(&c->said);
 	return rc;
 }
 

@@ -42,17 +42,21 @@ static const char query[] =
  * for this long is not one pylock can use. */
 #define PYENV_QUERY_IDLE_S 10
 
-/* Runs the interpreter with the query; its stdout into out. */
+/* Runs the interpreter with the query; its stdout into out, the last line
+ * of its stderr into the error (never onto the terminal: the UI draws there). */
 static int ask(const char *exe, struct util_buf *out, struct pl_error *err)
 {
 	const char *argv[] = { exe, "-I", "-S", "-c", query, NULL };
-	int status = util_run(argv, out, NULL, ANSWER_MAX, PYENV_QUERY_IDLE_S, err);
+	struct util_buf said = UTIL_BUF_INIT;
+	int status = util_run(argv, out, &said, ANSWER_MAX, PYENV_QUERY_IDLE_S, err);
 
-	if (status < 0)
-		return -1;
-	if (status != 0)
-		return pl_error_set(err, exe, 0, 0, "is not a Python 3 interpreter pylock can use (exit %d)", status);
-	return 0;
+	if (status > 0) {
+		const char *why = util_run_said(&said);
+		pl_error_set(err, exe, 0, 0, "is not a Python 3 interpreter pylock can use (exit %d)%s%.300s", status,
+			     why[0] ? ": " : "", why);
+	}
+	util_buf_free(&said);
+	return status ? -1 : 0;
 }
 
 static char *str_field(json_t *o, const char *key)

@@ -919,6 +919,22 @@ fail:
 	return -1;
 }
 
+const char *util_run_said(struct util_buf *b)
+{
+	size_t end = b->len, start;
+
+	if (!b->data)
+		return "";
+	while (end && (b->data[end - 1] == '\n' || b->data[end - 1] == '\r' || b->data[end - 1] == ' ' ||
+		       b->data[end - 1] == '\t'))
+		end--;
+	b->data[end] = '\0';
+	for (start = end; start && b->data[start - 1] != '\n'; start--)
+		if ((unsigned char)b->data[start - 1] < 0x20 || b->data[start - 1] == 0x7f)
+			b->data[start - 1] = '?';
+	return b->data + start;
+}
+
 bool util_url_same_folder(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

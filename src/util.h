@@ -181,6 +181,10 @@ int util_remove_tree(const char *path, struct pl_error *err);
  * cannot start or was stopped. */
 int util_run(const char *const argv[], struct util_buf *out, struct util_buf *errout, size_t max, int idle_s,
 	     struct pl_error *err);
+/* What a command said last on errout (a traceback's verdict): the last
+ * line that is not blank, control characters shown as '?'; "" when none.
+ * Edits b in place. */
+const char *util_run_said(struct util_buf *b);
 /* The same with stdin from the descriptor in (-1: /dev/null). */
 int util_run_input(const char *const argv[], int in, struct util_buf *out, struct util_buf *errout, size_t max,
 		   int idle_s, struct pl_error *err);

@@ -78,6 +78,19 @@ check_exit "(bytecode is there)" 0 test -n "$(find "$S/wheels" -name '*.pyc' | h
 check_equal "every module of every unpacked wheel has its bytecode" "$(find "$S/wheels" -name '*.py' | while read -r p; do
 	[ -f "${p%/*}/__pycache__/$(basename "$p" .py).cpython-311.pyc" ] || echo "$p"; done | head -3)" ""
 check_exit "status --deep: files match RECORD" 0 "$PYLOCK" status --deep
+# On a terminal each phase has its gauge; compiling's counts the files
+# compiled of all those unpacked (what is left once the last is unpacked).
+if command -v script > /dev/null; then
+	mkdir -p "$T/tty-home" && cp -r "$PYLOCK_HOME/config" "$T/tty-home/"
+	PYLOCK_HOME="$T/tty-home" script -qec "'$PYLOCK' sync" /dev/null > "$T/tty-out" 2>&1
+	py_files=$(find "$T/tty-home/data/wheels" -type f -name '*.py' | wc -l)
+	check_equal "on a terminal, sync's gauge counts the files compiled" \
+		"$(tr '\r' '\n' < "$T/tty-out" | grep -E '^compile ' | tail -1)" \
+		"compile [##############################] $py_files/$py_files"
+	check_contains "after those unpacked" "$(tr '\r' '\n' < "$T/tty-out" | grep -E '^(unpack|compile) ' | head -1)" "unpack "
+else
+	skip "sync's gauge on a terminal" "needs script(1)"
+fi
 
 # Interpreter tags: the same as pip's vendored `packaging` computes (which
 # predates listing cp3X-none-any, as current packaging does).

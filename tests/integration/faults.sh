@@ -189,6 +189,29 @@ check_exit "the compile ran" 0 test -s "$T/sleeper.pid"
 # gone: no such process, or a zombie its new parent has yet to reap
 gone() { [ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 check_exit "and the process it left is gone with it" 0 wait_for gone "$(cat "$T/sleeper.pid")"
+# A failing interpreter's last word is in the error, never its traceback
+# on the terminal (the UI draws there): the compile, and the probe.
+cat > "$T/raising-python" <<EOF
+#!/bin/sh
+case "\$*" in
+*cache_from_source*) exec $PY -c 'import json; json.loads("{")' ;;
+esac
+$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
+EOF
+chmod +x "$T/raising-python"
+printf 'python: %s\n' "$T/raising-python" > "$PYLOCK_HOME/config/config.yaml"
+rm -rf "$S"
+check_exit "a compile that fails: sync fails" 2 timeout 60 "$PYLOCK" sync
+check_contains "saying what the interpreter said last" "$err" \
+	"failed compiling the unpacked wheels to bytecode (exit 1): json.decoder.JSONDecodeError: Expecting property name"
+check_not_contains "without the traceback" "$err" "Traceback"
+printf '#!/bin/sh\necho "no such module: \033[31mencodings" >&2\nexit 3\n' > "$T/broken-python"
+chmod +x "$T/broken-python"
+printf 'python: %s\n' "$T/broken-python" > "$PYLOCK_HOME/config/config.yaml"
+check_exit "an interpreter that cannot answer" 2 "$PYLOCK" status
+check_contains "says why, its control characters shown as ?" "$err" \
+	"is not a Python 3 interpreter pylock can use (exit 3): no such module: ?[31mencodings"
+check_equal "and only that" "$(printf '%s\n' "$err" | wc -l)" 1
 # A compile whose pool of workers cannot start (out of processes) compiles
 # in one process, every tree handed to it, those after the failure too.
 cat > "$T/nopool.py" <<'EOF'

@@ -46,4 +46,43 @@ keys Escape
 check_exit "Esc clears it" 0 until_shown "filter cleared"
 check_contains "the others are back" "$(screen)" "tampered-a"
 
+# A running job shows its gauge in the status line: here clean-app's sync,
+# its compile held by the interpreter (after its first report) until the
+# test lets it go.
+cat > "$T/slow.py" <<EOF
+import os, sys, time
+real_write = os.write
+def write(fd, data):
+    n = real_write(fd, data)
+    if fd == 0:
+        while not os.path.exists('$T/go'):
+            time.sleep(0.05)
+    return n
+os.write = write
+c = sys.argv.index('-c')
+script, sys.argv = sys.argv[c + 1], ['-c'] + sys.argv[c + 2:]
+exec(compile(script, '<compile>', 'exec'), sys.modules['__main__'].__dict__)
+EOF
+PY=$(sed -n 's/^python: //p' "$PYLOCK_HOME/config/config.yaml")
+cat > "$T/slow-python" <<EOF
+#!/bin/sh
+case "\$*" in
+*cache_from_source*) exec $PY "$T/slow.py" "\$@" ;;
+esac
+$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
+EOF
+chmod +x "$T/slow-python"
+sed -i "s|^python: .*|python: $T/slow-python|" "$PYLOCK_HOME/config/config.yaml"
+start
+until_shown "4 projects" > /dev/null
+keys g s
+check_exit "a sync shows its gauge in the status line" 0 until_shown "[compile clean-app "
+gauge=$(screen | tail -1 | grep -Eo '\[compile clean-app [0-9]+/[0-9]+\]')
+check_exit "files compiled of all" 0 test -n "$gauge"
+touch "$T/go"
+check_exit "the sync goes on to its end" 0 until_shown "synced clean-app"
+check_not_contains "and the gauge is gone" "$(screen | tail -1)" "[compile"
+py_files=$(find "$PYLOCK_HOME/data/wheels" -type f -name '*.py' | wc -l)
+check_equal "it counted every module of the unpacked wheels" "${gauge##*/}" "$py_files]"
+
 done_testing
