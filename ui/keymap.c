@@ -71,6 +71,22 @@ static const struct binding bindings[] = {
 	{ 'q', KEYMAP_GENERAL, REQ_QUIT },
 };
 
+void keymap_define_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} more[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END }, { "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+	};
+
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (key_defined(more[i].seq) == 0)
+			define_key(more[i].seq, more[i].key);
+}
+
 enum request keymap_request(int key, enum keymap_context context)
 {
 	enum request general = REQ_NONE;

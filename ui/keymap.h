@@ -60,6 +60,11 @@ enum request {
  * focus, the Diff tab's whenever it shows. */
 enum keymap_context { KEYMAP_GENERAL, KEYMAP_CONFLICTS, KEYMAP_DIFF };
 
+/* Teaches curses the other terminals' Home, End, PgUp and PgDn (tmux's
+ * and the Linux console's \e[1~ and \e[4~ under a TERM that says
+ * \eOH): after keypad(), before the first key. */
+void keymap_define_keys(void);
+
 /* The request for a key in a context (REQ_NONE when unbound). */
 enum request keymap_request(int key, enum keymap_context context);
 const char *keymap_help(enum request req);

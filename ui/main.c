@@ -891,6 +891,7 @@ int main(int argc, char **argv)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	keymap_define_keys();
 	curs_set(0);
 	set_escdelay(25);
 	/* getch never waits: poll() below does, on keys and workers alike. */

@@ -45,4 +45,30 @@ check_contains "with our version" "$out" "1.1"
 check_not_contains "no conflict markers" "$(cat "$C/pylock.toml")" "<<<<<<<"
 check_contains "ours' [tool] table" "$(cat "$C/pylock.toml")" 'channel = "stable"'
 
+# After writing, the UI says what the merge still needs: here another
+# path in conflict beside the lock, so it offers no commit.
+R="$WS/projects/two-conflicts"
+g() { git -C "$R" -c user.name=t -c user.email=t@example.invalid "$@"; }
+git clone -q "$C" "$R"
+g reset -q --hard HEAD^1
+printf '[project]\nname = "two-conflicts"\nversion = "0.1.0"\n' > "$R/pyproject.toml" && g commit -qam "rename"
+echo ours > "$R/notes.txt" && g add notes.txt && g commit -qm "our notes"
+g checkout -q -b side origin/feature
+echo theirs > "$R/notes.txt" && g add notes.txt && g commit -qm "their notes"
+g checkout -q main
+g merge -q side > /dev/null 2>&1
+check_equal "(a merge with two paths in conflict)" "$(g diff --name-only --diff-filter=U | tr '\n' ' ')" "notes.txt pylock.toml "
+start
+until_shown "5 projects" > /dev/null
+keys G r
+check_exit "its lock's conflicts" 0 until_shown "2 to choose"
+keys o a w y
+check_exit "written, the UI says what remains" 0 until_shown "1 other path still in conflict, first"
+check_not_contains "and offers no commit" "$(screen)" "conclude the merge"
+keys :
+check_exit "the log names the path" 0 until_shown "1 other path still in conflict, first notes.txt"
+keys Escape
+check_equal "the lock is staged, the other path is still the user's" "$(g diff --name-only --diff-filter=U)" "notes.txt"
+check_exit "the merge still under way" 0 test -f "$R/.git/MERGE_HEAD"
+
 done_testing
