@@ -66,6 +66,9 @@ bool packages_in_details(const struct app *app);
 void packages_refilter(struct app *app);
 /* The Packages tab's rows before its filter (0 when it shows no lock). */
 size_t packages_total(const struct app *app);
+/* Whether the Conflicts tab shows a lock in conflict (not a note that
+ * there is nothing to resolve). */
+bool conflicts_resolving(const struct app *app);
 /* How many conflicts the user chose for and has not written yet. */
 size_t conflicts_unwritten(const struct app *app);
 /* The candidates' signatures, checked in the background for the lock at

@@ -49,6 +49,12 @@ static void conflicts_done(struct app *app)
 	app->tab_state[TAB_CONFLICTS] = NULL;
 }
 
+bool conflicts_resolving(const struct app *app)
+{
+	const struct conflicts *s = app->tab_state[TAB_CONFLICTS];
+
+	return s && s->loaded;
+}
 
 bool conflicts_checking(const struct app *app)
 {

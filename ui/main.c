@@ -292,7 +292,11 @@ static const char *const tab_hints[TAB_COUNT][10] = {
 /* The hints that fit in room columns (at least the first two); their width. */
 static int hints(const struct app *app, int room, char *text, size_t size)
 {
-	const char *const *h = app->pane == PANE_DETAIL ? tab_hints[app->tab] : list_hints;
+	/* The Conflicts tab with nothing to resolve has no write or choices
+	 * to offer: the Info tab's keys. */
+	const char *const *h = app->pane != PANE_DETAIL ? list_hints
+			       : app->tab == TAB_CONFLICTS && !conflicts_resolving(app) ? tab_hints[TAB_INFO]
+			       : tab_hints[app->tab];
 	int len = 0;
 
 	text[0] = '\0';

@@ -65,6 +65,10 @@ check_exit "its lock's conflicts" 0 until_shown "2 to choose"
 keys o a w y
 check_exit "written, the UI says what remains" 0 until_shown "1 other path still in conflict, first"
 check_not_contains "and offers no commit" "$(screen)" "conclude the merge"
+keys z
+check_exit "the next key's answer replaces the message" 0 until_shown "z does nothing here"
+check_not_contains "with nothing left to resolve, the footer offers no write" "$(screen | tail -1)" "w write"
+check_contains "but the way back" "$(screen | tail -1)" "Esc back"
 keys :
 check_exit "the log names the path" 0 until_shown "1 other path still in conflict, first notes.txt"
 keys Escape
