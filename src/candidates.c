@@ -21,7 +21,6 @@ struct candidates {
 	char *sides;				/* a private folder for .sig / .provenance */
 	struct cand_project **projects;
 	size_t n;
-	size_t pages, metadata, wheels;
 };
 
 struct candidates *candidates_new(const struct candidates_options *o, struct pl_error *err)
@@ -91,13 +90,6 @@ void candidates_free(struct candidates *c)
 	util_remove_tree(c->sides, &(struct pl_error){ 0 });
 	free(c->sides);
 	free(c);
-}
-
-void candidates_stats(const struct candidates *c, size_t *pages, size_t *metadata, size_t *wheels)
-{
-	*pages = c->pages;
-	*metadata = c->metadata;
-	*wheels = c->wheels;
 }
 
 /* ---- a project's versions ---- */
@@ -224,7 +216,6 @@ struct cand_project *candidates_project(struct candidates *c, const char *name, 
 	 * later index never shadows it (dependency confusion). */
 	for (size_t i = 0; i < c->o.nindexes; i++) {
 		int rc = registry_page_fetch(c->reg, c->o.indexes[i], norm, &p->page, err);
-		c->pages++;
 		if (rc < 0) {
 			free(p->name);
 			free(p);
@@ -386,7 +377,6 @@ static int fetch_metadata_file(struct candidates *c, const struct cand_file *f, 
 
 	util_buf_printf(&url, "%s.metadata", f->link->url);
 	code = registry_get(c->reg, url.data, METADATA_MAX, text, NULL, &err);
-	c->metadata++;
 	if (code != 200)
 		util_buf_printf(why, "its metadata file cannot be read: %s", code < 0 ? err.msg : "HTTP error");
 	util_buf_free(&url);
@@ -418,7 +408,6 @@ static int read_wheel_metadata(struct candidates *c, const struct cand_project *
 
 	as_locked(p, v, f, &e);
 	admit_file(&a, &c->conn, &e.pkg, &e.file, true, &blob, &res);
-	c->wheels++;
 	if (!blob || !trust_admissible(&c->fetch_policy, res.status))
 		util_buf_printf(why, "%s cannot be fetched and checked: %s", f->link->filename, res.reason);
 	else if (wheel_metadata(blob, f->link->filename, text, &err) < 0)

@@ -102,7 +102,4 @@ void candidates_requirement_fini(struct cand_requirement *r);
 int candidates_requirements(struct candidates *c, struct cand_version *v, struct util_buf *why,
 			    struct pl_error *err);
 
-/* How many index pages, metadata files and wheels were read. */
-void candidates_stats(const struct candidates *c, size_t *pages, size_t *metadata, size_t *wheels);
-
 #endif
