@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "projctx.h"
+#include "relock.h"
 #include "util.h"
 
 /* Exit codes (DESIGN.md): a failed check is 1, bad usage or input is 2. */
@@ -116,7 +117,7 @@ void cli_print_lockdiff(const struct lockdiff *d);
  * them, or the names given). */
 #define CLI_RELOCK_USAGE "[--index URL]... [--env MARKER]... [--prerelease] [--allow-unverified]"
 struct cli_relock {
-	char *indexes[16], *envs[32], *upgrade[64];
+	char *indexes[RELOCK_MAX_INDEXES], *envs[32], *upgrade[64];
 	size_t nindexes, nenvs, nupgrade;
 	bool upgrade_all, prerelease, allow_unverified;
 };

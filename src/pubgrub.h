@@ -18,7 +18,6 @@
 #include "util.h"
 
 #define PUBGRUB_ROOT 0			/* the root package's id; its only version is 0 */
-#define PUBGRUB_MAX_VERSIONS 100000	/* per package */
 
 struct pubgrub;
 
