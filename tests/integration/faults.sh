@@ -173,14 +173,7 @@ printf 'python: %s\n' "$T/silent-python" > "$PYLOCK_HOME/config/config.yaml"
 check_exit "an interpreter that never answers: stopped, not waited on" 2 timeout 60 "$PYLOCK" status
 check_contains "saying so" "$err" "showed no sign of progress for 10 s: stopped"
 check_equal "and nothing of it is left running" "$(pgrep -f "$T/silent-python" | wc -l)" 0
-cat > "$T/leaving-python" <<EOF
-#!/bin/sh
-case "\$*" in
-*cache_from_source*) sleep 300 & echo \$! > "$T/sleeper.pid"; exit 0 ;;
-esac
-$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
-EOF
-chmod +x "$T/leaving-python"
+compile_python "$T/leaving-python" "sleep 300 & echo \$! > '$T/sleeper.pid'; exit 0"
 printf 'python: %s\n' "$T/leaving-python" > "$PYLOCK_HOME/config/config.yaml"
 lock demo-good 1.0 "name = 'demo_good-1.0-py3-none-any.whl', path = '$good', size = $(stat -c %s "$good"), hashes = {sha256 = '$(sha "$good")'}"
 rm -rf "$S"
@@ -191,14 +184,7 @@ gone() { [ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/n
 check_exit "and the process it left is gone with it" 0 wait_for gone "$(cat "$T/sleeper.pid")"
 # A failing interpreter's last word is in the error, never its traceback
 # on the terminal (the UI draws there): the compile, and the probe.
-cat > "$T/raising-python" <<EOF
-#!/bin/sh
-case "\$*" in
-*cache_from_source*) exec $PY -c 'import json; json.loads("{")' ;;
-esac
-$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
-EOF
-chmod +x "$T/raising-python"
+compile_python "$T/raising-python" "exec $PY -c 'import json; json.loads(\"{\")'"
 printf 'python: %s\n' "$T/raising-python" > "$PYLOCK_HOME/config/config.yaml"
 rm -rf "$S"
 check_exit "a compile that fails: sync fails" 2 timeout 60 "$PYLOCK" sync
@@ -233,14 +219,7 @@ c = sys.argv.index('-c')
 script, sys.argv = sys.argv[c + 1], ['-c'] + sys.argv[c + 2:]
 exec(compile(script, '<compile>', 'exec'), {'__name__': '__main__'})
 EOF
-cat > "$T/nopool-python" <<EOF
-#!/bin/sh
-case "\$*" in
-*cache_from_source*) exec $PY "$T/nopool.py" "$T/compile-fds" "\$@" ;;
-esac
-$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
-EOF
-chmod +x "$T/nopool-python"
+compile_python "$T/nopool-python" "exec $PY '$T/nopool.py' '$T/compile-fds' \"\$@\""
 printf 'python: %s\n' "$T/nopool-python" > "$PYLOCK_HOME/config/config.yaml"
 if ls /usr/share/python-wheels/pip-*.whl /usr/share/python-wheels/setuptools-*.whl > /dev/null 2>&1; then
 	sh "$srcdir/scripts/wheel-lock.sh" /usr/share/python-wheels/*.whl "$good" > "$P/pylock.toml"

@@ -73,6 +73,21 @@ wait_for() {
 	return 1
 }
 
+# compile_python FILE COMMAND: an interpreter at FILE that is $PY (its
+# answers name FILE as the executable, so that sync runs FILE again for
+# the bytecode compile) except for that compile, which runs COMMAND (a
+# shell command line; "$@" there is the compile's arguments).
+compile_python() {
+	cat > "$1" <<EOF
+#!/bin/sh
+case "\$*" in
+*cache_from_source*) $2 ;;
+esac
+$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
+EOF
+	chmod +x "$1"
+}
+
 # sandbox_setup PREFIX: for the sandbox tests. Ends the test (one skip)
 # where the kernel refuses user namespaces; copies pylock into $T (the
 # unprivileged user may not reach the build folder); as root, makes a user

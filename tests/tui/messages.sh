@@ -64,14 +64,7 @@ script, sys.argv = sys.argv[c + 1], ['-c'] + sys.argv[c + 2:]
 exec(compile(script, '<compile>', 'exec'), sys.modules['__main__'].__dict__)
 EOF
 PY=$(sed -n 's/^python: //p' "$PYLOCK_HOME/config/config.yaml")
-cat > "$T/slow-python" <<EOF
-#!/bin/sh
-case "\$*" in
-*cache_from_source*) exec $PY "$T/slow.py" "\$@" ;;
-esac
-$PY "\$@" | sed "s|\"executable\": \"[^\"]*\"|\"executable\": \"\$0\"|"
-EOF
-chmod +x "$T/slow-python"
+compile_python "$T/slow-python" "exec $PY '$T/slow.py' \"\$@\""
 sed -i "s|^python: .*|python: $T/slow-python|" "$PYLOCK_HOME/config/config.yaml"
 start
 until_shown "4 projects" > /dev/null
